@@ -1,0 +1,248 @@
+package agenda
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/liuhen/liuhen/internal/problem"
+)
+
+// Store reads and writes the agenda tables.
+type Store struct {
+	pool *pgxpool.Pool
+}
+
+// NewStore returns a store on pool. The schema must be migrated (Migrate).
+func NewStore(pool *pgxpool.Pool) *Store {
+	return &Store{pool: pool}
+}
+
+// Page selects a window of a listing ordered by id.
+type Page struct {
+	Limit  int // 1..MaxLimit; 0 means DefaultLimit
+	Offset int
+}
+
+// Paging bounds.
+const (
+	DefaultLimit = 50
+	MaxLimit     = 500
+)
+
+// List is one page of a listing. NextOffset is the offset of the next page,
+// 0 when this page is the last.
+type List[T any] struct {
+	Items      []T `json:"items"`
+	NextOffset int `json:"next_offset,omitempty"`
+}
+
+func (p Page) check() error {
+	var fe fieldErrors
+	if p.Limit < 0 || p.Limit > MaxLimit {
+		fe.add("limit", fmt.Sprintf("must be between 1 and %d", MaxLimit))
+	}
+	if p.Offset < 0 {
+		fe.add("offset", "must not be negative")
+	}
+	return fe.err()
+}
+
+func (p Page) limit() int {
+	if p.Limit == 0 {
+		return DefaultLimit
+	}
+	return p.Limit
+}
+
+// query returns the LIMIT and OFFSET to ask for: one row more than the page
+// holds, to learn whether another page follows.
+func (p Page) query() (limit, offset int) { return p.limit() + 1, p.Offset }
+
+// cut trims the extra row that Page.query asked for.
+func cut[T any](items []T, p Page) List[T] {
+	l := List[T]{Items: items}
+	if len(items) > p.limit() {
+		l.Items = items[:p.limit()]
+		l.NextOffset = p.Offset + p.limit()
+	}
+	if l.Items == nil {
+		l.Items = []T{}
+	}
+	return l
+}
+
+// collect scans every row with scan.
+func collect[T any](rows pgx.Rows, scan func(pgx.Row) (T, error)) ([]T, error) {
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (T, error) { return scan(r) })
+}
+
+// notFound turns pgx.ErrNoRows into ErrNotFound.
+func notFound(err error) error {
+	if errors.Is(err, pgx.ErrNoRows) {
+		return ErrNotFound
+	}
+	return err
+}
+
+// uniqueFields names the field behind each unique constraint.
+var uniqueFields = map[string]string{
+	"org_units_code_key":              "code",
+	"meeting_bodies_code_key":         "code",
+	"matters_code_key":                "code",
+	"agenda_items_meeting_id_seq_key": "seq",
+	"tracks_session_id_key":           "session_id",
+	"segments_object_key_key":         "object_key",
+	"segments_track_id_seq_key":       "seq",
+}
+
+// refNouns names what each foreign key column refers to.
+var refNouns = map[string]string{
+	"org_unit_id":    "org unit",
+	"parent_id":      "org unit",
+	"body_id":        "meeting body",
+	"matter_id":      "matter",
+	"meeting_id":     "meeting",
+	"agenda_item_id": "agenda item",
+	"recording_id":   "recording",
+	"track_id":       "track",
+}
+
+// translate turns the PostgreSQL errors that bad input can cause into the
+// package's errors: a unique violation into a *ConflictError, a foreign key
+// or check violation into a *ValidationError.
+func translate(err error) error {
+	var pgErr *pgconn.PgError
+	if !errors.As(err, &pgErr) {
+		return err
+	}
+	switch pgErr.Code {
+	case "23505": // unique_violation
+		field := uniqueFields[pgErr.ConstraintName]
+		return &ConflictError{Field: field, Reason: "is already taken"}
+	case "23503": // foreign_key_violation
+		field := strings.TrimSuffix(
+			strings.TrimPrefix(pgErr.ConstraintName, pgErr.TableName+"_"), "_fkey")
+		return &ValidationError{Fields: []problem.FieldError{{
+			Field: field, Reason: missingReason(field)}}}
+	case "23514": // check_violation
+		return &ValidationError{Fields: []problem.FieldError{{
+			Field: pgErr.ColumnName, Reason: "violates rule " + pgErr.ConstraintName}}}
+	}
+	return err
+}
+
+func missingReason(field string) string {
+	noun, ok := refNouns[field]
+	if !ok {
+		noun = "record"
+	}
+	return "no " + noun + " has this id"
+}
+
+// ref is a foreign key of an input: the field, the table it refers to and
+// the id given (nil when the field is empty).
+type ref struct {
+	field string
+	table string
+	id    *int64
+}
+
+// explain translates err; when it is a foreign key violation it checks every
+// ref at once, so that all missing references are reported together.
+func (s *Store) explain(ctx context.Context, err error, refs ...ref) error {
+	err = translate(err)
+	var ve *ValidationError
+	if !errors.As(err, &ve) || len(refs) == 0 {
+		return err
+	}
+	missing, qerr := s.missingRefs(ctx, refs)
+	if qerr != nil || len(missing) == 0 {
+		return err
+	}
+	return missing.err()
+}
+
+func (s *Store) missingRefs(ctx context.Context, refs []ref) (fieldErrors, error) {
+	exprs := make([]string, len(refs))
+	args := make([]any, len(refs))
+	for i, r := range refs {
+		// Table names come from the code, never from input.
+		exprs[i] = fmt.Sprintf("$%d::bigint IS NULL OR EXISTS (SELECT 1 FROM %s WHERE id = $%d)",
+			i+1, r.table, i+1)
+		args[i] = r.id
+	}
+	found := make([]bool, len(refs))
+	dest := make([]any, len(refs))
+	for i := range found {
+		dest[i] = &found[i]
+	}
+	sql := "SELECT " + strings.Join(exprs, ", ")
+	if err := s.pool.QueryRow(ctx, sql, args...).Scan(dest...); err != nil {
+		return nil, err
+	}
+	var fe fieldErrors
+	for i, ok := range found {
+		if !ok {
+			fe.add(refs[i].field, missingReason(refs[i].field))
+		}
+	}
+	return fe, nil
+}
+
+// Text limits of inputs.
+const (
+	maxName      = 200
+	maxLongText  = 2000
+	codeExplain  = "must be 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit"
+	requiredText = "is required"
+)
+
+var codePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
+
+// checkCode reports a bad code.
+func (f *fieldErrors) checkCode(field, code string) {
+	switch {
+	case code == "":
+		f.add(field, requiredText)
+	case !codePattern.MatchString(code):
+		f.add(field, codeExplain)
+	}
+}
+
+// checkText reports an empty or too long text; optional allows empty.
+func (f *fieldErrors) checkText(field, text string, max int, optional bool) {
+	switch {
+	case strings.TrimSpace(text) == "" && !optional:
+		f.add(field, requiredText)
+	case text != strings.TrimSpace(text):
+		f.add(field, "must not begin or end with white space")
+	case utf8.RuneCountInString(text) > max:
+		f.add(field, fmt.Sprintf("must be at most %d characters", max))
+	case !utf8.ValidString(text) || strings.ContainsRune(text, 0):
+		f.add(field, "must be valid UTF-8 without NUL characters")
+	}
+}
+
+// checkID reports a missing (zero) or negative required id.
+func (f *fieldErrors) checkID(field string, id int64) {
+	switch {
+	case id == 0:
+		f.add(field, requiredText)
+	case id < 0:
+		f.add(field, "must be a positive integer")
+	}
+}
+
+// checkOptionalID reports a non-positive id; nil is allowed.
+func (f *fieldErrors) checkOptionalID(field string, id *int64) {
+	if id != nil && *id <= 0 {
+		f.add(field, "must be a positive integer")
+	}
+}

@@ -1,0 +1,176 @@
+package capture
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/liuhen/liuhen/agenda"
+)
+
+// archiver stores the finished segments of one track, in order: it uploads
+// each file to the evidence store, catalogues it, then removes it from the
+// spool. A failed step is retried with back-off until it succeeds or the
+// server stops; the file stays in the spool until then.
+//
+// TODO(spool): segments left in the spool when the server stops are not
+// uploaded at the next start, and the spool has no size bound; a spool
+// scanner at start-up and a quota with a loud alarm would close both gaps.
+type archiver struct {
+	objects ObjectStore
+	catalog Catalog
+	metrics *Metrics
+	logger  *slog.Logger
+	trackID int64
+	prefix  string // object key prefix of the track
+
+	mu      sync.Mutex
+	pending []Segment
+	closed  bool
+	wake    chan struct{}
+	done    chan struct{}
+}
+
+func newArchiver(objects ObjectStore, catalog Catalog, m *Metrics, logger *slog.Logger,
+	ref agenda.TrackRef) *archiver {
+	return &archiver{
+		objects: objects,
+		catalog: catalog,
+		metrics: m,
+		logger:  logger,
+		trackID: ref.TrackID,
+		prefix: fmt.Sprintf("meetings/%d/recordings/%d/tracks/%d/",
+			ref.MeetingID, ref.RecordingID, ref.TrackID),
+		wake: make(chan struct{}, 1),
+		done: make(chan struct{}),
+	}
+}
+
+// add queues a finished segment. It never blocks: the segmenter calls it
+// from the media path.
+func (a *archiver) add(seg Segment) {
+	a.mu.Lock()
+	a.pending = append(a.pending, seg)
+	a.mu.Unlock()
+	a.metrics.PendingUploads.Inc()
+	a.signal()
+}
+
+// finish says no more segments will come; run returns once the queue is
+// empty.
+func (a *archiver) finish() {
+	a.mu.Lock()
+	a.closed = true
+	a.mu.Unlock()
+	a.signal()
+}
+
+func (a *archiver) signal() {
+	select {
+	case a.wake <- struct{}{}:
+	default:
+	}
+}
+
+// run stores queued segments until finish has been called and the queue
+// is empty, or ctx ends. It reports whether every segment was stored.
+func (a *archiver) run(ctx context.Context) bool {
+	defer close(a.done)
+	for {
+		a.mu.Lock()
+		var next *Segment
+		if len(a.pending) > 0 {
+			next = &a.pending[0]
+		}
+		closed := a.closed
+		a.mu.Unlock()
+
+		if next == nil {
+			if closed {
+				return true
+			}
+			select {
+			case <-a.wake:
+				continue
+			case <-ctx.Done():
+				return false
+			}
+		}
+		if err := a.store(ctx, *next); err != nil {
+			a.logger.Warn("segment left in spool", "seq", next.Seq, "path", next.Path, "err", err)
+			return false
+		}
+		a.mu.Lock()
+		a.pending = a.pending[1:]
+		a.mu.Unlock()
+		a.metrics.PendingUploads.Dec()
+	}
+}
+
+func (a *archiver) key(seg Segment) string {
+	return fmt.Sprintf("%s%06d.%s", a.prefix, seg.Seq, seg.Ext)
+}
+
+// store uploads, catalogues and unspools one segment, retrying each step.
+func (a *archiver) store(ctx context.Context, seg Segment) error {
+	key := a.key(seg)
+	err := retry(ctx, a.logger, "upload segment", func() error {
+		err := a.objects.PutFile(ctx, key, seg.Path, seg.SHA256, contentType(seg.Ext))
+		if err != nil {
+			a.metrics.UploadFailures.Inc()
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	row := agenda.SegmentRow{
+		Seq: seg.Seq, ObjectKey: key, SHA256: seg.SHA256, Size: seg.Size,
+		MediaStart: seg.MediaStart, MediaEnd: seg.MediaEnd,
+		WallStart: seg.WallStart, WallEnd: seg.WallEnd,
+	}
+	err = retry(ctx, a.logger, "catalogue segment", func() error {
+		return a.catalog.AddSegment(ctx, a.trackID, row)
+	})
+	if err != nil {
+		return err
+	}
+	a.metrics.SegmentsStored.Inc()
+	a.metrics.BytesStored.Add(float64(seg.Size))
+	a.logger.Info("segment stored", "key", key, "bytes", seg.Size,
+		"sha256", fmt.Sprintf("%x", seg.SHA256))
+	if err := os.Remove(seg.Path); err != nil && !errors.Is(err, os.ErrNotExist) {
+		a.logger.Warn("remove stored segment from spool", "path", seg.Path, "err", err)
+	}
+	return nil
+}
+
+func contentType(ext string) string {
+	if ext == "webm" {
+		return "video/webm"
+	}
+	return "video/x-matroska"
+}
+
+// retry calls op until it succeeds or ctx ends, waiting 0.5 s after the
+// first failure and doubling up to 30 s.
+func retry(ctx context.Context, logger *slog.Logger, what string, op func() error) error {
+	wait := 500 * time.Millisecond
+	for attempt := 1; ; attempt++ {
+		err := op()
+		if err == nil {
+			return nil
+		}
+		logger.Warn(what+" failed; retrying", "attempt", attempt, "wait", wait, "err", err)
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("%s: %w (last error: %v)", what, ctx.Err(), err)
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 30*time.Second)
+	}
+}

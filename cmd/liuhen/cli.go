@@ -1,0 +1,79 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+)
+
+// Exit statuses, as README.md documents them.
+const (
+	exitOK       = 0
+	exitFindings = 1 // verify found something and --fail-on-findings was given
+	exitUsage    = 2 // bad command line or settings
+	exitFailure  = 3 // the command could not do its work
+)
+
+// usageError is a mistake in how the command was called.
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+func usagef(format string, args ...any) error {
+	return usageError{fmt.Errorf(format, args...)}
+}
+
+// errFindings ends a verify run that found problems when asked to fail.
+var errFindings = errors.New("verification found problems")
+
+func run(args []string) int {
+	root := newRootCommand()
+	root.SetArgs(args)
+	started := false
+	root.PersistentPreRun = func(*cobra.Command, []string) { started = true }
+
+	err := root.Execute()
+	var ue usageError
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.Is(err, errFindings):
+		return exitFindings
+	case !started || errors.As(err, &ue):
+		fmt.Fprintf(os.Stderr, "liuhen: %v\nRun 'liuhen --help' for usage.\n", err)
+		return exitUsage
+	default:
+		fmt.Fprintf(os.Stderr, "liuhen: %v\n", err)
+		return exitFailure
+	}
+}
+
+func newRootCommand() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "liuhen",
+		Short: "Record decision meetings as evidence and check decisions against the procedure list",
+		Long: `Liuhen (留痕) records decision meetings streamed over WHIP into write-once
+evidence storage, and checks every registered decision against the
+procedure list that says which meeting must decide it.
+
+Settings come from LIUHEN_* environment variables; see README.md.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	root.AddCommand(newServeCommand(), newMigrateCommand(), newVerifyCommand(),
+		newSampleCommand(), newTokenCommand())
+	return root
+}
+
+// config loads the settings, turning bad ones into a usage error.
+func mustConfig() (config, error) {
+	c, err := loadConfig()
+	if err != nil {
+		return c, usageError{fmt.Errorf("bad settings:\n%w", err)}
+	}
+	return c, nil
+}

@@ -1,0 +1,208 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/liuhen/liuhen/agenda"
+	"github.com/liuhen/liuhen/verify"
+)
+
+func newMigrateCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "migrate",
+		Short: "Bring the database schema up to date",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			c, err := mustConfig()
+			if err != nil {
+				return err
+			}
+			svc, err := connect(cmd.Context(), c, false)
+			if err != nil {
+				return err
+			}
+			svc.close()
+			fmt.Fprintln(cmd.OutOrStdout(), "database schema is up to date")
+			return nil
+		},
+	}
+}
+
+func newVerifyCommand() *cobra.Command {
+	var (
+		format, unit, from, to, rules string
+		rehash, failOnFindings        bool
+	)
+	cmd := &cobra.Command{
+		Use:   "verify",
+		Short: "Check every decision against the procedure list and the recordings",
+		Long: `verify checks every decision whose matter needs a meeting: that it is linked to
+an agenda item of a meeting of the right body, held before the decision, with
+a finished recording that covers the item, whose segments are all in the
+evidence store (and, with --rehash, still hash to what was recorded).`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			opts, err := verifyOptions(unit, from, to, rules, rehash)
+			if err != nil {
+				return err
+			}
+			write, err := reportWriter(format)
+			if err != nil {
+				return err
+			}
+			c, err := mustConfig()
+			if err != nil {
+				return err
+			}
+			svc, err := connect(cmd.Context(), c, true)
+			if err != nil {
+				return err
+			}
+			defer svc.close()
+
+			report, err := verify.Run(cmd.Context(), svc.pool, objectChecker{svc.objects}, opts)
+			if err != nil {
+				var oe *verify.OptionError
+				if errors.As(err, &oe) {
+					return usageError{err}
+				}
+				return err
+			}
+			if err := write(report, cmd.OutOrStdout()); err != nil {
+				return err
+			}
+			if failOnFindings && len(report.Findings) > 0 {
+				return errFindings
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&format, "format", "table", "output format: table, json or csv")
+	f.StringVar(&unit, "unit", "", "org unit code: check only this unit and the units below it")
+	f.StringVar(&from, "from", "", "check decisions made on or after this date (YYYY-MM-DD)")
+	f.StringVar(&to, "to", "", "check decisions made before this date (YYYY-MM-DD)")
+	f.StringVar(&rules, "rules", "", "comma-separated finding codes to check (default: all)")
+	f.BoolVar(&rehash, "rehash", false, "read every segment back and compare its SHA-256")
+	f.BoolVar(&failOnFindings, "fail-on-findings", false, "exit with status 1 when there are findings")
+	return cmd
+}
+
+func verifyOptions(unit, from, to, rules string, rehash bool) (verify.Options, error) {
+	opts := verify.Options{Unit: unit, Rehash: rehash}
+	var err error
+	if opts.From, err = parseDay("--from", from); err != nil {
+		return opts, err
+	}
+	if opts.To, err = parseDay("--to", to); err != nil {
+		return opts, err
+	}
+	for _, r := range strings.Split(rules, ",") {
+		if r = strings.TrimSpace(r); r != "" {
+			opts.Codes = append(opts.Codes, strings.ToUpper(r))
+		}
+	}
+	return opts, nil
+}
+
+func parseDay(flag, v string) (time.Time, error) {
+	if v == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.ParseInLocation(time.DateOnly, v, time.Local)
+	if err != nil {
+		return t, usagef("%s %q: write the date as YYYY-MM-DD", flag, v)
+	}
+	return t, nil
+}
+
+type reportFunc func(verify.Report, io.Writer) error
+
+func reportWriter(format string) (reportFunc, error) {
+	switch format {
+	case "table":
+		return func(r verify.Report, w io.Writer) error { return r.WriteTable(w) }, nil
+	case "json":
+		return func(r verify.Report, w io.Writer) error { return r.WriteJSON(w) }, nil
+	case "csv":
+		return func(r verify.Report, w io.Writer) error { return r.WriteCSV(w) }, nil
+	}
+	return nil, usagef("--format %q: use table, json or csv", format)
+}
+
+func newSampleCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "sample",
+		Short: "Load the sample township (idempotent): procedure list, meetings, decisions",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			c, err := mustConfig()
+			if err != nil {
+				return err
+			}
+			svc, err := connect(cmd.Context(), c, false)
+			if err != nil {
+				return err
+			}
+			defer svc.close()
+			s, err := agenda.LoadSample(cmd.Context(), svc.store)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "sample loaded; meeting to record: %d\n", s.MeetingID)
+			return nil
+		},
+	}
+}
+
+func newTokenCommand() *cobra.Command {
+	var meeting int64
+	var ttl time.Duration
+	cmd := &cobra.Command{
+		Use:   "token --meeting ID",
+		Short: "Issue a publish token that lets one meeting room publish and mark items",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if meeting <= 0 {
+				return usagef("--meeting: give the id of the meeting to publish")
+			}
+			if ttl <= 0 {
+				return usagef("--ttl %v: give a positive duration such as 12h", ttl)
+			}
+			c, err := mustConfig()
+			if err != nil {
+				return err
+			}
+			svc, err := connect(cmd.Context(), c, false)
+			if err != nil {
+				return err
+			}
+			defer svc.close()
+			return printToken(cmd.Context(), svc.store, c, meeting, ttl)
+		},
+	}
+	cmd.Flags().Int64Var(&meeting, "meeting", 0, "meeting id")
+	cmd.Flags().DurationVar(&ttl, "ttl", 12*time.Hour, "how long the token is valid")
+	return cmd
+}
+
+func printToken(ctx context.Context, store *agenda.Store, c config, meeting int64,
+	ttl time.Duration) error {
+	token, err := store.CreatePublishToken(ctx, meeting, ttl)
+	if errors.Is(err, agenda.ErrNotFound) {
+		return usagef("meeting %d does not exist", meeting)
+	} else if err != nil {
+		return err
+	}
+	fmt.Fprintln(os.Stdout, token)
+	fmt.Fprintf(os.Stderr, "meeting room page: %s/room/%d#token=%s\n", c.publicURL(), meeting, token)
+	return nil
+}

@@ -1,0 +1,145 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// config is every setting, read from LIUHEN_* environment variables; flags
+// of a command may override them.
+type config struct {
+	DatabaseURL     string
+	Listen          string
+	PublicURL       string
+	AdminToken      string
+	MinIOEndpoint   string
+	MinIOAccessKey  string
+	MinIOSecretKey  string
+	MinIOBucket     string
+	MinIOSecure     bool
+	RetentionDays   int
+	SpoolDir        string
+	SegmentDuration time.Duration
+	ICEUDPPort      int
+	ICEPublicIPs    []string
+	ICELoopback     bool
+	LogLevel        string
+	LogFormat       string
+}
+
+// setting documents one environment variable; README.md lists the same.
+type setting struct {
+	name, def, help string
+}
+
+var settings = []setting{
+	{"LIUHEN_DATABASE_URL", "postgres://liuhen:liuhen@127.0.0.1:54329/liuhen?sslmode=disable",
+		"PostgreSQL connection URL"},
+	{"LIUHEN_LISTEN", "127.0.0.1:8080", "address the HTTP server listens on"},
+	{"LIUHEN_PUBLIC_URL", "", "URL users reach the server at, for printed links (default http://LISTEN)"},
+	{"LIUHEN_ADMIN_TOKEN", "", "bearer token with every right; required by serve"},
+	{"LIUHEN_MINIO_ENDPOINT", "127.0.0.1:9000", "MinIO host:port"},
+	{"LIUHEN_MINIO_ACCESS_KEY", "", "MinIO access key"},
+	{"LIUHEN_MINIO_SECRET_KEY", "", "MinIO secret key"},
+	{"LIUHEN_MINIO_BUCKET", "liuhen-evidence", "bucket for evidence (created with object lock)"},
+	{"LIUHEN_MINIO_SECURE", "false", "use HTTPS to reach MinIO"},
+	{"LIUHEN_RETENTION_DAYS", "3650", "compliance retention of evidence objects, in days"},
+	{"LIUHEN_SPOOL_DIR", ".liuhen/spool", "local directory for segments not yet stored"},
+	{"LIUHEN_SEGMENT_DURATION", "10s", "target length of a recording segment"},
+	{"LIUHEN_ICE_UDP_PORT", "0", "one UDP port for all WebRTC media (0: ephemeral ports)"},
+	{"LIUHEN_ICE_PUBLIC_IPS", "", "comma-separated IPs to announce, for a server behind 1:1 NAT"},
+	{"LIUHEN_ICE_LOOPBACK", "true", "offer loopback ICE candidates, for publishers on this machine"},
+	{"LIUHEN_LOG_LEVEL", "info", "debug, info, warn or error"},
+	{"LIUHEN_LOG_FORMAT", "text", "text or json"},
+}
+
+func env(name string) string {
+	if v, ok := os.LookupEnv(name); ok {
+		return v
+	}
+	for _, s := range settings {
+		if s.name == name {
+			return s.def
+		}
+	}
+	return ""
+}
+
+// loadConfig reads the environment and reports every bad value at once.
+func loadConfig() (config, error) {
+	var errs []error
+	c := config{
+		DatabaseURL:    env("LIUHEN_DATABASE_URL"),
+		Listen:         env("LIUHEN_LISTEN"),
+		PublicURL:      env("LIUHEN_PUBLIC_URL"),
+		AdminToken:     env("LIUHEN_ADMIN_TOKEN"),
+		MinIOEndpoint:  env("LIUHEN_MINIO_ENDPOINT"),
+		MinIOAccessKey: env("LIUHEN_MINIO_ACCESS_KEY"),
+		MinIOSecretKey: env("LIUHEN_MINIO_SECRET_KEY"),
+		MinIOBucket:    env("LIUHEN_MINIO_BUCKET"),
+		SpoolDir:       env("LIUHEN_SPOOL_DIR"),
+		LogLevel:       env("LIUHEN_LOG_LEVEL"),
+		LogFormat:      env("LIUHEN_LOG_FORMAT"),
+	}
+	parse := func(name string, f func(string) error) {
+		if err := f(env(name)); err != nil {
+			errs = append(errs, fmt.Errorf("%s=%q: %v", name, env(name), err))
+		}
+	}
+	parse("LIUHEN_MINIO_SECURE", func(v string) (err error) {
+		c.MinIOSecure, err = strconv.ParseBool(v)
+		return err
+	})
+	parse("LIUHEN_ICE_LOOPBACK", func(v string) (err error) {
+		c.ICELoopback, err = strconv.ParseBool(v)
+		return err
+	})
+	parse("LIUHEN_RETENTION_DAYS", func(v string) (err error) {
+		c.RetentionDays, err = strconv.Atoi(v)
+		if err == nil && c.RetentionDays < 1 {
+			err = errors.New("use a whole number of days, at least 1")
+		}
+		return err
+	})
+	parse("LIUHEN_SEGMENT_DURATION", func(v string) (err error) {
+		c.SegmentDuration, err = time.ParseDuration(v)
+		return err
+	})
+	parse("LIUHEN_ICE_UDP_PORT", func(v string) (err error) {
+		c.ICEUDPPort, err = strconv.Atoi(v)
+		return err
+	})
+	if v := env("LIUHEN_ICE_PUBLIC_IPS"); v != "" {
+		c.ICEPublicIPs = strings.Split(v, ",")
+	}
+	parse("LIUHEN_LOG_LEVEL", func(v string) error {
+		var l slog.Level
+		return l.UnmarshalText([]byte(v))
+	})
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		errs = append(errs, fmt.Errorf("LIUHEN_LOG_FORMAT=%q: use text or json", c.LogFormat))
+	}
+	return c, errors.Join(errs...)
+}
+
+func (c config) logger() *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(c.LogLevel))
+	opts := &slog.HandlerOptions{Level: level}
+	if c.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(os.Stderr, opts))
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, opts))
+}
+
+func (c config) publicURL() string {
+	if c.PublicURL != "" {
+		return strings.TrimRight(c.PublicURL, "/")
+	}
+	return "http://" + c.Listen
+}

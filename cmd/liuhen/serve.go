@@ -1,0 +1,198 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/spf13/cobra"
+
+	"github.com/liuhen/liuhen/agenda"
+	"github.com/liuhen/liuhen/capture"
+	"github.com/liuhen/liuhen/internal/access"
+	"github.com/liuhen/liuhen/storage"
+	"github.com/liuhen/liuhen/verify"
+	"github.com/liuhen/liuhen/web"
+)
+
+func newServeCommand() *cobra.Command {
+	var listen string
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Run the server: WHIP recording, the JSON API, pages and metrics",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			c, err := mustConfig()
+			if err != nil {
+				return err
+			}
+			if listen != "" {
+				c.Listen = listen
+			}
+			if c.AdminToken == "" {
+				return usagef("LIUHEN_ADMIN_TOKEN is empty: set a long random token, " +
+					"e.g. LIUHEN_ADMIN_TOKEN=$(openssl rand -hex 24)")
+			}
+			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGINT, syscall.SIGTERM)
+			defer stop()
+			return serve(ctx, c)
+		},
+	}
+	cmd.Flags().StringVar(&listen, "listen", "", "address to listen on (overrides LIUHEN_LISTEN)")
+	return cmd
+}
+
+// services are the connections every command that works on data needs.
+type services struct {
+	pool    *pgxpool.Pool
+	store   *agenda.Store
+	objects *storage.Store
+}
+
+func (s services) close() { s.pool.Close() }
+
+// connect opens PostgreSQL (migrating it) and, when withObjects is set, MinIO.
+func connect(ctx context.Context, c config, withObjects bool) (services, error) {
+	pool, err := pgxpool.New(ctx, c.DatabaseURL)
+	if err != nil {
+		return services{}, fmt.Errorf("LIUHEN_DATABASE_URL: %w", err)
+	}
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := pool.Ping(pingCtx); err != nil {
+		pool.Close()
+		return services{}, fmt.Errorf("connect to PostgreSQL (LIUHEN_DATABASE_URL): %w; "+
+			"is it running? `make services` starts one", err)
+	}
+	if err := agenda.Migrate(ctx, pool); err != nil {
+		pool.Close()
+		return services{}, err
+	}
+	s := services{pool: pool, store: agenda.NewStore(pool)}
+	if !withObjects {
+		return s, nil
+	}
+	s.objects, err = storage.Open(ctx, storage.Config{
+		Endpoint: c.MinIOEndpoint, AccessKey: c.MinIOAccessKey, SecretKey: c.MinIOSecretKey,
+		Bucket: c.MinIOBucket, Secure: c.MinIOSecure,
+		Retention: time.Duration(c.RetentionDays) * 24 * time.Hour,
+	})
+	if err != nil {
+		pool.Close()
+		return services{}, fmt.Errorf("open evidence store: %w; is MinIO running? "+
+			"`make services` starts one", err)
+	}
+	return s, nil
+}
+
+func serve(ctx context.Context, c config) error {
+	logger := c.logger()
+	svc, err := connect(ctx, c, true)
+	if err != nil {
+		return err
+	}
+	defer svc.close()
+
+	if n, err := svc.store.InterruptOpenRecordings(ctx, time.Now()); err != nil {
+		return fmt.Errorf("mark recordings cut off by the last stop: %w", err)
+	} else if n > 0 {
+		logger.Warn("recordings left open by the last run are marked interrupted", "count", n)
+	}
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(
+		collectors.ProcessCollectorOpts{}))
+	guard := access.NewGuard(c.AdminToken, svc.store)
+	recorder, err := capture.NewServer(capture.Config{
+		SpoolDir: c.SpoolDir, SegmentDuration: c.SegmentDuration,
+		ICEUDPPort: c.ICEUDPPort, ICEPublicIPs: c.ICEPublicIPs, ICELoopback: c.ICELoopback,
+	}, capture.Deps{
+		Catalog: svc.store, Objects: svc.objects, Auth: guard,
+		Metrics: capture.NewMetrics(reg), Logger: logger.With("component", "capture"),
+	})
+	if err != nil {
+		return usageError{err}
+	}
+
+	router := newRouter(svc, guard, recorder, reg, logger)
+	return listenAndServe(ctx, c, router, recorder, logger)
+}
+
+func newRouter(svc services, guard *access.Guard, recorder *capture.Server,
+	reg *prometheus.Registry, logger *slog.Logger) http.Handler {
+	r := chi.NewRouter()
+	r.Use(middleware.RequestID, middleware.Recoverer)
+	r.Mount("/whip", recorder.Routes())
+	api := agenda.NewAPI(svc.store, guard, logger.With("component", "api")).Routes()
+	api.With(guard.Require).Get("/verify",
+		verify.Handler(svc.pool, objectChecker{svc.objects}, logger.With("component", "verify")).ServeHTTP)
+	r.Mount("/api/v1", api)
+	r.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	r.Get("/healthz", func(w http.ResponseWriter, r *http.Request) {
+		if err := svc.pool.Ping(r.Context()); err != nil {
+			http.Error(w, "database unavailable", http.StatusServiceUnavailable)
+			return
+		}
+		_, _ = w.Write([]byte("ok\n"))
+	})
+	r.Mount("/", web.Handler())
+	return r
+}
+
+func listenAndServe(ctx context.Context, c config, h http.Handler, recorder *capture.Server,
+	logger *slog.Logger) error {
+	ln, err := net.Listen("tcp", c.Listen)
+	if err != nil {
+		return fmt.Errorf("listen on %s (LIUHEN_LISTEN): %w", c.Listen, err)
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	logger.Info("liuhen serving", "listen", ln.Addr().String(), "url", c.publicURL())
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	httpErr := srv.Shutdown(shutdownCtx)
+	recErr := recorder.Close(shutdownCtx)
+	if err := errors.Join(httpErr, recErr); err != nil {
+		return fmt.Errorf("shut down: %w", err)
+	}
+	return nil
+}
+
+// objectChecker lets the verifier ask the evidence store about objects.
+type objectChecker struct{ s *storage.Store }
+
+func (o objectChecker) Stat(ctx context.Context, key string) (int64, error) {
+	info, err := o.s.Stat(ctx, key)
+	if errors.Is(err, storage.ErrNotFound) {
+		return 0, fmt.Errorf("%w: %s", verify.ErrObjectMissing, key)
+	}
+	return info.Size, err
+}
+
+func (o objectChecker) Rehash(ctx context.Context, key string) ([32]byte, error) {
+	sum, _, err := o.s.Rehash(ctx, key)
+	if errors.Is(err, storage.ErrNotFound) {
+		return sum, fmt.Errorf("%w: %s", verify.ErrObjectMissing, key)
+	}
+	return sum, err
+}

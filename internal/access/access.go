@@ -1,0 +1,152 @@
+// Package access decides who a request comes from: the administrator, or a
+// meeting room holding a publish token of one meeting (RFC 6750 bearer
+// tokens).
+package access
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/liuhen/liuhen/internal/problem"
+)
+
+// Principal is who a request acts for: the administrator, or the holder of a
+// publish token of MeetingID.
+type Principal struct {
+	Admin     bool
+	MeetingID int64
+}
+
+// IsAdmin reports whether p holds the admin token.
+func (p Principal) IsAdmin() bool { return p.Admin }
+
+// CanWriteMeeting reports whether p may change meeting id: publish to it and
+// mark its agenda items.
+func (p Principal) CanWriteMeeting(id int64) bool {
+	return p.Admin || (p.MeetingID != 0 && p.MeetingID == id)
+}
+
+// CanReadMeeting reports whether p may read meeting id. Today the same
+// principals may read and write a meeting.
+func (p Principal) CanReadMeeting(id int64) bool { return p.CanWriteMeeting(id) }
+
+// TokenLookup finds the meeting a publish token was issued for. For a token
+// it does not know, or one that expired, it returns an error matching
+// ErrUnknownToken; any other error is a failure of the lookup itself.
+type TokenLookup interface {
+	PublishTokenMeeting(ctx context.Context, token string) (int64, error)
+}
+
+// Guard authenticates requests by their bearer token.
+type Guard struct {
+	adminHash [sha256.Size]byte
+	hasAdmin  bool
+	lookup    TokenLookup
+	logger    *slog.Logger
+}
+
+// NewGuard returns a guard that accepts adminToken as the administrator
+// (an empty adminToken accepts no one as administrator) and asks lookup
+// about every other token.
+func NewGuard(adminToken string, lookup TokenLookup) *Guard {
+	return &Guard{
+		adminHash: sha256.Sum256([]byte(adminToken)),
+		hasAdmin:  adminToken != "",
+		lookup:    lookup,
+		logger:    slog.Default(),
+	}
+}
+
+// WithLogger makes g log failed token lookups to logger.
+func (g *Guard) WithLogger(logger *slog.Logger) *Guard {
+	g.logger = logger
+	return g
+}
+
+// Authenticate returns the principal of r's bearer token. It returns
+// ErrNoToken when there is none and an error matching ErrUnknownToken when
+// the token is wrong or expired; other errors mean the lookup failed.
+func (g *Guard) Authenticate(r *http.Request) (Principal, error) {
+	token, ok := bearerToken(r.Header.Get("Authorization"))
+	if !ok {
+		return Principal{}, ErrNoToken
+	}
+	if g.isAdmin(token) {
+		return Principal{Admin: true}, nil
+	}
+	if g.lookup == nil {
+		return Principal{}, ErrUnknownToken
+	}
+	id, err := g.lookup.PublishTokenMeeting(r.Context(), token)
+	if errors.Is(err, ErrUnknownToken) {
+		return Principal{}, ErrUnknownToken
+	}
+	if err != nil {
+		return Principal{}, fmt.Errorf("look up publish token: %w", err)
+	}
+	return Principal{MeetingID: id}, nil
+}
+
+// isAdmin compares hashes so that the comparison takes the same time
+// whatever the token's length and content.
+func (g *Guard) isAdmin(token string) bool {
+	h := sha256.Sum256([]byte(token))
+	return g.hasAdmin && subtle.ConstantTimeCompare(h[:], g.adminHash[:]) == 1
+}
+
+// bearerToken takes the token of an Authorization header of the Bearer
+// scheme (RFC 6750 §2.1); the scheme name is case-insensitive (RFC 9110
+// §11.1).
+func bearerToken(header string) (string, bool) {
+	scheme, token, ok := strings.Cut(header, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return "", false
+	}
+	token = strings.TrimSpace(token)
+	return token, token != ""
+}
+
+// Require passes requests with a valid token on to next, with their
+// Principal in the context, and answers the others 401 with a Bearer
+// challenge (RFC 6750 §3).
+func (g *Guard) Require(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p, err := g.Authenticate(r)
+		switch {
+		case errors.Is(err, ErrNoToken):
+			w.Header().Set("WWW-Authenticate", `Bearer realm="liuhen"`)
+			problem.Write(w, http.StatusUnauthorized, err.Error())
+		case errors.Is(err, ErrUnknownToken):
+			w.Header().Set("WWW-Authenticate",
+				`Bearer realm="liuhen", error="invalid_token"`)
+			problem.Write(w, http.StatusUnauthorized,
+				"the bearer token is unknown or expired: ask the administrator for a new one")
+		case err != nil:
+			g.logger.Error("authenticate request", "path", r.URL.Path, "err", err)
+			problem.Write(w, http.StatusInternalServerError,
+				"the token could not be checked; try again later")
+		default:
+			next.ServeHTTP(w, r.WithContext(NewContext(r.Context(), p)))
+		}
+	})
+}
+
+type contextKey struct{}
+
+// NewContext returns ctx carrying p.
+func NewContext(ctx context.Context, p Principal) context.Context {
+	return context.WithValue(ctx, contextKey{}, p)
+}
+
+// FromContext returns the principal that Require put in ctx, and false when
+// there is none.
+func FromContext(ctx context.Context) (Principal, bool) {
+	p, ok := ctx.Value(contextKey{}).(Principal)
+	return p, ok
+}

@@ -1,0 +1,158 @@
+package storage
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+)
+
+func validConfig() Config {
+	return Config{
+		Endpoint:  "127.0.0.1:9000",
+		AccessKey: "liuhen",
+		SecretKey: "secret-key",
+		Bucket:    "liuhen-evidence",
+		Retention: 24 * time.Hour,
+	}
+}
+
+func TestConfigValidate(t *testing.T) {
+	cases := []struct {
+		name   string
+		change func(*Config)
+		want   string // the setting the error must name; "" for valid
+	}{
+		{"valid", func(*Config) {}, ""},
+		{"no retention is valid", func(c *Config) { c.Retention = 0 }, ""},
+		{"empty endpoint", func(c *Config) { c.Endpoint = "" }, "LIUHEN_MINIO_ENDPOINT"},
+		{"endpoint with scheme", func(c *Config) { c.Endpoint = "http://minio:9000" },
+			"LIUHEN_MINIO_SECURE"},
+		{"endpoint with path", func(c *Config) { c.Endpoint = "minio:9000/x" },
+			"LIUHEN_MINIO_ENDPOINT"},
+		{"empty access key", func(c *Config) { c.AccessKey = "" }, "LIUHEN_MINIO_ACCESS_KEY"},
+		{"empty secret key", func(c *Config) { c.SecretKey = "" }, "LIUHEN_MINIO_SECRET_KEY"},
+		{"empty bucket", func(c *Config) { c.Bucket = "" }, "LIUHEN_MINIO_BUCKET"},
+		{"upper-case bucket", func(c *Config) { c.Bucket = "Evidence" }, "LIUHEN_MINIO_BUCKET"},
+		{"negative retention", func(c *Config) { c.Retention = -time.Hour },
+			"LIUHEN_MINIO_RETENTION"},
+		{"retention over a century", func(c *Config) { c.Retention = MaxRetention + time.Hour },
+			"LIUHEN_MINIO_RETENTION"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := validConfig()
+			tc.change(&cfg)
+			err := cfg.Validate()
+			if tc.want == "" {
+				if err != nil {
+					t.Fatalf("got error %v, want none", err)
+				}
+				return
+			}
+			if !errors.Is(err, ErrInvalidConfig) {
+				t.Fatalf("got error %v, want ErrInvalidConfig", err)
+			}
+			if !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("got message %q, want it to name %s", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestConfigFromEnv(t *testing.T) {
+	base := map[string]string{
+		"LIUHEN_MINIO_ENDPOINT":   "127.0.0.1:9000",
+		"LIUHEN_MINIO_ACCESS_KEY": "liuhen",
+		"LIUHEN_MINIO_SECRET_KEY": "secret-key",
+	}
+	env := func(extra map[string]string) func(string) string {
+		return func(k string) string {
+			if v, ok := extra[k]; ok {
+				return v
+			}
+			return base[k]
+		}
+	}
+
+	t.Run("defaults", func(t *testing.T) {
+		cfg, err := ConfigFromEnv(env(nil))
+		if err != nil {
+			t.Fatalf("got error %v, want none", err)
+		}
+		if cfg.Bucket != DefaultBucket || cfg.Retention != DefaultRetention || cfg.Secure {
+			t.Errorf("got bucket %q retention %s secure %v, want %q %s false",
+				cfg.Bucket, cfg.Retention, cfg.Secure, DefaultBucket, DefaultRetention)
+		}
+	})
+	t.Run("all settings", func(t *testing.T) {
+		cfg, err := ConfigFromEnv(env(map[string]string{
+			"LIUHEN_MINIO_BUCKET":    "town-evidence",
+			"LIUHEN_MINIO_SECURE":    "true",
+			"LIUHEN_MINIO_RETENTION": "30d",
+			"LIUHEN_MINIO_REGION":    "cn-north-1",
+		}))
+		if err != nil {
+			t.Fatalf("got error %v, want none", err)
+		}
+		want := Config{Endpoint: "127.0.0.1:9000", AccessKey: "liuhen", SecretKey: "secret-key",
+			Bucket: "town-evidence", Secure: true, Retention: 30 * 24 * time.Hour,
+			Region: "cn-north-1"}
+		if cfg != want {
+			t.Errorf("got %+v, want %+v", cfg, want)
+		}
+	})
+	bad := []struct{ name, key, value string }{
+		{"secure not a bool", "LIUHEN_MINIO_SECURE", "sometimes"},
+		{"retention not a duration", "LIUHEN_MINIO_RETENTION", "ten years"},
+		{"retention fractional days", "LIUHEN_MINIO_RETENTION", "1.5d"},
+		{"missing endpoint", "LIUHEN_MINIO_ENDPOINT", ""},
+	}
+	for _, tc := range bad {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := ConfigFromEnv(env(map[string]string{tc.key: tc.value}))
+			if !errors.Is(err, ErrInvalidConfig) || !strings.Contains(err.Error(), tc.key) {
+				t.Errorf("got error %v, want ErrInvalidConfig naming %s", err, tc.key)
+			}
+		})
+	}
+}
+
+func TestParseRetention(t *testing.T) {
+	cases := []struct {
+		in   string
+		want time.Duration
+	}{
+		{"3650d", 3650 * 24 * time.Hour},
+		{"0d", 0},
+		{"72h", 72 * time.Hour},
+		{"90m", 90 * time.Minute},
+	}
+	for _, tc := range cases {
+		t.Run(tc.in, func(t *testing.T) {
+			got, err := ParseRetention(tc.in)
+			if err != nil || got != tc.want {
+				t.Errorf("got %s, %v; want %s, nil", got, err, tc.want)
+			}
+		})
+	}
+}
+
+func TestRetentionDays(t *testing.T) {
+	cases := []struct {
+		retention time.Duration
+		want      uint
+	}{
+		{time.Minute, 1},
+		{24 * time.Hour, 1},
+		{25 * time.Hour, 2},
+		{DefaultRetention, 3650},
+	}
+	for _, tc := range cases {
+		t.Run(tc.retention.String(), func(t *testing.T) {
+			if got := (Config{Retention: tc.retention}).retentionDays(); got != tc.want {
+				t.Errorf("got %d days, want %d", got, tc.want)
+			}
+		})
+	}
+}

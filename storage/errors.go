@@ -1,0 +1,96 @@
+package storage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/minio/minio-go/v7"
+)
+
+// Errors the store returns. Each is wrapped with the operation and, where
+// MinIO answered, MinIO's own message, so match them with errors.Is.
+var (
+	// ErrInvalidConfig means a setting is missing or malformed; the message
+	// names the LIUHEN_MINIO_* variable to fix.
+	ErrInvalidConfig = errors.New("invalid storage configuration")
+
+	// ErrInvalidArgument means a key, path, digest or duration given to the
+	// store cannot be used.
+	ErrInvalidArgument = errors.New("invalid argument")
+
+	// ErrNotFound means no object is stored under the key.
+	ErrNotFound = errors.New("object not found")
+
+	// ErrExists means an object with other content is already stored under
+	// the key. Evidence is written once; choose another key.
+	ErrExists = errors.New("object already stored with different content")
+
+	// ErrChecksumMismatch means the bytes MinIO received do not have the
+	// SHA-256 Liuhen computed; MinIO stored nothing.
+	ErrChecksumMismatch = errors.New("checksum mismatch: MinIO received bytes " +
+		"whose SHA-256 differs from the one computed while writing")
+
+	// ErrObjectLockDisabled means the bucket exists without object locking,
+	// which can only be turned on when a bucket is created.
+	ErrObjectLockDisabled = errors.New("bucket has no object lock")
+
+	// ErrBucketMissing means the configured bucket does not exist.
+	ErrBucketMissing = errors.New("bucket does not exist")
+
+	// ErrUnavailable means MinIO did not answer (network, DNS, refused
+	// connection); the same call may succeed later.
+	ErrUnavailable = errors.New("MinIO is unreachable")
+)
+
+// S3 error codes the store translates. MinIO uses the AWS names.
+const (
+	codeNoSuchKey          = "NoSuchKey"
+	codeNoSuchVersion      = "NoSuchVersion"
+	codeNoSuchBucket       = "NoSuchBucket"
+	codeBucketOwned        = "BucketAlreadyOwnedByYou"
+	codePreconditionFailed = "PreconditionFailed"
+	codeBadDigest          = "BadDigest"
+	codeChecksumMismatch   = "XAmzContentChecksumMismatch"
+	codeSHA256Mismatch     = "XAmzContentSHA256Mismatch"
+	codeNoLockConfig       = "ObjectLockConfigurationNotFoundError"
+)
+
+// translate turns a minio-go error into one of the sentinels above, keeping
+// MinIO's message. Errors it does not know are returned as they are.
+func translate(err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	var resp minio.ErrorResponse
+	if !errors.As(err, &resp) {
+		return fmt.Errorf("%w: %w", ErrUnavailable, err)
+	}
+	if sentinel := sentinelFor(resp); sentinel != nil {
+		return fmt.Errorf("%w: %w", sentinel, err)
+	}
+	return err
+}
+
+func sentinelFor(resp minio.ErrorResponse) error {
+	switch resp.Code {
+	case codeNoSuchKey, codeNoSuchVersion:
+		return ErrNotFound
+	case codeNoSuchBucket:
+		return ErrBucketMissing
+	case codePreconditionFailed:
+		return ErrExists
+	case codeBadDigest, codeChecksumMismatch, codeSHA256Mismatch:
+		return ErrChecksumMismatch
+	case codeNoLockConfig:
+		return ErrObjectLockDisabled
+	}
+	if resp.StatusCode == http.StatusNotFound && resp.Key != "" {
+		return ErrNotFound
+	}
+	return nil
+}

@@ -1,0 +1,116 @@
+package storage
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"fmt"
+	"io"
+	"net/url"
+	"time"
+
+	"github.com/minio/minio-go/v7"
+)
+
+// MaxPresignTTL is the longest a presigned URL may stay valid
+// (AWS Signature Version 4 query authentication allows seven days).
+const MaxPresignTTL = 7 * 24 * time.Hour
+
+// ObjectInfo describes a stored object.
+type ObjectInfo struct {
+	Key         string
+	Size        int64
+	ContentType string
+	// SHA256 is the digest MinIO checked on receipt; HasSHA256 is false for
+	// objects uploaded without one (not by this package).
+	SHA256    [32]byte
+	HasSHA256 bool
+	// Mode is the object lock mode ("COMPLIANCE"), empty when unlocked.
+	Mode string
+	// RetainUntil is when the lock ends; zero when unlocked.
+	RetainUntil  time.Time
+	VersionID    string
+	LastModified time.Time
+}
+
+// Stat describes the object under key; ErrNotFound when there is none.
+func (s *Store) Stat(ctx context.Context, key string) (ObjectInfo, error) {
+	if err := checkKey(key); err != nil {
+		return ObjectInfo{}, fmt.Errorf("stat object: %w", err)
+	}
+	// Checksum asks MinIO to return the stored checksums
+	// (x-amz-checksum-mode: ENABLED).
+	oi, err := s.client.StatObject(ctx, s.cfg.Bucket, key, minio.StatObjectOptions{Checksum: true})
+	if err != nil {
+		return ObjectInfo{}, fmt.Errorf("stat object %s: %w", key, translate(err))
+	}
+	return objectInfo(oi)
+}
+
+func objectInfo(oi minio.ObjectInfo) (ObjectInfo, error) {
+	info := ObjectInfo{
+		Key:          oi.Key,
+		Size:         oi.Size,
+		ContentType:  oi.ContentType,
+		Mode:         oi.Metadata.Get("X-Amz-Object-Lock-Mode"),
+		VersionID:    oi.VersionID,
+		LastModified: oi.LastModified,
+	}
+	if v := oi.Metadata.Get("X-Amz-Object-Lock-Retain-Until-Date"); v != "" {
+		t, err := time.Parse(time.RFC3339, v)
+		if err != nil {
+			return ObjectInfo{}, fmt.Errorf("stat object %s: retain-until date %q: %w",
+				oi.Key, v, err)
+		}
+		info.RetainUntil = t
+	}
+	if oi.ChecksumSHA256 != "" {
+		b, err := base64.StdEncoding.DecodeString(oi.ChecksumSHA256)
+		if err != nil || len(b) != sha256.Size {
+			return ObjectInfo{}, fmt.Errorf("stat object %s: stored SHA-256 %q is not "+
+				"base64 of 32 bytes", oi.Key, oi.ChecksumSHA256)
+		}
+		copy(info.SHA256[:], b)
+		info.HasSHA256 = true
+	}
+	return info, nil
+}
+
+// Rehash reads the whole object under key and returns its SHA-256 and size,
+// computed here from the bytes MinIO sends back.
+func (s *Store) Rehash(ctx context.Context, key string) ([32]byte, int64, error) {
+	var sum [32]byte
+	if err := checkKey(key); err != nil {
+		return sum, 0, fmt.Errorf("rehash object: %w", err)
+	}
+	obj, err := s.client.GetObject(ctx, s.cfg.Bucket, key, minio.GetObjectOptions{})
+	if err != nil {
+		return sum, 0, fmt.Errorf("rehash object %s: %w", key, translate(err))
+	}
+	defer obj.Close()
+	h := sha256.New()
+	n, err := io.Copy(h, obj)
+	if err != nil {
+		return sum, n, fmt.Errorf("rehash object %s: %w", key, translate(err))
+	}
+	copy(sum[:], h.Sum(nil))
+	return sum, n, nil
+}
+
+// PresignGet returns a URL that lets its holder GET the object under key
+// for ttl (at most MaxPresignTTL). It fails with ErrNotFound when the
+// object does not exist, rather than hand out a URL that answers 404.
+func (s *Store) PresignGet(ctx context.Context, key string, ttl time.Duration) (*url.URL, error) {
+	if ttl < time.Second || ttl > MaxPresignTTL {
+		return nil, fmt.Errorf("presign object %s: %w: validity %s is outside 1s..%s",
+			key, ErrInvalidArgument, ttl, MaxPresignTTL)
+	}
+	if _, err := s.Stat(ctx, key); err != nil {
+		return nil, fmt.Errorf("presign: %w", err)
+	}
+	u, err := s.client.PresignedGetObject(ctx, s.cfg.Bucket, key, ttl, nil)
+	if err != nil {
+		return nil, fmt.Errorf("presign object %s: %w", key, translate(err))
+	}
+	return u, nil
+}

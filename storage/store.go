@@ -1,0 +1,112 @@
+// Package storage keeps evidence objects in MinIO: a bucket with object
+// locking, uploads whose SHA-256 MinIO verifies on receipt, compliance
+// retention on every object, re-hashing and presigned reads.
+package storage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/minio/minio-go/v7"
+	"github.com/minio/minio-go/v7/pkg/credentials"
+)
+
+// Store is the evidence store on one MinIO bucket. It is safe for
+// concurrent use.
+type Store struct {
+	client *minio.Client
+	cfg    Config
+}
+
+// Open validates cfg, connects to MinIO and makes sure the bucket exists
+// with object locking (see EnsureBucket).
+func Open(ctx context.Context, cfg Config) (*Store, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	client, err := minio.New(cfg.Endpoint, &minio.Options{
+		Creds:  credentials.NewStaticV4(cfg.AccessKey, cfg.SecretKey, ""),
+		Secure: cfg.Secure,
+		Region: cfg.Region,
+		// Needed to send our own x-amz-checksum-sha256 header (see Put).
+		TrailingHeaders: true,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%w: LIUHEN_MINIO_ENDPOINT=%q: %v",
+			ErrInvalidConfig, cfg.Endpoint, err)
+	}
+	s := &Store{client: client, cfg: cfg}
+	if err := s.EnsureBucket(ctx); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Bucket returns the name of the bucket the store writes to.
+func (s *Store) Bucket() string { return s.cfg.Bucket }
+
+// EnsureBucket creates the bucket with object locking and a default
+// compliance retention of cfg.Retention (rounded up to days) when it is
+// absent. When it exists, EnsureBucket checks that object locking is on and
+// returns ErrObjectLockDisabled if not; it leaves an existing bucket's
+// default retention as it is.
+func (s *Store) EnsureBucket(ctx context.Context) error {
+	exists, err := s.client.BucketExists(ctx, s.cfg.Bucket)
+	if err != nil {
+		return fmt.Errorf("check bucket %s: %w", s.cfg.Bucket, translate(err))
+	}
+	if !exists {
+		return s.createBucket(ctx)
+	}
+	return s.checkObjectLock(ctx)
+}
+
+func (s *Store) createBucket(ctx context.Context) error {
+	err := s.client.MakeBucket(ctx, s.cfg.Bucket, minio.MakeBucketOptions{
+		Region:        s.cfg.Region,
+		ObjectLocking: true,
+	})
+	if minio.ToErrorResponse(err).Code == codeBucketOwned {
+		// Another Liuhen process created it a moment ago.
+		return s.checkObjectLock(ctx)
+	}
+	if err != nil {
+		return fmt.Errorf("create bucket %s: %w", s.cfg.Bucket, translate(err))
+	}
+	if s.cfg.Retention == 0 {
+		return nil
+	}
+	mode, days, unit := minio.Compliance, s.cfg.retentionDays(), minio.Days
+	if err := s.client.SetObjectLockConfig(ctx, s.cfg.Bucket, &mode, &days, &unit); err != nil {
+		return fmt.Errorf("set default retention on bucket %s: %w",
+			s.cfg.Bucket, translate(err))
+	}
+	return nil
+}
+
+func (s *Store) checkObjectLock(ctx context.Context) error {
+	enabled, _, _, _, err := s.client.GetObjectLockConfig(ctx, s.cfg.Bucket)
+	if err != nil && !errors.Is(translate(err), ErrObjectLockDisabled) {
+		return fmt.Errorf("read object lock of bucket %s: %w", s.cfg.Bucket, translate(err))
+	}
+	if enabled != "Enabled" {
+		return fmt.Errorf("%w: bucket %s was created without object locking, which "+
+			"cannot be turned on later; set LIUHEN_MINIO_BUCKET to a new bucket name "+
+			"and Liuhen creates it with object locking", ErrObjectLockDisabled, s.cfg.Bucket)
+	}
+	return nil
+}
+
+// Ping checks that MinIO answers and the bucket exists.
+func (s *Store) Ping(ctx context.Context) error {
+	exists, err := s.client.BucketExists(ctx, s.cfg.Bucket)
+	if err != nil {
+		return fmt.Errorf("ping MinIO at %s: %w", s.cfg.Endpoint, translate(err))
+	}
+	if !exists {
+		return fmt.Errorf("ping MinIO at %s: %w: %s", s.cfg.Endpoint, ErrBucketMissing,
+			s.cfg.Bucket)
+	}
+	return nil
+}

@@ -1,0 +1,68 @@
+package verify
+
+import (
+	"errors"
+	"fmt"
+)
+
+// ErrInvalidOptions is wrapped by every error about bad Options: an unknown
+// finding code, org unit or format, or a period that ends before it starts.
+// Callers map it to "bad usage" (HTTP 400, CLI exit status 2).
+var ErrInvalidOptions = errors.New("invalid verify options")
+
+// Errors about one option; each wraps ErrInvalidOptions and reaches the
+// caller inside an *OptionError that names the option.
+var (
+	ErrUnknownCode   = fmt.Errorf("%w: unknown finding code", ErrInvalidOptions)
+	ErrUnknownUnit   = fmt.Errorf("%w: unknown org unit", ErrInvalidOptions)
+	ErrBadPeriod     = fmt.Errorf("%w: bad period", ErrInvalidOptions)
+	ErrUnknownFormat = fmt.Errorf("%w: unknown report format", ErrInvalidOptions)
+	ErrBadOption     = fmt.Errorf("%w: bad value", ErrInvalidOptions)
+)
+
+// ErrObjectMissing is what an ObjectChecker returns (possibly wrapped) when
+// no object has the key asked for. MapMissing translates a store's own
+// not-found error into it.
+var ErrObjectMissing = errors.New("object missing")
+
+// ErrNoObjectChecker is returned by Run when the RECORDING_TAMPERED rule is
+// selected but no ObjectChecker was given.
+var ErrNoObjectChecker = errors.New("no object checker for RECORDING_TAMPERED")
+
+// An OptionError says which option is wrong and what to do about it.
+type OptionError struct {
+	Option string // "codes", "unit", "from", "to", "format", ...
+	Reason string // what is wrong and how to fix it
+	Err    error  // one of the sentinels above
+}
+
+func (e *OptionError) Error() string { return e.Option + ": " + e.Reason }
+
+// Unwrap returns the sentinel, so errors.Is(err, ErrInvalidOptions) holds.
+func (e *OptionError) Unwrap() error { return e.Err }
+
+// OptionErrors lists every *OptionError inside err, which may be a single
+// one or several joined with errors.Join (and wrapped).
+func OptionErrors(err error) []*OptionError {
+	var out []*OptionError
+	var walk func(error)
+	walk = func(e error) {
+		if e == nil {
+			return
+		}
+		if oe, ok := e.(*OptionError); ok {
+			out = append(out, oe)
+			return
+		}
+		switch u := e.(type) {
+		case interface{ Unwrap() []error }:
+			for _, inner := range u.Unwrap() {
+				walk(inner)
+			}
+		case interface{ Unwrap() error }:
+			walk(u.Unwrap())
+		}
+	}
+	walk(err)
+	return out
+}
