@@ -246,3 +246,12 @@ func (f *fieldErrors) checkOptionalID(field string, id *int64) {
 		f.add(field, "must be a positive integer")
 	}
 }
+
+// prefixed qualifies every column of a column list with alias.
+func prefixed(alias, columns string) string {
+	parts := strings.Split(columns, ",")
+	for i, p := range parts {
+		parts[i] = alias + "." + strings.TrimSpace(p)
+	}
+	return strings.Join(parts, ", ")
+}

@@ -236,9 +236,9 @@ func h264SPSSize(sps []byte) (width, height int, err error) {
 		if chroma = r.ue(); chroma == 3 {
 			separate = r.bits(1)
 		}
-		r.ue()      // bit_depth_luma_minus8
-		r.ue()      // bit_depth_chroma_minus8
-		r.skip(1)   // qpprime_y_zero_transform_bypass_flag
+		r.ue()    // bit_depth_luma_minus8
+		r.ue()    // bit_depth_chroma_minus8
+		r.skip(1) // qpprime_y_zero_transform_bypass_flag
 		if r.bits(1) == 1 {
 			skipScalingLists(r, chroma)
 		}
@@ -252,7 +252,7 @@ func h264SPSSize(sps []byte) (width, height int, err error) {
 	if frameMBsOnly == 0 {
 		r.skip(1) // mb_adaptive_frame_field_flag
 	}
-	r.skip(1) // direct_8x8_inference_flag
+	r.skip(1)        // direct_8x8_inference_flag
 	var crop [4]uint // left, right, top, bottom
 	if r.bits(1) == 1 {
 		for i := range crop {

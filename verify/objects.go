@@ -62,9 +62,9 @@ type segmentRow struct {
 	SHA256      []byte
 }
 
-// A problem is something wrong with one recording's evidence; it becomes
-// one finding for every decision linked to that recording's meeting.
-type problem struct {
+// An evidenceProblem is something wrong with one recording's evidence; it
+// becomes one finding for every decision linked to that recording's meeting.
+type evidenceProblem struct {
 	RecordingID int64
 	ObjectKey   string
 	Message     string
@@ -133,13 +133,14 @@ func loadEvidence(ctx context.Context, c *checkRun) (map[int64][]evidenceLink, [
 // TODO(seq-tail): segments removed from the end of a track leave no hole;
 // comparing the last segment's wall_end with the track's ended_at would
 // catch that.
-func seqGaps(ctx context.Context, c *checkRun, recordings []int64) ([]problem, error) {
+func seqGaps(ctx context.Context, c *checkRun, recordings []int64) ([]evidenceProblem,
+	error) {
 	rows, err := c.tx.Query(ctx, seqGapsSQL, recordings)
 	if err != nil {
 		return nil, fmt.Errorf("find segment gaps: %w", err)
 	}
 	defer rows.Close()
-	var out []problem
+	var out []evidenceProblem
 	var cur *trackGaps
 	for rows.Next() {
 		var g trackGaps
@@ -189,8 +190,8 @@ func loadSegments(ctx context.Context, c *checkRun, recordings []int64) ([]segme
 // checkObjects checks every segment's object with at most workers checks
 // in flight, and returns the problems in segment order.
 func checkObjects(ctx context.Context, objects ObjectChecker, segments []segmentRow,
-	rehash bool, workers int) ([]problem, error) {
-	found := make([]*problem, len(segments))
+	rehash bool, workers int) ([]evidenceProblem, error) {
+	found := make([]*evidenceProblem, len(segments))
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(workers)
 	for i := range segments {
@@ -209,7 +210,7 @@ func checkObjects(ctx context.Context, objects ObjectChecker, segments []segment
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("check objects: %w", err)
 	}
-	var out []problem
+	var out []evidenceProblem
 	for _, p := range found {
 		if p != nil {
 			out = append(out, *p)
@@ -221,7 +222,7 @@ func checkObjects(ctx context.Context, objects ObjectChecker, segments []segment
 // checkObject returns a problem when the segment's object is missing, has
 // another size, or (with rehash) other bytes; nil when it is intact.
 func checkObject(ctx context.Context, objects ObjectChecker, s segmentRow,
-	rehash bool) (*problem, error) {
+	rehash bool) (*evidenceProblem, error) {
 	size, err := objects.Stat(ctx, s.Key)
 	if errors.Is(err, ErrObjectMissing) {
 		return segmentProblem(s, msgObjectMissing(s)), nil
@@ -248,15 +249,15 @@ func checkObject(ctx context.Context, objects ObjectChecker, s segmentRow,
 	return nil, nil
 }
 
-func segmentProblem(s segmentRow, msg [2]string) *problem {
-	return &problem{RecordingID: s.RecordingID, ObjectKey: s.Key,
+func segmentProblem(s segmentRow, msg [2]string) *evidenceProblem {
+	return &evidenceProblem{RecordingID: s.RecordingID, ObjectKey: s.Key,
 		Message: msg[0], MessageZH: msg[1]}
 }
 
 // tamperFindings turns each problem into one finding per decision whose
 // meeting the recording belongs to.
 func (c *checkRun) tamperFindings(links map[int64][]evidenceLink,
-	problems []problem) []Finding {
+	problems []evidenceProblem) []Finding {
 	var out []Finding
 	for _, p := range problems {
 		for _, l := range links[p.RecordingID] {

@@ -146,19 +146,23 @@ function formatOffset(ms) {
 async function refresh() {
   const m = await api("GET", `/meetings/${meetingID}`);
   $("title").textContent = m.title;
-  $("meeting-info").textContent = `Meeting ${m.id}`;
+  $("meeting-info").textContent = `Meeting ${m.id}` + (m.body ? ` · ${m.body.name}` : "");
   const recs = m.recordings || [];
   const latest = recs[recs.length - 1];
   if (latest) {
+    const tracks = latest.tracks || [];
+    const stored = tracks.reduce((n, t) => n + (t.segments || 0), 0);
+    const last = tracks.filter((t) => t.last_segment_sha256)
+      .sort((a, b) => String(a.last_segment_at).localeCompare(String(b.last_segment_at)))
+      .pop();
     $("status-recording").textContent = `#${latest.id} ${latest.state}`;
-    $("status-segments").textContent = String(latest.segment_count || 0);
-    $("status-hash").textContent = latest.last_sha256 || "–";
+    $("status-segments").textContent = String(stored);
+    $("status-hash").textContent = last ? last.last_segment_sha256 : "–";
   }
   const marks = {};
-  for (const p of m.index_points || []) {
-    const end = p.end_ms == null ? "…" : formatOffset(p.end_ms);
-    marks[p.agenda_item_id] = (marks[p.agenda_item_id] ? marks[p.agenda_item_id] + ", " : "") +
-      `${formatOffset(p.start_ms)}–${end}`;
+  for (const item of m.agenda_items || []) {
+    marks[item.id] = (item.index_points || []).map((p) =>
+      `${formatOffset(p.start_ms)}–${p.end_ms == null ? "…" : formatOffset(p.end_ms)}`).join(", ");
   }
   renderAgenda(m.agenda_items || [], marks);
 }

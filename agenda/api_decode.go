@@ -1,0 +1,212 @@
+package agenda
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"reflect"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/liuhen/liuhen/internal/problem"
+)
+
+// maxBodyBytes bounds a JSON request body.
+const maxBodyBytes = 1 << 20
+
+// requestError is a request the API cannot read: its status, what to fix,
+// and the bad fields when there are some.
+type requestError struct {
+	status int
+	detail string
+	fields []problem.FieldError
+}
+
+func (e *requestError) Error() string { return e.detail }
+
+func badRequest(format string, args ...any) *requestError {
+	return &requestError{status: http.StatusBadRequest, detail: fmt.Sprintf(format, args...)}
+}
+
+// checker is an input that validates itself.
+type checker interface{ check() error }
+
+// readJSON decodes a request body holding one JSON object into the struct
+// dst points to. Unlike json.Decoder with DisallowUnknownFields, which stops
+// at the first problem, it decodes field by field so that every unknown,
+// repeated or mistyped field is reported at once. It returns the names of
+// the fields present.
+func readJSON(w http.ResponseWriter, r *http.Request, dst any) (map[string]bool, *requestError) {
+	if err := checkJSONType(r.Header.Get("Content-Type")); err != nil {
+		return nil, err
+	}
+	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return nil, &requestError{status: http.StatusRequestEntityTooLarge,
+			detail: fmt.Sprintf("request body is larger than %d bytes", maxBodyBytes)}
+	}
+	if err != nil {
+		return nil, badRequest("read request body: %v", err)
+	}
+	fields, fe, rerr := splitObject(data)
+	if rerr != nil {
+		return nil, rerr
+	}
+	fe = append(fe, decodeFields(fields, dst)...)
+	present := make(map[string]bool, len(fields))
+	for k := range fields {
+		present[k] = true
+	}
+	if len(fe) > 0 {
+		return present, &requestError{status: http.StatusBadRequest,
+			detail: "the request body has fields of the wrong type or name; " +
+				"fix each one listed in errors", fields: fe}
+	}
+	return present, nil
+}
+
+func checkJSONType(header string) *requestError {
+	mt, _, err := mime.ParseMediaType(header)
+	if err == nil && (mt == "application/json" || strings.HasSuffix(mt, "+json")) {
+		return nil
+	}
+	return &requestError{status: http.StatusUnsupportedMediaType,
+		detail: "send the request body as JSON with the header Content-Type: application/json"}
+}
+
+// splitObject splits a JSON object into its members, reporting members
+// given twice.
+func splitObject(data []byte) (map[string]json.RawMessage, fieldErrors, *requestError) {
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil, nil, badRequest("the request body is empty: send a JSON object")
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if tok, err := dec.Token(); err != nil {
+		return nil, nil, badRequest("the request body is not valid JSON: %v", err)
+	} else if tok != json.Delim('{') {
+		return nil, nil, badRequest("the request body must be a JSON object")
+	}
+	fields := map[string]json.RawMessage{}
+	var fe fieldErrors
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, nil, badRequest("the request body is not valid JSON: %v", err)
+		}
+		key, _ := tok.(string)
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return nil, nil, badRequest("the request body is not valid JSON: %v", err)
+		}
+		if _, dup := fields[key]; dup {
+			fe.add(key, "is given more than once")
+		}
+		fields[key] = raw
+	}
+	if _, err := dec.Token(); err != nil {
+		return nil, nil, badRequest("the request body is not valid JSON: %v", err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, nil, badRequest("the request body must hold exactly one JSON object")
+	}
+	return fields, fe, nil
+}
+
+// decodeFields decodes each member into the field of dst whose json name
+// matches exactly, in name order.
+func decodeFields(fields map[string]json.RawMessage, dst any) fieldErrors {
+	v := reflect.ValueOf(dst).Elem()
+	index := jsonFields(v.Type())
+	names := make([]string, 0, len(fields))
+	for k := range fields {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	var fe fieldErrors
+	for _, name := range names {
+		i, ok := index[name]
+		if !ok {
+			fe.add(name, "is not a known field")
+			continue
+		}
+		f := v.Field(i)
+		if err := json.Unmarshal(fields[name], f.Addr().Interface()); err != nil {
+			fe.add(name, typeReason(f.Type()))
+		}
+	}
+	return fe
+}
+
+// jsonFields maps the json names of a struct's fields to their index.
+func jsonFields(t reflect.Type) map[string]int {
+	index := map[string]int{}
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if !f.IsExported() || name == "-" {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		index[name] = i
+	}
+	return index
+}
+
+var (
+	timeType   = reflect.TypeFor[time.Time]()
+	amountType = reflect.TypeFor[Amount]()
+)
+
+// typeReason says what a field of type t must hold.
+func typeReason(t reflect.Type) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t {
+	case timeType:
+		return `must be an RFC 3339 date-time string such as "2026-03-01T09:00:00+08:00"`
+	case amountType:
+		return errAmountFormat.Error()
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return "must be a string"
+	case reflect.Int, reflect.Int32, reflect.Int64:
+		return "must be an integer"
+	case reflect.Bool:
+		return "must be true or false"
+	}
+	return "has the wrong type"
+}
+
+// mergeChecks adds the errors of in's own checks for the fields that
+// decoding did not already report, so that a client sees every problem at
+// once.
+func mergeChecks(fe []problem.FieldError, in any) []problem.FieldError {
+	c, ok := in.(checker)
+	if !ok {
+		return fe
+	}
+	var ve *ValidationError
+	if !errors.As(c.check(), &ve) {
+		return fe
+	}
+	reported := map[string]bool{}
+	for _, f := range fe {
+		reported[f.Field] = true
+	}
+	for _, f := range ve.Fields {
+		if !reported[f.Field] {
+			fe = append(fe, f)
+		}
+	}
+	return fe
+}

@@ -1,0 +1,135 @@
+package agenda
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// DecisionInput is a new decision.
+type DecisionInput struct {
+	OrgUnitID    int64     `json:"org_unit_id"`
+	MatterID     int64     `json:"matter_id"`
+	Title        string    `json:"title"`
+	Amount       *Amount   `json:"amount"`
+	DecidedAt    time.Time `json:"decided_at"`
+	AgendaItemID *int64    `json:"agenda_item_id"`
+	Reference    string    `json:"reference"`
+}
+
+func (in DecisionInput) check() error {
+	var fe fieldErrors
+	fe.checkID("org_unit_id", in.OrgUnitID)
+	fe.checkID("matter_id", in.MatterID)
+	fe.checkText("title", in.Title, maxName, false)
+	if in.Amount != nil && *in.Amount < 0 {
+		fe.add("amount", "must not be negative")
+	}
+	if in.DecidedAt.IsZero() {
+		fe.add("decided_at", requiredText)
+	}
+	fe.checkOptionalID("agenda_item_id", in.AgendaItemID)
+	fe.checkText("reference", in.Reference, maxName, true)
+	return fe.err()
+}
+
+// DecisionFilter narrows a listing of decisions; nil fields match all. The
+// decision date range includes From and excludes To.
+type DecisionFilter struct {
+	OrgUnitID   *int64
+	MatterID    *int64
+	MeetingID   *int64 // decisions linked to an item of this meeting
+	DecidedFrom *time.Time
+	DecidedTo   *time.Time
+}
+
+const decisionColumns = `d.id, d.org_unit_id, d.matter_id, d.title, (d.amount * 100)::bigint,
+	d.decided_at, d.agenda_item_id, d.reference, d.created_at`
+
+func scanDecision(row pgx.Row) (Decision, error) {
+	var d Decision
+	var amount *int64
+	err := row.Scan(&d.ID, &d.OrgUnitID, &d.MatterID, &d.Title, &amount, &d.DecidedAt,
+		&d.AgendaItemID, &d.Reference, &d.CreatedAt)
+	d.Amount = amountPtr(amount)
+	return d, err
+}
+
+// CreateDecision registers a decision. Unknown org unit, matter or agenda
+// item are reported together in a *ValidationError.
+func (s *Store) CreateDecision(ctx context.Context, in DecisionInput) (Decision, error) {
+	if err := in.check(); err != nil {
+		return Decision{}, fmt.Errorf("create decision: %w", err)
+	}
+	row := s.pool.QueryRow(ctx, `
+		INSERT INTO decisions AS d (org_unit_id, matter_id, title, amount, decided_at,
+			agenda_item_id, reference)
+		VALUES ($1, $2, $3, $4::bigint / 100.0, $5, $6, $7)
+		RETURNING `+decisionColumns,
+		in.OrgUnitID, in.MatterID, in.Title, fenPtr(in.Amount), in.DecidedAt,
+		in.AgendaItemID, in.Reference)
+	d, err := scanDecision(row)
+	if err != nil {
+		return Decision{}, fmt.Errorf("create decision: %w", s.explain(ctx, err,
+			ref{"org_unit_id", "org_units", &in.OrgUnitID},
+			ref{"matter_id", "matters", &in.MatterID},
+			ref{"agenda_item_id", "agenda_items", in.AgendaItemID}))
+	}
+	return d, nil
+}
+
+// GetDecision returns decision id, or ErrNotFound.
+func (s *Store) GetDecision(ctx context.Context, id int64) (Decision, error) {
+	row := s.pool.QueryRow(ctx, `SELECT `+decisionColumns+` FROM decisions d WHERE d.id = $1`, id)
+	d, err := scanDecision(row)
+	if err != nil {
+		return Decision{}, fmt.Errorf("get decision %d: %w", id, notFound(err))
+	}
+	return d, nil
+}
+
+// LinkDecision links decision id to the agenda item that decided it, or
+// unlinks it when agendaItemID is nil. An unknown decision is ErrNotFound,
+// an unknown agenda item a *ValidationError.
+func (s *Store) LinkDecision(ctx context.Context, id int64, agendaItemID *int64) (Decision, error) {
+	var fe fieldErrors
+	fe.checkOptionalID("agenda_item_id", agendaItemID)
+	if err := fe.err(); err != nil {
+		return Decision{}, fmt.Errorf("link decision %d: %w", id, err)
+	}
+	row := s.pool.QueryRow(ctx, `UPDATE decisions AS d SET agenda_item_id = $2
+		WHERE d.id = $1 RETURNING `+decisionColumns, id, agendaItemID)
+	d, err := scanDecision(row)
+	if err != nil {
+		return Decision{}, fmt.Errorf("link decision %d: %w", id, translate(notFound(err)))
+	}
+	return d, nil
+}
+
+// ListDecisions returns a page of the decisions that match f, by id.
+func (s *Store) ListDecisions(ctx context.Context, f DecisionFilter, p Page) (List[Decision], error) {
+	if err := p.check(); err != nil {
+		return List[Decision]{}, fmt.Errorf("list decisions: %w", err)
+	}
+	limit, offset := p.query()
+	rows, err := s.pool.Query(ctx, `
+		SELECT `+decisionColumns+` FROM decisions d
+		LEFT JOIN agenda_items ai ON ai.id = d.agenda_item_id
+		WHERE ($1::bigint IS NULL OR d.org_unit_id = $1)
+		  AND ($2::bigint IS NULL OR d.matter_id = $2)
+		  AND ($3::bigint IS NULL OR ai.meeting_id = $3)
+		  AND ($4::timestamptz IS NULL OR d.decided_at >= $4)
+		  AND ($5::timestamptz IS NULL OR d.decided_at < $5)
+		ORDER BY d.id LIMIT $6 OFFSET $7`,
+		f.OrgUnitID, f.MatterID, f.MeetingID, f.DecidedFrom, f.DecidedTo, limit, offset)
+	if err != nil {
+		return List[Decision]{}, fmt.Errorf("list decisions: %w", err)
+	}
+	decisions, err := collect(rows, scanDecision)
+	if err != nil {
+		return List[Decision]{}, fmt.Errorf("list decisions: %w", err)
+	}
+	return cut(decisions, p), nil
+}

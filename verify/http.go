@@ -1,0 +1,188 @@
+package verify
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/liuhen/liuhen/internal/problem"
+)
+
+// queryParams are the query parameters Handler understands.
+var queryParams = []string{"format", "rehash", "codes", "unit", "from", "to"}
+
+// Handler serves a verification report for GET requests. Query parameters:
+// format (json, the default, csv or table), rehash (a boolean; bare
+// "rehash" means true), codes (comma-separated or repeated), unit (org unit
+// code, sub-units included), from and to (2006-01-02 or RFC 3339; a date
+// in to includes that whole day). Bad parameters get 400 with a problem
+// document listing each one (RFC 9457 §3).
+// TODO(rehash-load): every request with rehash=true reads all segment
+// objects in scope; a limit on concurrent rehash runs, or running them as
+// jobs, would keep one user from loading the store.
+func Handler(pool *pgxpool.Pool, objects ObjectChecker, logger *slog.Logger) http.Handler {
+	if logger == nil {
+		logger = slog.Default()
+	}
+	h := &handler{pool: pool, objects: objects, log: logger.With("component", "verify")}
+	return http.HandlerFunc(h.serve)
+}
+
+type handler struct {
+	pool    *pgxpool.Pool
+	objects ObjectChecker
+	log     *slog.Logger
+}
+
+func (h *handler) serve(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet {
+		w.Header().Set("Allow", http.MethodGet)
+		problem.Write(w, http.StatusMethodNotAllowed, "the verify report is read with GET")
+		return
+	}
+	opts, format, bad := parseRequest(r.URL.RawQuery)
+	if len(bad) > 0 {
+		writeBadRequest(w, bad)
+		return
+	}
+	rep, err := Run(r.Context(), h.pool, h.objects, opts)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	var body bytes.Buffer
+	if err := rep.Write(&body, format); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", format.ContentType())
+	if format == FormatCSV {
+		name := "liuhen-verify-" + rep.GeneratedAt.Format("20060102-150405") + ".csv"
+		w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	}
+	_, _ = w.Write(body.Bytes())
+}
+
+// fail answers a Run that went wrong: 400 for bad options, 503 when the
+// object store is not configured, nothing when the client went away, and
+// 500 (logged here, once) for the rest.
+func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
+	switch {
+	case errors.Is(err, ErrInvalidOptions):
+		writeBadRequest(w, OptionErrors(err))
+	case errors.Is(err, ErrNoObjectChecker):
+		problem.Write(w, http.StatusServiceUnavailable, "the object store is not "+
+			"configured, so recordings cannot be checked for tampering; ask for codes "+
+			"without "+CodeRecordingTampered+", or configure the store")
+	case r.Context().Err() != nil && errors.Is(err, context.Canceled):
+		h.log.Debug("verify request cancelled", "err", err)
+	default:
+		h.log.Error("verify failed", "err", err)
+		problem.Write(w, http.StatusInternalServerError,
+			"verification failed on the server; the server log has the cause")
+	}
+}
+
+func writeBadRequest(w http.ResponseWriter, bad []*OptionError) {
+	d := problem.Details{Status: http.StatusBadRequest}
+	var reasons []string
+	for _, e := range bad {
+		d.Errors = append(d.Errors, problem.FieldError{Field: e.Option, Reason: e.Reason})
+		reasons = append(reasons, e.Error())
+	}
+	d.Detail = "fix these query parameters: " + strings.Join(reasons, "; ")
+	problem.WriteDetails(w, d)
+}
+
+// parseRequest reads the query into Options and a format, collecting every
+// bad parameter.
+func parseRequest(rawQuery string) (Options, Format, []*OptionError) {
+	var opts Options
+	format := FormatJSON
+	q, err := url.ParseQuery(rawQuery)
+	if err != nil {
+		return opts, format, []*OptionError{{Option: "query", Err: ErrBadOption,
+			Reason: fmt.Sprintf("cannot read the query string: %v; escape it as a URL "+
+				"query", err)}}
+	}
+	var bad []*OptionError
+	note := func(err error) {
+		if err != nil {
+			bad = append(bad, OptionErrors(err)...)
+		}
+	}
+	note(checkParams(q))
+	if v, ok := single(q, "format", &bad); ok {
+		f, err := ParseFormat(v)
+		note(err)
+		format = f
+	}
+	if v, ok := single(q, "rehash", &bad); ok {
+		opts.Rehash, err = parseBool("rehash", v)
+		note(err)
+	}
+	for _, v := range q["codes"] {
+		opts.Codes = append(opts.Codes, ParseCodes(v)...)
+	}
+	opts.Unit, _ = single(q, "unit", &bad)
+	if v, ok := single(q, "from", &bad); ok {
+		opts.From, err = ParseFrom(v)
+		note(err)
+	}
+	if v, ok := single(q, "to", &bad); ok {
+		opts.To, err = ParseTo(v)
+		note(err)
+	}
+	return opts, format, bad
+}
+
+// checkParams rejects parameters Handler does not know, so a misspelt
+// filter cannot silently widen the report.
+func checkParams(q url.Values) error {
+	var errs []error
+	for name := range q {
+		if !slices.Contains(queryParams, name) {
+			errs = append(errs, &OptionError{Option: name, Err: ErrBadOption,
+				Reason: fmt.Sprintf("unknown query parameter %q; valid ones are %s",
+					name, strings.Join(queryParams, ", "))})
+		}
+	}
+	slices.SortFunc(errs, func(a, b error) int { return strings.Compare(a.Error(), b.Error()) })
+	return errors.Join(errs...)
+}
+
+// single returns the one value of parameter name; a parameter given twice
+// is noted as bad.
+func single(q url.Values, name string, bad *[]*OptionError) (string, bool) {
+	vs := q[name]
+	switch len(vs) {
+	case 0:
+		return "", false
+	case 1:
+		return vs[0], true
+	}
+	*bad = append(*bad, &OptionError{Option: name, Err: ErrBadOption,
+		Reason: fmt.Sprintf("given %d times; give it once", len(vs))})
+	return "", false
+}
+
+func parseBool(name, v string) (bool, error) {
+	if v == "" {
+		return true, nil
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, &OptionError{Option: name, Err: ErrBadOption,
+			Reason: fmt.Sprintf("cannot read %q as a boolean; give true or false", v)}
+	}
+	return b, nil
+}

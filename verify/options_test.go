@@ -1,0 +1,216 @@
+package verify
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+func TestParseFormat(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want Format
+	}{
+		{"table", FormatTable}, {"json", FormatJSON}, {" CSV ", FormatCSV},
+	} {
+		t.Run(tc.in, func(t *testing.T) {
+			got, err := ParseFormat(tc.in)
+			if err != nil || got != tc.want {
+				t.Errorf("ParseFormat(%q): got %q, %v; want %q, nil", tc.in, got, err, tc.want)
+			}
+		})
+	}
+	for _, in := range []string{"", "xml", "tables"} {
+		t.Run("rejects "+in, func(t *testing.T) {
+			_, err := ParseFormat(in)
+			if !errors.Is(err, ErrUnknownFormat) || !errors.Is(err, ErrInvalidOptions) {
+				t.Fatalf("ParseFormat(%q): got %v, want ErrUnknownFormat", in, err)
+			}
+			if !strings.Contains(err.Error(), "table, json or csv") {
+				t.Errorf("error: got %q, want it to name the valid formats", err)
+			}
+		})
+	}
+}
+
+func TestParseBounds(t *testing.T) {
+	day := time.Date(2024, 3, 5, 0, 0, 0, 0, time.Local)
+	for _, tc := range []struct {
+		name, in string
+		parse    func(string) (time.Time, error)
+		want     time.Time
+	}{
+		{"from date is the start of the day", "2024-03-05", ParseFrom, day},
+		{"to date includes the whole day", "2024-03-05", ParseTo, day.AddDate(0, 0, 1)},
+		{"RFC 3339 is taken as is", "2024-03-05T09:00:00+08:00", ParseTo,
+			time.Date(2024, 3, 5, 9, 0, 0, 0, cst)},
+		{"empty is no bound", "", ParseFrom, time.Time{}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := tc.parse(tc.in)
+			if err != nil || !got.Equal(tc.want) {
+				t.Errorf("got %v, %v; want %v, nil", got, err, tc.want)
+			}
+		})
+	}
+	t.Run("rejects a malformed date", func(t *testing.T) {
+		_, err := ParseFrom("5/3/2024")
+		var oe *OptionError
+		if !errors.As(err, &oe) || oe.Option != "from" || !errors.Is(err, ErrBadPeriod) {
+			t.Fatalf("got %v, want an *OptionError for from wrapping ErrBadPeriod", err)
+		}
+	})
+}
+
+func TestParseCodes(t *testing.T) {
+	got := ParseCodes(" no_meeting, ,WRONG_BODY,")
+	want := []string{CodeNoMeeting, CodeWrongBody}
+	if !slices.Equal(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+}
+
+func TestOptionsValidate(t *testing.T) {
+	from := time.Date(2024, 3, 5, 0, 0, 0, 0, cst)
+	for _, tc := range []struct {
+		name   string
+		opts   Options
+		want   []error
+		reason string
+	}{
+		{"unknown code", Options{Codes: []string{"NO_MEETNG"}},
+			[]error{ErrUnknownCode}, strings.Join(allCodes, ", ")},
+		{"to before from", Options{From: from, To: from.Add(-time.Hour)},
+			[]error{ErrBadPeriod}, "later than 'from'"},
+		{"to equal to from", Options{From: from, To: from},
+			[]error{ErrBadPeriod}, "later than 'from'"},
+		{"negative concurrency", Options{Concurrency: -1},
+			[]error{ErrBadOption}, "positive number"},
+		{"every problem at once",
+			Options{Codes: []string{"X", "Y"}, From: from, To: from, Concurrency: -2},
+			[]error{ErrUnknownCode, ErrUnknownCode, ErrBadPeriod, ErrBadOption}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			errs := tc.opts.validate()
+			if len(errs) != len(tc.want) {
+				t.Fatalf("got %d errors (%v), want %d", len(errs), errs, len(tc.want))
+			}
+			for i, err := range errs {
+				if !errors.Is(err, tc.want[i]) || !errors.Is(err, ErrInvalidOptions) {
+					t.Errorf("error %d: got %v, want %v", i, err, tc.want[i])
+				}
+			}
+			if !strings.Contains(errs[0].Error(), tc.reason) {
+				t.Errorf("error: got %q, want it to say %q", errs[0], tc.reason)
+			}
+		})
+	}
+	t.Run("valid options", func(t *testing.T) {
+		opts := Options{Codes: []string{CodeNoMeeting}, From: from, To: from.Add(time.Hour)}
+		if errs := opts.validate(); len(errs) != 0 {
+			t.Errorf("got %v, want no errors", errs)
+		}
+	})
+}
+
+func TestOptionErrors(t *testing.T) {
+	a := &OptionError{Option: "unit", Err: ErrUnknownUnit}
+	b := &OptionError{Option: "to", Err: ErrBadPeriod}
+	err := fmt.Errorf("run verify: %w", errors.Join(a, fmt.Errorf("wrapped: %w", b)))
+	got := OptionErrors(err)
+	if len(got) != 2 || got[0] != a || got[1] != b {
+		t.Errorf("got %v, want [%v %v]", got, a, b)
+	}
+	if got := OptionErrors(errors.New("plain")); len(got) != 0 {
+		t.Errorf("plain error: got %v, want none", got)
+	}
+}
+
+var errStoreNotFound = errors.New("store: no such object")
+
+// notFoundStore answers every call with its own not-found error.
+type notFoundStore struct{}
+
+func (notFoundStore) Stat(context.Context, string) (int64, error) {
+	return 0, fmt.Errorf("head: %w", errStoreNotFound)
+}
+
+func (notFoundStore) Rehash(context.Context, string) ([32]byte, error) {
+	return [32]byte{}, errStoreDown
+}
+
+func TestMapMissing(t *testing.T) {
+	m := MapMissing(notFoundStore{}, errStoreNotFound)
+	_, err := m.Stat(context.Background(), "k")
+	if !errors.Is(err, ErrObjectMissing) || !errors.Is(err, errStoreNotFound) {
+		t.Errorf("Stat: got %v, want ErrObjectMissing wrapping the store's error", err)
+	}
+	_, err = m.Rehash(context.Background(), "k")
+	if errors.Is(err, ErrObjectMissing) || !errors.Is(err, errStoreDown) {
+		t.Errorf("Rehash: got %v, want the store's other error unchanged", err)
+	}
+}
+
+// slowStore counts how many Stat calls run at once.
+type slowStore struct {
+	running, peak atomic.Int64
+}
+
+func (s *slowStore) Stat(ctx context.Context, _ string) (int64, error) {
+	n := s.running.Add(1)
+	defer s.running.Add(-1)
+	for {
+		p := s.peak.Load()
+		if n <= p || s.peak.CompareAndSwap(p, n) {
+			break
+		}
+	}
+	select {
+	case <-time.After(5 * time.Millisecond):
+		return 1, nil
+	case <-ctx.Done():
+		return 0, ctx.Err()
+	}
+}
+
+func (s *slowStore) Rehash(context.Context, string) ([32]byte, error) {
+	return [32]byte{}, nil
+}
+
+func TestCheckObjects(t *testing.T) {
+	segments := make([]segmentRow, 40)
+	for i := range segments {
+		segments[i] = segmentRow{Seq: i, Key: fmt.Sprint("k", i), Size: 1}
+	}
+	t.Run("bounded concurrency", func(t *testing.T) {
+		s := &slowStore{}
+		found, err := checkObjects(context.Background(), s, segments, false, 4)
+		if err != nil || len(found) != 0 {
+			t.Fatalf("got %v, %v; want no problems", found, err)
+		}
+		if p := s.peak.Load(); p < 2 || p > 4 {
+			t.Errorf("peak concurrency: got %d, want 2 to 4", p)
+		}
+	})
+	t.Run("stops when the context ends", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		_, err := checkObjects(ctx, &slowStore{}, segments, false, 4)
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("got %v, want context.Canceled", err)
+		}
+	})
+	t.Run("store failure stops the check", func(t *testing.T) {
+		store := newFakeStore()
+		store.fail = errStoreDown
+		_, err := checkObjects(context.Background(), store, segments, false, 4)
+		if !errors.Is(err, errStoreDown) || !strings.Contains(err.Error(), "stat object") {
+			t.Errorf("got %v, want a wrapped errStoreDown", err)
+		}
+	})
+}

@@ -1,0 +1,143 @@
+package verify
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+
+	"golang.org/x/text/width"
+)
+
+// titleCells is how many terminal cells a decision title may take in the
+// table before it is cut.
+const titleCells = 24
+
+var tableHeader = []string{
+	"DECISION", "DECIDED", "UNIT", "MATTER", "TITLE", "STATUS", "CODE", "SEVERITY",
+	"MESSAGE",
+}
+
+// WriteTable writes r as an aligned text table: a line saying what was
+// checked, one row per passing decision and per finding, and a closing
+// line "N decisions checked, M passed, K findings". Columns are aligned by
+// terminal cells, so Chinese titles line up too.
+func (r Report) WriteTable(w io.Writer) error {
+	lines := [][]string{tableHeader}
+	for _, row := range r.rows() {
+		lines = append(lines, row.table())
+	}
+	var b strings.Builder
+	b.WriteString(r.Scope.describe() + "\n\n")
+	writeAligned(&b, lines)
+	fmt.Fprintf(&b, "\n%d decisions checked, %d passed, %d findings\n",
+		r.Checked, r.Passed, len(r.Findings))
+	if _, err := io.WriteString(w, b.String()); err != nil {
+		return fmt.Errorf("write table report: %w", err)
+	}
+	return nil
+}
+
+func (row reportRow) table() []string {
+	d := row.Decision
+	out := []string{
+		strconv.FormatInt(d.ID, 10), d.DecidedAt.Format("2006-01-02 15:04"), d.UnitCode,
+		d.MatterCode, truncateCells(d.Title, titleCells), row.status(),
+	}
+	if f := row.Finding; f != nil {
+		return append(out, f.Code, f.Severity, f.Message)
+	}
+	return append(out, "-", "-", row.passMessage())
+}
+
+// describe says in one line what a report covers.
+func (s Scope) describe() string {
+	unit := "all units"
+	if s.Unit != "" {
+		unit = "unit " + s.Unit + " and its sub-units"
+	}
+	period := "any time"
+	switch {
+	case s.From != nil && s.To != nil:
+		period = "from " + s.From.Format(time.RFC3339) + " to " + s.To.Format(time.RFC3339)
+	case s.From != nil:
+		period = "from " + s.From.Format(time.RFC3339)
+	case s.To != nil:
+		period = "before " + s.To.Format(time.RFC3339)
+	}
+	rehash := "sizes only"
+	if s.Rehash {
+		rehash = "rehashed"
+	}
+	return fmt.Sprintf("Decisions of %s, decided %s; rules: %s; objects: %s",
+		unit, period, strings.Join(s.Codes, ", "), rehash)
+}
+
+// writeAligned pads every column but the last to its widest cell, with two
+// spaces between columns.
+func writeAligned(b *strings.Builder, lines [][]string) {
+	widths := map[int]int{}
+	for _, line := range lines {
+		for i, c := range line {
+			line[i] = oneLine(c)
+			widths[i] = max(widths[i], cells(line[i]))
+		}
+	}
+	for _, line := range lines {
+		for i, c := range line {
+			b.WriteString(c)
+			if i < len(line)-1 {
+				b.WriteString(strings.Repeat(" ", widths[i]-cells(c)+2))
+			}
+		}
+		b.WriteString("\n")
+	}
+}
+
+// oneLine turns tabs, newlines and other control characters into spaces,
+// which would otherwise break the table's rows.
+func oneLine(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, s)
+}
+
+// cells is how many terminal cells s takes: two for East Asian wide and
+// full-width characters, one for the others (UAX #11).
+func cells(s string) int {
+	n := 0
+	for _, r := range s {
+		n += runeCells(r)
+	}
+	return n
+}
+
+func runeCells(r rune) int {
+	switch width.LookupRune(r).Kind() {
+	case width.EastAsianWide, width.EastAsianFullwidth:
+		return 2
+	}
+	return 1
+}
+
+// truncateCells cuts s to at most n cells, ending it with "…" when cut.
+func truncateCells(s string, n int) string {
+	if cells(s) <= n {
+		return s
+	}
+	var b strings.Builder
+	used := 0
+	for _, r := range s {
+		if used+runeCells(r) > n-1 {
+			break
+		}
+		b.WriteRune(r)
+		used += runeCells(r)
+	}
+	return b.String() + "…"
+}
