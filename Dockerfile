@@ -38,10 +38,11 @@ RUN apt-get update \
       libavcodec59 libavformat59 libavfilter8 libavutil57 \
       libswresample4 libswscale6 libavdevice59 \
  && rm -rf /var/lib/apt/lists/* \
- && useradd --system --home-dir /var/lib/liuhen --create-home liuhen
+ && useradd --system --home-dir /var/lib/liuhen --create-home liuhen \
+ && install -d -o liuhen -g liuhen /var/lib/liuhen/spool
 COPY --from=build /out/liuhen /usr/local/bin/liuhen
 USER liuhen
 WORKDIR /var/lib/liuhen
-EXPOSE 8080
+EXPOSE 8080 8443/udp
 ENTRYPOINT ["liuhen"]
 CMD ["serve"]

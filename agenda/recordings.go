@@ -179,7 +179,8 @@ func (s *Store) CloseTrack(ctx context.Context, trackID int64, state string, at 
 	}
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		var recordingID int64
-		err := tx.QueryRow(ctx, `SELECT r.id FROM tracks t JOIN recordings r ON r.id = t.recording_id
+		err := tx.QueryRow(ctx, `SELECT r.id
+			FROM tracks t JOIN recordings r ON r.id = t.recording_id
 			WHERE t.id = $1 FOR UPDATE OF r`, trackID).Scan(&recordingID)
 		if err != nil {
 			return notFound(err)

@@ -198,9 +198,10 @@ func (s *Store) missingRefs(ctx context.Context, refs []ref) (fieldErrors, error
 
 // Text limits of inputs.
 const (
-	maxName      = 200
-	maxLongText  = 2000
-	codeExplain  = "must be 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit"
+	maxName     = 200
+	maxLongText = 2000
+	codeExplain = "must be 1 to 64 letters, digits, '.', '_' or '-', " +
+		"starting with a letter or digit"
 	requiredText = "is required"
 )
 

@@ -109,7 +109,8 @@ func (s *Store) LinkDecision(ctx context.Context, id int64, agendaItemID *int64)
 }
 
 // ListDecisions returns a page of the decisions that match f, by id.
-func (s *Store) ListDecisions(ctx context.Context, f DecisionFilter, p Page) (List[Decision], error) {
+func (s *Store) ListDecisions(ctx context.Context, f DecisionFilter, p Page) (
+	List[Decision], error) {
 	if err := p.check(); err != nil {
 		return List[Decision]{}, fmt.Errorf("list decisions: %w", err)
 	}

@@ -61,12 +61,19 @@ func requireEncoder(t testing.TB, name string) {
 // testVideo is the synthetic picture every video input shows.
 var testVideo = []string{"-f", "lavfi", "-i", "testsrc=size=640x360:rate=30"}
 
-// encodeVP8 writes seconds of 30 fps VP8 with a keyframe every gop frames.
+// encodeVP8 writes seconds of 640x360, 30 fps VP8 with a keyframe every gop
+// frames.
 func encodeVP8(t testing.TB, dir string, seconds, gop int) string {
 	t.Helper()
+	return encodeVP8Size(t, dir, "640x360", seconds, gop)
+}
+
+// encodeVP8Size is encodeVP8 with another picture size, such as "320x180".
+func encodeVP8Size(t testing.TB, dir, size string, seconds, gop int) string {
+	t.Helper()
 	requireEncoder(t, "libvpx")
-	out := filepath.Join(dir, "vp8-g"+strconv.Itoa(gop)+".ivf")
-	args := append([]string{"-v", "error", "-y"}, testVideo...)
+	out := filepath.Join(dir, "vp8-"+size+"-g"+strconv.Itoa(gop)+".ivf")
+	args := []string{"-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=" + size + ":rate=30"}
 	args = append(args, "-t", strconv.Itoa(seconds), "-c:v", "libvpx", "-deadline", "realtime",
 		"-cpu-used", "8", "-g", strconv.Itoa(gop), "-keyint_min", strconv.Itoa(gop),
 		"-b:v", "800k", out)
@@ -223,6 +230,51 @@ func mergeFrames(lists ...[]Frame) []Frame {
 		return kindIndex(b.Video) - kindIndex(a.Video)
 	})
 	return all
+}
+
+// arriveLate delays audio frames' arrival (not their PTS) behind video.
+func arriveLate(frames []Frame, by time.Duration) []Frame {
+	out := slices.Clone(frames)
+	arrival := func(f Frame) time.Duration {
+		if f.Video {
+			return f.PTS
+		}
+		return f.PTS + by
+	}
+	slices.SortStableFunc(out, func(a, b Frame) int { return cmp.Compare(arrival(a), arrival(b)) })
+	return out
+}
+
+// after keeps the frames from PTS from on.
+func after(frames []Frame, from time.Duration) []Frame {
+	return slices.DeleteFunc(slices.Clone(frames), func(f Frame) bool { return f.PTS < from })
+}
+
+// before keeps the frames before PTS to.
+func before(frames []Frame, to time.Duration) []Frame {
+	return slices.DeleteFunc(slices.Clone(frames), func(f Frame) bool { return f.PTS >= to })
+}
+
+// interOnly drops the keyframes, as from a publisher whose keyframes are lost.
+func interOnly(frames []Frame) []Frame {
+	return slices.DeleteFunc(slices.Clone(frames), func(f Frame) bool { return f.Keyframe })
+}
+
+// keylessStart makes 50 s: speech twice, video without keyframes for the first
+// 25 s, then the video from 10 s on, shifted to 35 s.
+func keylessStart(speech, video []Frame) []Frame {
+	shift := speech[len(speech)-1].PTS + 20*time.Millisecond
+	audio := slices.Clone(speech)
+	for _, f := range speech {
+		f.PTS += shift
+		audio = append(audio, f)
+	}
+	v := interOnly(video)
+	for _, f := range after(video, 10*time.Second) {
+		f.PTS += 25 * time.Second
+		v = append(v, f)
+	}
+	return mergeFrames(audio, v)
 }
 
 // probeResult is what ffprobe says about a file.

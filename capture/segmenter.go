@@ -48,12 +48,12 @@ var (
 const (
 	defaultSegmentDuration = 10 * time.Second
 
-	// keyframeWaitFactor bounds how long a video segment waits for a
-	// keyframe: after this many Durations it is cut at the next frame even
-	// if that is no keyframe, so a publisher that stops sending keyframes
-	// cannot make a crash lose more than this. The next segment then starts
-	// with frames that need the previous one until the next keyframe; nothing
-	// is dropped.
+	// keyframeWaitFactor bounds how long a video segment goes without a
+	// keyframe: this many Durations after its first video frame it is cut at
+	// the next frame even if that is no keyframe, so a publisher that stops
+	// sending keyframes cannot make a crash lose more. The next segment then
+	// starts with frames that need the previous one, and ends at the first
+	// keyframe; nothing is dropped.
 	keyframeWaitFactor = 3
 
 	// maxHeldAudio bounds the audio held while a video track waits for its
@@ -128,13 +128,21 @@ func (c *SegmenterConfig) validate() error {
 }
 
 // A Segmenter remuxes one track's encoded frames, without re-encoding, into
-// a sequence of self-contained WebM (Opus, VP8) or Matroska (H.264) files of
-// about Duration each, every one starting on a video keyframe.
+// a sequence of self-contained WebM (Opus, VP8) or Matroska (H.264) files.
+//
+// A video segment starts on a keyframe and is cut at the first keyframe once
+// Duration has passed (RequestKeyframe asks for one); audio-only tracks are
+// cut on time. Video before the first keyframe is dropped, while audio is
+// held for the first segment. Two exceptions keep data rather than the rule:
+// audio held for maxHeldAudio without a keyframe goes out alone, and video
+// that goes keyframeWaitFactor Durations without a keyframe is cut anyway.
+// A new picture size or new H.264 parameter sets start a new segment.
 //
 // Timestamps stay on the recording's timeline in every file (time base 1 ms),
 // so consecutive segments join: a segment's MediaEnd is the next one's
 // MediaStart. A Segmenter is not safe for concurrent use; the caller
-// serializes Write and Close.
+// serializes Write and Close. RequestKeyframe and OnSegment run inside Write
+// and Close and must not call back into the Segmenter.
 type Segmenter struct {
 	cfg    SegmenterConfig
 	log    *slog.Logger
@@ -326,17 +334,16 @@ func (s *Segmenter) place(q queuedFrame) error {
 		return s.start(q)
 	}
 	if s.cutDue(q) {
-		if err := s.finish(q.pts); err != nil {
-			return err
-		}
-		return s.start(q)
+		// The recording goes on even when the finished segment could not be
+		// stored; the gap in Seq shows the loss.
+		return errors.Join(s.finish(q.pts), s.start(q))
 	}
 
 	if q.video && s.cur.video == nil {
 		s.drop(q) // an audio-only segment waiting for the first keyframe
 		return nil
 	}
-	if s.cur.video != nil && q.pts-s.cur.start >= s.cfg.Duration {
+	if s.cur.video != nil && (!s.cur.keyStart || q.pts-s.cur.start >= s.cfg.Duration) {
 		s.requestKeyframe(q.pts)
 	}
 	return s.cur.write(s.mux.pkt, q, s.endOf(q))
@@ -361,6 +368,9 @@ func (s *Segmenter) start(q queuedFrame) error {
 // segment takes the held audio too.
 func (s *Segmenter) openWith(q queuedFrame) error {
 	if q.video && q.key {
+		if s.placed == nil && s.dropped > 0 {
+			s.log.Info("first video keyframe", logKeyPTS, q.pts, logKeyDropped, s.dropped)
+		}
 		s.placed = q.params
 	}
 	if !q.video || q.key {
@@ -423,7 +433,7 @@ func (s *Segmenter) cutDue(q queuedFrame) bool {
 	if q.key { // a segment begun without a keyframe ends at the first one
 		return age >= s.cfg.Duration || !s.cur.keyStart || !q.params.equal(s.cur.params)
 	}
-	if age >= keyframeWaitFactor*s.cfg.Duration {
+	if q.pts-s.cur.videoStart >= keyframeWaitFactor*s.cfg.Duration {
 		s.log.Warn("no keyframe arrived; cutting without one", logKeyPTS, q.pts,
 			logKeySeq, s.seq)
 		return true
@@ -433,6 +443,10 @@ func (s *Segmenter) cutDue(q queuedFrame) bool {
 
 // finish closes the current segment at media time end, stores it in the
 // spool and hands it to OnSegment.
+//
+// TODO(spool): a segment that cannot be written to the spool (disk full) is
+// lost and its Seq skipped; keeping the bytes for a retry at the next cut
+// would save it.
 func (s *Segmenter) finish(end time.Duration) error {
 	m := s.cur
 	s.cur = nil
@@ -497,84 +511,6 @@ func (s *Segmenter) endOf(q queuedFrame) time.Duration {
 		return q.pts + s.videoStep
 	}
 	return q.pts + q.dur
-}
-
-// interleaver puts a track's audio and video frames into one PTS order. Each
-// kind arrives in order, but the two arrive skewed; a frame waits until the
-// other kind has passed its PTS, or until interleaveWindow of its own kind
-// has queued up behind it (the other kind may have stopped). Cuts then fall
-// at the right place: no audio from before a keyframe lands after it.
-type interleaver struct {
-	both  bool // the track has audio and video
-	queue [2]frameQueue
-	last  [2]time.Duration
-	seen  [2]bool
-}
-
-func kindIndex(video bool) int {
-	if video {
-		return 1
-	}
-	return 0
-}
-
-func (il *interleaver) lastPTS(video bool) (time.Duration, bool) {
-	return il.last[kindIndex(video)], il.seen[kindIndex(video)]
-}
-
-func (il *interleaver) push(q queuedFrame) {
-	k := kindIndex(q.video)
-	il.queue[k].push(q)
-	il.last[k], il.seen[k] = q.pts, true
-}
-
-// pop returns the next frame to mux, if one is due; flush releases all.
-func (il *interleaver) pop(flush bool) (queuedFrame, bool) {
-	a, v := &il.queue[0], &il.queue[1]
-	switch {
-	case a.empty() && v.empty():
-		return queuedFrame{}, false
-	case a.empty():
-		return il.popAlone(1, flush)
-	case v.empty():
-		return il.popAlone(0, flush)
-	case a.head().pts < v.head().pts:
-		return a.pop(), true
-	default: // on a tie video goes first, so a keyframe cut takes the audio along
-		return v.pop(), true
-	}
-}
-
-// popAlone decides on a frame of kind k while the other kind has none queued.
-func (il *interleaver) popAlone(k int, flush bool) (queuedFrame, bool) {
-	h, o := il.queue[k].head(), 1-k
-	switch {
-	case flush || !il.both:
-	case il.seen[o] && h.pts <= il.last[o]:
-	case il.last[k]-h.pts >= interleaveWindow:
-	default:
-		return queuedFrame{}, false
-	}
-	return il.queue[k].pop(), true
-}
-
-// frameQueue is a FIFO that reuses its backing array.
-type frameQueue struct {
-	items []queuedFrame
-	next  int
-}
-
-func (q *frameQueue) empty() bool        { return q.next == len(q.items) }
-func (q *frameQueue) head() *queuedFrame { return &q.items[q.next] }
-func (q *frameQueue) push(f queuedFrame) { q.items = append(q.items, f) }
-
-func (q *frameQueue) pop() queuedFrame {
-	f := q.items[q.next]
-	q.items[q.next] = queuedFrame{}
-	if q.next++; q.next == len(q.items) {
-		q.items, q.next = q.items[:0], 0
-	}
-	return f
 }
 
 // msTimeBase is the time base of every stream: the recording's timeline in

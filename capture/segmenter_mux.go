@@ -74,8 +74,9 @@ type segmentMux struct {
 	start  time.Duration  // PTS of the first frame
 	end    time.Duration  // latest end of a frame written
 
-	videoSeen bool // a video frame has been written
-	keyStart  bool // the first video frame was a keyframe
+	videoSeen  bool          // a video frame has been written
+	videoStart time.Duration // PTS of the first video frame
+	keyStart   bool          // the first video frame was a keyframe
 }
 
 // open starts a segment with an Opus stream when audio is set and a video
@@ -189,7 +190,7 @@ func (m *segmentMux) write(pkt *astiav.Packet, q queuedFrame, end time.Duration)
 	}
 	m.end = max(m.end, end)
 	if q.video && !m.videoSeen {
-		m.videoSeen, m.keyStart = true, q.key
+		m.videoSeen, m.videoStart, m.keyStart = true, q.pts, q.key
 	}
 	return nil
 }

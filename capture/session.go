@@ -2,6 +2,7 @@ package capture
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -154,7 +155,14 @@ func (s *session) readTrack(track *webrtc.TrackRemote) {
 				}
 				needKeyframe = false
 			}
-			if err := s.write(f); err != nil {
+			err := s.write(f)
+			if errors.Is(err, ErrBadFrame) {
+				// One undecodable frame from the publisher does not end the
+				// recording; the segmenter has kept everything before it.
+				logger.Warn("frame refused", "err", err)
+				continue
+			}
+			if err != nil {
 				logger.Error("write frame", "err", err)
 				s.stop(stateInterrupted, "segment writing failed")
 				return

@@ -34,6 +34,13 @@ type ObjectInfo struct {
 }
 
 // Stat describes the object under key; ErrNotFound when there is none.
+//
+// TODO(versions): a plain DELETE by someone holding the credentials hides a
+// locked object behind a delete marker; its locked version still exists but
+// Stat and Rehash report ErrNotFound. Recording the version ID of each
+// upload in the segment row and reading by version would let verify tell
+// "hidden" from "lost"; deployments should also deny s3:DeleteObject to
+// Liuhen's MinIO user.
 func (s *Store) Stat(ctx context.Context, key string) (ObjectInfo, error) {
 	if err := checkKey(key); err != nil {
 		return ObjectInfo{}, fmt.Errorf("stat object: %w", err)

@@ -25,6 +25,10 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	// TODO(retries): minio-go retries a failed request up to ten times with
+	// backoff capped at 1 s; a refused connection fails at once, but a
+	// half-open network can hold a Put ~10 s before the caller spools.
+	// A MaxRetries setting would shorten that if capture needs it.
 	client, err := minio.New(cfg.Endpoint, &minio.Options{
 		Creds:  credentials.NewStaticV4(cfg.AccessKey, cfg.SecretKey, ""),
 		Secure: cfg.Secure,

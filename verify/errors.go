@@ -21,8 +21,8 @@ var (
 )
 
 // ErrObjectMissing is what an ObjectChecker returns (possibly wrapped) when
-// no object has the key asked for. MapMissing translates a store's own
-// not-found error into it.
+// no object has the key asked for; the adapter over the evidence store
+// translates the store's own not-found error into it.
 var ErrObjectMissing = errors.New("object missing")
 
 // ErrNoObjectChecker is returned by Run when the RECORDING_TAMPERED rule is

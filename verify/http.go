@@ -142,6 +142,7 @@ func parseRequest(rawQuery string) (Options, Format, []*OptionError) {
 		opts.To, err = ParseTo(v)
 		note(err)
 	}
+	note(errors.Join(opts.validate()...))
 	return opts, format, bad
 }
 

@@ -234,8 +234,8 @@ func (g *trackGaps) problem() evidenceProblem {
 func msgObjectMissing(s segmentRow) [2]string {
 	return [2]string{
 		fmt.Sprintf("segment %d of track %d (object %s) is missing from the object "+
-			"store: the evidence was removed", s.Seq, s.TrackID, s.Key),
-		fmt.Sprintf("轨道 %d 的第 %d 段（对象 %s）在对象存储中缺失：证据已被删除",
+			"store: it was removed, or never left the local spool", s.Seq, s.TrackID, s.Key),
+		fmt.Sprintf("轨道 %d 的第 %d 段（对象 %s）在对象存储中缺失：已被删除，或仍未从本地缓存上传",
 			s.TrackID, s.Seq, s.Key),
 	}
 }

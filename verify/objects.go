@@ -21,37 +21,6 @@ type ObjectChecker interface {
 	Rehash(ctx context.Context, key string) ([32]byte, error)
 }
 
-// MapMissing wraps a store whose own not-found error is notFound (for
-// example storage.ErrNotFound) so that it reports ErrObjectMissing instead,
-// as Run expects.
-func MapMissing(store ObjectChecker, notFound error) ObjectChecker {
-	return missingMapper{store: store, notFound: notFound}
-}
-
-type missingMapper struct {
-	store    ObjectChecker
-	notFound error
-}
-
-var _ ObjectChecker = missingMapper{}
-
-func (m missingMapper) Stat(ctx context.Context, key string) (int64, error) {
-	size, err := m.store.Stat(ctx, key)
-	return size, m.mapErr(err)
-}
-
-func (m missingMapper) Rehash(ctx context.Context, key string) ([32]byte, error) {
-	sum, err := m.store.Rehash(ctx, key)
-	return sum, m.mapErr(err)
-}
-
-func (m missingMapper) mapErr(err error) error {
-	if err != nil && errors.Is(err, m.notFound) && !errors.Is(err, ErrObjectMissing) {
-		return fmt.Errorf("%w: %w", ErrObjectMissing, err)
-	}
-	return err
-}
-
 // segmentRow is one stored segment of a checked recording.
 type segmentRow struct {
 	RecordingID int64
@@ -76,9 +45,18 @@ type evidenceLink struct {
 	DecisionID, MeetingID, ItemID int64
 }
 
+// objectWork is what RECORDING_TAMPERED still has to do once the database
+// snapshot is closed: check every segment's object in the store.
+type objectWork struct {
+	links    map[int64][]evidenceLink
+	problems []evidenceProblem // holes in seq numbers, found in the database
+	segments []segmentRow
+}
+
 // checkTampered looks for holes in the segment numbers of every closed
-// recording of the meetings linked to decisions in scope, then checks each
-// segment's object in the store.
+// recording of the meetings linked to decisions in scope, and lists the
+// segments whose objects checkStore then checks. It returns no findings
+// itself: they all come from checkStore, after the snapshot is closed.
 func checkTampered(ctx context.Context, c *checkRun) ([]Finding, error) {
 	links, recordings, err := loadEvidence(ctx, c)
 	if err != nil || len(recordings) == 0 {
@@ -92,11 +70,22 @@ func checkTampered(ctx context.Context, c *checkRun) ([]Finding, error) {
 	if err != nil {
 		return nil, err
 	}
-	bad, err := checkObjects(ctx, c.objects, segments, c.opts.Rehash, c.opts.workers())
-	if err != nil {
-		return nil, err
+	c.pending = &objectWork{links: links, problems: problems, segments: segments}
+	return nil, nil
+}
+
+// checkStore checks the objects of c.pending, if any, and returns the
+// RECORDING_TAMPERED findings.
+func (c *checkRun) checkStore(ctx context.Context) ([]Finding, error) {
+	if c.pending == nil {
+		return nil, nil
 	}
-	return c.tamperFindings(links, append(problems, bad...)), nil
+	w := c.pending
+	bad, err := checkObjects(ctx, c.objects, w.segments, c.opts.Rehash, c.opts.workers())
+	if err != nil {
+		return nil, fmt.Errorf("check %s: %w", CodeRecordingTampered, err)
+	}
+	return c.tamperFindings(w.links, append(w.problems, bad...)), nil
 }
 
 // loadEvidence returns, per recording, the decisions it is evidence for,

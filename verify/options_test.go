@@ -131,31 +131,6 @@ func TestOptionErrors(t *testing.T) {
 	}
 }
 
-var errStoreNotFound = errors.New("store: no such object")
-
-// notFoundStore answers every call with its own not-found error.
-type notFoundStore struct{}
-
-func (notFoundStore) Stat(context.Context, string) (int64, error) {
-	return 0, fmt.Errorf("head: %w", errStoreNotFound)
-}
-
-func (notFoundStore) Rehash(context.Context, string) ([32]byte, error) {
-	return [32]byte{}, errStoreDown
-}
-
-func TestMapMissing(t *testing.T) {
-	m := MapMissing(notFoundStore{}, errStoreNotFound)
-	_, err := m.Stat(context.Background(), "k")
-	if !errors.Is(err, ErrObjectMissing) || !errors.Is(err, errStoreNotFound) {
-		t.Errorf("Stat: got %v, want ErrObjectMissing wrapping the store's error", err)
-	}
-	_, err = m.Rehash(context.Background(), "k")
-	if errors.Is(err, ErrObjectMissing) || !errors.Is(err, errStoreDown) {
-		t.Errorf("Rehash: got %v, want the store's other error unchanged", err)
-	}
-}
-
 // slowStore counts how many Stat calls run at once.
 type slowStore struct {
 	running, peak atomic.Int64

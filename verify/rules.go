@@ -15,8 +15,9 @@ type rule struct {
 	run  func(ctx context.Context, c *checkRun) ([]Finding, error)
 }
 
-// rules run in this order; RECORDING_TAMPERED (objects.go) is last because
-// it does object I/O.
+// rules run in this order inside one snapshot; RECORDING_TAMPERED
+// (objects.go) only reads the database here and leaves its object checks
+// for after the snapshot.
 var rules = []rule{
 	{CodeNoMeeting, checkNoMeeting},
 	{CodeWrongBody, checkWrongBody},

@@ -1,5 +1,3 @@
-// Package verify checks registered decisions against the procedure list and
-// the recorded evidence, and reports what it finds as table, JSON or CSV.
 package verify
 
 import (
@@ -74,6 +72,7 @@ type checkRun struct {
 	opts      Options
 	objects   ObjectChecker
 	decisions map[int64]*decisionRow
+	pending   *objectWork // set by RECORDING_TAMPERED for after the snapshot
 }
 
 // Run checks every decision in the scope opts describes and returns the
@@ -125,7 +124,16 @@ func (c *checkRun) run(ctx context.Context) (Report, error) {
 		}
 		findings = append(findings, found...)
 	}
-	return c.report(order, findings), nil
+	// Object I/O may take long (Rehash reads every segment); it runs after
+	// the snapshot ends, so no transaction stays open meanwhile.
+	if err := c.tx.Commit(ctx); err != nil {
+		return Report{}, fmt.Errorf("end verify transaction: %w", err)
+	}
+	found, err := c.checkStore(ctx)
+	if err != nil {
+		return Report{}, err
+	}
+	return c.report(order, append(findings, found...)), nil
 }
 
 // lookupUnit returns the id of the unit with code, nil for an empty code,

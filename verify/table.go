@@ -3,6 +3,7 @@ package verify
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -58,21 +59,26 @@ func (s Scope) describe() string {
 	if s.Unit != "" {
 		unit = "unit " + s.Unit + " and its sub-units"
 	}
-	period := "any time"
+	period := "at any time"
 	switch {
 	case s.From != nil && s.To != nil:
-		period = "from " + s.From.Format(time.RFC3339) + " to " + s.To.Format(time.RFC3339)
+		period = "on or after " + s.From.Format(time.RFC3339) + " and before " +
+			s.To.Format(time.RFC3339)
 	case s.From != nil:
-		period = "from " + s.From.Format(time.RFC3339)
+		period = "on or after " + s.From.Format(time.RFC3339)
 	case s.To != nil:
 		period = "before " + s.To.Format(time.RFC3339)
+	}
+	rules := strings.Join(s.Codes, ", ")
+	if slices.Equal(s.Codes, allCodes) {
+		rules = "all"
 	}
 	rehash := "sizes only"
 	if s.Rehash {
 		rehash = "rehashed"
 	}
 	return fmt.Sprintf("Decisions of %s, decided %s; rules: %s; objects: %s",
-		unit, period, strings.Join(s.Codes, ", "), rehash)
+		unit, period, rules, rehash)
 }
 
 // writeAligned pads every column but the last to its widest cell, with two

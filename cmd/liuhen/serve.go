@@ -99,14 +99,31 @@ func connect(ctx context.Context, c config, withObjects bool) (services, error) 
 
 func serve(ctx context.Context, c config) error {
 	logger := c.logger()
-	svc, err := connect(ctx, c, true)
+	a, err := newApp(ctx, c, logger)
 	if err != nil {
 		return err
 	}
-	defer svc.close()
+	defer a.svc.close()
+	return listenAndServe(ctx, c, a.handler, a.recorder, logger)
+}
 
+// app is the assembled server: its connections, recorder and routes.
+type app struct {
+	svc      services
+	recorder *capture.Server
+	handler  http.Handler
+}
+
+// newApp connects to PostgreSQL and MinIO, closes recordings that the last
+// run left open, and wires the recorder, API, pages and metrics.
+func newApp(ctx context.Context, c config, logger *slog.Logger) (*app, error) {
+	svc, err := connect(ctx, c, true)
+	if err != nil {
+		return nil, err
+	}
 	if n, err := svc.store.InterruptOpenRecordings(ctx, time.Now()); err != nil {
-		return fmt.Errorf("mark recordings cut off by the last stop: %w", err)
+		svc.close()
+		return nil, fmt.Errorf("mark recordings cut off by the last stop: %w", err)
 	} else if n > 0 {
 		logger.Warn("recordings left open by the last run are marked interrupted", "count", n)
 	}
@@ -123,11 +140,11 @@ func serve(ctx context.Context, c config) error {
 		Metrics: capture.NewMetrics(reg), Logger: logger.With("component", "capture"),
 	})
 	if err != nil {
-		return usageError{err}
+		svc.close()
+		return nil, usageError{err}
 	}
-
-	router := newRouter(svc, guard, recorder, reg, logger)
-	return listenAndServe(ctx, c, router, recorder, logger)
+	return &app{svc: svc, recorder: recorder,
+		handler: newRouter(svc, guard, recorder, reg, logger)}, nil
 }
 
 func newRouter(svc services, guard *access.Guard, recorder *capture.Server,

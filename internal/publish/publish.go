@@ -257,7 +257,10 @@ func streamIVF(ctx context.Context, t *webrtc.TrackLocalStaticSample, path strin
 		} else if err != nil {
 			return n, fmt.Errorf("read %s: %w", path, err)
 		}
-		if !sleepUntil(ctx, start.Add(time.Duration(fh.Timestamp)*tick)) {
+		// ivfreader scales the frame's pts by den/num; undo that to get
+		// the pts in time-base units.
+		pts := fh.Timestamp * uint64(hdr.TimebaseNumerator) / uint64(hdr.TimebaseDenominator)
+		if !sleepUntil(ctx, start.Add(time.Duration(pts)*tick)) {
 			return n, nil
 		}
 		if err := t.WriteSample(media.Sample{Data: frame, Duration: tick}); err != nil {

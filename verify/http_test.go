@@ -1,0 +1,148 @@
+package verify
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/liuhen/liuhen/internal/problem"
+	"github.com/liuhen/liuhen/internal/testenv"
+)
+
+func TestHandler(t *testing.T) {
+	f := newFixture(t, testenv.Database(t))
+	w := f.compliant()
+	f.store.remove(w.keys[0])
+	srv := httptest.NewServer(Handler(f.pool, f.store, slog.New(slog.DiscardHandler)))
+	t.Cleanup(srv.Close)
+	get := func(tb testing.TB, query string) *http.Response {
+		tb.Helper()
+		resp, err := http.Get(srv.URL + "/?" + query)
+		if err != nil {
+			tb.Fatalf("GET: %v", err)
+		}
+		tb.Cleanup(func() { resp.Body.Close() })
+		return resp
+	}
+	unit := "unit=" + url.QueryEscape(w.unitCode)
+
+	t.Run("JSON by default", func(t *testing.T) {
+		resp := get(t, unit+"&rehash")
+		wantStatus(t, resp, http.StatusOK, "application/json")
+		var rep Report
+		if err := json.NewDecoder(resp.Body).Decode(&rep); err != nil {
+			t.Fatalf("decode: %v", err)
+		}
+		if got := codesOf(rep.Findings); !slices.Equal(got, []string{CodeRecordingTampered}) {
+			t.Errorf("codes: got %v, want [RECORDING_TAMPERED]", got)
+		}
+		if !rep.Scope.Rehash || rep.Scope.Unit != w.unitCode {
+			t.Errorf("scope: got %+v, want rehash for unit %s", rep.Scope, w.unitCode)
+		}
+	})
+	t.Run("CSV with filters", func(t *testing.T) {
+		resp := get(t, unit+"&format=csv&codes=no_meeting&codes=wrong_body"+
+			"&from=2024-03-05T00:00:00%2B08:00&to=2024-03-06T00:00:00%2B08:00")
+		wantStatus(t, resp, http.StatusOK, "text/csv; charset=utf-8")
+		if cd := resp.Header.Get("Content-Disposition"); !strings.Contains(cd, ".csv") {
+			t.Errorf("Content-Disposition: got %q, want an attachment .csv", cd)
+		}
+		records, err := csv.NewReader(resp.Body).ReadAll()
+		if err != nil {
+			t.Fatalf("parse CSV: %v", err)
+		}
+		if len(records) != 2 || records[1][0] != StatusPass {
+			t.Errorf("rows: got %v, want the header and one PASS row", records)
+		}
+	})
+	t.Run("table", func(t *testing.T) {
+		resp := get(t, unit+"&format=table")
+		wantStatus(t, resp, http.StatusOK, "text/plain; charset=utf-8")
+		body, _ := io.ReadAll(resp.Body)
+		if !strings.Contains(string(body), "1 decisions checked, 0 passed, 1 findings") {
+			t.Errorf("table: got %s, want the summary line", body)
+		}
+	})
+
+	for _, tc := range []struct {
+		name, query string
+		fields      []string
+	}{
+		{"unknown format", "format=xml", []string{"format"}},
+		{"bad boolean", "rehash=maybe", []string{"rehash"}},
+		{"bad date", "from=yesterday", []string{"from"}},
+		{"unknown parameter", "unti=T-1", []string{"unti"}},
+		{"repeated unit", "unit=a&unit=b", []string{"unit"}},
+		{"unknown code", "codes=NOPE", []string{"codes"}},
+		{"unknown unit", "unit=NOWHERE", []string{"unit"}},
+		{"period backwards", "from=2024-03-05&to=2024-03-01", []string{"to"}},
+		{"several at once", "format=xml&from=yesterday&codes=NOPE",
+			[]string{"format", "from", "codes"}},
+		{"malformed query", "unit=%zz", []string{"query"}},
+	} {
+		t.Run("400 for "+tc.name, func(t *testing.T) {
+			resp := get(t, tc.query)
+			wantStatus(t, resp, http.StatusBadRequest, problem.ContentType)
+			var d problem.Details
+			if err := json.NewDecoder(resp.Body).Decode(&d); err != nil {
+				t.Fatalf("decode problem: %v", err)
+			}
+			var got []string
+			for _, e := range d.Errors {
+				got = append(got, e.Field)
+				if e.Reason == "" {
+					t.Errorf("field %s: got an empty reason, want what to fix", e.Field)
+				}
+			}
+			if !slices.Equal(got, tc.fields) || d.Detail == "" {
+				t.Errorf("fields: got %v (detail %q), want %v", got, d.Detail, tc.fields)
+			}
+		})
+	}
+	t.Run("405 for POST", func(t *testing.T) {
+		resp, err := http.Post(srv.URL, "text/plain", nil)
+		if err != nil {
+			t.Fatalf("POST: %v", err)
+		}
+		defer resp.Body.Close()
+		wantStatus(t, resp, http.StatusMethodNotAllowed, problem.ContentType)
+		if got := resp.Header.Get("Allow"); got != http.MethodGet {
+			t.Errorf("Allow: got %q, want GET", got)
+		}
+	})
+	t.Run("503 without an object store", func(t *testing.T) {
+		h := Handler(f.pool, nil, nil)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/?"+unit, nil))
+		if rec.Code != http.StatusServiceUnavailable {
+			t.Errorf("status: got %d, want 503", rec.Code)
+		}
+	})
+	t.Run("500 when the store fails", func(t *testing.T) {
+		store := newFakeStore()
+		store.fail = errStoreDown
+		h := Handler(f.pool, store, slog.New(slog.DiscardHandler))
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/?"+unit, nil))
+		if rec.Code != http.StatusInternalServerError ||
+			strings.Contains(rec.Body.String(), errStoreDown.Error()) {
+			t.Errorf("got %d %s, want 500 without the internal error", rec.Code, rec.Body)
+		}
+	})
+}
+
+func wantStatus(tb testing.TB, resp *http.Response, status int, contentType string) {
+	tb.Helper()
+	if resp.StatusCode != status || resp.Header.Get("Content-Type") != contentType {
+		body, _ := io.ReadAll(resp.Body)
+		tb.Fatalf("got %d %s (%s), want %d %s", resp.StatusCode,
+			resp.Header.Get("Content-Type"), body, status, contentType)
+	}
+}
