@@ -45,32 +45,32 @@ func (a *API) routes() chi.Router {
 	r.Use(a.guard.Require)
 
 	r.Get("/org-units", listOf(a, orgUnitFilter, a.store.ListOrgUnits))
-	r.With(adminOnly).Post("/org-units",
+	r.With(access.AdminOnly).Post("/org-units",
 		createOf(a, a.store.CreateOrgUnit, OrgUnit.id, "/org-units/%d"))
 	r.Get("/org-units/{id}", getOf(a, a.store.GetOrgUnit))
 	r.Get("/bodies", listOf(a, bodyFilter, a.store.ListBodies))
-	r.With(adminOnly).Post("/bodies", createOf(a, a.store.CreateBody, Body.id, "/bodies/%d"))
+	r.With(access.AdminOnly).Post("/bodies", createOf(a, a.store.CreateBody, Body.id, "/bodies/%d"))
 	r.Get("/bodies/{id}", getOf(a, a.store.GetBody))
 	r.Get("/matters", listOf(a, matterFilter, a.store.ListMatters))
-	r.With(adminOnly).Post("/matters",
+	r.With(access.AdminOnly).Post("/matters",
 		createOf(a, a.store.CreateMatter, Matter.id, "/matters/%d"))
 	r.Get("/matters/{id}", getOf(a, a.store.GetMatter))
 
 	r.Get("/meetings", a.listMeetings)
-	r.With(adminOnly).Post("/meetings", a.createMeeting)
+	r.With(access.AdminOnly).Post("/meetings", a.createMeeting)
 	r.Get("/meetings/{id}", a.getMeeting)
 	r.Get("/meetings/{id}/agenda-items", a.listAgendaItems)
-	r.With(adminOnly).Post("/meetings/{id}/agenda-items", a.createAgendaItem)
-	r.With(adminOnly).Post("/meetings/{id}/publish-tokens", a.createPublishToken)
+	r.With(access.AdminOnly).Post("/meetings/{id}/agenda-items", a.createAgendaItem)
+	r.With(access.AdminOnly).Post("/meetings/{id}/publish-tokens", a.createPublishToken)
 	r.Get("/agenda-items/{id}", a.getAgendaItem)
 	r.Post("/agenda-items/{id}/marks", a.markAgendaItem)
 	r.Post("/agenda-items/{id}/index-points", a.addIndexPoint)
 
 	r.Get("/decisions", listOf(a, decisionFilter, a.store.ListDecisions))
-	r.With(adminOnly).Post("/decisions",
+	r.With(access.AdminOnly).Post("/decisions",
 		createOf(a, a.store.CreateDecision, Decision.id, "/decisions/%d"))
 	r.Get("/decisions/{id}", getOf(a, a.store.GetDecision))
-	r.With(adminOnly).Patch("/decisions/{id}", a.linkDecision)
+	r.With(access.AdminOnly).Patch("/decisions/{id}", a.linkDecision)
 	return r
 }
 
@@ -89,17 +89,6 @@ func (a *API) methodNotAllowed(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Allow", strings.Join(allowed, ", "))
 	problem.Write(w, http.StatusMethodNotAllowed,
 		fmt.Sprintf("%s is not allowed here; use %s", r.Method, strings.Join(allowed, " or ")))
-}
-
-// adminOnly lets only the admin token through.
-func adminOnly(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !principal(r).IsAdmin() {
-			problem.Write(w, http.StatusForbidden, "this request needs the admin token")
-			return
-		}
-		next.ServeHTTP(w, r)
-	})
 }
 
 func principal(r *http.Request) access.Principal {

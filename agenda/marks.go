@@ -133,6 +133,9 @@ func (s *Store) AddIndexPoint(ctx context.Context, itemID, recordingID int64, st
 	if err := fe.err(); err != nil {
 		return IndexPoint{}, fmt.Errorf("add index point: %w", err)
 	}
+	// TODO(index-bounds): offsets past the recording's end are accepted; the
+	// verifier reports them as not covered. Checking them against the stored
+	// segments here would refuse them at once.
 	p, err := scanIndexPoint(s.pool.QueryRow(ctx, `
 		INSERT INTO index_points AS ip (agenda_item_id, recording_id, start_ms, end_ms)
 		SELECT ai.id, r.id, $3, $4 FROM agenda_items ai

@@ -131,9 +131,13 @@ func translate(err error) error {
 			strings.TrimPrefix(pgErr.ConstraintName, pgErr.TableName+"_"), "_fkey")
 		return &ValidationError{Fields: []problem.FieldError{{
 			Field: field, Reason: missingReason(field)}}}
-	case "23514": // check_violation
+	case "23514": // check_violation; the checks in Go should have caught it
+		field := pgErr.ColumnName
+		if field == "" {
+			field = pgErr.TableName
+		}
 		return &ValidationError{Fields: []problem.FieldError{{
-			Field: pgErr.ColumnName, Reason: "violates rule " + pgErr.ConstraintName}}}
+			Field: field, Reason: "breaks the rule " + pgErr.ConstraintName}}}
 	}
 	return err
 }

@@ -46,6 +46,9 @@ func (s *Store) CreatePublishToken(ctx context.Context, meetingID int64, ttl tim
 	return token, nil
 }
 
+// TODO(token-revoke): a token lives until it expires. A revoked_at column
+// and an admin endpoint would let a lost token be withdrawn early.
+
 // PublishTokenMeeting returns the meeting a publish token was issued for. An
 // unknown or expired token is ErrUnknownToken.
 func (s *Store) PublishTokenMeeting(ctx context.Context, token string) (int64, error) {

@@ -153,7 +153,7 @@ func newRouter(svc services, guard *access.Guard, recorder *capture.Server,
 	r.Use(middleware.RequestID, middleware.Recoverer)
 	r.Mount("/whip", recorder.Routes())
 	api := agenda.NewAPI(svc.store, guard, logger.With("component", "api")).Routes()
-	api.With(guard.Require).Get("/verify",
+	api.With(access.AdminOnly).Get("/verify",
 		verify.Handler(svc.pool, objectChecker{svc.objects}, logger.With("component", "verify")).ServeHTTP)
 	r.Mount("/api/v1", api)
 	r.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))

@@ -1,0 +1,19 @@
+package access
+
+import (
+	"net/http"
+
+	"github.com/liuhen/liuhen/internal/problem"
+)
+
+// AdminOnly lets a request through only when Require has found the admin
+// token on it; any other principal gets 403.
+func AdminOnly(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if p, _ := FromContext(r.Context()); !p.IsAdmin() {
+			problem.Write(w, http.StatusForbidden, "this request needs the admin token")
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
