@@ -254,8 +254,9 @@ func interruptedCases() []ruleCase {
 			want: []string{CodeRecordingInterrupted},
 			sev:  map[string]string{CodeRecordingInterrupted: SeverityMedium},
 			check: func(tb testing.TB, rep Report, w world) {
-				if rep.Findings[0].RecordingID == nil || *rep.Findings[0].RecordingID == w.record {
-					tb.Errorf("recording: got %v, want the interrupted one", rep.Findings[0].RecordingID)
+				got := rep.Findings[0].RecordingID
+				if got == nil || *got == w.record {
+					tb.Errorf("recording: got %q, want the interrupted one, not %d", optID(got), w.record)
 				}
 			}},
 		{name: "quiet without interruptions"},

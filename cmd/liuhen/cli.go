@@ -65,7 +65,7 @@ Settings come from LIUHEN_* environment variables; see README.md.`,
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(newServeCommand(), newMigrateCommand(), newVerifyCommand(),
-		newSampleCommand(), newTokenCommand(), newRecordingsCommand())
+		newSampleCommand(), newTokenCommand(), newRecordingsCommand(), newPublishCommand())
 	return root
 }
 
