@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strings"
 
 	"github.com/pion/logging"
 )
@@ -34,13 +35,32 @@ func (p pionLogger) logf(level slog.Level, format string, args ...any) {
 
 const levelTrace = slog.LevelDebug - 4
 
+// routineWarnings are warnings pion logs in every session, at set-up
+// before the remote candidates are applied and at tear-down for packets in
+// flight; they say nothing is wrong, so they are logged at debug level.
+var routineWarnings = []string{
+	"Failed to ping without candidate pairs",
+	"Failed to accept RTP stream is already closed",
+	"Failed to accept RTCP stream is already closed",
+	"Warning: mux: no endpoint for packet",
+}
+
+func warnLevel(msg string) slog.Level {
+	for _, w := range routineWarnings {
+		if strings.HasPrefix(msg, w) {
+			return slog.LevelDebug
+		}
+	}
+	return slog.LevelWarn
+}
+
 func (p pionLogger) Trace(msg string)             { p.log(levelTrace, msg) }
 func (p pionLogger) Tracef(f string, args ...any) { p.logf(levelTrace, f, args...) }
 func (p pionLogger) Debug(msg string)             { p.log(slog.LevelDebug, msg) }
 func (p pionLogger) Debugf(f string, args ...any) { p.logf(slog.LevelDebug, f, args...) }
 func (p pionLogger) Info(msg string)              { p.log(slog.LevelDebug, msg) }
 func (p pionLogger) Infof(f string, args ...any)  { p.logf(slog.LevelDebug, f, args...) }
-func (p pionLogger) Warn(msg string)              { p.log(slog.LevelWarn, msg) }
-func (p pionLogger) Warnf(f string, args ...any)  { p.logf(slog.LevelWarn, f, args...) }
+func (p pionLogger) Warn(msg string)              { p.log(warnLevel(msg), msg) }
+func (p pionLogger) Warnf(f string, args ...any)  { p.logf(warnLevel(f), f, args...) }
 func (p pionLogger) Error(msg string)             { p.log(slog.LevelError, msg) }
 func (p pionLogger) Errorf(f string, args ...any) { p.logf(slog.LevelError, f, args...) }

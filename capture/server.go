@@ -80,6 +80,8 @@ type Server struct {
 	mu       sync.Mutex
 	closed   bool
 	sessions map[string]*session
+
+	recovered chan struct{} // closed when the spool left by the last run is stored
 }
 
 // NewServer checks cfg, prepares the spool and, when asked, the shared UDP
@@ -107,7 +109,36 @@ func NewServer(cfg Config, deps Deps) (*Server, error) {
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.uploadCtx, s.stopUp = context.WithCancel(context.Background())
+	s.recovered = make(chan struct{})
+	go s.recoverSpool()
 	return s, nil
+}
+
+// recoverSpool stores the segments the last run left in the spool: those
+// it had not stored when it stopped or crashed. It runs in the background,
+// so that the server starts while MinIO is down, and retries until the
+// server closes.
+func (s *Server) recoverSpool() {
+	defer close(s.recovered)
+	pending, problems := readSpool(s.cfg.SpoolDir)
+	for _, err := range problems {
+		s.deps.Logger.Error("spooled segment cannot be stored", "err", err)
+	}
+	if len(pending) == 0 {
+		return
+	}
+	s.deps.Logger.Warn("storing segments left in the spool by the last run", "count", len(pending))
+	s.deps.Metrics.PendingUploads.Add(float64(len(pending)))
+	for _, p := range pending {
+		logger := s.deps.Logger.With("track", p.record.TrackID, "seq", p.seg.Seq)
+		err := storeSegment(s.uploadCtx, s.deps.Objects, s.deps.Catalog, s.deps.Metrics, logger,
+			p.record.TrackID, p.record.Key, p.seg)
+		if err != nil {
+			logger.Warn("spooled segment not stored; it stays for the next start", "err", err)
+			return
+		}
+		s.deps.Metrics.PendingUploads.Dec()
+	}
 }
 
 // Close ends every session as interrupted and waits for them to store
@@ -135,6 +166,12 @@ func (s *Server) Close(ctx context.Context) error {
 			<-ss.done
 			err = fmt.Errorf("stop sessions: %w; unstored segments stay in the spool", ctx.Err())
 		}
+	}
+	select {
+	case <-s.recovered:
+	case <-ctx.Done():
+		s.stopUp()
+		<-s.recovered
 	}
 	s.stopUp()
 	if s.mux != nil {

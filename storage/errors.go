@@ -39,9 +39,6 @@ var (
 	// ErrBucketMissing means the configured bucket does not exist.
 	ErrBucketMissing = errors.New("bucket does not exist")
 
-	// ErrSpoolFull means the local spool holds as many bytes as it may.
-	ErrSpoolFull = errors.New("spool is full")
-
 	// ErrUnavailable means MinIO did not answer (network, DNS, refused
 	// connection); the same call may succeed later.
 	ErrUnavailable = errors.New("MinIO is unreachable")

@@ -103,7 +103,7 @@ func msgWrongBody(d *decisionRow, meeting int64, b wrongBody) (en, zh string) {
 
 func msgDecidedBefore(meeting int64, decided, start time.Time, started,
 	dateOnly bool) (en, zh string) {
-	early := start.Sub(decided)
+	early := start.Sub(decided).Round(time.Second)
 	whenEN := fmt.Sprintf("meeting %d started (%s)", meeting, stamp(start))
 	whenZH := fmt.Sprintf("会议 %d 的开始时间（%s）", meeting, stamp(start))
 	if !started {

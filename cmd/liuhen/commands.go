@@ -4,9 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -54,9 +52,9 @@ evidence store (and, with --rehash, still hash to what was recorded).`,
 			if err != nil {
 				return err
 			}
-			write, err := reportWriter(format)
+			f, err := verify.ParseFormat(format)
 			if err != nil {
-				return err
+				return usagef("--format %q: use table, json or csv", format)
 			}
 			c, err := mustConfig()
 			if err != nil {
@@ -76,7 +74,7 @@ evidence store (and, with --rehash, still hash to what was recorded).`,
 				}
 				return err
 			}
-			if err := write(report, cmd.OutOrStdout()); err != nil {
+			if err := report.Write(cmd.OutOrStdout(), f); err != nil {
 				return err
 			}
 			if failOnFindings && len(report.Findings) > 0 {
@@ -89,7 +87,7 @@ evidence store (and, with --rehash, still hash to what was recorded).`,
 	f.StringVar(&format, "format", "table", "output format: table, json or csv")
 	f.StringVar(&unit, "unit", "", "org unit code: check only this unit and the units below it")
 	f.StringVar(&from, "from", "", "check decisions made on or after this date (YYYY-MM-DD)")
-	f.StringVar(&to, "to", "", "check decisions made before this date (YYYY-MM-DD)")
+	f.StringVar(&to, "to", "", "check decisions made up to and including this date (YYYY-MM-DD)")
 	f.StringVar(&rules, "rules", "", "comma-separated finding codes to check (default: all)")
 	f.BoolVar(&rehash, "rehash", false, "read every segment back and compare its SHA-256")
 	f.BoolVar(&failOnFindings, "fail-on-findings", false, "exit with status 1 when there are findings")
@@ -97,45 +95,19 @@ evidence store (and, with --rehash, still hash to what was recorded).`,
 }
 
 func verifyOptions(unit, from, to, rules string, rehash bool) (verify.Options, error) {
-	opts := verify.Options{Unit: unit, Rehash: rehash}
+	opts := verify.Options{Unit: unit, Rehash: rehash, Codes: verify.ParseCodes(rules)}
 	var err error
-	if opts.From, err = parseDay("--from", from); err != nil {
-		return opts, err
+	if from != "" {
+		if opts.From, err = verify.ParseFrom(from); err != nil {
+			return opts, usagef("--from %q: write a date as YYYY-MM-DD or a time as RFC 3339", from)
+		}
 	}
-	if opts.To, err = parseDay("--to", to); err != nil {
-		return opts, err
-	}
-	for _, r := range strings.Split(rules, ",") {
-		if r = strings.TrimSpace(r); r != "" {
-			opts.Codes = append(opts.Codes, strings.ToUpper(r))
+	if to != "" {
+		if opts.To, err = verify.ParseTo(to); err != nil {
+			return opts, usagef("--to %q: write a date as YYYY-MM-DD or a time as RFC 3339", to)
 		}
 	}
 	return opts, nil
-}
-
-func parseDay(flag, v string) (time.Time, error) {
-	if v == "" {
-		return time.Time{}, nil
-	}
-	t, err := time.ParseInLocation(time.DateOnly, v, time.Local)
-	if err != nil {
-		return t, usagef("%s %q: write the date as YYYY-MM-DD", flag, v)
-	}
-	return t, nil
-}
-
-type reportFunc func(verify.Report, io.Writer) error
-
-func reportWriter(format string) (reportFunc, error) {
-	switch format {
-	case "table":
-		return func(r verify.Report, w io.Writer) error { return r.WriteTable(w) }, nil
-	case "json":
-		return func(r verify.Report, w io.Writer) error { return r.WriteJSON(w) }, nil
-	case "csv":
-		return func(r verify.Report, w io.Writer) error { return r.WriteCSV(w) }, nil
-	}
-	return nil, usagef("--format %q: use table, json or csv", format)
 }
 
 func newSampleCommand() *cobra.Command {
