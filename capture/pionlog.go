@@ -40,8 +40,8 @@ const levelTrace = slog.LevelDebug - 4
 // flight; they say nothing is wrong, so they are logged at debug level.
 var routineWarnings = []string{
 	"Failed to ping without candidate pairs",
-	"Failed to accept RTP stream is already closed",
-	"Failed to accept RTCP stream is already closed",
+	"Failed to accept RTP",
+	"Failed to accept RTCP",
 	"Warning: mux: no endpoint for packet",
 }
 

@@ -132,15 +132,19 @@ func (s *session) readTrack(track *webrtc.TrackRemote) {
 	}
 
 	clock := newMediaClock(choice.clockRate)
+	var seen seqWindow
 	for {
 		pkt, _, err := track.ReadRTP()
 		if err != nil {
 			logger.Debug("track ended", "err", err)
 			sb.Flush()
-		} else {
+		} else if seen.fresh(pkt.SequenceNumber) {
 			sb.Push(pkt)
 		}
 		for sample := sb.Pop(); sample != nil; sample = sb.Pop() {
+			if !seen.consumed(sample.RTPHeaders) {
+				continue // built from packets already used; see seqWindow
+			}
 			f := Frame{Video: video, Data: sample.Data, Duration: sample.Duration,
 				PTS: clock.pts(sample.PacketTimestamp, time.Now(), s.ref.Zero)}
 			if video {
@@ -185,7 +189,37 @@ func newSampleBuilder(c *codecChoice) *samplebuilder.SampleBuilder {
 	default:
 		d, maxLate = &codecs.OpusPacket{}, maxLateAudio
 	}
-	return samplebuilder.New(maxLate, d, c.clockRate)
+	return samplebuilder.New(maxLate, d, c.clockRate, samplebuilder.WithRTPHeaders(true))
+}
+
+// seqWindow remembers the last RTP sequence number that went into a frame,
+// so that packets are never built into two frames: a packet arriving again
+// after its frame was built (a network duplicate, or a retransmission that
+// crossed the original) is dropped before the sample builder, and a frame
+// the sample builder builds again from packets it already used (which its
+// Flush does with the last packet) is dropped after it.
+type seqWindow struct {
+	started bool
+	last    uint16
+}
+
+// fresh reports whether a packet with sequence number seq may still belong
+// to a frame not yet built (RFC 3550 §A.1: sequence numbers wrap).
+func (w *seqWindow) fresh(seq uint16) bool {
+	return !w.started || int16(seq-w.last) > 0
+}
+
+// consumed records the packets of a built frame and reports whether the
+// frame is new.
+func (w *seqWindow) consumed(headers []*rtp.Header) bool {
+	if len(headers) == 0 {
+		return true
+	}
+	if !w.fresh(headers[0].SequenceNumber) {
+		return false
+	}
+	w.started, w.last = true, headers[len(headers)-1].SequenceNumber
+	return true
 }
 
 func (s *session) write(f Frame) error {

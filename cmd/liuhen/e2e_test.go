@@ -130,7 +130,7 @@ func (s *stack) checkSegments(t *testing.T, meeting int64, wantVideo bool) []age
 			t.Errorf("segment %d starts at %d ms, before segment %d ends at %d ms",
 				i, g.MediaStartMs, i-1, segs[i-1].MediaEndMs)
 		}
-		path := filepath.Join(dir, fmt.Sprintf("%06d.webm", g.Seq))
+		path := filepath.Join(dir, fmt.Sprintf("%06d%s", g.Seq, filepath.Ext(g.ObjectKey)))
 		body := s.download(t, g.ObjectKey, path)
 		if got := sha256.Sum256(body); hex.EncodeToString(got[:]) != g.SHA256 {
 			t.Errorf("segment %s: got SHA-256 %x, want %s", g.ObjectKey, got, g.SHA256)

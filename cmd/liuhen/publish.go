@@ -28,10 +28,13 @@ session with DELETE. Make such files with FFmpeg:
 			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 				return usagef("WHIP URL %q: give http(s)://HOST/whip/MEETING", args[0])
 			}
-			if opts.VideoIVF == "" && opts.AudioOgg == "" {
-				return usagef("give --video, --audio or both")
+			if opts.VideoIVF == "" && opts.VideoH264 == "" && opts.AudioOgg == "" {
+				return usagef("give --video or --h264, --audio, or both")
 			}
-			for _, f := range []string{opts.VideoIVF, opts.AudioOgg} {
+			if opts.VideoIVF != "" && opts.VideoH264 != "" {
+				return usagef("give --video or --h264, not both")
+			}
+			for _, f := range []string{opts.VideoIVF, opts.VideoH264, opts.AudioOgg} {
 				if _, err := os.Stat(f); f != "" && err != nil {
 					return usagef("%v", err)
 				}
@@ -56,6 +59,8 @@ session with DELETE. Make such files with FFmpeg:
 	f := cmd.Flags()
 	f.StringVar(&opts.Token, "token", "", "publish token (default: LIUHEN_ADMIN_TOKEN)")
 	f.StringVar(&opts.VideoIVF, "video", "", "VP8 video in an IVF file")
+	f.StringVar(&opts.VideoH264, "h264", "", "H.264 video in an Annex B file, instead of --video")
+	f.IntVar(&opts.VideoFPS, "fps", 30, "frame rate of the --h264 file")
 	f.StringVar(&opts.AudioOgg, "audio", "", "Opus audio in an Ogg file")
 	f.DurationVar(&opts.Duration, "duration", 0, "stop after this long (default: when the files end)")
 	return cmd

@@ -3,7 +3,10 @@ package main
 import (
 	"context"
 	"fmt"
+	"os/exec"
+	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -168,4 +171,49 @@ func TestRecordFromMeetingRoomPage(t *testing.T) {
 		t.Errorf("got %d segments, want at least 2 for ~13 s in 4 s segments", len(segs))
 	}
 	checkSampleVerdicts(t, s, sample)
+}
+
+// TestRecordH264Publisher streams H.264 as OBS sends it (packetization
+// mode 1, parameter sets before every IDR, each picture in four slices)
+// with Opus, and checks that the Matroska segments decode.
+func TestRecordH264Publisher(t *testing.T) {
+	s := startStack(t, 3*time.Second)
+	ctx := context.Background()
+	sample, err := agenda.LoadSample(ctx, s.app.svc.store)
+	if err != nil {
+		t.Fatalf("load sample: %v", err)
+	}
+	_, ogg := ffmpegMedia(t, 8*time.Second)
+	h264 := filepath.Join(t.TempDir(), "video.h264")
+	out, err := exec.Command("ffmpeg", "-v", "error", "-f", "lavfi", "-i",
+		"testsrc=size=640x360:rate=30", "-t", "8", "-c:v", "libx264", "-profile:v", "baseline",
+		"-pix_fmt", "yuv420p", "-bf", "0", "-g", "30", "-slices", "4", "-tune", "zerolatency",
+		"-x264-params", "repeat-headers=1", "-f", "h264", h264).CombinedOutput()
+	if err != nil {
+		t.Fatalf("encode H.264: %v\n%s", err, out)
+	}
+
+	res, err := publish.Run(ctx, publish.Options{
+		Endpoint: fmt.Sprintf("%s/whip/%d", s.url, sample.MeetingID), Token: s.admin,
+		VideoH264: h264, AudioOgg: ogg,
+	})
+	if err != nil {
+		t.Fatalf("publish: %v", err)
+	}
+	if res.VideoFrames != 240 {
+		t.Errorf("published %d H.264 pictures, want 240", res.VideoFrames)
+	}
+	rec := s.waitRecordingEnded(t, sample.MeetingID)
+	if len(rec.Tracks) != 1 || rec.Tracks[0].VideoCodec != "h264" {
+		t.Fatalf("got tracks %+v, want one H.264 track", rec.Tracks)
+	}
+	segs := s.checkSegments(t, sample.MeetingID, true)
+	if len(segs) < 2 {
+		t.Fatalf("got %d segments, want at least 2", len(segs))
+	}
+	for _, g := range segs {
+		if !strings.HasSuffix(g.ObjectKey, ".mkv") {
+			t.Errorf("segment %s: want Matroska (.mkv) for H.264", g.ObjectKey)
+		}
+	}
 }

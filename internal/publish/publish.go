@@ -26,7 +26,11 @@ type Options struct {
 	Endpoint string // WHIP endpoint URL, e.g. http://host/whip/12
 	Token    string // bearer token
 	VideoIVF string // VP8 in IVF; empty for none
-	AudioOgg string // Opus in Ogg, one packet per page; empty for none
+	// VideoH264 is H.264 in an Annex B byte stream, sent instead of VideoIVF
+	// at VideoFPS frames a second (default 30). B-frames are not supported.
+	VideoH264 string
+	VideoFPS  int
+	AudioOgg  string // Opus in Ogg, one packet per page; empty for none
 	// Duration stops publishing early; 0 publishes until the files end.
 	Duration time.Duration
 	// Offer, when set, may rewrite the SDP offer before it is sent.
@@ -53,10 +57,10 @@ func (e *HTTPError) Error() string {
 // Run publishes until the files end, Duration passes or ctx ends, then
 // ends the session with DELETE.
 func Run(ctx context.Context, opts Options) (Result, error) {
-	if opts.VideoIVF == "" && opts.AudioOgg == "" {
+	if opts.VideoIVF == "" && opts.VideoH264 == "" && opts.AudioOgg == "" {
 		return Result{}, errors.New("nothing to publish: give a video or an audio file")
 	}
-	pc, err := newPeerConnection()
+	pc, err := newPeerConnection(opts)
 	if err != nil {
 		return Result{}, err
 	}
@@ -82,9 +86,25 @@ func Run(ctx context.Context, opts Options) (Result, error) {
 	return res, err
 }
 
-func newPeerConnection() (*webrtc.PeerConnection, error) {
+// newPeerConnection offers exactly the codecs of the files to send, so
+// that the server cannot pick another.
+func newPeerConnection(opts Options) (*webrtc.PeerConnection, error) {
 	m := &webrtc.MediaEngine{}
-	if err := m.RegisterDefaultCodecs(); err != nil {
+	feedback := []webrtc.RTCPFeedback{{Type: "nack"}, {Type: "nack", Parameter: "pli"}}
+	video := webrtc.RTPCodecParameters{PayloadType: 96, RTPCodecCapability: webrtc.RTPCodecCapability{
+		MimeType: webrtc.MimeTypeVP8, ClockRate: 90000, RTCPFeedback: feedback}}
+	if opts.VideoH264 != "" {
+		video = webrtc.RTPCodecParameters{PayloadType: 102, RTPCodecCapability: webrtc.RTPCodecCapability{
+			MimeType: webrtc.MimeTypeH264, ClockRate: 90000, RTCPFeedback: feedback,
+			SDPFmtpLine: "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f"}}
+	}
+	audio := webrtc.RTPCodecParameters{PayloadType: 111, RTPCodecCapability: webrtc.RTPCodecCapability{
+		MimeType: webrtc.MimeTypeOpus, ClockRate: 48000, Channels: 2,
+		SDPFmtpLine: "minptime=10;useinbandfec=1"}}
+	if err := m.RegisterCodec(video, webrtc.RTPCodecTypeVideo); err != nil {
+		return nil, err
+	}
+	if err := m.RegisterCodec(audio, webrtc.RTPCodecTypeAudio); err != nil {
 		return nil, err
 	}
 	registry := &interceptor.Registry{}
@@ -112,8 +132,12 @@ func addTracks(pc *webrtc.PeerConnection, opts Options) (video, audio *webrtc.Tr
 		go drainRTCP(sender.Sender())
 		return t, nil
 	}
-	if opts.VideoIVF != "" {
-		if video, err = add(webrtc.MimeTypeVP8, "video"); err != nil {
+	if opts.VideoIVF != "" || opts.VideoH264 != "" {
+		mime := webrtc.MimeTypeVP8
+		if opts.VideoH264 != "" {
+			mime = webrtc.MimeTypeH264
+		}
+		if video, err = add(mime, "video"); err != nil {
 			return nil, nil, fmt.Errorf("add video track: %w", err)
 		}
 	}
@@ -224,7 +248,15 @@ func stream(ctx context.Context, video, audio *webrtc.TrackLocalStaticSample,
 	errc := make(chan error, 2)
 	start := time.Now()
 	if video != nil {
-		go func() { var e error; vframes, e = streamIVF(ctx, video, opts.VideoIVF, start); errc <- e }()
+		go func() {
+			var e error
+			if opts.VideoH264 != "" {
+				vframes, e = streamH264(ctx, video, opts.VideoH264, opts.VideoFPS, start)
+			} else {
+				vframes, e = streamIVF(ctx, video, opts.VideoIVF, start)
+			}
+			errc <- e
+		}()
 	} else {
 		errc <- nil
 	}
