@@ -20,7 +20,9 @@ go build -o bin/liuhen-demo ./scripts/demo
 
 echo "== loading the sample township"
 $bin migrate
-meeting=$($bin sample | tee /dev/stderr | sed -n 's/.*meeting to record: \([0-9]*\).*/\1/p')
+sample_out=$($bin sample)
+echo "$sample_out"
+meeting=$(sed -n 's/.*meeting to record: \([0-9]*\).*/\1/p' <<<"$sample_out")
 [ -n "$meeting" ] || { echo "demo: the sample did not name a meeting to record" >&2; exit 1; }
 
 echo "== starting liuhen serve on $url (log: .liuhen/demo-serve.log)"
@@ -54,6 +56,11 @@ The segments above are WebM files (VP8 video from Chromium's fake camera,
 Opus audio from the AMI meeting clip) in MinIO under object lock. Each line
 has a presigned link valid for one hour: open it in a browser, or play it
 with \`ffplay URL\`. \`$bin verify --rehash\` reads every segment back and
-checks its SHA-256. The meeting-room page is $url/room/$meeting#token=$token
+checks its SHA-256.
+
+The demo's server has stopped. To try the meeting-room page yourself:
+  . .liuhen/env && LIUHEN_LISTEN=$LIUHEN_LISTEN $bin serve
+and open $url/room/$meeting#token=$token
+(the token is valid for 12 hours).
 EOT
 exit 0

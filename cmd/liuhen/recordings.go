@@ -40,6 +40,11 @@ func newRecordingsCommand() *cobra.Command {
 
 func listRecordings(ctx context.Context, svc services, meeting int64, ttl time.Duration,
 	out io.Writer) error {
+	if ok, err := svc.store.MeetingExists(ctx, meeting); err != nil {
+		return err
+	} else if !ok {
+		return usagef("meeting %d does not exist", meeting)
+	}
 	segs, err := svc.store.MeetingSegments(ctx, meeting)
 	if err != nil {
 		return err

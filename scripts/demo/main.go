@@ -95,11 +95,16 @@ func run(baseURL string, meeting int64, token, audio string, length time.Duratio
 		fmt.Printf("  %5.1fs  %s of agenda item %d %s\n", time.Since(start).Seconds(), s.action, s.item, s.title)
 	}
 	time.Sleep(time.Until(start.Add(length)))
-	status, _ := room.Status()
+	status, err := room.Status()
+	if err != nil {
+		return err
+	}
 	if err := room.Stop(); err != nil {
 		return err
 	}
-	fmt.Printf("stopped after %.1fs; the page showed: %v\n", time.Since(start).Seconds(), status)
+	fmt.Printf("stopped after %.1fs; just before, the page showed: connection %s, "+
+		"recording %s, %s segments stored, last SHA-256 %s\n", time.Since(start).Seconds(),
+		status["connection"], status["recording"], status["segments"], status["hash"])
 	return waitFinished(baseURL, meeting, token)
 }
 
