@@ -77,3 +77,18 @@ func mustConfig() (config, error) {
 	}
 	return c, nil
 }
+
+// withServices loads the settings, connects to PostgreSQL (migrating it)
+// and, when withObjects is set, MinIO, runs f and closes the connections.
+func withServices(cmd *cobra.Command, withObjects bool, f func(config, services) error) error {
+	c, err := mustConfig()
+	if err != nil {
+		return err
+	}
+	svc, err := connect(cmd.Context(), c, withObjects)
+	if err != nil {
+		return err
+	}
+	defer svc.close()
+	return f(c, svc)
+}

@@ -19,17 +19,10 @@ func newMigrateCommand() *cobra.Command {
 		Short: "Bring the database schema up to date",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, err := mustConfig()
-			if err != nil {
-				return err
-			}
-			svc, err := connect(cmd.Context(), c, false)
-			if err != nil {
-				return err
-			}
-			svc.close()
-			fmt.Fprintln(cmd.OutOrStdout(), "database schema is up to date")
-			return nil
+			return withServices(cmd, false, func(config, services) error {
+				fmt.Fprintln(cmd.OutOrStdout(), "database schema is up to date")
+				return nil
+			})
 		},
 	}
 }
@@ -56,31 +49,22 @@ evidence store (and, with --rehash, still hash to what was recorded).`,
 			if err != nil {
 				return usagef("--format %q: use table, json or csv", format)
 			}
-			c, err := mustConfig()
-			if err != nil {
-				return err
-			}
-			svc, err := connect(cmd.Context(), c, true)
-			if err != nil {
-				return err
-			}
-			defer svc.close()
-
-			report, err := verify.Run(cmd.Context(), svc.pool, objectChecker{svc.objects}, opts)
-			if err != nil {
+			return withServices(cmd, true, func(_ config, svc services) error {
+				report, err := verify.Run(cmd.Context(), svc.pool, objectChecker{svc.objects}, opts)
 				var oe *verify.OptionError
 				if errors.As(err, &oe) {
 					return usageError{err}
+				} else if err != nil {
+					return err
 				}
-				return err
-			}
-			if err := report.Write(cmd.OutOrStdout(), f); err != nil {
-				return err
-			}
-			if failOnFindings && len(report.Findings) > 0 {
-				return errFindings
-			}
-			return nil
+				if err := report.Write(cmd.OutOrStdout(), f); err != nil {
+					return err
+				}
+				if failOnFindings && len(report.Findings) > 0 {
+					return errFindings
+				}
+				return nil
+			})
 		},
 	}
 	f := cmd.Flags()
@@ -116,21 +100,14 @@ func newSampleCommand() *cobra.Command {
 		Short: "Load the sample township (idempotent): procedure list, meetings, decisions",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, err := mustConfig()
-			if err != nil {
-				return err
-			}
-			svc, err := connect(cmd.Context(), c, false)
-			if err != nil {
-				return err
-			}
-			defer svc.close()
-			s, err := agenda.LoadSample(cmd.Context(), svc.store)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "sample loaded; meeting to record: %d\n", s.MeetingID)
-			return nil
+			return withServices(cmd, false, func(_ config, svc services) error {
+				s, err := agenda.LoadSample(cmd.Context(), svc.store)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "sample loaded; meeting to record: %d\n", s.MeetingID)
+				return nil
+			})
 		},
 	}
 }
@@ -149,16 +126,9 @@ func newTokenCommand() *cobra.Command {
 			if ttl <= 0 {
 				return usagef("--ttl %v: give a positive duration such as 12h", ttl)
 			}
-			c, err := mustConfig()
-			if err != nil {
-				return err
-			}
-			svc, err := connect(cmd.Context(), c, false)
-			if err != nil {
-				return err
-			}
-			defer svc.close()
-			return printToken(cmd.Context(), svc.store, c, meeting, ttl)
+			return withServices(cmd, false, func(c config, svc services) error {
+				return printToken(cmd.Context(), svc.store, c, meeting, ttl)
+			})
 		},
 	}
 	cmd.Flags().Int64Var(&meeting, "meeting", 0, "meeting id")

@@ -21,16 +21,9 @@ func newRecordingsCommand() *cobra.Command {
 			if meeting <= 0 {
 				return usagef("--meeting: give the id of a meeting")
 			}
-			c, err := mustConfig()
-			if err != nil {
-				return err
-			}
-			svc, err := connect(cmd.Context(), c, true)
-			if err != nil {
-				return err
-			}
-			defer svc.close()
-			return listRecordings(cmd.Context(), svc, meeting, ttl, cmd.OutOrStdout())
+			return withServices(cmd, true, func(_ config, svc services) error {
+				return listRecordings(cmd.Context(), svc, meeting, ttl, cmd.OutOrStdout())
+			})
 		},
 	}
 	cmd.Flags().Int64Var(&meeting, "meeting", 0, "meeting id")
