@@ -158,8 +158,12 @@ func (in indexPointRequest) check() error {
 		fe.add("start_ms", requiredText)
 	case *in.StartMs < 0:
 		fe.add("start_ms", "must not be negative")
+	case *in.StartMs > MaxOffsetMs:
+		fe.add("start_ms", fmt.Sprintf("must be at most %d (48 hours)", MaxOffsetMs))
 	case in.EndMs != nil && *in.EndMs < *in.StartMs:
 		fe.add("end_ms", "must not be before start_ms")
+	case in.EndMs != nil && *in.EndMs > MaxOffsetMs:
+		fe.add("end_ms", fmt.Sprintf("must be at most %d (48 hours)", MaxOffsetMs))
 	}
 	return fe.err()
 }

@@ -18,6 +18,10 @@ const (
 const indexPointColumns = `ip.id, ip.agenda_item_id, ip.recording_id, ip.start_ms, ip.end_ms,
 	ip.created_at`
 
+// MaxOffsetMs bounds an index point's offsets: no meeting is recorded for
+// more than 48 hours in one recording.
+const MaxOffsetMs = 48 * 60 * 60 * 1000
+
 func scanIndexPoint(row pgx.Row) (IndexPoint, error) {
 	var p IndexPoint
 	err := row.Scan(&p.ID, &p.AgendaItemID, &p.RecordingID, &p.StartMs, &p.EndMs, &p.CreatedAt)

@@ -10,4 +10,11 @@ var (
 	ErrBadOffer = errors.New("bad SDP offer")
 	// ErrClosed is returned by a server or segmenter that has been closed.
 	ErrClosed = errors.New("closed")
+	// ErrSpoolFull means the spool holds LIUHEN_SPOOL_MAX_BYTES of segments
+	// not yet stored; no new session starts until uploads make room.
+	ErrSpoolFull = errors.New("spool full")
+	// errUnstorable means a segment can never be stored as it is (its
+	// file changed, its key or seq holds other content, its track is
+	// gone); retrying does not help, so it is set aside in the spool.
+	errUnstorable = errors.New("segment cannot be stored")
 )

@@ -9,6 +9,11 @@ type Metrics struct {
 	BytesStored    prometheus.Counter
 	UploadFailures prometheus.Counter
 	PendingUploads prometheus.Gauge
+	// SpoolBytes, SpoolFull and SegmentsUnstorable make spool trouble loud
+	// (see spoolUsage and archiver).
+	SpoolBytes         prometheus.Gauge
+	SpoolFull          prometheus.Counter
+	SegmentsUnstorable prometheus.Counter
 }
 
 // NewMetrics creates the recorder's metrics and registers them with reg.
@@ -34,8 +39,21 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "liuhen_pending_uploads",
 			Help: "Finished segments waiting in the local spool to be stored.",
 		}),
+		SpoolBytes: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "liuhen_spool_bytes",
+			Help: "Bytes of segment files in the local spool, not yet stored.",
+		}),
+		SpoolFull: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "liuhen_spool_full_total",
+			Help: "Times the spool reached LIUHEN_SPOOL_MAX_BYTES: a session ended " +
+				"interrupted, or a publisher was refused.",
+		}),
+		SegmentsUnstorable: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "liuhen_segments_unstorable_total",
+			Help: "Segments set aside in the spool because no retry can store them.",
+		}),
 	}
 	reg.MustRegister(m.LiveSessions, m.SegmentsStored, m.BytesStored,
-		m.UploadFailures, m.PendingUploads)
+		m.UploadFailures, m.PendingUploads, m.SpoolBytes, m.SpoolFull, m.SegmentsUnstorable)
 	return m
 }

@@ -9,18 +9,26 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/pion/ice/v4"
 	"github.com/pion/interceptor"
 	"github.com/pion/webrtc/v4"
+
+	"github.com/liuhen/liuhen/agenda"
 )
 
 // Config sets how the recorder runs.
 type Config struct {
 	// SpoolDir holds segment files until they are stored.
 	SpoolDir string
+	// SpoolMaxBytes bounds the segment files waiting in the spool; 0 means
+	// DefaultSpoolMaxBytes. A session whose segment takes the spool to the
+	// bound ends as interrupted, and no session starts until uploads make
+	// room (see archiver.add).
+	SpoolMaxBytes int64
 	// SegmentDuration is the target length of a segment; 0 means 10 s.
 	SegmentDuration time.Duration
 	// ICEUDPPort, when not 0, carries every session's media on one UDP
@@ -42,6 +50,9 @@ func (c Config) Validate() error {
 	switch {
 	case c.SpoolDir == "":
 		return errors.New("the spool directory (LIUHEN_SPOOL_DIR) is empty")
+	case c.SpoolMaxBytes < 0:
+		return fmt.Errorf("spool bound (LIUHEN_SPOOL_MAX_BYTES) %d is negative: "+
+			"use a number of bytes, or 0 for the default", c.SpoolMaxBytes)
 	case c.SegmentDuration < 0 || (c.SegmentDuration > 0 && c.SegmentDuration < time.Second):
 		return fmt.Errorf("segment duration (LIUHEN_SEGMENT_DURATION) %v: use 1s or more", c.SegmentDuration)
 	case c.ICEUDPPort < 0 || c.ICEUDPPort > 65535:
@@ -81,8 +92,13 @@ type Server struct {
 	closed   bool
 	sessions map[string]*session
 
+	store     *storer
 	recovered chan struct{} // closed when the spool left by the last run is stored
 }
+
+// trackCloseReserve is the part of Close's time kept for closing tracks
+// in the catalogue once uploads are given up.
+const trackCloseReserve = 5 * time.Second
 
 // NewServer checks cfg, prepares the spool and, when asked, the shared UDP
 // port.
@@ -96,10 +112,19 @@ func NewServer(cfg Config, deps Deps) (*Server, error) {
 	if cfg.ConnectTimeout == 0 {
 		cfg.ConnectTimeout = 30 * time.Second
 	}
+	if cfg.SpoolMaxBytes == 0 {
+		cfg.SpoolMaxBytes = DefaultSpoolMaxBytes
+	}
 	if err := os.MkdirAll(cfg.SpoolDir, 0o750); err != nil {
 		return nil, fmt.Errorf("create spool directory: %w", err)
 	}
+	left, err := scanSpool(cfg.SpoolDir)
+	if err != nil {
+		return nil, err
+	}
 	s := &Server{cfg: cfg, deps: deps, sessions: map[string]*session{}}
+	s.store = &storer{objects: deps.Objects, catalog: deps.Catalog, metrics: deps.Metrics,
+		usage: newSpoolUsage(cfg.SpoolMaxBytes, left.bytes, deps.Metrics.SpoolBytes)}
 	if cfg.ICEUDPPort != 0 {
 		conn, err := net.ListenUDP("udp", &net.UDPAddr{Port: cfg.ICEUDPPort})
 		if err != nil {
@@ -110,35 +135,89 @@ func NewServer(cfg Config, deps Deps) (*Server, error) {
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.uploadCtx, s.stopUp = context.WithCancel(context.Background())
 	s.recovered = make(chan struct{})
-	go s.recoverSpool()
+	go s.recoverSpool(left)
 	return s, nil
 }
 
 // recoverSpool stores the segments the last run left in the spool: those
 // it had not stored when it stopped or crashed. It runs in the background,
-// so that the server starts while MinIO is down, and retries until the
-// server closes.
-func (s *Server) recoverSpool() {
+// so that the server starts while MinIO is down, and retries each segment
+// until it is stored or the server closes; a segment that can never be
+// stored is set aside and the next one is tried.
+func (s *Server) recoverSpool(left spoolContents) {
 	defer close(s.recovered)
-	pending, problems := readSpool(s.cfg.SpoolDir)
-	for _, err := range problems {
-		s.deps.Logger.Error("spooled segment cannot be stored", "err", err)
+	log := s.deps.Logger
+	for _, path := range left.strays {
+		// TODO(spool-orphans): a crash between the segment file and its
+		// record leaves a file nothing names; its track and times could be
+		// recovered from the file name and the catalogue.
+		log.Error("file in the spool without a record: a segment cut off by a crash "+
+			"before its record was written, or a temporary file; inspect it", "path", path)
 	}
-	if len(pending) == 0 {
+	if len(left.records) == 0 {
 		return
 	}
-	s.deps.Logger.Warn("storing segments left in the spool by the last run", "count", len(pending))
-	s.deps.Metrics.PendingUploads.Add(float64(len(pending)))
-	for _, p := range pending {
-		logger := s.deps.Logger.With("track", p.record.TrackID, "seq", p.seg.Seq)
-		err := storeSegment(s.uploadCtx, s.deps.Objects, s.deps.Catalog, s.deps.Metrics, logger,
-			p.record.TrackID, p.record.Key, p.seg)
-		if err != nil {
-			logger.Warn("spooled segment not stored; it stays for the next start", "err", err)
+	log.Warn("storing segments left in the spool by the last run",
+		"count", len(left.records), "bytes", left.bytes)
+	s.deps.Metrics.PendingUploads.Add(float64(len(left.records)))
+	for _, recPath := range left.records {
+		if !s.recoverOne(recPath) {
 			return
 		}
 		s.deps.Metrics.PendingUploads.Dec()
 	}
+	log.Info("segments left in the spool by the last run are stored")
+}
+
+// recoverOne stores one spooled segment. It reports false when the server
+// closed before the segment could be stored.
+func (s *Server) recoverOne(recPath string) bool {
+	p, err := readPending(recPath)
+	if err != nil {
+		s.deps.Metrics.SegmentsUnstorable.Inc()
+		s.deps.Logger.Error("spooled segment cannot be stored", "err", err)
+		if errors.Is(err, os.ErrNotExist) {
+			// Nothing is left to store; keep the record out of later starts.
+			_ = setAside(strings.TrimSuffix(recPath, recordSuffix))
+		}
+		return true
+	}
+	logger := s.deps.Logger.With("track", p.record.TrackID, "seq", p.seg.Seq)
+	err = s.store.store(s.uploadCtx, logger, p.record.TrackID, p.record.Key, p.seg)
+	switch {
+	case errors.Is(err, errUnstorable):
+		s.store.setAside(logger, p.seg, err)
+	case err != nil:
+		logger.Warn("spooled segment not stored; it stays for the next start", "err", err)
+		return false
+	}
+	return true
+}
+
+// admit tells whether a new session may start: not while the server
+// closes, nor while the spool is full.
+func (s *Server) admit() error {
+	s.mu.Lock()
+	closed := s.closed
+	s.mu.Unlock()
+	if closed {
+		return ErrClosed
+	}
+	if used, full := s.store.usage.full(); full {
+		s.deps.Metrics.SpoolFull.Inc()
+		s.deps.Logger.Error("publisher refused: the spool is full; segments are not "+
+			"reaching the evidence store", "spool_bytes", used, "max_bytes", s.cfg.SpoolMaxBytes)
+		return fmt.Errorf("%w: %d of %d bytes hold segments waiting for the evidence store",
+			ErrSpoolFull, used, s.cfg.SpoolMaxBytes)
+	}
+	return nil
+}
+
+// newArchiver makes the archiver of a session's track; stop ends the
+// session.
+func (s *Server) newArchiver(logger *slog.Logger, ref agenda.TrackRef,
+	stop func(state, reason string)) *archiver {
+	return newArchiver(s.store, logger, ref, stop)
 }
 
 // Close ends every session as interrupted and waits for them to store
@@ -157,19 +236,28 @@ func (s *Server) Close(ctx context.Context) error {
 		ss.stop(stateInterrupted, "server shutting down")
 	}
 	s.cancel()
+	// Uploads get ctx's time but trackCloseReserve, which the sessions
+	// keep for closing their tracks in the catalogue.
+	upCtx := ctx
+	if deadline, ok := ctx.Deadline(); ok {
+		var cancel context.CancelFunc
+		upCtx, cancel = context.WithDeadline(ctx, deadline.Add(-trackCloseReserve))
+		defer cancel()
+	}
 	var err error
 	for _, ss := range live {
 		select {
 		case <-ss.done:
-		case <-ctx.Done():
+		case <-upCtx.Done():
 			s.stopUp()
 			<-ss.done
-			err = fmt.Errorf("stop sessions: %w; unstored segments stay in the spool", ctx.Err())
+			err = fmt.Errorf("stop sessions: %w; unstored segments stay in the spool",
+				upCtx.Err())
 		}
 	}
 	select {
 	case <-s.recovered:
-	case <-ctx.Done():
+	case <-upCtx.Done():
 		s.stopUp()
 		<-s.recovered
 	}

@@ -10,7 +10,10 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // The spool is the directory where the segmenter writes finished segment
@@ -18,7 +21,108 @@ import (
 // segment belongs, so that a segment not yet stored when the server
 // stopped (or crashed) is stored at the next start. Both files are removed
 // once the segment is in the evidence store and catalogued.
-const recordSuffix = ".record.json"
+//
+// A segment that no retry can store keeps its file, and its record is
+// renamed with unstorableSuffix, so that later starts do not retry it; an
+// operator inspects it and may rename the record back.
+const (
+	recordSuffix     = ".record.json"
+	unstorableSuffix = ".unstorable.json"
+)
+
+// DefaultSpoolMaxBytes bounds the spool when Config.SpoolMaxBytes is 0:
+// about 45 minutes of a 6 Mbit/s publisher.
+const DefaultSpoolMaxBytes = 2 << 30
+
+// spoolUsage counts the bytes of segment files in the spool against its
+// bound, and shows them in the liuhen_spool_bytes gauge.
+type spoolUsage struct {
+	max   int64
+	gauge prometheus.Gauge
+
+	mu    sync.Mutex
+	bytes int64
+}
+
+func newSpoolUsage(max, bytes int64, gauge prometheus.Gauge) *spoolUsage {
+	gauge.Set(float64(bytes))
+	return &spoolUsage{max: max, gauge: gauge, bytes: bytes}
+}
+
+// add counts a segment file written to the spool and reports the bytes
+// now used and whether they reach the bound.
+func (u *spoolUsage) add(n int64) (used int64, full bool) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	u.bytes += n
+	u.gauge.Set(float64(u.bytes))
+	return u.bytes, u.bytes >= u.max
+}
+
+// release uncounts a segment file removed from the spool.
+func (u *spoolUsage) release(n int64) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	u.bytes = max(u.bytes-n, 0)
+	u.gauge.Set(float64(u.bytes))
+}
+
+// full reports the bytes used and whether they reach the bound.
+func (u *spoolUsage) full() (used int64, full bool) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return u.bytes, u.bytes >= u.max
+}
+
+// spoolContents is what a start finds in the spool.
+type spoolContents struct {
+	records []string // paths of segment records, each to be stored
+	bytes   int64    // size of every file but the records
+	strays  []string // files no record names: a segment cut off by a crash, temporaries
+}
+
+// scanSpool lists the spool. It reads only directory entries, so that a
+// start does not wait for the files to be hashed (readPending does that).
+func scanSpool(dir string) (spoolContents, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return spoolContents{}, fmt.Errorf("scan spool: %w", err)
+	}
+	var c spoolContents
+	names := make(map[string]bool, len(entries))
+	for _, e := range entries {
+		names[e.Name()] = true
+	}
+	for _, e := range entries {
+		name := e.Name()
+		if !e.Type().IsRegular() {
+			continue
+		}
+		switch {
+		case strings.HasSuffix(name, recordSuffix):
+			c.records = append(c.records, filepath.Join(dir, name))
+			continue
+		case strings.HasSuffix(name, unstorableSuffix) || strings.HasSuffix(name, ".json.tmp"):
+			continue
+		}
+		if info, err := e.Info(); err == nil {
+			c.bytes += info.Size()
+		}
+		if !names[name+recordSuffix] && !names[name+unstorableSuffix] {
+			c.strays = append(c.strays, filepath.Join(dir, name))
+		}
+	}
+	return c, nil
+}
+
+// setAside renames a segment's record so that no start retries it; the
+// segment file stays beside it.
+func setAside(path string) error {
+	if err := os.Rename(path+recordSuffix, path+unstorableSuffix); err != nil {
+		return fmt.Errorf("set aside spool record: %w", err)
+	}
+	return nil
+}
 
 // spoolRecord is what the catalogue needs of a segment, in JSON.
 type spoolRecord struct {
@@ -105,26 +209,11 @@ type pendingSegment struct {
 	seg    Segment
 }
 
-// readSpool lists the spooled segments whose file is intact: present, of
-// the recorded size and SHA-256. Anything else is returned as a problem to
-// report; nothing is deleted.
-func readSpool(dir string) (pending []pendingSegment, problems []error) {
-	paths, err := filepath.Glob(filepath.Join(dir, "*"+recordSuffix))
-	if err != nil {
-		return nil, []error{err}
-	}
-	for _, recPath := range paths {
-		p, err := readPending(strings.TrimSuffix(recPath, recordSuffix), recPath)
-		if err != nil {
-			problems = append(problems, err)
-			continue
-		}
-		pending = append(pending, p)
-	}
-	return pending, problems
-}
-
-func readPending(path, recPath string) (pendingSegment, error) {
+// readPending reads a segment record and checks that the segment file is
+// intact: present, of the recorded size and SHA-256. Anything else is an
+// error to report; nothing is deleted.
+func readPending(recPath string) (pendingSegment, error) {
+	path := strings.TrimSuffix(recPath, recordSuffix)
 	b, err := os.ReadFile(recPath)
 	if err != nil {
 		return pendingSegment{}, err

@@ -14,6 +14,7 @@ import (
 	"github.com/pion/webrtc/v4"
 
 	"github.com/liuhen/liuhen/agenda"
+	"github.com/liuhen/liuhen/internal/access"
 	"github.com/liuhen/liuhen/internal/problem"
 )
 
@@ -113,6 +114,10 @@ func (s *Server) writeStartError(w http.ResponseWriter, err error) {
 	switch {
 	case errors.Is(err, ErrBadOffer):
 		problem.Write(w, http.StatusBadRequest, err.Error())
+	case errors.Is(err, ErrSpoolFull):
+		w.Header().Set("Retry-After", "60")
+		problem.Write(w, http.StatusServiceUnavailable, "the recorder cannot store segments "+
+			"right now (its spool is full); publish again once the evidence store is back")
 	case errors.Is(err, ErrClosed):
 		w.Header().Set("Retry-After", "5")
 		problem.Write(w, http.StatusServiceUnavailable, "the server is shutting down; publish again shortly")
@@ -126,6 +131,14 @@ func (s *Server) writeStartError(w http.ResponseWriter, err error) {
 // response and returns false when the request may not go on.
 func (s *Server) authorize(w http.ResponseWriter, r *http.Request) (int64, bool) {
 	p, err := s.deps.Auth.Authenticate(r)
+	if err != nil && !errors.Is(err, access.ErrNoToken) && !errors.Is(err, access.ErrUnknownToken) {
+		// The token could not be checked: not the publisher's fault.
+		s.deps.Logger.Error("authenticate WHIP request", "err", err)
+		w.Header().Set("Retry-After", "5")
+		problem.Write(w, http.StatusServiceUnavailable,
+			"the token could not be checked right now; try again shortly")
+		return 0, false
+	}
 	if err != nil {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="liuhen"`)
 		problem.Write(w, http.StatusUnauthorized,
@@ -159,6 +172,9 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) (int64, bool)
 // (RFC 9725 §4.3.2: the server does not trickle).
 func (s *Server) start(ctx context.Context, meetingID int64, plan offerPlan,
 	offer string) (*session, string, error) {
+	if err := s.admit(); err != nil {
+		return nil, "", err
+	}
 	api, err := s.newAPI(plan)
 	if err != nil {
 		return nil, "", err
@@ -223,11 +239,13 @@ func (s *Server) newSession(id string, ref agenda.TrackRef, plan offerPlan,
 		done: make(chan struct{}),
 	}
 	ss.ctx, ss.cancel = context.WithCancel(s.ctx)
-	ss.arch = newArchiver(s.deps.Objects, s.deps.Catalog, s.deps.Metrics, logger, ref)
+	ss.arch = s.newArchiver(logger, ref, ss.stop)
 	audio, video := plan.codecNames()
 	seg, err := NewSegmenter(SegmenterConfig{
-		Dir:             s.cfg.SpoolDir,
-		Name:            fmt.Sprintf("track-%d", ref.TrackID),
+		Dir: s.cfg.SpoolDir,
+		// The session id makes the name unique even if track ids repeat
+		// (a restored database, two servers on one spool).
+		Name:            fmt.Sprintf("track-%d-%s", ref.TrackID, id),
 		Duration:        s.cfg.SegmentDuration,
 		AudioCodec:      audio,
 		VideoCodec:      video,

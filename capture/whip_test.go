@@ -84,8 +84,12 @@ func (fakeAuth) Authenticate(r *http.Request) (access.Principal, error) {
 		return access.Principal{Admin: true}, nil
 	case "Bearer room2":
 		return access.Principal{MeetingID: 2}, nil
+	case "Bearer database-down":
+		return access.Principal{}, errors.New("look up publish token: connection refused")
+	case "":
+		return access.Principal{}, access.ErrNoToken
 	}
-	return access.Principal{}, errors.New("no valid token")
+	return access.Principal{}, access.ErrUnknownToken
 }
 
 func newTestServer(t *testing.T) (*Server, *fakeCatalog, *httptest.Server) {
@@ -189,6 +193,7 @@ func TestWHIPRefusesBadRequests(t *testing.T) {
 		{"no token", "POST", "/1", "", sdpType, good, 401, "Bearer"},
 		{"wrong token", "POST", "/1", "guess", sdpType, good, 401, "Bearer"},
 		{"token of another meeting", "POST", "/1", "room2", sdpType, good, 403, "own meeting"},
+		{"token cannot be checked", "POST", "/1", "database-down", sdpType, good, 503, "try again"},
 		{"unknown meeting", "POST", "/99", "admin", sdpType, good, 404, "meeting 99"},
 		{"meeting id not a number", "POST", "/abc", "admin", sdpType, good, 404, "no such meeting"},
 		{"wrong content type", "POST", "/1", "admin", "application/json", good, 415, "application/sdp"},

@@ -2,7 +2,6 @@ package storage
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -33,59 +32,10 @@ type Config struct {
 	Secure bool
 	// Retention is how long each object stays locked in compliance mode,
 	// counted from its upload; 0 stores objects without a retention date
-	// (LIUHEN_MINIO_RETENTION, a Go duration or a number of days as "3650d").
+	// (LIUHEN_RETENTION_DAYS).
 	Retention time.Duration
-	// Region is the S3 region; empty lets MinIO decide (LIUHEN_MINIO_REGION).
+	// Region is the S3 region; empty lets MinIO decide.
 	Region string
-}
-
-// ConfigFromEnv reads the LIUHEN_MINIO_* settings through getenv (os.Getenv
-// in the binary), applies the defaults and validates the result.
-func ConfigFromEnv(getenv func(string) string) (Config, error) {
-	cfg := Config{
-		Endpoint:  getenv("LIUHEN_MINIO_ENDPOINT"),
-		AccessKey: getenv("LIUHEN_MINIO_ACCESS_KEY"),
-		SecretKey: getenv("LIUHEN_MINIO_SECRET_KEY"),
-		Bucket:    getenv("LIUHEN_MINIO_BUCKET"),
-		Region:    getenv("LIUHEN_MINIO_REGION"),
-		Retention: DefaultRetention,
-	}
-	if cfg.Bucket == "" {
-		cfg.Bucket = DefaultBucket
-	}
-	if v := getenv("LIUHEN_MINIO_SECURE"); v != "" {
-		secure, err := strconv.ParseBool(v)
-		if err != nil {
-			return Config{}, fmt.Errorf("%w: LIUHEN_MINIO_SECURE=%q is not true or false",
-				ErrInvalidConfig, v)
-		}
-		cfg.Secure = secure
-	}
-	if v := getenv("LIUHEN_MINIO_RETENTION"); v != "" {
-		d, err := ParseRetention(v)
-		if err != nil {
-			return Config{}, fmt.Errorf("%w: LIUHEN_MINIO_RETENTION: %w", ErrInvalidConfig, err)
-		}
-		cfg.Retention = d
-	}
-	return cfg, cfg.Validate()
-}
-
-// ParseRetention reads a retention as a number of days ("3650d") or a Go
-// duration ("72h").
-func ParseRetention(s string) (time.Duration, error) {
-	if days, ok := strings.CutSuffix(s, "d"); ok {
-		n, err := strconv.ParseUint(days, 10, 32)
-		if err != nil {
-			return 0, fmt.Errorf("%q is not a whole number of days like 3650d", s)
-		}
-		return time.Duration(n) * 24 * time.Hour, nil
-	}
-	d, err := time.ParseDuration(s)
-	if err != nil {
-		return 0, fmt.Errorf("%q is neither a number of days (3650d) nor a duration (72h)", s)
-	}
-	return d, nil
 }
 
 // Validate reports the first setting that cannot work, by its variable name.
@@ -105,10 +55,10 @@ func (c Config) Validate() error {
 	case c.SecretKey == "":
 		return fmt.Errorf("%w: LIUHEN_MINIO_SECRET_KEY is empty", ErrInvalidConfig)
 	case c.Retention < 0:
-		return fmt.Errorf("%w: LIUHEN_MINIO_RETENTION is negative (%s); use 0 for none",
+		return fmt.Errorf("%w: the retention (LIUHEN_RETENTION_DAYS) is negative (%s)",
 			ErrInvalidConfig, c.Retention)
 	case c.Retention > MaxRetention:
-		return fmt.Errorf("%w: LIUHEN_MINIO_RETENTION %s is longer than %d days",
+		return fmt.Errorf("%w: the retention (LIUHEN_RETENTION_DAYS) %s is longer than %d days",
 			ErrInvalidConfig, c.Retention, MaxRetention/(24*time.Hour))
 	}
 	if err := s3utils.CheckValidBucketNameStrict(c.Bucket); err != nil {

@@ -123,8 +123,8 @@ func newTokenCommand() *cobra.Command {
 			if meeting <= 0 {
 				return usagef("--meeting: give the id of the meeting to publish")
 			}
-			if ttl <= 0 {
-				return usagef("--ttl %v: give a positive duration such as 12h", ttl)
+			if ttl < time.Hour || ttl > 720*time.Hour {
+				return usagef("--ttl %v: give a duration from 1h to 720h, such as 12h", ttl)
 			}
 			return withServices(cmd, false, func(c config, svc services) error {
 				return printToken(cmd.Context(), svc.store, c, meeting, ttl)

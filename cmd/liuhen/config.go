@@ -24,6 +24,7 @@ type config struct {
 	MinIOSecure     bool
 	RetentionDays   int
 	SpoolDir        string
+	SpoolMaxBytes   int64
 	SegmentDuration time.Duration
 	ICEUDPPort      int
 	ICEPublicIPs    []string
@@ -50,6 +51,8 @@ var settings = []setting{
 	{"LIUHEN_MINIO_SECURE", "false", "use HTTPS to reach MinIO"},
 	{"LIUHEN_RETENTION_DAYS", "3650", "compliance retention of evidence objects, in days"},
 	{"LIUHEN_SPOOL_DIR", ".liuhen/spool", "local directory for segments not yet stored"},
+	{"LIUHEN_SPOOL_MAX_BYTES", "2GiB", "bound of the spool, in bytes or with KiB, MiB, GiB; " +
+		"when full, recordings end interrupted and publishers are refused"},
 	{"LIUHEN_SEGMENT_DURATION", "10s", "target length of a recording segment"},
 	{"LIUHEN_ICE_UDP_PORT", "0", "one UDP port for all WebRTC media (0: ephemeral ports)"},
 	{"LIUHEN_ICE_PUBLIC_IPS", "", "comma-separated IPs to announce, for a server behind 1:1 NAT"},
@@ -101,13 +104,20 @@ func loadConfig() (config, error) {
 	})
 	parse("LIUHEN_RETENTION_DAYS", func(v string) (err error) {
 		c.RetentionDays, err = strconv.Atoi(v)
-		if err == nil && c.RetentionDays < 1 {
-			err = errors.New("use a whole number of days, at least 1")
+		if err == nil && (c.RetentionDays < 1 || c.RetentionDays > 36500) {
+			err = errors.New("use a whole number of days from 1 to 36500")
 		}
+		return err
+	})
+	parse("LIUHEN_SPOOL_MAX_BYTES", func(v string) (err error) {
+		c.SpoolMaxBytes, err = parseBytes(v)
 		return err
 	})
 	parse("LIUHEN_SEGMENT_DURATION", func(v string) (err error) {
 		c.SegmentDuration, err = time.ParseDuration(v)
+		if err == nil && c.SegmentDuration > 10*time.Minute {
+			err = errors.New("use at most 10m: a crash loses up to one segment")
+		}
 		return err
 	})
 	parse("LIUHEN_ICE_UDP_PORT", func(v string) (err error) {
@@ -142,4 +152,28 @@ func (c config) publicURL() string {
 		return strings.TrimRight(c.PublicURL, "/")
 	}
 	return "http://" + c.Listen
+}
+
+// byteUnits are the suffixes parseBytes accepts.
+var byteUnits = []struct {
+	suffix string
+	size   int64
+}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"TiB", 1 << 40}}
+
+// parseBytes reads a positive size: a number of bytes, or a whole number
+// of KiB, MiB, GiB or TiB, such as "2GiB".
+func parseBytes(v string) (int64, error) {
+	num, unit := v, int64(1)
+	for _, u := range byteUnits {
+		if n, ok := strings.CutSuffix(v, u.suffix); ok {
+			num, unit = strings.TrimSpace(n), u.size
+			break
+		}
+	}
+	n, err := strconv.ParseInt(num, 10, 64)
+	if err != nil || n < 1 || n > (1<<62)/unit {
+		return 0, errors.New("use a positive whole number of bytes, or of KiB, MiB, GiB " +
+			"or TiB, such as 2GiB")
+	}
+	return n * unit, nil
 }

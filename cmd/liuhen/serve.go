@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"os/signal"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -67,7 +68,7 @@ func (s services) close() { s.pool.Close() }
 func connect(ctx context.Context, c config, withObjects bool) (services, error) {
 	pool, err := pgxpool.New(ctx, c.DatabaseURL)
 	if err != nil {
-		return services{}, fmt.Errorf("LIUHEN_DATABASE_URL: %w", err)
+		return services{}, usagef("LIUHEN_DATABASE_URL: %v", err)
 	}
 	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
@@ -84,17 +85,24 @@ func connect(ctx context.Context, c config, withObjects bool) (services, error) 
 	if !withObjects {
 		return s, nil
 	}
-	s.objects, err = storage.Open(ctx, storage.Config{
-		Endpoint: c.MinIOEndpoint, AccessKey: c.MinIOAccessKey, SecretKey: c.MinIOSecretKey,
-		Bucket: c.MinIOBucket, Secure: c.MinIOSecure,
-		Retention: time.Duration(c.RetentionDays) * 24 * time.Hour,
-	})
-	if err != nil {
+	s.objects, err = storage.Open(ctx, c.storageConfig())
+	if errors.Is(err, storage.ErrInvalidConfig) {
+		pool.Close()
+		return services{}, usageError{err}
+	} else if err != nil {
 		pool.Close()
 		return services{}, fmt.Errorf("open evidence store: %w; is MinIO running? "+
 			"`make services` starts one", err)
 	}
 	return s, nil
+}
+
+func (c config) storageConfig() storage.Config {
+	return storage.Config{
+		Endpoint: c.MinIOEndpoint, AccessKey: c.MinIOAccessKey, SecretKey: c.MinIOSecretKey,
+		Bucket: c.MinIOBucket, Secure: c.MinIOSecure,
+		Retention: time.Duration(c.RetentionDays) * 24 * time.Hour,
+	}
 }
 
 func serve(ctx context.Context, c config) error {
@@ -115,12 +123,20 @@ type app struct {
 }
 
 // newApp connects to PostgreSQL and MinIO, closes recordings that the last
-// run left open, and wires the recorder, API, pages and metrics.
+// run left open, and wires the recorder, API, pages and metrics. When MinIO
+// does not answer, the server starts anyway and opens the evidence store
+// once it does (see evidence); until then segments wait in the spool.
 func newApp(ctx context.Context, c config, logger *slog.Logger) (*app, error) {
-	svc, err := connect(ctx, c, true)
+	svc, err := connect(ctx, c, false)
 	if err != nil {
 		return nil, err
 	}
+	ev, err := openEvidence(ctx, c.storageConfig(), logger)
+	if err != nil {
+		svc.close()
+		return nil, err
+	}
+	svc.objects = ev.store.Load() // nil until MinIO answers
 	if n, err := svc.store.InterruptOpenRecordings(ctx, time.Now()); err != nil {
 		svc.close()
 		return nil, fmt.Errorf("mark recordings cut off by the last stop: %w", err)
@@ -133,10 +149,10 @@ func newApp(ctx context.Context, c config, logger *slog.Logger) (*app, error) {
 		collectors.ProcessCollectorOpts{}))
 	guard := access.NewGuard(c.AdminToken, svc.store)
 	recorder, err := capture.NewServer(capture.Config{
-		SpoolDir: c.SpoolDir, SegmentDuration: c.SegmentDuration,
+		SpoolDir: c.SpoolDir, SpoolMaxBytes: c.SpoolMaxBytes, SegmentDuration: c.SegmentDuration,
 		ICEUDPPort: c.ICEUDPPort, ICEPublicIPs: c.ICEPublicIPs, ICELoopback: c.ICELoopback,
 	}, capture.Deps{
-		Catalog: svc.store, Objects: svc.objects, Auth: guard,
+		Catalog: svc.store, Objects: ev, Auth: guard,
 		Metrics: capture.NewMetrics(reg), Logger: logger.With("component", "capture"),
 	})
 	if err != nil {
@@ -144,17 +160,17 @@ func newApp(ctx context.Context, c config, logger *slog.Logger) (*app, error) {
 		return nil, usageError{err}
 	}
 	return &app{svc: svc, recorder: recorder,
-		handler: newRouter(svc, guard, recorder, reg, logger)}, nil
+		handler: newRouter(svc, ev, guard, recorder, reg, logger)}, nil
 }
 
-func newRouter(svc services, guard *access.Guard, recorder *capture.Server,
+func newRouter(svc services, ev *evidence, guard *access.Guard, recorder *capture.Server,
 	reg *prometheus.Registry, logger *slog.Logger) http.Handler {
 	r := chi.NewRouter()
 	r.Use(middleware.RequestID, middleware.Recoverer)
 	r.Mount("/whip", recorder.Routes())
-	api := agenda.NewAPI(svc.store, guard, logger.With("component", "api")).Routes()
+	api := agenda.NewAPI(svc.store, guard, logger).Routes()
 	api.With(access.AdminOnly).Get("/verify",
-		verify.Handler(svc.pool, objectChecker{svc.objects}, logger.With("component", "verify")).ServeHTTP)
+		verify.Handler(svc.pool, ev, logger.With("component", "verify")).ServeHTTP)
 	r.Mount("/api/v1", api)
 	r.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	r.Get("/healthz", func(w http.ResponseWriter, r *http.Request) {
@@ -168,13 +184,21 @@ func newRouter(svc services, guard *access.Guard, recorder *capture.Server,
 	return r
 }
 
+// shutdownTimeout bounds a stop by SIGTERM or SIGINT: live sessions end
+// as interrupted and store their last segments within it; what is not
+// stored by then stays in the spool for the next start.
+const shutdownTimeout = 25 * time.Second
+
 func listenAndServe(ctx context.Context, c config, h http.Handler, recorder *capture.Server,
 	logger *slog.Logger) error {
 	ln, err := net.Listen("tcp", c.Listen)
 	if err != nil {
 		return fmt.Errorf("listen on %s (LIUHEN_LISTEN): %w", c.Listen, err)
 	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	// ReadTimeout bounds a request whose body never arrives; bodies are
+	// small (SDP offers, JSON), so 30 s is generous.
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout: 30 * time.Second}
 	logger.Info("liuhen serving", "listen", ln.Addr().String(), "url", c.publicURL())
 
 	errc := make(chan error, 1)
@@ -185,10 +209,14 @@ func listenAndServe(ctx context.Context, c config, h http.Handler, recorder *cap
 	case <-ctx.Done():
 	}
 	logger.Info("shutting down")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer cancel()
+	// The recorder closes beside the HTTP server, not after it, so that a
+	// slow client cannot eat the time the last segments need.
+	recErrc := make(chan error, 1)
+	go func() { recErrc <- recorder.Close(shutdownCtx) }()
 	httpErr := srv.Shutdown(shutdownCtx)
-	recErr := recorder.Close(shutdownCtx)
+	recErr := <-recErrc
 	if err := errors.Join(httpErr, recErr); err != nil {
 		return fmt.Errorf("shut down: %w", err)
 	}
@@ -212,4 +240,103 @@ func (o objectChecker) Rehash(ctx context.Context, key string) ([32]byte, error)
 		return sum, fmt.Errorf("%w: %s", verify.ErrObjectMissing, key)
 	}
 	return sum, err
+}
+
+// evidence is the evidence store of a running server, which may open
+// after the server starts: a server (re)started while MinIO is down
+// records into the spool and keeps trying to open the store, and the
+// recorder's uploads retry until it is open. Until then every call fails
+// with storage.ErrUnavailable.
+type evidence struct {
+	store atomic.Pointer[storage.Store]
+}
+
+var (
+	_ capture.ObjectStore  = (*evidence)(nil)
+	_ verify.ObjectChecker = (*evidence)(nil)
+)
+
+// evidenceRetry spaces the attempts to open the store; each may take as
+// long again when MinIO accepts connections but does not answer.
+const evidenceRetry = 10 * time.Second
+
+// openEvidence opens the store, or starts opening it in the background
+// until ctx ends when MinIO is unreachable. Other errors (settings, a
+// bucket without object lock, refused credentials) are returned.
+func openEvidence(ctx context.Context, cfg storage.Config, logger *slog.Logger) (*evidence,
+	error) {
+	ev := &evidence{}
+	err := ev.open(ctx, cfg)
+	if err == nil || !evidenceUnreachable(err) {
+		return ev, err
+	}
+	logger.Error("MinIO is unreachable; recording into the spool and retrying every "+
+		evidenceRetry.String(), "endpoint", cfg.Endpoint, "err", err)
+	go func() {
+		for attempt := 2; ctx.Err() == nil; attempt++ {
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(evidenceRetry):
+			}
+			if err := ev.open(ctx, cfg); err != nil {
+				logger.Warn("MinIO still unreachable", "attempt", attempt, "err", err)
+				continue
+			}
+			logger.Info("evidence store open; storing the spooled segments")
+			return
+		}
+	}()
+	return ev, nil
+}
+
+func (e *evidence) open(ctx context.Context, cfg storage.Config) error {
+	ctx, cancel := context.WithTimeout(ctx, evidenceRetry)
+	defer cancel()
+	s, err := storage.Open(ctx, cfg)
+	if err != nil {
+		return fmt.Errorf("open evidence store: %w; is MinIO running? "+
+			"`make services` starts one", err)
+	}
+	e.store.Store(s)
+	return nil
+}
+
+func evidenceUnreachable(err error) bool {
+	return errors.Is(err, storage.ErrUnavailable) || errors.Is(err, context.DeadlineExceeded)
+}
+
+var errEvidenceNotOpen = fmt.Errorf("%w: the evidence store is not open yet",
+	storage.ErrUnavailable)
+
+func (e *evidence) get() (*storage.Store, error) {
+	if s := e.store.Load(); s != nil {
+		return s, nil
+	}
+	return nil, errEvidenceNotOpen
+}
+
+func (e *evidence) PutFile(ctx context.Context, key, path string, sum [32]byte,
+	contentType string) error {
+	s, err := e.get()
+	if err != nil {
+		return err
+	}
+	return s.PutFile(ctx, key, path, sum, contentType)
+}
+
+func (e *evidence) Stat(ctx context.Context, key string) (int64, error) {
+	s, err := e.get()
+	if err != nil {
+		return 0, err
+	}
+	return objectChecker{s}.Stat(ctx, key)
+}
+
+func (e *evidence) Rehash(ctx context.Context, key string) ([32]byte, error) {
+	s, err := e.get()
+	if err != nil {
+		return [32]byte{}, err
+	}
+	return objectChecker{s}.Rehash(ctx, key)
 }

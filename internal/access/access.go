@@ -129,8 +129,9 @@ func (g *Guard) Require(next http.Handler) http.Handler {
 				"the bearer token is unknown or expired: ask the administrator for a new one")
 		case err != nil:
 			g.logger.Error("authenticate request", "path", r.URL.Path, "err", err)
-			problem.Write(w, http.StatusInternalServerError,
-				"the token could not be checked; try again later")
+			w.Header().Set("Retry-After", "5")
+			problem.Write(w, http.StatusServiceUnavailable,
+				"the token could not be checked right now; try again shortly")
 		default:
 			next.ServeHTTP(w, r.WithContext(NewContext(r.Context(), p)))
 		}

@@ -106,7 +106,7 @@ func TestRequire(t *testing.T) {
 		{"missing", "", http.StatusUnauthorized, `Bearer realm="liuhen"`},
 		{"wrong", "Bearer wrong", http.StatusUnauthorized,
 			`Bearer realm="liuhen", error="invalid_token"`},
-		{"lookup fails", "Bearer broken", http.StatusInternalServerError, ""},
+		{"lookup fails", "Bearer broken", http.StatusServiceUnavailable, ""},
 	}
 	var seen access.Principal
 	next := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

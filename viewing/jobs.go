@@ -1,0 +1,222 @@
+package viewing
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+)
+
+// River queues of the package: transcoding takes minutes, so the sweep
+// has its own queue and is never stuck behind it.
+const (
+	queueTranscode = "viewing_copies"
+	queueSweep     = "viewing_sweep"
+)
+
+// Job time limits. libx264 at preset veryfast encodes 640x360 many times
+// faster than real time on two cores but 1080p barely in real time, so a
+// job may take up to three times the recording's length, plus a margin for
+// fetching and storing; past jobTimeoutCap it is stopped. A job whose
+// worker died is run again after rescueAfter.
+const (
+	jobTimeoutBase = 15 * time.Minute
+	jobTimeoutCap  = 20 * time.Hour
+	rescueAfter    = 24 * time.Hour
+)
+
+// TranscodeArgs is the job that makes the viewing copy of one recording.
+type TranscodeArgs struct {
+	RecordingID int64 `json:"recording_id"`
+	// LengthMs is the recording's length, which sets the job's time limit.
+	LengthMs int64 `json:"length_ms"`
+}
+
+// Kind names the job in River's tables.
+func (TranscodeArgs) Kind() string { return "liuhen_viewing_copy" }
+
+// InsertOpts puts the job on the transcoding queue, once per recording.
+func (TranscodeArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: queueTranscode, UniqueOpts: river.UniqueOpts{ByArgs: true}}
+}
+
+// SweepArgs is the periodic job that queues a TranscodeArgs for every
+// recording that ended without a viewing copy: those that ended while this
+// server ran, and those that ended in a crash and were closed at the next
+// start.
+type SweepArgs struct{}
+
+// Kind names the job in River's tables.
+func (SweepArgs) Kind() string { return "liuhen_viewing_sweep" }
+
+// InsertOpts puts the job on the sweep queue.
+func (SweepArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{Queue: queueSweep} }
+
+// jobTimeout is how long a copy of a recording of length may take.
+func jobTimeout(length time.Duration) time.Duration {
+	return min(jobTimeoutBase+3*max(length, 0), jobTimeoutCap)
+}
+
+// sweepWorker runs SweepArgs.
+type sweepWorker struct {
+	river.WorkerDefaults[SweepArgs]
+	pool        *pgxpool.Pool
+	maxAttempts int
+	logger      *slog.Logger
+}
+
+// Work adds the rows and jobs of ended recordings in one transaction.
+func (w *sweepWorker) Work(ctx context.Context, _ *river.Job[SweepArgs]) error {
+	client, err := river.ClientFromContextSafely[pgx.Tx](ctx)
+	if err != nil {
+		return fmt.Errorf("sweep ended recordings: %w", err)
+	}
+	return pgx.BeginFunc(ctx, w.pool, func(tx pgx.Tx) error {
+		ended, err := claimEnded(ctx, tx)
+		if err != nil || len(ended) == 0 {
+			return err
+		}
+		params := make([]river.InsertManyParams, len(ended))
+		for i, e := range ended {
+			params[i] = river.InsertManyParams{
+				Args: TranscodeArgs{RecordingID: e.id, LengthMs: e.length.Milliseconds()},
+				// Queue and uniqueness come from TranscodeArgs.InsertOpts.
+				InsertOpts: &river.InsertOpts{MaxAttempts: w.maxAttempts},
+			}
+			w.logger.Info("viewing copy queued", logKeyRecording, e.id)
+		}
+		if _, err := client.InsertManyTx(ctx, tx, params); err != nil {
+			return fmt.Errorf("queue viewing copies: %w", err)
+		}
+		return nil
+	})
+}
+
+// transcodeWorker runs TranscodeArgs.
+type transcodeWorker struct {
+	river.WorkerDefaults[TranscodeArgs]
+	maker *maker
+}
+
+// Timeout grows with the recording's length.
+func (w *transcodeWorker) Timeout(job *river.Job[TranscodeArgs]) time.Duration {
+	return jobTimeout(time.Duration(job.Args.LengthMs) * time.Millisecond)
+}
+
+// Work makes the copy, recording each attempt and its error in the row.
+func (w *transcodeWorker) Work(ctx context.Context, job *river.Job[TranscodeArgs]) error {
+	return w.maker.attempt(ctx, attempt{recordingID: job.Args.RecordingID, jobID: job.ID,
+		n: job.Attempt, max: job.MaxAttempts})
+}
+
+// Log keys.
+const (
+	logKeyRecording = "recording"
+	logKeyJob       = "job"
+	logKeyAttempt   = "attempt"
+)
+
+// maker makes viewing copies.
+type maker struct {
+	store   *store
+	objects Objects
+	http    *http.Client
+	tempDir string
+	threads int
+	logger  *slog.Logger
+}
+
+// attempt is one try of one job.
+type attempt struct {
+	recordingID, jobID int64
+	n, max             int
+}
+
+// attempt makes the copy once. A failure is written to the row before it
+// goes back to River, which retries it until the attempts are spent;
+// failures that another try cannot mend cancel the job at once.
+func (m *maker) attempt(ctx context.Context, a attempt) error {
+	log := m.logger.With(logKeyRecording, a.recordingID, logKeyJob, a.jobID,
+		logKeyAttempt, a.n)
+	if err := m.store.markRunning(ctx, a.recordingID, a.jobID, a.n); err != nil {
+		if errors.Is(err, ErrNotFound) {
+			return river.JobCancel(err)
+		}
+		return err
+	}
+	started := time.Now()
+	c, err := m.make(ctx, a)
+	if err == nil {
+		log.Info("viewing copy stored", "key", c.key, "bytes", c.size,
+			"duration", c.duration, "took", time.Since(started).Round(time.Millisecond))
+		return nil
+	}
+	if ctx.Err() != nil {
+		err = fmt.Errorf("stopped before it finished (server shutdown or time limit): %w", err)
+	}
+	permanent := errors.Is(err, ErrNoSource) || errors.Is(err, ErrSourceChanged)
+	final := permanent || a.n >= a.max
+	// The row must say why even when ctx has ended.
+	rowCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if rerr := m.store.markFailed(rowCtx, a.recordingID, err, final); rerr != nil {
+		log.Error("record failed viewing copy", "err", rerr)
+	}
+	log.Warn("viewing copy failed", "err", err, "final", final)
+	if permanent {
+		return river.JobCancel(err)
+	}
+	return err
+}
+
+// make fetches the masters, transcodes, stores the copy and records it.
+func (m *maker) make(ctx context.Context, a attempt) (finishedCopy, error) {
+	src, err := m.store.loadSource(ctx, a.recordingID)
+	if err != nil {
+		return finishedCopy{}, err
+	}
+	dir, err := os.MkdirTemp(m.tempDir, "liuhen-viewing-")
+	if err != nil {
+		return finishedCopy{}, fmt.Errorf("make work directory: %w", err)
+	}
+	defer os.RemoveAll(dir)
+
+	c := finishedCopy{trackID: src.trackID, key: copyKey(src.meetingID, a)}
+	inputs := make([]string, len(src.segments))
+	for i, g := range src.segments {
+		if inputs[i], err = fetchSegment(ctx, m.objects, m.http, dir, g); err != nil {
+			return c, err
+		}
+		c.sources = append(c.sources, g.key)
+		c.sourceSum = append(c.sourceSum, g.sum[:])
+	}
+	out := filepath.Join(dir, "recording.mp4")
+	res, err := Transcode(ctx, inputs, out, TranscodeOptions{End: src.end, Threads: m.threads})
+	if err != nil {
+		return c, err
+	}
+	c.duration = res.Duration
+	if c.sum, c.size, err = hashFile(out); err != nil {
+		return c, err
+	}
+	if err := m.objects.PutFile(ctx, c.key, out, c.sum, "video/mp4"); err != nil {
+		return c, fmt.Errorf("store viewing copy: %w", err)
+	}
+	return c, m.store.markDone(ctx, a.recordingID, c)
+}
+
+// copyKey names a copy apart from the masters. Every attempt gets its own
+// key: the bucket's object lock forbids replacing an object that an
+// attempt stored before it failed to record it.
+func copyKey(meetingID int64, a attempt) string {
+	return fmt.Sprintf("viewing/meetings/%d/recordings/%d/recording-j%d-a%d.mp4",
+		meetingID, a.recordingID, a.jobID, a.n)
+}
