@@ -35,9 +35,9 @@ func TestConfigValidate(t *testing.T) {
 		{"empty bucket", func(c *Config) { c.Bucket = "" }, "LIUHEN_MINIO_BUCKET"},
 		{"upper-case bucket", func(c *Config) { c.Bucket = "Evidence" }, "LIUHEN_MINIO_BUCKET"},
 		{"negative retention", func(c *Config) { c.Retention = -time.Hour },
-			"LIUHEN_MINIO_RETENTION"},
+			"LIUHEN_RETENTION_DAYS"},
 		{"retention over a century", func(c *Config) { c.Retention = MaxRetention + time.Hour },
-			"LIUHEN_MINIO_RETENTION"},
+			"LIUHEN_RETENTION_DAYS"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
