@@ -52,6 +52,10 @@ func (a *API) listAgendaItems(w http.ResponseWriter, r *http.Request) {
 		writeRequestError(w, rerr)
 		return
 	}
+	if rerr := newParams(r).done(); rerr != nil {
+		writeRequestError(w, rerr) // the agenda of one meeting is short: no paging
+		return
+	}
 	if !canRead(w, r, id) {
 		return
 	}

@@ -77,7 +77,8 @@ func testSegment(t testing.TB, dir string, seq int, size int) Segment {
 	start := time.Duration(seq) * 3 * time.Second
 	return Segment{Seq: seq, Path: path, Ext: "webm", Size: int64(size),
 		SHA256: sha256.Sum256(body), MediaStart: start, MediaEnd: start + 3*time.Second,
-		WallStart: time.Unix(1_800_000_000, 0).Add(start), WallEnd: time.Unix(1_800_000_003, 0).Add(start)}
+		WallStart: time.Unix(1_800_000_000, 0).Add(start),
+		WallEnd:   time.Unix(1_800_000_003, 0).Add(start)}
 }
 
 func testStorer(objects ObjectStore, maxBytes int64) (*storer, *Metrics) {

@@ -206,12 +206,13 @@ func (o *timedObjects) PutFile(ctx context.Context, key, path string, sum [32]by
 // BenchmarkSegmentDurability measures how long a segment is at risk: from
 // the frame that makes the segmenter cut it (its last packet is in) to its
 // object being stored in MinIO (and, for comparison, to its file and record
-// being synced into the spool, and to its row being catalogued), through the real segmenter, spool, archiver,
-// MinIO and PostgreSQL. Each iteration is one 10 s segment of 640x360
-// VP8 at 800 kb/s and Opus; the next segment is fed once the last one is
-// catalogued, as in a live recording, where segments are 10 s apart.
+// being synced into the spool, and to its row being catalogued), through
+// the real segmenter, spool, archiver, MinIO and PostgreSQL. Each iteration
+// is one 10 s segment of 640x360 VP8 at 800 kb/s and Opus; the next
+// segment is fed once the last one is catalogued, as in a live recording,
+// where segments are 10 s apart. BENCHMARKS.md has the numbers.
 //
-//	go test -run '^$' -bench SegmentDurability -benchtime 200x ./capture
+//	go test -run '^$' -bench SegmentDurability -benchtime 300x ./capture
 func BenchmarkSegmentDurability(b *testing.B) {
 	frames := durabilityFrames(b)
 	cat, minio, ref := realStores(b)

@@ -25,4 +25,18 @@ type Segment struct {
 	MediaEnd   time.Duration
 	WallStart  time.Time
 	WallEnd    time.Time
+	// Gaps are the stretches of the segment where media the publisher sent
+	// was lost on the way, clipped to the segment.
+	Gaps []Gap
+}
+
+// A Gap is a stretch of one kind of a track's media that was lost: packets
+// that never arrived, and for video the frames dropped after them until the
+// next keyframe. A silence the publisher chose not to send (Opus DTX) is no
+// gap.
+type Gap struct {
+	Video bool
+	Start time.Duration // on the recording's timeline
+	End   time.Duration
+	Lost  int // RTP packets missing before End; 0 when unknown
 }

@@ -10,21 +10,31 @@ import (
 
 	"github.com/pion/rtcp"
 	"github.com/pion/rtp"
-	"github.com/pion/rtp/codecs"
 	"github.com/pion/webrtc/v4"
-	"github.com/pion/webrtc/v4/pkg/media/samplebuilder"
 
 	"github.com/liuhen/liuhen/agenda"
 )
 
-// How many packets a sample builder holds back waiting for a missing one
-// (a NACKed retransmission) before it gives the frame up as lost.
 const (
-	maxLateVideo = 512
-	maxLateAudio = 64
 	// minKeyframeInterval limits how often a publisher is asked for a
 	// keyframe (RFC 4585 §6.3.1 PLI).
 	minKeyframeInterval = 300 * time.Millisecond
+
+	// disconnectGrace is how long a publisher whose ICE consent lapsed
+	// (RFC 7675: pion reports "disconnected" a few seconds after the last
+	// packet) may take to come back before its session ends as
+	// interrupted. With pion's 4 s disconnected timeout checked every 2 s,
+	// a vanished publisher's session ends 9 to 11 s after its last packet,
+	// earlier than ICE's own "failed".
+	disconnectGrace = 5 * time.Second
+
+	// maxHeldFrames bounds the frames held while a stream waits for its
+	// first sender report; past it the streams are placed by arrival.
+	maxHeldFrames = 2000
+
+	// holdRecheck is how often held frames are looked at again once
+	// reportWait has passed, for a stream that began later.
+	holdRecheck = 250 * time.Millisecond
 )
 
 // session records one publisher: its PeerConnection, the segmenter its
@@ -38,9 +48,16 @@ type session struct {
 	metrics *Metrics
 	logger  *slog.Logger
 
-	segMu sync.Mutex
-	seg   *Segmenter
-	arch  *archiver
+	// segMu serializes the media path: the segmenter, the timeline, the
+	// frames held for a sender report and the gap log.
+	segMu     sync.Mutex
+	seg       *Segmenter
+	arch      *archiver
+	tl        timeline
+	held      []heldFrame // while a stream waits for its first sender report
+	holdTimer *time.Timer
+	gaps      gapLog
+	mediaDone bool // the segmenter is closed
 
 	ctx       context.Context // ends when the session should stop
 	cancel    context.CancelFunc
@@ -51,6 +68,17 @@ type session struct {
 	lastPLI   atomic.Int64 // unix nanoseconds
 	readers   sync.WaitGroup
 	done      chan struct{}
+
+	stateMu     sync.Mutex
+	unreachable *time.Timer // runs while ICE is disconnected
+}
+
+// heldFrame is a frame waiting for the streams' first sender reports.
+type heldFrame struct {
+	kind int
+	f    Frame
+	ext  int64 // unwrapped RTP time
+	lost int
 }
 
 // stop ends the session; the first caller decides the track's final state.
@@ -63,25 +91,25 @@ func (s *session) stop(state, reason string) {
 }
 
 // run waits for the session to end, then closes it down in order: the
-// PeerConnection, the track readers, the segmenter (which finishes the
-// last segment), the archiver, and finally the track's row.
+// PeerConnection, the track readers, the held frames and the segmenter
+// (which finishes the last segment), the archiver, and finally the track's
+// row.
 func (s *session) run(uploadCtx context.Context) {
 	defer close(s.done)
 	archived := make(chan bool, 1)
 	go func() { archived <- s.arch.run(uploadCtx) }()
 
 	<-s.ctx.Done()
+	s.stopUnreachableTimer()
 	if err := s.pc.Close(); err != nil {
 		s.logger.Warn("close peer connection", "err", err)
 	}
 	s.readers.Wait()
 
-	s.segMu.Lock()
-	if err := s.seg.Close(); err != nil {
+	if err := s.finishMedia(); err != nil {
 		s.logger.Error("finish last segment", "err", err)
 		s.endState = stateInterrupted
 	}
-	s.segMu.Unlock()
 	s.arch.finish()
 	if !<-archived {
 		s.endState = stateInterrupted
@@ -95,137 +123,189 @@ func (s *session) run(uploadCtx context.Context) {
 	s.logger.Info("session ended", "state", s.endState)
 }
 
-// onConnectionState ends the session when the publisher is gone: ICE
-// consent lost (RFC 7675) or DTLS closed.
+// finishMedia places the frames still held, closes the gaps still open and
+// finishes the last segment.
+func (s *session) finishMedia() error {
+	s.segMu.Lock()
+	defer s.segMu.Unlock()
+	var errs []error
+	if s.holdTimer != nil {
+		s.holdTimer.Stop()
+	}
+	for k := range numKinds {
+		s.tl.settle(k)
+	}
+	errs = append(errs, s.releaseHeld())
+	for _, g := range s.gaps.trailing() {
+		s.logGap(g)
+	}
+	errs = append(errs, s.seg.Close())
+	s.mediaDone = true
+	return errors.Join(errs...)
+}
+
+// onConnectionState ends the session when the publisher is gone: DTLS
+// closed, ICE failed, or ICE consent (RFC 7675) lost for disconnectGrace.
 func (s *session) onConnectionState(st webrtc.PeerConnectionState) {
 	s.logger.Debug("peer connection state", "state", st.String())
 	switch st {
 	case webrtc.PeerConnectionStateConnected:
 		s.connected.Store(true)
+		s.stopUnreachableTimer()
+	case webrtc.PeerConnectionStateDisconnected:
+		s.startUnreachableTimer()
 	case webrtc.PeerConnectionStateFailed, webrtc.PeerConnectionStateClosed:
 		s.stop(stateInterrupted, "publisher connection "+st.String())
 	}
 }
 
-func (s *session) onTrack(track *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
-	s.readers.Add(1)
-	go s.readTrack(track)
+func (s *session) startUnreachableTimer() {
+	s.stateMu.Lock()
+	defer s.stateMu.Unlock()
+	if s.unreachable == nil {
+		s.unreachable = time.AfterFunc(disconnectGrace, func() {
+			s.stop(stateInterrupted, "publisher unreachable: ICE consent lost")
+		})
+	}
 }
 
-// readTrack turns one track's RTP packets into frames for the segmenter.
-func (s *session) readTrack(track *webrtc.TrackRemote) {
-	defer s.readers.Done()
+func (s *session) stopUnreachableTimer() {
+	s.stateMu.Lock()
+	defer s.stateMu.Unlock()
+	if s.unreachable != nil {
+		s.unreachable.Stop()
+		s.unreachable = nil
+	}
+}
+
+// onTrack starts a reader for the track's RTP and one for its RTCP.
+func (s *session) onTrack(track *webrtc.TrackRemote, receiver *webrtc.RTPReceiver) {
 	video := track.Kind() == webrtc.RTPCodecTypeVideo
 	choice := s.plan.audio
 	if video {
 		choice = s.plan.video
-		s.videoSSRC.Store(uint32(track.SSRC()))
 	}
 	if choice == nil {
 		s.logger.Warn("ignoring a track the offer did not announce", "kind", track.Kind().String())
 		return
 	}
-	logger := s.logger.With("kind", track.Kind().String(), "codec", choice.name)
-	sb, needKeyframe := newSampleBuilder(choice), video
-	if video {
-		s.requestKeyframe() // so that the recording starts on a keyframe
-	}
+	k := kindIndex(video)
+	s.segMu.Lock()
+	s.tl.setZero(s.ref.Zero)
+	s.tl.setRate(k, choice.clockRate)
+	s.segMu.Unlock()
 
-	clock := newMediaClock(choice.clockRate)
-	var seen seqWindow
+	logger := s.logger.With("kind", track.Kind().String(), "codec", choice.name)
+	s.readers.Add(2)
+	go s.readReports(receiver, k, uint32(track.SSRC()), logger)
+	if video {
+		s.videoSSRC.Store(uint32(track.SSRC()))
+		go s.readVideo(track, choice, logger)
+	} else {
+		go s.readAudio(track, logger)
+	}
+}
+
+// readAudio delivers a track's Opus packets: each is one frame (RFC 7587
+// §4.2), so no sample builder is needed. A packet that comes after a newer
+// one is dropped: audio is not retransmitted, so it could only be late.
+func (s *session) readAudio(track *webrtc.TrackRemote, logger *slog.Logger) {
+	defer s.readers.Done()
+	buf := make([]byte, rtpBufferSize)
+	var pkt rtp.Packet
+	var order seqOrder
 	for {
-		pkt, _, err := track.ReadRTP()
+		n, _, err := track.Read(buf)
 		if err != nil {
 			logger.Debug("track ended", "err", err)
-			sb.Flush()
-		} else if seen.fresh(pkt.SequenceNumber) {
-			sb.Push(pkt)
+			return
 		}
-		for sample := sb.Pop(); sample != nil; sample = sb.Pop() {
-			if !seen.consumed(sample.RTPHeaders) {
-				continue // built from packets already used; see seqWindow
-			}
-			f := Frame{Video: video, Data: sample.Data, Duration: sample.Duration,
-				PTS: clock.pts(sample.PacketTimestamp, time.Now(), s.ref.Zero)}
-			if video {
-				f.Keyframe = isKeyframe(choice.name, sample.Data)
-				// A lost packet breaks every frame up to the next keyframe.
-				if sample.PrevDroppedPackets > 0 && !f.Keyframe {
-					needKeyframe = true
-				}
-				if needKeyframe && !f.Keyframe {
-					s.requestKeyframe()
-					continue
-				}
-				needKeyframe = false
-			}
-			err := s.write(f)
-			if errors.Is(err, ErrBadFrame) {
-				// One undecodable frame from the publisher does not end the
-				// recording; the segmenter has kept everything before it.
-				logger.Warn("frame refused", "err", err)
-				continue
-			}
-			if err != nil {
-				logger.Error("write frame", "err", err)
-				s.stop(stateInterrupted, "segment writing failed")
-				return
-			}
+		if err := pkt.Unmarshal(buf[:n]); err != nil {
+			logger.Debug("unreadable RTP packet", "err", err)
+			continue
 		}
-		if err != nil {
+		lost, fresh := order.next(pkt.SequenceNumber)
+		if !fresh || len(pkt.Payload) == 0 { // late, duplicate, or padding only
+			continue
+		}
+		f := Frame{Data: pkt.Payload}
+		if err := s.deliver(kindAudio, f, pkt.Timestamp, lost, time.Now()); err != nil {
+			s.failed(logger, err)
 			return
 		}
 	}
 }
 
-func newSampleBuilder(c *codecChoice) *samplebuilder.SampleBuilder {
-	var d rtp.Depacketizer
-	maxLate := uint16(maxLateVideo)
-	switch c.name {
-	case "vp8":
-		d = &codecs.VP8Packet{}
-	case "h264":
-		d = &codecs.H264Packet{}
-	default:
-		d, maxLate = &codecs.OpusPacket{}, maxLateAudio
+// readVideo builds a track's frames and delivers them from a keyframe on:
+// after a loss the frames that follow cannot be decoded, so they are
+// dropped, and a keyframe asked for, until one comes.
+func (s *session) readVideo(track *webrtc.TrackRemote, choice *codecChoice, logger *slog.Logger) {
+	defer s.readers.Done()
+	asm := newVideoAssembler(choice.name, choice.clockRate)
+	needKeyframe, lost := true, 0
+	s.requestKeyframe() // so that the recording starts on a keyframe
+	for {
+		p, err := asm.read(track)
+		if err != nil {
+			logger.Debug("track ended", "err", err)
+			asm.end()
+		} else {
+			asm.push(p)
+		}
+		for f, ok := asm.pop(); ok; f, ok = asm.pop() {
+			lost += f.Lost
+			key := isKeyframe(choice.name, f.Data)
+			if f.Lost > 0 && !key {
+				needKeyframe = true
+			}
+			if needKeyframe && !key {
+				lost = max(lost, 1) // a dropped frame is media lost too
+				s.requestKeyframe()
+				continue
+			}
+			needKeyframe = false
+			frame := Frame{Video: true, Data: f.Data, Duration: f.Duration, Keyframe: key}
+			if werr := s.deliver(kindVideo, frame, f.TS, lost, time.Now()); werr != nil {
+				s.failed(logger, werr)
+				return
+			}
+			lost = 0
+		}
+		if err != nil {
+			s.trackEnded(kindVideo, lost+asm.lostAtEnd())
+			return
+		}
 	}
-	return samplebuilder.New(maxLate, d, c.clockRate, samplebuilder.WithRTPHeaders(true))
 }
 
-// seqWindow remembers the last RTP sequence number that went into a frame,
-// so that packets are never built into two frames: a packet arriving again
-// after its frame was built (a network duplicate, or a retransmission that
-// crossed the original) is dropped before the sample builder, and a frame
-// the sample builder builds again from packets it already used (which its
-// Flush does with the last packet) is dropped after it.
-type seqWindow struct {
-	started bool
-	last    uint16
-}
-
-// fresh reports whether a packet with sequence number seq may still belong
-// to a frame not yet built (RFC 3550 §A.1: sequence numbers wrap).
-func (w *seqWindow) fresh(seq uint16) bool {
-	return !w.started || int16(seq-w.last) > 0
-}
-
-// consumed records the packets of a built frame and reports whether the
-// frame is new.
-func (w *seqWindow) consumed(headers []*rtp.Header) bool {
-	if len(headers) == 0 {
-		return true
+// failed ends the session after an error that stops the media path.
+func (s *session) failed(logger *slog.Logger, err error) {
+	if errors.Is(err, ErrClosed) {
+		return
 	}
-	if !w.fresh(headers[0].SequenceNumber) {
-		return false
-	}
-	w.started, w.last = true, headers[len(headers)-1].SequenceNumber
-	return true
+	logger.Error("write frame", "err", err)
+	s.stop(stateInterrupted, "segment writing failed")
 }
 
-func (s *session) write(f Frame) error {
-	s.segMu.Lock()
-	defer s.segMu.Unlock()
-	return s.seg.Write(f)
+// readReports reads a track's RTCP. Reading it also lets pion's
+// interceptors see it; the sender reports (RFC 3550 §6.4.1) go to the
+// timeline.
+func (s *session) readReports(receiver *webrtc.RTPReceiver, k int, ssrc uint32,
+	logger *slog.Logger) {
+	defer s.readers.Done()
+	for {
+		pkts, _, err := receiver.ReadRTCP()
+		if err != nil {
+			logger.Debug("RTCP ended", "err", err)
+			return
+		}
+		now := time.Now()
+		for _, p := range pkts {
+			if sr, ok := p.(*rtcp.SenderReport); ok && sr.SSRC == ssrc {
+				s.senderReport(k, sr, now, logger)
+			}
+		}
+	}
 }
 
 // requestKeyframe sends a Picture Loss Indication (RFC 4585 §6.3.1), at

@@ -251,7 +251,7 @@ func (s *Server) newSession(id string, ref agenda.TrackRef, plan offerPlan,
 		VideoCodec:      video,
 		Zero:            ref.Zero,
 		RequestKeyframe: ss.requestKeyframe,
-		OnSegment:       ss.arch.add,
+		OnSegment:       ss.onSegment,
 		Logger:          logger,
 	})
 	if err != nil {

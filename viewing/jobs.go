@@ -13,6 +13,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
+
+	"github.com/liuhen/liuhen/storage"
 )
 
 // River queues of the package: transcoding takes minutes, so the sweep
@@ -22,15 +24,26 @@ const (
 	queueSweep     = "viewing_sweep"
 )
 
-// Job time limits. libx264 at preset veryfast encodes 640x360 many times
-// faster than real time on two cores but 1080p barely in real time, so a
-// job may take up to three times the recording's length, plus a margin for
-// fetching and storing; past jobTimeoutCap it is stopped. A job whose
-// worker died is run again after rescueAfter.
+// Job time limits. On two cores a copy of 640x360 takes about a twentieth
+// of the recording's length and one of 1280x720 about a third
+// (BENCHMARKS.md); larger pictures take longer still. So a job may take
+// three times the recording's length plus a margin for fetching and
+// storing; past jobTimeoutCap it is stopped. A job whose worker died is
+// run again after rescueAfter.
+//
+// TODO(rescue): until then the job, and its row, say "running"; River
+// cannot tell a dead process's job from a long one. A heartbeat in the row
+// (updated_at while transcoding) that the sweep checks would find it within
+// minutes.
 const (
 	jobTimeoutBase = 15 * time.Minute
 	jobTimeoutCap  = 20 * time.Hour
 	rescueAfter    = 24 * time.Hour
+	// snoozeAfterStop is when a job cut off by a shutdown may run again;
+	// the next start runs it once this has passed.
+	snoozeAfterStop = 5 * time.Second
+	// snoozeUnavailable is how long a job waits for an unreachable MinIO.
+	snoozeUnavailable = time.Minute
 )
 
 // TranscodeArgs is the job that makes the viewing copy of one recording.
@@ -114,7 +127,7 @@ func (w *transcodeWorker) Timeout(job *river.Job[TranscodeArgs]) time.Duration {
 // Work makes the copy, recording each attempt and its error in the row.
 func (w *transcodeWorker) Work(ctx context.Context, job *river.Job[TranscodeArgs]) error {
 	return w.maker.attempt(ctx, attempt{recordingID: job.Args.RecordingID, jobID: job.ID,
-		n: job.Attempt, max: job.MaxAttempts})
+		n: job.Attempt, max: job.MaxAttempts, timeout: w.Timeout(job)})
 }
 
 // Log keys.
@@ -138,6 +151,7 @@ type maker struct {
 type attempt struct {
 	recordingID, jobID int64
 	n, max             int
+	timeout            time.Duration
 }
 
 // attempt makes the copy once. A failure is written to the row before it
@@ -153,32 +167,59 @@ func (m *maker) attempt(ctx context.Context, a attempt) error {
 		return err
 	}
 	started := time.Now()
-	c, err := m.make(ctx, a)
+	c, err := m.build(ctx, a)
 	if err == nil {
 		log.Info("viewing copy stored", "key", c.key, "bytes", c.size,
 			"duration", c.duration, "took", time.Since(started).Round(time.Millisecond))
 		return nil
 	}
-	if ctx.Err() != nil {
-		err = fmt.Errorf("stopped before it finished (server shutdown or time limit): %w", err)
-	}
-	permanent := errors.Is(err, ErrNoSource) || errors.Is(err, ErrSourceChanged)
-	final := permanent || a.n >= a.max
 	// The row must say why even when ctx has ended.
 	rowCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
-	if rerr := m.store.markFailed(rowCtx, a.recordingID, err, final); rerr != nil {
-		log.Error("record failed viewing copy", "err", rerr)
+	if errors.Is(ctx.Err(), context.Canceled) {
+		// The server is stopping (Runner.Stop): the job waits for the next
+		// start without spending an attempt.
+		err = fmt.Errorf("stopped by a server shutdown; it runs again at the next start: %w",
+			err)
+		m.fail(rowCtx, log, a.recordingID, err, false)
+		return river.JobSnooze(snoozeAfterStop)
 	}
-	log.Warn("viewing copy failed", "err", err, "final", final)
+	if errors.Is(err, storage.ErrUnavailable) {
+		// MinIO is down, which is no fault of this copy: wait for it
+		// without spending an attempt.
+		m.fail(rowCtx, log, a.recordingID, err, false)
+		return river.JobSnooze(snoozeUnavailable)
+	}
+	if ctx.Err() != nil {
+		err = fmt.Errorf("stopped at its time limit of %v: %w", a.timeout, err)
+	}
+	permanent := errors.Is(err, ErrNoSource) || errors.Is(err, ErrSourceChanged) ||
+		errors.Is(err, ErrBadSource)
+	m.fail(rowCtx, log, a.recordingID, err, permanent || a.n >= a.max)
 	if permanent {
 		return river.JobCancel(err)
 	}
 	return err
 }
 
-// make fetches the masters, transcodes, stores the copy and records it.
-func (m *maker) make(ctx context.Context, a attempt) (finishedCopy, error) {
+// fail records a failed attempt in the row and the log.
+func (m *maker) fail(ctx context.Context, log *slog.Logger, recordingID int64, err error,
+	final bool) {
+	if rerr := m.store.markFailed(ctx, recordingID, err, final); rerr != nil {
+		log.Error("record failed viewing copy", "err", rerr)
+	}
+	log.Warn("viewing copy failed", "err", err, "final", final)
+}
+
+// build fetches the masters, transcodes, stores the copy and records it.
+//
+// TODO(late-segments): after a crash the recording is marked interrupted
+// at the next start while the spool is still storing its last segments, so
+// a sweep in between copies what is stored by then. The row's sources tell
+// which; a sweep that re-queues done copies whose track has gained
+// segments since (with a generation in TranscodeArgs, which is unique by
+// its arguments) would bring them in.
+func (m *maker) build(ctx context.Context, a attempt) (finishedCopy, error) {
 	src, err := m.store.loadSource(ctx, a.recordingID)
 	if err != nil {
 		return finishedCopy{}, err
@@ -204,9 +245,17 @@ func (m *maker) make(ctx context.Context, a attempt) (finishedCopy, error) {
 		return c, err
 	}
 	c.duration = res.Duration
+	if res.BadPackets > 0 || res.Dropped > 0 {
+		m.logger.Warn("viewing copy made around damaged frames", logKeyRecording, a.recordingID,
+			"bad_packets", res.BadPackets, "dropped_pictures", res.Dropped)
+	}
 	if c.sum, c.size, err = hashFile(out); err != nil {
 		return c, err
 	}
+	// TODO(retention): the copy is locked for the bucket's compliance
+	// retention like the evidence, and so is the object of an attempt that
+	// stored it but failed to record it; a retention of its own for the
+	// viewing/ prefix (or a bucket for copies) would let such copies go.
 	if err := m.objects.PutFile(ctx, c.key, out, c.sum, "video/mp4"); err != nil {
 		return c, fmt.Errorf("store viewing copy: %w", err)
 	}

@@ -62,10 +62,17 @@ func speechWAV(t testing.TB) string {
 // second.
 func encodeVP8(t testing.TB, dir, size string, seconds int) string {
 	t.Helper()
-	out := filepath.Join(dir, "vp8-"+size+".ivf")
+	return encodeVP8GOP(t, dir, size, seconds, 30)
+}
+
+// encodeVP8GOP is encodeVP8 with a keyframe every gop frames.
+func encodeVP8GOP(t testing.TB, dir, size string, seconds, gop int) string {
+	t.Helper()
+	out := filepath.Join(dir, "vp8-"+size+"-g"+strconv.Itoa(gop)+".ivf")
 	runTool(t, "ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i",
 		"testsrc=size="+size+":rate=30", "-t", strconv.Itoa(seconds), "-c:v", "libvpx",
-		"-deadline", "realtime", "-cpu-used", "8", "-g", "30", "-b:v", "800k", out)
+		"-deadline", "realtime", "-cpu-used", "8", "-g", strconv.Itoa(gop),
+		"-keyint_min", strconv.Itoa(gop), "-b:v", "800k", out)
 	return out
 }
 
@@ -152,8 +159,10 @@ func readOgg(t testing.TB, path string) []capture.Frame {
 	}
 }
 
-// readH264 reads an Annex-B stream with one slice per picture into access
-// units of 30 fps: parameter sets and SEI join the slice that follows.
+// readH264 reads an Annex-B stream into access units of 30 fps. A unit
+// ends where a parameter set or SEI follows a slice, or at a slice whose
+// first_mb_in_slice is 0 (ITU-T H.264 §7.4.1.2.3); libx264 cuts a picture
+// into several slices when it threads by slices.
 func readH264(t testing.TB, path string) []capture.Frame {
 	t.Helper()
 	r, err := h264reader.NewReaderWithOptions(openFile(t, path),
@@ -163,25 +172,34 @@ func readH264(t testing.TB, path string) []capture.Frame {
 	}
 	var frames []capture.Frame
 	var au []byte
-	key := false
+	key, hasSlice := false, false
+	emit := func() {
+		frames = append(frames, capture.Frame{Video: true, Data: au, Keyframe: key,
+			PTS: time.Duration(len(frames)) * time.Second / 30, Duration: time.Second / 30})
+		au, key, hasSlice = nil, false, false
+	}
 	for {
 		nal, err := r.NextNAL()
 		if errors.Is(err, io.EOF) {
-			return frames
+			break
 		}
 		if err != nil {
 			t.Fatalf("read NAL unit of %s: %v", path, err)
 		}
+		typ := nal.Data[0] & 0x1f
+		slice := typ == 1 || typ == 5
+		if hasSlice && (!slice || len(nal.Data) > 1 && nal.Data[1]&0x80 != 0) {
+			emit()
+		}
 		au = append(au, 0, 0, 0, 1)
 		au = append(au, nal.Data...)
-		typ := nal.Data[0] & 0x1f
 		key = key || typ == 5
-		if typ == 1 || typ == 5 {
-			frames = append(frames, capture.Frame{Video: true, Data: au, Keyframe: key,
-				PTS: time.Duration(len(frames)) * time.Second / 30, Duration: time.Second / 30})
-			au, key = nil, false
-		}
+		hasSlice = hasSlice || slice
 	}
+	if hasSlice {
+		emit()
+	}
+	return frames
 }
 
 // merge orders frames by PTS, video first on ties, as a publisher sends

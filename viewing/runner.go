@@ -105,7 +105,7 @@ func NewRunner(cfg Config, deps Deps) (*Runner, error) {
 		PeriodicJobs:         []*river.PeriodicJob{sweepJob(cfg.Sweep)},
 		MaxAttempts:          cfg.MaxAttempts,
 		RescueStuckJobsAfter: rescueAfter,
-		Logger:               logger.With("component", "river"),
+		Logger:               quieter(deps.Logger, slog.LevelWarn).With("component", "river"),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
@@ -137,9 +137,9 @@ func (r *Runner) Start(ctx context.Context) error {
 	return nil
 }
 
-// Stop cancels the jobs that are running and waits for them to return
-// (their rows go back to "queued", their jobs to River's retry schedule)
-// and for the workers to stop, or for ctx to end.
+// Stop cancels the jobs that are running and waits for them to return and
+// for the workers to stop, or for ctx to end. A job cut off this way goes
+// back to "queued" without spending an attempt and runs at the next start.
 func (r *Runner) Stop(ctx context.Context) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -165,4 +165,27 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool) error {
 		return fmt.Errorf("apply job-queue migrations: %w", err)
 	}
 	return nil
+}
+
+// quieter returns logger without the records below level: River reports
+// its routine at info level every few seconds.
+func quieter(logger *slog.Logger, level slog.Level) *slog.Logger {
+	return slog.New(minLevel{Handler: logger.Handler(), level: level})
+}
+
+type minLevel struct {
+	slog.Handler
+	level slog.Level
+}
+
+func (h minLevel) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= h.level && h.Handler.Enabled(ctx, l)
+}
+
+func (h minLevel) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return minLevel{Handler: h.Handler.WithAttrs(attrs), level: h.level}
+}
+
+func (h minLevel) WithGroup(name string) slog.Handler {
+	return minLevel{Handler: h.Handler.WithGroup(name), level: h.level}
 }

@@ -65,6 +65,10 @@ type TranscodeResult struct {
 // and picture stay in step in every player; a stretch with no picture shows
 // black before the first picture and the last picture after it.
 //
+// TODO(ffmpeg-logs): libx264, the MP4 muxer and the AAC encoder each print
+// a line at FFmpeg's info level to stderr per copy; astiav's log callback is
+// process-wide, so routing FFmpeg's log into slog belongs in cmd/liuhen.
+//
 // Every input must hold the same kinds of streams Liuhen's segments hold
 // (Opus; VP8 or H.264); the first picture's size, rounded down to even,
 // is the copy's, and pictures of another size are scaled to fit inside it.
@@ -166,18 +170,20 @@ func closeInput(fc *astiav.FormatContext) {
 // transcoder carries the decoders, the two pipelines and the muxer through
 // all inputs.
 type transcoder struct {
-	plan  inputPlan
-	out   *output
-	video *videoPipe // nil without video
-	audio *audioPipe // nil without audio
-	dec   map[astiav.MediaType]*decoder
-	pkt   *astiav.Packet
-	frame *astiav.Frame
-	bad   int
+	plan    inputPlan
+	out     *output
+	video   *videoPipe // nil without video
+	audio   *audioPipe // nil without audio
+	dec     map[astiav.MediaType]*decoder
+	pkt     *astiav.Packet
+	frame   *astiav.Frame
+	bad     int // packets the decoders refused
+	decoded int // frames the decoders gave
 }
 
-func newTranscoder(plan inputPlan, path string, opts TranscodeOptions) (t *transcoder, err error) {
-	t = &transcoder{plan: plan, dec: map[astiav.MediaType]*decoder{},
+func newTranscoder(plan inputPlan, path string, opts TranscodeOptions) (_ *transcoder,
+	err error) {
+	t := &transcoder{plan: plan, dec: map[astiav.MediaType]*decoder{},
 		pkt: astiav.AllocPacket(), frame: astiav.AllocFrame()}
 	defer func() {
 		if err != nil {
@@ -297,6 +303,7 @@ func (t *transcoder) receive(d *decoder) error {
 			t.bad++
 			return nil
 		}
+		t.decoded++
 		if d.kind == astiav.MediaTypeVideo {
 			err = t.video.push(t.frame, d.tb)
 		} else {
@@ -309,22 +316,28 @@ func (t *transcoder) receive(d *decoder) error {
 	}
 }
 
-// drain takes the last frames out of a decoder and frees it.
+// drain takes the last frames out of a decoder and frees it. A decoder
+// that still reports an earlier bad packet is counted like one.
 func (t *transcoder) drain(d *decoder) error {
 	defer d.free()
 	if err := d.cc.SendPacket(nil); err != nil && !errors.Is(err, astiav.ErrEof) {
-		return fmt.Errorf("%w: drain decoder: %w", ErrTranscode, err)
+		t.bad++
 	}
 	return t.receive(d)
 }
 
-// finish drains decoders, filters and encoders and writes the index.
+// finish drains decoders, filters and encoders and writes the index. A
+// recording of which not one frame decodes gets no copy: black silence
+// would pass for one.
 func (t *transcoder) finish() error {
 	for kind, d := range t.dec {
 		delete(t.dec, kind)
 		if err := t.drain(d); err != nil {
 			return err
 		}
+	}
+	if t.decoded == 0 {
+		return fmt.Errorf("%w: no frame of the inputs decodes", ErrBadSource)
 	}
 	if t.video != nil {
 		if err := t.video.finish(t.plan.end); err != nil {

@@ -34,8 +34,8 @@ type audioPipe struct {
 	frames    int
 }
 
-func newAudioPipe(out *output, end time.Duration) (a *audioPipe, err error) {
-	a = &audioPipe{out: out, end: end, pkt: astiav.AllocPacket(), filtered: astiav.AllocFrame()}
+func newAudioPipe(out *output, end time.Duration) (_ *audioPipe, err error) {
+	a := &audioPipe{out: out, end: end, pkt: astiav.AllocPacket(), filtered: astiav.AllocFrame()}
 	defer func() {
 		if err != nil {
 			a.free()

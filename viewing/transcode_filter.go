@@ -23,13 +23,13 @@ type filterGraph struct {
 // newFilterGraph builds source → chain → sink. audio selects abuffer and
 // abuffersink over buffer and buffersink; srcArgs describe the frames the
 // source will be given.
-func newFilterGraph(audio bool, srcArgs astiav.FilterArgs, chain string) (g *filterGraph,
+func newFilterGraph(audio bool, srcArgs astiav.FilterArgs, chain string) (_ *filterGraph,
 	err error) {
 	srcName, sinkName := "buffer", "buffersink"
 	if audio {
 		srcName, sinkName = "abuffer", "abuffersink"
 	}
-	g = &filterGraph{graph: astiav.AllocFilterGraph()}
+	g := &filterGraph{graph: astiav.AllocFilterGraph()}
 	if g.graph == nil {
 		return nil, errors.New("allocate filter graph: out of memory")
 	}

@@ -34,8 +34,8 @@ type videoPipe struct {
 	end             time.Duration // end of the last picture encoded
 }
 
-func newVideoPipe(out *output, plan inputPlan, threads int) (v *videoPipe, err error) {
-	v = &videoPipe{out: out, width: plan.width, height: plan.height,
+func newVideoPipe(out *output, plan inputPlan, threads int) (_ *videoPipe, err error) {
+	v := &videoPipe{out: out, width: plan.width, height: plan.height,
 		pkt: astiav.AllocPacket(), filtered: astiav.AllocFrame(), held: astiav.AllocFrame(),
 		durations: map[int64]int64{}}
 	defer func() {
@@ -46,7 +46,8 @@ func newVideoPipe(out *output, plan inputPlan, threads int) (v *videoPipe, err e
 	if v.pkt == nil || v.filtered == nil || v.held == nil {
 		return nil, errors.New("allocate video frames: out of memory")
 	}
-	if v.enc, err = openVideoEncoder(plan.width, plan.height, threads, out.globalHeader()); err != nil {
+	v.enc, err = openVideoEncoder(plan.width, plan.height, threads, out.globalHeader())
+	if err != nil {
 		return nil, err
 	}
 	if v.st, err = out.addStream(v.enc); err != nil {
@@ -131,17 +132,24 @@ func (v *videoPipe) rebuild(f *astiav.Frame) error {
 		"time_base":    msTimeBase.String(),
 		"pixel_aspect": sar.String(),
 	}
-	// Fit inside the copy's size, keeping the picture's shape; pad the rest
-	// with black.
-	chain := fmt.Sprintf("scale=w=%[1]d:h=%[2]d:force_original_aspect_ratio=decrease:"+
-		"force_divisible_by=2,pad=w=%[1]d:h=%[2]d:x=(ow-iw)/2:y=(oh-ih)/2,setsar=1,"+
-		"format=pix_fmts=yuv420p", v.width, v.height)
-	g, err := newFilterGraph(false, args, chain)
+	g, err := newFilterGraph(false, args, v.chain(f.Width(), f.Height()))
 	if err != nil {
 		return err
 	}
 	v.graph, v.srcW, v.srcH, v.srcFmt = g, f.Width(), f.Height(), f.PixelFormat()
 	return nil
+}
+
+// chain converts pictures of w×h to the copy's format. A picture of
+// another size is fitted inside the copy's, keeping its shape, and padded
+// with black; a picture of the copy's size skips scale and pad.
+func (v *videoPipe) chain(w, h int) string {
+	if w == v.width && h == v.height {
+		return "setsar=1,format=pix_fmts=yuv420p"
+	}
+	return fmt.Sprintf("scale=w=%[1]d:h=%[2]d:force_original_aspect_ratio=decrease:"+
+		"force_divisible_by=2,pad=w=%[1]d:h=%[2]d:x=(ow-iw)/2:y=(oh-ih)/2,setsar=1,"+
+		"format=pix_fmts=yuv420p", v.width, v.height)
 }
 
 func (v *videoPipe) flushGraph() error {

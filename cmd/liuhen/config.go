@@ -13,24 +13,26 @@ import (
 // config is every setting, read from LIUHEN_* environment variables; flags
 // of a command may override them.
 type config struct {
-	DatabaseURL     string
-	Listen          string
-	PublicURL       string
-	AdminToken      string
-	MinIOEndpoint   string
-	MinIOAccessKey  string
-	MinIOSecretKey  string
-	MinIOBucket     string
-	MinIOSecure     bool
-	RetentionDays   int
-	SpoolDir        string
-	SpoolMaxBytes   int64
-	SegmentDuration time.Duration
-	ICEUDPPort      int
-	ICEPublicIPs    []string
-	ICELoopback     bool
-	LogLevel        string
-	LogFormat       string
+	DatabaseURL      string
+	Listen           string
+	PublicURL        string
+	AdminToken       string
+	MinIOEndpoint    string
+	MinIOAccessKey   string
+	MinIOSecretKey   string
+	MinIOBucket      string
+	MinIOSecure      bool
+	RetentionDays    int
+	SpoolDir         string
+	SpoolMaxBytes    int64
+	SegmentDuration  time.Duration
+	ICEUDPPort       int
+	ICEPublicIPs     []string
+	ICELoopback      bool
+	TranscodeWorkers int
+	TranscodeSweep   time.Duration
+	LogLevel         string
+	LogFormat        string
 }
 
 // setting documents one environment variable; README.md lists the same.
@@ -57,6 +59,8 @@ var settings = []setting{
 	{"LIUHEN_ICE_UDP_PORT", "0", "one UDP port for all WebRTC media (0: ephemeral ports)"},
 	{"LIUHEN_ICE_PUBLIC_IPS", "", "comma-separated IPs to announce, for a server behind 1:1 NAT"},
 	{"LIUHEN_ICE_LOOPBACK", "true", "offer loopback ICE candidates, for publishers on this machine"},
+	{"LIUHEN_TRANSCODE_WORKERS", "1", "viewing copies made at once by serve (0: none in this process)"},
+	{"LIUHEN_TRANSCODE_SWEEP", "15s", "how often serve queues ended recordings for a viewing copy"},
 	{"LIUHEN_LOG_LEVEL", "info", "debug, info, warn or error"},
 	{"LIUHEN_LOG_FORMAT", "text", "text or json"},
 }
@@ -122,6 +126,20 @@ func loadConfig() (config, error) {
 	})
 	parse("LIUHEN_ICE_UDP_PORT", func(v string) (err error) {
 		c.ICEUDPPort, err = strconv.Atoi(v)
+		return err
+	})
+	parse("LIUHEN_TRANSCODE_WORKERS", func(v string) (err error) {
+		c.TranscodeWorkers, err = strconv.Atoi(v)
+		if err == nil && (c.TranscodeWorkers < 0 || c.TranscodeWorkers > 64) {
+			err = errors.New("use 0 (no transcoding in this process) to 64")
+		}
+		return err
+	})
+	parse("LIUHEN_TRANSCODE_SWEEP", func(v string) (err error) {
+		c.TranscodeSweep, err = time.ParseDuration(v)
+		if err == nil && c.TranscodeSweep < time.Second {
+			err = errors.New("use at least 1s")
+		}
 		return err
 	})
 	if v := env("LIUHEN_ICE_PUBLIC_IPS"); v != "" {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"net/url"
 	"os"
@@ -44,10 +43,6 @@ session with DELETE. Make such files with FFmpeg:
 			}
 			opts.Endpoint = u.String()
 			res, err := publish.Run(cmd.Context(), opts)
-			var he *publish.HTTPError
-			if errors.As(err, &he) && he.Status/100 == 4 {
-				return usageError{err}
-			}
 			if err != nil {
 				return err
 			}

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os/signal"
 	"sync/atomic"
 	"syscall"
@@ -23,8 +24,10 @@ import (
 	"github.com/liuhen/liuhen/agenda"
 	"github.com/liuhen/liuhen/capture"
 	"github.com/liuhen/liuhen/internal/access"
+	"github.com/liuhen/liuhen/internal/openapi"
 	"github.com/liuhen/liuhen/storage"
 	"github.com/liuhen/liuhen/verify"
+	"github.com/liuhen/liuhen/viewing"
 	"github.com/liuhen/liuhen/web"
 )
 
@@ -81,6 +84,10 @@ func connect(ctx context.Context, c config, withObjects bool) (services, error) 
 		pool.Close()
 		return services{}, err
 	}
+	if err := viewing.Migrate(ctx, pool); err != nil {
+		pool.Close()
+		return services{}, err
+	}
 	s := services{pool: pool, store: agenda.NewStore(pool)}
 	if !withObjects {
 		return s, nil
@@ -112,6 +119,16 @@ func serve(ctx context.Context, c config) error {
 		return err
 	}
 	defer a.svc.close()
+	if err := a.copies.Start(ctx); err != nil {
+		return err
+	}
+	defer func() { // after the recorder, so that it may end its recordings first
+		stopCtx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+		defer cancel()
+		if err := a.copies.Stop(stopCtx); err != nil {
+			logger.Error("stop viewing-copy workers", "err", err)
+		}
+	}()
 	return listenAndServe(ctx, c, a.handler, a.recorder, logger)
 }
 
@@ -119,6 +136,7 @@ func serve(ctx context.Context, c config) error {
 type app struct {
 	svc      services
 	recorder *capture.Server
+	copies   *viewing.Runner // started by serve, not by newApp
 	handler  http.Handler
 }
 
@@ -159,7 +177,13 @@ func newApp(ctx context.Context, c config, logger *slog.Logger) (*app, error) {
 		svc.close()
 		return nil, usageError{err}
 	}
-	return &app{svc: svc, recorder: recorder,
+	copies, err := viewing.NewRunner(viewing.Config{Workers: c.TranscodeWorkers,
+		Sweep: c.TranscodeSweep}, viewing.Deps{Pool: svc.pool, Objects: ev, Logger: logger})
+	if err != nil {
+		svc.close()
+		return nil, usageError{err}
+	}
+	return &app{svc: svc, recorder: recorder, copies: copies,
 		handler: newRouter(svc, ev, guard, recorder, reg, logger)}, nil
 }
 
@@ -171,7 +195,11 @@ func newRouter(svc services, ev *evidence, guard *access.Guard, recorder *captur
 	api := agenda.NewAPI(svc.store, guard, logger).Routes()
 	api.With(access.AdminOnly).Get("/verify",
 		verify.Handler(svc.pool, ev, logger.With("component", "verify")).ServeHTTP)
+	api.Get("/recordings/{id}/viewing-copy", viewing.NewAPI(svc.pool, ev, logger).ServeHTTP)
 	r.Mount("/api/v1", api)
+	// The document needs no token; internal/openapi/openapi.yaml is its source.
+	r.Get("/api/v1/openapi.json", openapi.ServeJSON)
+	r.Get("/api/v1/openapi.yaml", openapi.ServeYAML)
 	r.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	r.Get("/healthz", func(w http.ResponseWriter, r *http.Request) {
 		if err := svc.pool.Ping(r.Context()); err != nil {
@@ -254,6 +282,7 @@ type evidence struct {
 var (
 	_ capture.ObjectStore  = (*evidence)(nil)
 	_ verify.ObjectChecker = (*evidence)(nil)
+	_ viewing.Objects      = (*evidence)(nil)
 )
 
 // evidenceRetry spaces the attempts to open the store; each may take as
@@ -339,4 +368,13 @@ func (e *evidence) Rehash(ctx context.Context, key string) ([32]byte, error) {
 		return [32]byte{}, err
 	}
 	return objectChecker{s}.Rehash(ctx, key)
+}
+
+func (e *evidence) PresignGet(ctx context.Context, key string, ttl time.Duration) (*url.URL,
+	error) {
+	s, err := e.get()
+	if err != nil {
+		return nil, err
+	}
+	return s.PresignGet(ctx, key, ttl)
 }

@@ -8,14 +8,12 @@ import (
 	"os"
 	"time"
 
-	"github.com/pion/webrtc/v4"
-	"github.com/pion/webrtc/v4/pkg/media"
 	"github.com/pion/webrtc/v4/pkg/media/h264reader"
 )
 
 // streamH264 sends an Annex B file one access unit at a time, fps a second.
-func streamH264(ctx context.Context, t *webrtc.TrackLocalStaticSample, path string, fps int,
-	start time.Time) (int, error) {
+func streamH264(ctx context.Context, s *rtpSender, opts Options, start time.Time) (int, error) {
+	path, fps := opts.VideoH264, opts.VideoFPS
 	if fps <= 0 {
 		fps = 30
 	}
@@ -32,11 +30,12 @@ func streamH264(ctx context.Context, t *webrtc.TrackLocalStaticSample, path stri
 	var au accessUnit
 	n := 0
 	send := func(frame []byte) error {
-		if !sleepUntil(ctx, start.Add(time.Duration(n)*tick)) {
+		pts := time.Duration(n) * tick
+		if !sleepUntil(ctx, start.Add(pts)) {
 			return context.Canceled
 		}
 		n++
-		return t.WriteSample(media.Sample{Data: frame, Duration: tick})
+		return s.sendAt(frame, pts)
 	}
 	for {
 		nal, err := r.NextNAL()

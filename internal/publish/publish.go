@@ -1,6 +1,7 @@
-// Package publish is a WHIP client (RFC 9725) that streams VP8 from an IVF
-// file and Opus from an Ogg file, paced in real time: an encoder stand-in
-// for `liuhen publish` and for tests.
+// Package publish is a WHIP client (RFC 9725) that streams VP8 from IVF
+// files or H.264 from an Annex B file, and Opus from an Ogg file, paced in
+// real time: an encoder stand-in for `liuhen publish` and for tests, which
+// can also make it misbehave the ways real publishers do.
 package publish
 
 import (
@@ -9,23 +10,25 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
-	"os"
 	"time"
 
 	"github.com/pion/interceptor"
+	"github.com/pion/interceptor/pkg/report"
+	"github.com/pion/logging"
 	"github.com/pion/webrtc/v4"
-	"github.com/pion/webrtc/v4/pkg/media"
-	"github.com/pion/webrtc/v4/pkg/media/ivfreader"
-	"github.com/pion/webrtc/v4/pkg/media/oggreader"
 )
 
-// Options say what to publish where.
+// Options say what to publish where, and how.
 type Options struct {
 	Endpoint string // WHIP endpoint URL, e.g. http://host/whip/12
 	Token    string // bearer token
 	VideoIVF string // VP8 in IVF; empty for none
+	// MoreVideoIVF are VP8 files sent after VideoIVF on its timeline, such
+	// as the same scene at another picture size.
+	MoreVideoIVF []string
 	// VideoH264 is H.264 in an Annex B byte stream, sent instead of VideoIVF
 	// at VideoFPS frames a second (default 30). B-frames are not supported.
 	VideoH264 string
@@ -35,13 +38,60 @@ type Options struct {
 	Duration time.Duration
 	// Offer, when set, may rewrite the SDP offer before it is sent.
 	Offer func(sdp string) string
+
+	// VideoStart starts the video this long after the audio, as a camera
+	// that comes up late does; both keep one capture clock.
+	VideoStart time.Duration
+	// KeyframeIVF makes the publisher send a keyframe only when asked (PLI
+	// or FIR: RFC 4585 §6.3.1, RFC 5104 §4.3.1). It holds the frames of
+	// VideoIVF encoded as keyframes; VideoIVF's own keyframes are withheld,
+	// and after a request the next frame is taken from KeyframeIVF.
+	KeyframeIVF string
+	// IgnoreKeyframeRequests leaves the first this many requests unanswered.
+	IgnoreKeyframeRequests int
+	// Silences are stretches of the audio's media time that are not sent,
+	// as Opus DTX does: the RTP timestamps run on, the sequence numbers
+	// do not.
+	Silences []Span
+	// Network impairs the packets on their way out.
+	Network Network
+	// NoSenderReports leaves out RTCP sender reports, as some encoders do.
+	NoSenderReports bool
+	// End says how the session ends; the zero value sends DELETE.
+	End Ending
 }
+
+// Ending is how a publisher leaves.
+type Ending int
+
+const (
+	// EndDelete ends the session with DELETE (RFC 9725 §4.2).
+	EndDelete Ending = iota
+	// EndClose closes the PeerConnection without DELETE: the DTLS
+	// close_notify alert is all the server hears.
+	EndClose
+	// EndVanish goes silent without DELETE: the UDP socket under the
+	// PeerConnection is closed, so nothing more reaches the server, as when
+	// a machine loses its network. It binds the socket to 127.0.0.1, so it
+	// works with a server on the same machine only.
+	EndVanish
+)
 
 // Result tells what happened.
 type Result struct {
 	Location    string // the session URL the server gave
 	VideoFrames int
 	AudioFrames int
+	// Started is the wall-clock instant of media time zero: when the
+	// first audio frame (and the first video frame, less VideoStart) was
+	// due.
+	Started time.Time
+	// KeyframeRequests counts the PLIs and FIRs received; KeyframesSent the
+	// keyframes sent from KeyframeIVF in answer.
+	KeyframeRequests int
+	KeyframesSent    int
+	// Dropped counts the packets Network dropped.
+	Dropped int
 }
 
 // HTTPError is a WHIP request the server refused.
@@ -55,22 +105,18 @@ func (e *HTTPError) Error() string {
 }
 
 // Run publishes until the files end, Duration passes or ctx ends, then
-// ends the session with DELETE.
+// leaves as opts.End says.
 func Run(ctx context.Context, opts Options) (Result, error) {
 	if opts.VideoIVF == "" && opts.VideoH264 == "" && opts.AudioOgg == "" {
 		return Result{}, errors.New("nothing to publish: give a video or an audio file")
 	}
-	pc, err := newPeerConnection(opts)
+	p, err := newPublisher(opts)
 	if err != nil {
 		return Result{}, err
 	}
-	defer pc.Close()
+	defer p.close()
 
-	video, audio, err := addTracks(pc, opts)
-	if err != nil {
-		return Result{}, err
-	}
-	res, err := connect(ctx, pc, opts)
+	res, err := connect(ctx, p.pc, opts)
 	if err != nil {
 		return res, err
 	}
@@ -79,18 +125,65 @@ func Run(ctx context.Context, opts Options) (Result, error) {
 		ctx, cancel = context.WithTimeout(ctx, opts.Duration)
 		defer cancel()
 	}
-	res.VideoFrames, res.AudioFrames, err = stream(ctx, video, audio, opts)
-	if delErr := deleteSession(res.Location, opts.Token); delErr != nil {
-		err = errors.Join(err, delErr)
+	err = p.stream(ctx, &res)
+	res.Dropped = int(p.net.dropped.Load())
+	return res, errors.Join(err, p.leave(res.Location))
+}
+
+// publisher is one PeerConnection with its tracks.
+type publisher struct {
+	opts         Options
+	pc           *webrtc.PeerConnection
+	net          *impairment
+	conn         net.PacketConn // EndVanish only
+	video, audio *rtpSender
+}
+
+func newPublisher(opts Options) (*publisher, error) {
+	p := &publisher{opts: opts, net: newImpairment(opts.Network)}
+	if err := p.newPeerConnection(); err != nil {
+		return nil, err
 	}
-	return res, err
+	if err := p.addTracks(); err != nil {
+		p.close()
+		return nil, err
+	}
+	return p, nil
 }
 
 // newPeerConnection offers exactly the codecs of the files to send, so
 // that the server cannot pick another.
-func newPeerConnection(opts Options) (*webrtc.PeerConnection, error) {
+func (p *publisher) newPeerConnection() error {
 	m := &webrtc.MediaEngine{}
-	feedback := []webrtc.RTCPFeedback{{Type: "nack"}, {Type: "nack", Parameter: "pli"}}
+	if err := registerCodecs(m, p.opts); err != nil {
+		return err
+	}
+	registry, err := p.interceptors(m)
+	if err != nil {
+		return err
+	}
+	var se webrtc.SettingEngine
+	se.SetIncludeLoopbackCandidate(true)
+	if p.opts.End == EndVanish {
+		p.conn, err = net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+		if err != nil {
+			return fmt.Errorf("listen on UDP: %w", err)
+		}
+		// The socket is closed under the mux on purpose; its read error is
+		// no news.
+		quiet := logging.NewDefaultLoggerFactory()
+		quiet.DefaultLogLevel = logging.LogLevelDisabled
+		se.SetICEUDPMux(webrtc.NewICEUDPMux(quiet.NewLogger("udpmux"), p.conn))
+	}
+	api := webrtc.NewAPI(webrtc.WithMediaEngine(m), webrtc.WithInterceptorRegistry(registry),
+		webrtc.WithSettingEngine(se))
+	p.pc, err = api.NewPeerConnection(webrtc.Configuration{})
+	return err
+}
+
+func registerCodecs(m *webrtc.MediaEngine, opts Options) error {
+	feedback := []webrtc.RTCPFeedback{{Type: "nack"}, {Type: "nack", Parameter: "pli"},
+		{Type: "ccm", Parameter: "fir"}}
 	video := webrtc.RTPCodecParameters{PayloadType: 96, RTPCodecCapability: webrtc.RTPCodecCapability{
 		MimeType: webrtc.MimeTypeVP8, ClockRate: 90000, RTCPFeedback: feedback}}
 	if opts.VideoH264 != "" {
@@ -102,60 +195,67 @@ func newPeerConnection(opts Options) (*webrtc.PeerConnection, error) {
 		MimeType: webrtc.MimeTypeOpus, ClockRate: 48000, Channels: 2,
 		SDPFmtpLine: "minptime=10;useinbandfec=1"}}
 	if err := m.RegisterCodec(video, webrtc.RTPCodecTypeVideo); err != nil {
-		return nil, err
+		return err
 	}
-	if err := m.RegisterCodec(audio, webrtc.RTPCodecTypeAudio); err != nil {
-		return nil, err
-	}
-	registry := &interceptor.Registry{}
-	if err := webrtc.RegisterDefaultInterceptors(m, registry); err != nil {
-		return nil, err
-	}
-	var se webrtc.SettingEngine
-	se.SetIncludeLoopbackCandidate(true)
-	api := webrtc.NewAPI(webrtc.WithMediaEngine(m), webrtc.WithInterceptorRegistry(registry),
-		webrtc.WithSettingEngine(se))
-	return api.NewPeerConnection(webrtc.Configuration{})
+	return m.RegisterCodec(audio, webrtc.RTPCodecTypeAudio)
 }
 
-func addTracks(pc *webrtc.PeerConnection, opts Options) (video, audio *webrtc.TrackLocalStaticSample, err error) {
-	add := func(mime, id string) (*webrtc.TrackLocalStaticSample, error) {
-		t, err := webrtc.NewTrackLocalStaticSample(webrtc.RTPCodecCapability{MimeType: mime}, id, "liuhen")
-		if err != nil {
-			return nil, err
-		}
-		sender, err := pc.AddTransceiverFromTrack(t,
-			webrtc.RTPTransceiverInit{Direction: webrtc.RTPTransceiverDirectionSendonly})
-		if err != nil {
-			return nil, err
-		}
-		go drainRTCP(sender.Sender())
-		return t, nil
+// interceptors are pion's defaults, or without sender reports NACK and
+// receiver reports only, behind the network impairment.
+func (p *publisher) interceptors(m *webrtc.MediaEngine) (*interceptor.Registry, error) {
+	registry := &interceptor.Registry{}
+	if p.opts.Network.active() {
+		registry.Add(p.net) // first, so nearest the wire
 	}
-	if opts.VideoIVF != "" || opts.VideoH264 != "" {
+	if !p.opts.NoSenderReports {
+		return registry, webrtc.RegisterDefaultInterceptors(m, registry)
+	}
+	if err := webrtc.ConfigureNack(m, registry); err != nil {
+		return nil, err
+	}
+	receiver, err := report.NewReceiverInterceptor()
+	if err != nil {
+		return nil, err
+	}
+	registry.Add(receiver)
+	return registry, nil
+}
+
+func (p *publisher) addTracks() error {
+	var err error
+	if p.opts.VideoIVF != "" || p.opts.VideoH264 != "" {
 		mime := webrtc.MimeTypeVP8
-		if opts.VideoH264 != "" {
+		if p.opts.VideoH264 != "" {
 			mime = webrtc.MimeTypeH264
 		}
-		if video, err = add(mime, "video"); err != nil {
-			return nil, nil, fmt.Errorf("add video track: %w", err)
+		if p.video, err = addSender(p.pc, mime, "video"); err != nil {
+			return fmt.Errorf("add video track: %w", err)
 		}
 	}
-	if opts.AudioOgg != "" {
-		if audio, err = add(webrtc.MimeTypeOpus, "audio"); err != nil {
-			return nil, nil, fmt.Errorf("add audio track: %w", err)
+	if p.opts.AudioOgg != "" {
+		if p.audio, err = addSender(p.pc, webrtc.MimeTypeOpus, "audio"); err != nil {
+			return fmt.Errorf("add audio track: %w", err)
 		}
 	}
-	return video, audio, nil
+	return nil
 }
 
-// drainRTCP reads RTCP so that the interceptors see NACKs and PLIs.
-func drainRTCP(s *webrtc.RTPSender) {
-	buf := make([]byte, 1500)
-	for {
-		if _, _, err := s.Read(buf); err != nil {
-			return
-		}
+// leave ends the session as Options.End says.
+func (p *publisher) leave(location string) error {
+	switch p.opts.End {
+	case EndClose:
+		return p.pc.Close()
+	case EndVanish:
+		return p.conn.Close()
+	}
+	return deleteSession(location, p.opts.Token)
+}
+
+func (p *publisher) close() {
+	_ = p.pc.Close()
+	_ = p.net.Close()
+	if p.conn != nil {
+		_ = p.conn.Close()
 	}
 }
 
@@ -200,7 +300,8 @@ func connect(ctx context.Context, pc *webrtc.PeerConnection, opts Options) (Resu
 }
 
 func postOffer(ctx context.Context, opts Options, sdp string) (answer, location string, err error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, opts.Endpoint, bytes.NewBufferString(sdp))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, opts.Endpoint,
+		bytes.NewBufferString(sdp))
 	if err != nil {
 		return "", "", err
 	}
@@ -240,108 +341,4 @@ func deleteSession(location, token string) error {
 		return &HTTPError{Status: resp.StatusCode, Body: "DELETE " + location}
 	}
 	return nil
-}
-
-// stream paces both files in real time, each on its own goroutine.
-func stream(ctx context.Context, video, audio *webrtc.TrackLocalStaticSample,
-	opts Options) (vframes, aframes int, err error) {
-	errc := make(chan error, 2)
-	start := time.Now()
-	if video != nil {
-		go func() {
-			var e error
-			if opts.VideoH264 != "" {
-				vframes, e = streamH264(ctx, video, opts.VideoH264, opts.VideoFPS, start)
-			} else {
-				vframes, e = streamIVF(ctx, video, opts.VideoIVF, start)
-			}
-			errc <- e
-		}()
-	} else {
-		errc <- nil
-	}
-	if audio != nil {
-		go func() { var e error; aframes, e = streamOgg(ctx, audio, opts.AudioOgg, start); errc <- e }()
-	} else {
-		errc <- nil
-	}
-	err = errors.Join(<-errc, <-errc)
-	return vframes, aframes, err
-}
-
-func streamIVF(ctx context.Context, t *webrtc.TrackLocalStaticSample, path string,
-	start time.Time) (int, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return 0, err
-	}
-	defer f.Close()
-	r, hdr, err := ivfreader.NewWith(f)
-	if err != nil {
-		return 0, fmt.Errorf("read %s: %w", path, err)
-	}
-	tick := time.Duration(hdr.TimebaseNumerator) * time.Second / time.Duration(hdr.TimebaseDenominator)
-	n := 0
-	for {
-		frame, fh, err := r.ParseNextFrame()
-		if errors.Is(err, io.EOF) {
-			return n, nil
-		} else if err != nil {
-			return n, fmt.Errorf("read %s: %w", path, err)
-		}
-		// ivfreader scales the frame's pts by den/num; undo that to get
-		// the pts in time-base units.
-		pts := fh.Timestamp * uint64(hdr.TimebaseNumerator) / uint64(hdr.TimebaseDenominator)
-		if !sleepUntil(ctx, start.Add(time.Duration(pts)*tick)) {
-			return n, nil
-		}
-		if err := t.WriteSample(media.Sample{Data: frame, Duration: tick}); err != nil {
-			return n, err
-		}
-		n++
-	}
-}
-
-func streamOgg(ctx context.Context, t *webrtc.TrackLocalStaticSample, path string,
-	start time.Time) (int, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return 0, err
-	}
-	defer f.Close()
-	r, _, err := oggreader.NewWith(f)
-	if err != nil {
-		return 0, fmt.Errorf("read %s: %w", path, err)
-	}
-	var granule uint64
-	n := 0
-	for {
-		page, ph, err := r.ParseNextPage()
-		if errors.Is(err, io.EOF) {
-			return n, nil
-		} else if err != nil {
-			return n, fmt.Errorf("read %s: %w", path, err)
-		}
-		if bytes.HasPrefix(page, []byte("OpusTags")) || ph.GranulePosition < granule {
-			continue
-		}
-		d := time.Duration(ph.GranulePosition-granule) * time.Second / 48000
-		if !sleepUntil(ctx, start.Add(time.Duration(granule)*time.Second/48000)) {
-			return n, nil
-		}
-		granule = ph.GranulePosition
-		if err := t.WriteSample(media.Sample{Data: page, Duration: d}); err != nil {
-			return n, err
-		}
-		n++
-	}
-}
-
-func sleepUntil(ctx context.Context, t time.Time) bool {
-	select {
-	case <-ctx.Done():
-		return false
-	case <-time.After(time.Until(t)):
-		return true
-	}
 }
