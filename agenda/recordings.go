@@ -18,9 +18,10 @@ var errRecordingRace = errors.New("open recording changed concurrently")
 const openTrackAttempts = 5
 
 // OpenTrack adds a publisher's track to the meeting's open recording,
-// opening a recording that starts at now when there is none, and marks the
-// meeting started (if it was not) and no longer ended. An unknown meeting is
-// ErrNotFound; a session id already used is a *ConflictError.
+// opening a recording that starts at now when there is none. The meeting
+// counts as started only once a segment is stored (AddSegment): a publisher
+// that never sends media leaves no trace on the meeting. An unknown meeting
+// is ErrNotFound; a session id already used is a *ConflictError.
 func (s *Store) OpenTrack(ctx context.Context, meetingID int64, sessionID, audioCodec,
 	videoCodec string, now time.Time) (TrackRef, error) {
 	var fe fieldErrors
@@ -55,12 +56,6 @@ func (s *Store) openTrackOnce(ctx context.Context, meetingID int64, sessionID, a
 			ref.RecordingID, sessionID, audioCodec, videoCodec, now).Scan(&ref.TrackID)
 		if err != nil {
 			return fmt.Errorf("add track: %w", translate(err))
-		}
-		_, err = tx.Exec(ctx, `UPDATE meetings
-			SET started_at = COALESCE(started_at, $2), ended_at = NULL WHERE id = $1`,
-			meetingID, now)
-		if err != nil {
-			return fmt.Errorf("mark meeting started: %w", err)
 		}
 		return nil
 	})
@@ -114,11 +109,21 @@ func (s *Store) AddSegment(ctx context.Context, trackID int64, seg SegmentRow) e
 	if err := checkSegment(seg); err != nil {
 		return fmt.Errorf("add segment to track %d: %w", trackID, err)
 	}
+	// The meeting's actual start is the wall-clock start of the first
+	// media stored for it.
 	tag, err := s.pool.Exec(ctx, `
-		INSERT INTO segments (track_id, seq, object_key, sha256, size_bytes,
-			media_start_ms, media_end_ms, wall_start, wall_end)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-		ON CONFLICT (track_id, seq) DO NOTHING`,
+		WITH g AS (
+			INSERT INTO segments (track_id, seq, object_key, sha256, size_bytes,
+				media_start_ms, media_end_ms, wall_start, wall_end)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+			ON CONFLICT (track_id, seq) DO NOTHING
+			RETURNING track_id, wall_start
+		), m AS (
+			UPDATE meetings m SET started_at = g.wall_start
+			FROM g JOIN tracks t ON t.id = g.track_id JOIN recordings r ON r.id = t.recording_id
+			WHERE m.id = r.meeting_id AND (m.started_at IS NULL OR m.started_at > g.wall_start)
+		)
+		SELECT 1 FROM g`,
 		trackID, seg.Seq, seg.ObjectKey, seg.SHA256[:], seg.Size,
 		seg.MediaStart.Milliseconds(), seg.MediaEnd.Milliseconds(), seg.WallStart, seg.WallEnd)
 	switch {
@@ -167,15 +172,33 @@ func (s *Store) checkSameSegment(ctx context.Context, trackID int64, seg Segment
 	return nil
 }
 
+// TrackEnd is how a track ended.
+type TrackEnd struct {
+	State  string // StateFinished or StateInterrupted
+	Reason string // why, in a few words, for people reading the catalogue
+	// Segments is how many segments the track's session wrote, stored or
+	// not; -1 when unknown.
+	Segments int
+	At       time.Time
+}
+
 // CloseTrack ends a track as "finished" or "interrupted". When it was the
 // last open track of its recording, the recording ends too: "interrupted"
-// if any of its tracks was, else "finished"; its open index points end with
-// it, and the meeting gets ended_at. Closing a closed track does nothing.
-func (s *Store) CloseTrack(ctx context.Context, trackID int64, state string, at time.Time) error {
-	if state != StateFinished && state != StateInterrupted {
-		var fe fieldErrors
+// if any of its tracks that wrote segments was, else "finished"; its open
+// index points end with it, and the meeting gets ended_at when the
+// recording holds segments. Closing a closed track does nothing.
+func (s *Store) CloseTrack(ctx context.Context, trackID int64, end TrackEnd) error {
+	var fe fieldErrors
+	if end.State != StateFinished && end.State != StateInterrupted {
 		fe.add("state", `must be "finished" or "interrupted"`)
-		return fmt.Errorf("close track %d: %w", trackID, fe.err())
+	}
+	fe.checkText("reason", end.Reason, maxName, true)
+	if err := fe.err(); err != nil {
+		return fmt.Errorf("close track %d: %w", trackID, err)
+	}
+	var written *int
+	if end.Segments >= 0 {
+		written = &end.Segments
 	}
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		var recordingID int64
@@ -185,12 +208,13 @@ func (s *Store) CloseTrack(ctx context.Context, trackID int64, state string, at 
 		if err != nil {
 			return notFound(err)
 		}
-		_, err = tx.Exec(ctx, `UPDATE tracks SET state = $2, ended_at = GREATEST($3, started_at)
-			WHERE id = $1 AND state = 'recording'`, trackID, state, at)
+		_, err = tx.Exec(ctx, `UPDATE tracks SET state = $2, ended_at = GREATEST($3, started_at),
+				end_reason = $4, segments_written = $5
+			WHERE id = $1 AND state = 'recording'`, trackID, end.State, end.At, end.Reason, written)
 		if err != nil {
 			return fmt.Errorf("end track: %w", err)
 		}
-		return endRecordingIfIdle(ctx, tx, recordingID, at)
+		return endRecordingIfIdle(ctx, tx, recordingID, end.At)
 	})
 	if err != nil {
 		return fmt.Errorf("close track %d: %w", trackID, err)
@@ -204,8 +228,9 @@ func endRecordingIfIdle(ctx context.Context, tx pgx.Tx, recordingID int64, at ti
 	_, err := tx.Exec(ctx, `
 		WITH r AS (
 			UPDATE recordings r SET ended_at = GREATEST($2, r.started_at),
-				state = CASE WHEN EXISTS (SELECT 1 FROM tracks
-					WHERE recording_id = r.id AND state = 'interrupted')
+				state = CASE WHEN EXISTS (SELECT 1 FROM tracks t
+					WHERE t.recording_id = r.id AND t.state = 'interrupted'
+					AND (t.segments_written IS NULL OR t.segments_written > 0))
 					THEN 'interrupted' ELSE 'finished' END
 			WHERE r.id = $1 AND r.state = 'recording' AND NOT EXISTS (
 				SELECT 1 FROM tracks WHERE recording_id = r.id AND state = 'recording')
@@ -216,7 +241,7 @@ func endRecordingIfIdle(ctx context.Context, tx pgx.Tx, recordingID int64, at ti
 			FROM r WHERE ip.recording_id = r.id AND ip.end_ms IS NULL
 		)
 		UPDATE meetings m SET ended_at = GREATEST(r.ended_at, m.started_at)
-		FROM r WHERE m.id = r.meeting_id`, recordingID, at)
+		FROM r WHERE m.id = r.meeting_id AND m.started_at IS NOT NULL`, recordingID, at)
 	if err != nil {
 		return fmt.Errorf("end recording %d: %w", recordingID, err)
 	}

@@ -40,8 +40,14 @@ func TestOpenTrack(t *testing.T) {
 	}
 	m, err := w.store.GetMeeting(ctx, w.meeting.ID)
 	must(t, err)
-	if m.StartedAt == nil || !m.StartedAt.Equal(at(0)) {
-		t.Errorf("got started_at %v, want %v", m.StartedAt, at(0))
+	if m.StartedAt != nil {
+		t.Errorf("got started_at %v before any media was stored, want none", m.StartedAt)
+	}
+	must(t, w.store.AddSegment(ctx, second.TrackID, segment(0, 3000)))
+	m, err = w.store.GetMeeting(ctx, w.meeting.ID)
+	must(t, err)
+	if want := at(0).Add(3 * time.Second); m.StartedAt == nil || !m.StartedAt.Equal(want) {
+		t.Errorf("got started_at %v, want the first segment's start %v", m.StartedAt, want)
 	}
 
 	t.Run("unknown meeting", func(t *testing.T) {
@@ -139,14 +145,17 @@ func TestCloseTrack(t *testing.T) {
 	_, err = w.store.Mark(ctx, w.item.ID, agenda.MarkStart, at(2))
 	must(t, err)
 
-	must(t, w.store.CloseTrack(ctx, a.TrackID, agenda.StateInterrupted, at(10)))
+	must(t, w.store.AddSegment(ctx, a.TrackID, segment(0, 60_000)))
+	must(t, w.store.CloseTrack(ctx, a.TrackID,
+		agenda.TrackEnd{State: agenda.StateInterrupted, Segments: 1, At: at(10)}))
 	recs, err := w.store.RecordingSummary(ctx, w.meeting.ID)
 	must(t, err)
 	if recs[0].State != agenda.StateRecording {
 		t.Fatalf("got recording %s with a track open, want recording", recs[0].State)
 	}
 
-	must(t, w.store.CloseTrack(ctx, b.TrackID, agenda.StateFinished, at(20)))
+	must(t, w.store.CloseTrack(ctx, b.TrackID,
+		agenda.TrackEnd{State: agenda.StateFinished, Segments: -1, At: at(20)}))
 	recs, err = w.store.RecordingSummary(ctx, w.meeting.ID)
 	must(t, err)
 	r := recs[0]
@@ -165,7 +174,8 @@ func TestCloseTrack(t *testing.T) {
 	}
 
 	t.Run("closing twice does nothing", func(t *testing.T) {
-		must(t, w.store.CloseTrack(ctx, b.TrackID, agenda.StateInterrupted, at(30)))
+		must(t, w.store.CloseTrack(ctx, b.TrackID,
+			agenda.TrackEnd{State: agenda.StateInterrupted, Segments: -1, At: at(30)}))
 		recs, err := w.store.RecordingSummary(ctx, w.meeting.ID)
 		must(t, err)
 		if tr := recs[0].Tracks[1]; tr.State != agenda.StateFinished {
@@ -173,11 +183,13 @@ func TestCloseTrack(t *testing.T) {
 		}
 	})
 	t.Run("unknown track", func(t *testing.T) {
-		wantIs(t, w.store.CloseTrack(ctx, 999999, agenda.StateFinished, at(0)),
+		wantIs(t, w.store.CloseTrack(ctx, 999999,
+			agenda.TrackEnd{State: agenda.StateFinished, Segments: -1, At: at(0)}),
 			agenda.ErrNotFound)
 	})
 	t.Run("bad state", func(t *testing.T) {
-		wantFields(t, w.store.CloseTrack(ctx, a.TrackID, "done", at(0)), "state")
+		wantFields(t, w.store.CloseTrack(ctx, a.TrackID,
+			agenda.TrackEnd{State: "done", Segments: -1, At: at(0)}), "state")
 	})
 	t.Run("next publisher opens a new recording", func(t *testing.T) {
 		c, err := w.store.OpenTrack(ctx, w.meeting.ID, "c", "opus", "vp8", at(40))
@@ -187,8 +199,21 @@ func TestCloseTrack(t *testing.T) {
 		}
 		m, err := w.store.GetMeeting(ctx, w.meeting.ID)
 		must(t, err)
-		if m.EndedAt != nil || !m.StartedAt.Equal(at(0)) {
-			t.Errorf("got meeting %+v, want started at %v and not ended", m, at(0))
+		if !m.StartedAt.Equal(at(1)) {
+			t.Errorf("got meeting started %v, want %v, when its first media was", m.StartedAt, at(1))
+		}
+		must(t, w.store.CloseTrack(ctx, c.TrackID,
+			agenda.TrackEnd{State: agenda.StateFinished, Segments: 0, At: at(41)}))
+	})
+	t.Run("a track that wrote nothing does not interrupt the recording", func(t *testing.T) {
+		c, err := w.store.OpenTrack(ctx, w.meeting.ID, "d", "opus", "vp8", at(50))
+		must(t, err)
+		must(t, w.store.CloseTrack(ctx, c.TrackID, agenda.TrackEnd{State: agenda.StateInterrupted,
+			Reason: "publisher did not connect", Segments: 0, At: at(51)}))
+		recs, err := w.store.RecordingSummary(ctx, w.meeting.ID)
+		must(t, err)
+		if r := recs[len(recs)-1]; r.State != agenda.StateFinished {
+			t.Errorf("got recording %s, want finished: no track of it lost media", r.State)
 		}
 	})
 }

@@ -110,6 +110,7 @@ type archiver struct {
 	closed   bool
 	overflow bool // the spool filled up; stop has been called
 	lost     bool // a segment was set aside as unstorable
+	written  int  // segments the segmenter finished, stored or not
 	wake     chan struct{}
 	done     chan struct{}
 }
@@ -146,6 +147,7 @@ func (a *archiver) add(seg Segment) {
 	used, full := a.st.usage.add(seg.Size)
 	a.mu.Lock()
 	a.pending = append(a.pending, seg)
+	a.written++
 	overflow, queued := full && !a.overflow, len(a.pending)
 	a.overflow = a.overflow || full
 	a.mu.Unlock()
@@ -159,6 +161,13 @@ func (a *archiver) add(seg Segment) {
 			"queued", queued)
 		a.stop(stateInterrupted, "spool full")
 	}
+}
+
+// segmentsWritten is how many segments the track's segmenter finished.
+func (a *archiver) segmentsWritten() int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.written
 }
 
 // finish says no more segments will come; run returns once the queue is

@@ -24,9 +24,10 @@ type Catalog interface {
 		now time.Time) (agenda.TrackRef, error)
 	// AddSegment records a segment that is safely stored.
 	AddSegment(ctx context.Context, trackID int64, seg agenda.SegmentRow) error
-	// CloseTrack ends a track with the state "finished" or "interrupted";
-	// the recording ends with its last open track.
-	CloseTrack(ctx context.Context, trackID int64, state string, at time.Time) error
+	// CloseTrack ends a track with the state "finished" or "interrupted",
+	// why, and how many segments its session wrote; the recording ends
+	// with its last open track.
+	CloseTrack(ctx context.Context, trackID int64, end agenda.TrackEnd) error
 }
 
 // ObjectStore keeps evidence objects. PutFile must have the store verify

@@ -9,6 +9,9 @@ import "time"
 // reports line them up the way they were captured. The publisher's wall
 // clock is then moved onto the server's by the transit of its first sender
 // report, so that every publisher of a meeting lands on one timeline.
+// Reports anchor a stream and then steer it, slowly, so that their jitter
+// does not reach the timestamps; a stream without reports is anchored at
+// its first frame's arrival and runs on its RTP clock.
 
 // Media kinds, as indexes of per-kind state (see kindIndex).
 const (
@@ -25,10 +28,21 @@ const (
 	// 2.5 s (half its 5 s audio interval).
 	reportWait = 4 * time.Second
 
-	// maxReportStep is how far a sender report may move a stream's mapping
-	// and still be followed (drift of the publisher's clocks). A larger move
-	// is a step of the publisher's clock; the timeline absorbs it so that
-	// timestamps stay continuous.
+	// maxSlew is how fast a stream's placement may follow its sender
+	// reports away from its RTP clock: 5 ms a second of media, 0.5%, which
+	// keeps frames in order and evenly spaced. A report says where the
+	// frame it names was captured, give or take how late its sender was;
+	// followed at once, that jitter would shake the timestamps.
+	maxSlew = 200 // the correction moves 1/maxSlew of the media time passed
+
+	// reportHistory is how many reports the wanted correction is the
+	// median of, so that one late report does not move it.
+	reportHistory = 9
+
+	// maxReportStep is how far the correction a sender report wants may be
+	// from the median of those before and still count as drift or jitter.
+	// Further is a step of the publisher's wall clock (set by NTP, say),
+	// which the timeline ignores: the media clock did not jump.
 	maxReportStep = time.Second
 
 	// ntpUnixOffset is 1970-01-01 in seconds since 1900-01-01, the NTP era 0
@@ -41,8 +55,8 @@ type placement uint8
 
 const (
 	placeWaiting   placement = iota // no sender report yet: frames are held
-	placeByReport                   // RTP time → publisher clock → server clock
-	placeByArrival                  // RTP time after the arrival of the first frame
+	placeByReport                   // anchored at, and following, sender reports
+	placeByArrival                  // anchored at the arrival of the first frame
 )
 
 func (p placement) String() string {
@@ -55,7 +69,9 @@ func (p placement) String() string {
 	return "waiting"
 }
 
-// streamClock maps one RTP stream onto the timeline.
+// streamClock maps one RTP stream onto the timeline. A frame's PTS is the
+// anchor's plus the RTP time since, plus a correction that follows the
+// stream's sender reports slowly (RTP clocks drift off wall clocks).
 type streamClock struct {
 	rate int64 // RTP clock rate in Hz
 
@@ -69,10 +85,24 @@ type streamClock struct {
 	reportNTP int64 // publisher's wall clock at reportRTP, Unix ns
 	reportExt int64 // reportRTP unwrapped like ext; valid once started
 
-	mode   placement
-	bias   time.Duration // added to report-placed times to keep them continuous
-	prev   time.Duration
-	placed bool
+	mode      placement
+	anchorExt int64
+	anchorPTS time.Duration
+
+	// The corrections the latest reports want, since the publisher's wall
+	// clock last stepped; the wanted correction is their median, less
+	// shift, which takes the steps out.
+	wants    [reportHistory]time.Duration
+	nWants   int
+	shift    time.Duration
+	level    time.Duration // the target when the clock stepped
+	settling bool          // after a step, until wants is full again
+	target   time.Duration
+	corr     time.Duration // correction applied, moving towards target
+
+	prevExt int64
+	prev    time.Duration
+	placed  bool
 }
 
 // timeline places the frames of one publisher's streams on the recording's
@@ -124,7 +154,8 @@ func (tl *timeline) unwrap(kind int, ts uint32, now time.Time) int64 {
 }
 
 // senderReport takes the NTP/RTP timestamp pair of an RTCP sender report
-// for a stream (RFC 3550 §6.4.1) that arrived at now.
+// for a stream (RFC 3550 §6.4.1) that arrived at now. The first report of
+// the publisher fixes the offset from its wall clock to the server's.
 func (tl *timeline) senderReport(kind int, rtpTS uint32, ntp uint64, now time.Time) {
 	if ntp == 0 {
 		return // RFC 3550 §6.4.1: a sender without a wall clock may send zero
@@ -134,25 +165,58 @@ func (tl *timeline) senderReport(kind int, rtpTS uint32, ntp uint64, now time.Ti
 	if !tl.hasOffset {
 		tl.offset, tl.hasOffset = now.UnixNano()-at, true
 	}
-
 	ext := int64(int32(rtpTS - c.last))
 	if c.started {
 		ext += c.ext
 	}
-	if c.hasReport && c.mode == placeByReport {
-		// Where the mapping in use puts the new report's RTP time; a small
-		// difference is drift and is followed, a large one a clock step.
-		predicted := c.reportNTP + ticksToNanos(ext-c.reportExt, c.rate)
-		if step := time.Duration(at - predicted); step > maxReportStep || step < -maxReportStep {
-			c.bias -= step
-		}
-	}
 	c.hasReport, c.reportRTP, c.reportNTP, c.reportExt = true, rtpTS, at, ext
+	if c.mode != placeWaiting {
+		tl.follow(c)
+	}
 }
 
-// ready reports whether a stream's frames can be placed now, deciding how
-// they are placed when the stream is still waiting: by its sender reports
-// once one has come, or by arrival once reportWait has passed without one.
+// follow notes the correction the latest report wants: where it puts its
+// RTP time against where the anchor does. A want far from the others is a
+// step of the publisher's wall clock: the wants start again, and shift is
+// set, from their median as they come, so that the target stays where it
+// was.
+func (tl *timeline) follow(c *streamClock) {
+	want := tl.reported(c) - c.nominal(c.reportExt)
+	if c.nWants > 0 {
+		if d := want - c.median(); d > maxReportStep || d < -maxReportStep {
+			c.level, c.settling, c.nWants = c.target, true, 0
+		}
+	}
+	c.wants[c.nWants%reportHistory] = want
+	c.nWants++
+	if c.settling {
+		c.shift = c.median() - c.level
+		c.settling = c.nWants < reportHistory
+	}
+	c.target = c.median() - c.shift
+	c.mode = placeByReport
+}
+
+// median returns the middle of the wants.
+func (c *streamClock) median() time.Duration {
+	var buf [reportHistory]time.Duration
+	s := buf[:copy(buf[:], c.wants[:min(c.nWants, reportHistory)])]
+	for i := 1; i < len(s); i++ { // insertion sort: a handful of values
+		for j := i; j > 0 && s[j] < s[j-1]; j-- {
+			s[j], s[j-1] = s[j-1], s[j]
+		}
+	}
+	return s[len(s)/2]
+}
+
+// reported is where the latest report puts its RTP time on the timeline.
+func (tl *timeline) reported(c *streamClock) time.Duration {
+	return time.Duration(c.reportNTP + tl.offset - tl.zero)
+}
+
+// ready reports whether a stream's frames can be placed now, anchoring a
+// stream that still waits: at its sender report once one has come, or at
+// its first frame's arrival once reportWait has passed without one.
 func (tl *timeline) ready(kind int, now time.Time) bool {
 	c := &tl.streams[kind]
 	if c.mode != placeWaiting {
@@ -160,26 +224,31 @@ func (tl *timeline) ready(kind int, now time.Time) bool {
 	}
 	switch {
 	case c.hasReport && c.started && tl.hasOffset:
-		c.mode = placeByReport
+		tl.anchorAtReport(c)
 	case c.started && time.Duration(now.UnixNano()-c.first) >= reportWait:
-		c.mode = placeByArrival
+		c.mode, c.anchorExt, c.anchorPTS = placeByArrival, 0, time.Duration(c.first-tl.zero)
 	default:
 		return false
 	}
 	return true
 }
 
-// settle decides the placement of a stream that has begun and still
-// waits, as it ends: by sender reports if one came, else by arrival.
+// settle anchors a stream that has begun and still waits, as it ends: at
+// its sender report if one came, else at its first frame's arrival.
 func (tl *timeline) settle(kind int) {
 	c := &tl.streams[kind]
-	if c.mode != placeWaiting || !c.started {
-		return
+	switch {
+	case c.mode != placeWaiting || !c.started:
+	case c.hasReport && tl.hasOffset:
+		tl.anchorAtReport(c)
+	default:
+		c.mode, c.anchorExt, c.anchorPTS = placeByArrival, 0, time.Duration(c.first-tl.zero)
 	}
-	c.mode = placeByArrival
-	if c.hasReport && c.started && tl.hasOffset {
-		c.mode = placeByReport
-	}
+}
+
+func (tl *timeline) anchorAtReport(c *streamClock) {
+	c.mode, c.anchorExt, c.anchorPTS = placeByReport, c.reportExt, tl.reported(c)
+	tl.follow(c)
 }
 
 // started reports whether a stream has had a frame.
@@ -188,27 +257,20 @@ func (tl *timeline) started(kind int) bool { return tl.streams[kind].started }
 // mode tells how a stream is placed.
 func (tl *timeline) mode(kind int) placement { return tl.streams[kind].mode }
 
-// pts returns the media time of a frame at unwrapped RTP time ext. It never
-// decreases for a stream and is never negative. A stream placed by arrival
-// moves to its sender reports when one comes, continuing from where it is.
+// pts returns the media time of a frame at unwrapped RTP time ext, for a
+// stream that is ready. It never decreases for a stream and is never
+// negative.
 func (tl *timeline) pts(kind int, ext int64) time.Duration {
 	c := &tl.streams[kind]
-	if c.mode == placeByArrival && c.hasReport && tl.hasOffset {
-		// TODO(late-report): the bias keeps what placement by arrival got
-		// wrong, so a stream whose first report came after reportWait stays
-		// off the other by its first frame's extra delay; slewing the bias
-		// to zero, a millisecond a second, would restore lip sync.
-		c.mode = placeByReport
-		c.bias = tl.byArrival(c, ext) - tl.byReport(c, ext)
+	if !c.placed {
+		c.prevExt = ext
 	}
-
-	var d time.Duration
-	if c.mode == placeByReport {
-		d = tl.byReport(c, ext) + c.bias
-	} else {
-		d = tl.byArrival(c, ext)
+	if ext > c.prevExt {
+		limit := time.Duration(ticksToNanos(ext-c.prevExt, c.rate)) / maxSlew
+		c.corr += min(max(c.target-c.corr, -limit), limit)
+		c.prevExt = ext
 	}
-	d = max(d, 0)
+	d := max(c.nominal(ext)+c.corr, 0)
 	if c.placed && d < c.prev {
 		d = c.prev
 	}
@@ -216,16 +278,9 @@ func (tl *timeline) pts(kind int, ext int64) time.Duration {
 	return d
 }
 
-// byReport maps RTP time to the publisher's wall clock through the latest
-// sender report, then to the server's through the offset.
-func (tl *timeline) byReport(c *streamClock, ext int64) time.Duration {
-	publisher := c.reportNTP + ticksToNanos(ext-c.reportExt, c.rate)
-	return time.Duration(publisher + tl.offset - tl.zero)
-}
-
-// byArrival places the first frame at its arrival and the rest by RTP time.
-func (tl *timeline) byArrival(c *streamClock, ext int64) time.Duration {
-	return time.Duration(c.first-tl.zero) + time.Duration(ticksToNanos(ext, c.rate))
+// nominal places RTP time ext by the anchor and the RTP clock alone.
+func (c *streamClock) nominal(ext int64) time.Duration {
+	return c.anchorPTS + time.Duration(ticksToNanos(ext-c.anchorExt, c.rate))
 }
 
 // ticksToNanos converts RTP clock ticks to nanoseconds without overflowing

@@ -63,6 +63,7 @@ type session struct {
 	cancel    context.CancelFunc
 	endOnce   sync.Once
 	endState  string
+	endReason string
 	connected atomic.Bool
 	videoSSRC atomic.Uint32
 	lastPLI   atomic.Int64 // unix nanoseconds
@@ -84,7 +85,7 @@ type heldFrame struct {
 // stop ends the session; the first caller decides the track's final state.
 func (s *session) stop(state, reason string) {
 	s.endOnce.Do(func() {
-		s.endState = state
+		s.endState, s.endReason = state, reason
 		s.logger.Info("session ending", "reason", reason, "state", state)
 		s.cancel()
 	})
@@ -117,7 +118,9 @@ func (s *session) run(uploadCtx context.Context) {
 
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(uploadCtx), 10*time.Second)
 	defer cancel()
-	if err := s.catalog.CloseTrack(ctx, s.ref.TrackID, s.endState, time.Now()); err != nil {
+	end := agenda.TrackEnd{State: s.endState, Reason: s.endReason,
+		Segments: s.arch.segmentsWritten(), At: time.Now()}
+	if err := s.catalog.CloseTrack(ctx, s.ref.TrackID, end); err != nil {
 		s.logger.Error("close track", "err", err)
 	}
 	s.logger.Info("session ended", "state", s.endState)

@@ -285,7 +285,9 @@ func (s *Server) newSession(id string, ref agenda.TrackRef, plan offerPlan,
 func (s *Server) closeTrack(trackID int64) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := s.deps.Catalog.CloseTrack(ctx, trackID, stateInterrupted, time.Now()); err != nil {
+	end := agenda.TrackEnd{State: stateInterrupted, Reason: "session could not start",
+		Segments: 0, At: time.Now()}
+	if err := s.deps.Catalog.CloseTrack(ctx, trackID, end); err != nil {
 		s.deps.Logger.Error("close track", "track", trackID, "err", err)
 	}
 }

@@ -44,7 +44,8 @@ func (c *fakeCatalog) AddSegment(_ context.Context, _ int64, seg agenda.SegmentR
 	return nil
 }
 
-func (c *fakeCatalog) CloseTrack(_ context.Context, trackID int64, state string, _ time.Time) error {
+func (c *fakeCatalog) CloseTrack(_ context.Context, trackID int64, end agenda.TrackEnd) error {
+	state := end.State
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.closed == nil {

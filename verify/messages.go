@@ -128,8 +128,11 @@ func msgDecidedBefore(meeting int64, decided, start time.Time, started,
 func msgNoRecording(meeting int64, total, open, interrupted int) (en, zh string) {
 	whyEN, whyZH := "no recording at all", "没有任何录像"
 	if total > 0 {
-		whyEN = fmt.Sprintf("%d still recording, %d interrupted", open, interrupted)
-		whyZH = fmt.Sprintf("%d 个仍在录制，%d 个中断", open, interrupted)
+		empty := total - open - interrupted
+		whyEN = fmt.Sprintf("%d still recording, %d interrupted, %d finished without media",
+			open, interrupted, empty)
+		whyZH = fmt.Sprintf("%d 个仍在录制，%d 个中断，%d 个已结束但无音视频",
+			open, interrupted, empty)
 	}
 	en = fmt.Sprintf("meeting %d has no finished recording (%s); missing evidence: "+
 		"a complete video recording of the meeting", meeting, whyEN)
@@ -223,10 +226,10 @@ func (g *trackGaps) problem() evidenceProblem {
 	return evidenceProblem{
 		RecordingID: g.RecordingID,
 		Message: fmt.Sprintf("track %d (session %s) of recording %d lacks the segments "+
-			"numbered %s: segments were removed from the evidence", g.TrackID,
-			g.SessionID, g.RecordingID, strings.Join(runs, ", ")),
+			"numbered %s: they were removed from the evidence, or never stored",
+			g.TrackID, g.SessionID, g.RecordingID, strings.Join(runs, ", ")),
 		MessageZH: fmt.Sprintf("录像 %d 的轨道 %d（会话 %s）缺少序号为 %s 的分段："+
-			"有分段从证据中被删除", g.RecordingID, g.TrackID, g.SessionID,
+			"分段已从证据中被删除，或从未存储", g.RecordingID, g.TrackID, g.SessionID,
 			strings.Join(runs, "、")),
 	}
 }

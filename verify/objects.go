@@ -118,10 +118,9 @@ func loadEvidence(ctx context.Context, c *checkRun) (map[int64][]evidenceLink, [
 }
 
 // seqGaps returns one problem per track whose segments do not run 0, 1, 2…
-// without a hole.
-// TODO(seq-tail): segments removed from the end of a track leave no hole;
-// comparing the last segment's wall_end with the track's ended_at would
-// catch that.
+// without a hole, up to the number its session wrote when that is known.
+// A crashed session's count is not known, so segments removed from the end
+// of its track go unnoticed.
 func seqGaps(ctx context.Context, c *checkRun, recordings []int64) ([]evidenceProblem,
 	error) {
 	rows, err := c.tx.Query(ctx, seqGapsSQL, recordings)

@@ -234,6 +234,12 @@ func noRecordingCases() []ruleCase {
 			want: []string{CodeNoRecording}, check: wantIn("1 still recording")},
 		{name: "fires for an interrupted recording only", breaks: setState("interrupted"),
 			want: []string{CodeNoRecording, CodeRecordingInterrupted}},
+		{name: "fires for a finished recording without media",
+			breaks: func(f *fixture, w world) {
+				f.exec(`DELETE FROM segments WHERE track_id = $1`, w.track)
+			},
+			want:  []string{CodeNoRecording, CodeItemNotCovered},
+			check: wantIn("1 finished without media")},
 		{name: "quiet when the matter does not ask for a recording",
 			breaks: func(f *fixture, w world) {
 				dropRecording(f, w)
@@ -347,6 +353,15 @@ func tamperedCases() []ruleCase {
 				f.exec(`UPDATE segments SET seq = seq + 10 WHERE track_id = $1`, w.track)
 			},
 			want: []string{CodeRecordingTampered}, check: wantIn("numbered 0-9")},
+		{name: "fires for segments removed from the end",
+			breaks: func(f *fixture, w world) {
+				f.exec(`UPDATE tracks SET segments_written = 5 WHERE id = $1`, w.track)
+			},
+			want: []string{CodeRecordingTampered}, check: wantIn("numbered 3-4")},
+		{name: "quiet when every segment written is there",
+			breaks: func(f *fixture, w world) {
+				f.exec(`UPDATE tracks SET segments_written = 3 WHERE id = $1`, w.track)
+			}},
 		{name: "quiet without rehash for altered bytes of the same size",
 			breaks: alterBytes(2)},
 		{name: "quiet with rehash for intact objects", opts: rehash},

@@ -76,7 +76,9 @@ FROM linked l
 LEFT JOIN recordings r ON r.meeting_id = l.meeting_id
 WHERE l.must_record
 GROUP BY l.id, l.meeting_id, l.item_id
-HAVING count(r.id) FILTER (WHERE r.state = 'finished') = 0`
+HAVING count(r.id) FILTER (WHERE r.state = 'finished' AND EXISTS (
+    SELECT 1 FROM tracks t JOIN segments sg ON sg.track_id = t.id
+    WHERE t.recording_id = r.id)) = 0`
 
 const interruptedSQL = `
 SELECT l.id, l.meeting_id, l.item_id, r.id, r.started_at, r.ended_at
@@ -126,7 +128,9 @@ JOIN recordings r ON r.meeting_id = l.meeting_id AND r.state <> 'recording'
 ORDER BY l.id, r.id`
 
 // seqGapsSQL finds, per track of the recordings in $1, each run of missing
-// seq numbers: from the previous seq + 1 (or 0) to this seq - 1.
+// seq numbers: from the previous seq + 1 (or 0) to this seq - 1, and, for
+// a track that knows how many segments its session wrote, the run missing
+// at the end.
 const seqGapsSQL = `
 SELECT recording_id, track_id, session_id, gap_from, gap_to FROM (
     SELECT t.recording_id, t.id AS track_id, t.session_id,
@@ -135,6 +139,12 @@ SELECT recording_id, track_id, session_id, gap_from, gap_to FROM (
     JOIN tracks t ON t.id = sg.track_id
     WHERE t.recording_id = ANY($1::bigint[])
     WINDOW w AS (PARTITION BY sg.track_id ORDER BY sg.seq)
+    UNION ALL
+    SELECT t.recording_id, t.id, t.session_id,
+           coalesce((SELECT max(sg.seq) FROM segments sg WHERE sg.track_id = t.id), -1) + 1,
+           t.segments_written - 1
+    FROM tracks t
+    WHERE t.recording_id = ANY($1::bigint[]) AND t.segments_written IS NOT NULL
 ) g
 WHERE gap_from <= gap_to
 ORDER BY recording_id, track_id, gap_from`

@@ -108,7 +108,8 @@ func (e *env) record(t *testing.T, session string, segs []capture.Segment,
 	if len(segs) > 0 {
 		zero = zero.Add(segs[len(segs)-1].MediaEnd)
 	}
-	if err := e.agenda.CloseTrack(ctx, ref.TrackID, agenda.StateFinished, zero); err != nil {
+	if err := e.agenda.CloseTrack(ctx, ref.TrackID,
+		agenda.TrackEnd{State: agenda.StateFinished, Segments: -1, At: zero}); err != nil {
 		t.Fatalf("close track: %v", err)
 	}
 	return ref

@@ -94,7 +94,8 @@ func TestViewingCopyWaitsForMinIO(t *testing.T) {
 		WallStart: now, WallEnd: now.Add(time.Second)}); err != nil {
 		t.Fatal(err)
 	}
-	if err := store.CloseTrack(ctx, ref.TrackID, agenda.StateFinished, now); err != nil {
+	if err := store.CloseTrack(ctx, ref.TrackID,
+		agenda.TrackEnd{State: agenda.StateFinished, Segments: -1, At: now}); err != nil {
 		t.Fatal(err)
 	}
 
