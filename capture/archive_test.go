@@ -209,7 +209,7 @@ func TestArchiverEndsSessionWhenSpoolFull(t *testing.T) {
 	for seq := range 2 {
 		a.add(testSegment(t, dir, seq, 100))
 	}
-	if err := srv.admit(); err != nil {
+	if err := srv.admit(1); err != nil {
 		t.Errorf("admit with 200 of 250 bytes: got %v, want nil", err)
 	}
 	for seq := 2; seq < 4; seq++ { // the segment that fills it, and the last one
@@ -220,7 +220,7 @@ func TestArchiverEndsSessionWhenSpoolFull(t *testing.T) {
 		t.Errorf("got stops %q, want one \"interrupted: spool full\"", stops)
 	}
 	mu.Unlock()
-	if err := srv.admit(); !errors.Is(err, ErrSpoolFull) {
+	if err := srv.admit(1); !errors.Is(err, ErrSpoolFull) {
 		t.Errorf("admit with 400 of 250 bytes: got %v, want ErrSpoolFull", err)
 	}
 	if got := testutil.ToFloat64(m.SpoolFull); got != 2 {
@@ -241,7 +241,7 @@ func TestArchiverEndsSessionWhenSpoolFull(t *testing.T) {
 	if got := testutil.ToFloat64(m.SpoolBytes); got != 0 {
 		t.Errorf("got liuhen_spool_bytes %v after the uploads, want 0", got)
 	}
-	if err := srv.admit(); err != nil {
+	if err := srv.admit(1); err != nil {
 		t.Errorf("admit with an empty spool: got %v, want nil", err)
 	}
 }

@@ -13,6 +13,8 @@ var (
 	// ErrSpoolFull means the spool holds LIUHEN_SPOOL_MAX_BYTES of segments
 	// not yet stored; no new session starts until uploads make room.
 	ErrSpoolFull = errors.New("spool full")
+	// ErrTooManySessions means a publisher would pass a session limit.
+	ErrTooManySessions = errors.New("too many sessions")
 	// errUnstorable means a segment can never be stored as it is (its
 	// file changed, its key or seq holds other content, its track is
 	// gone); retrying does not help, so it is set aside in the spool.

@@ -43,6 +43,11 @@ type Config struct {
 	// ConnectTimeout ends a session whose publisher does not connect in
 	// time; 0 means 30 s.
 	ConnectTimeout time.Duration
+	// MaxSessions bounds the sessions recorded at once, and
+	// MaxMeetingSessions those of one meeting; 0 means 64 and 8. A
+	// publisher over either bound gets 503.
+	MaxSessions        int
+	MaxMeetingSessions int
 }
 
 // Validate names the first bad setting.
@@ -57,6 +62,9 @@ func (c Config) Validate() error {
 		return fmt.Errorf("segment duration (LIUHEN_SEGMENT_DURATION) %v: use 1s or more", c.SegmentDuration)
 	case c.ICEUDPPort < 0 || c.ICEUDPPort > 65535:
 		return fmt.Errorf("ICE UDP port (LIUHEN_ICE_UDP_PORT) %d: use 0 to 65535", c.ICEUDPPort)
+	case c.MaxSessions < 0 || c.MaxMeetingSessions < 0:
+		return fmt.Errorf("session limits (LIUHEN_MAX_SESSIONS) %d, %d: use positive numbers, "+
+			"or 0 for the defaults", c.MaxSessions, c.MaxMeetingSessions)
 	case c.ConnectTimeout < 0:
 		return fmt.Errorf("connect timeout %v is negative", c.ConnectTimeout)
 	}
@@ -112,6 +120,7 @@ func NewServer(cfg Config, deps Deps) (*Server, error) {
 	if cfg.ConnectTimeout == 0 {
 		cfg.ConnectTimeout = 30 * time.Second
 	}
+
 	if cfg.SpoolMaxBytes == 0 {
 		cfg.SpoolMaxBytes = DefaultSpoolMaxBytes
 	}
@@ -194,14 +203,28 @@ func (s *Server) recoverOne(recPath string) bool {
 	return true
 }
 
-// admit tells whether a new session may start: not while the server
-// closes, nor while the spool is full.
-func (s *Server) admit() error {
+// admit tells whether a new session of a meeting may start: not while the
+// server closes, nor while the spool is full, nor over the session limits.
+// The limits are checked before the session is negotiated, so publishers
+// arriving together may pass them by a few.
+func (s *Server) admit(meetingID int64) error {
 	s.mu.Lock()
-	closed := s.closed
+	closed, live, ofMeeting := s.closed, len(s.sessions), 0
+	for _, ss := range s.sessions {
+		if ss.ref.MeetingID == meetingID {
+			ofMeeting++
+		}
+	}
 	s.mu.Unlock()
-	if closed {
+	switch {
+	case closed:
 		return ErrClosed
+	case live >= orDefault(s.cfg.MaxSessions, 64):
+		return fmt.Errorf("%w: %d sessions are being recorded (LIUHEN_MAX_SESSIONS)",
+			ErrTooManySessions, live)
+	case ofMeeting >= orDefault(s.cfg.MaxMeetingSessions, 8):
+		return fmt.Errorf("%w: meeting %d already has %d publishers", ErrTooManySessions,
+			meetingID, ofMeeting)
 	}
 	if used, full := s.store.usage.full(); full {
 		s.deps.Metrics.SpoolFull.Inc()
@@ -325,4 +348,11 @@ func newSessionID() string {
 	b := make([]byte, 16)
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
+}
+
+func orDefault(v, def int) int {
+	if v == 0 {
+		return def
+	}
+	return v
 }

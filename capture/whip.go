@@ -118,6 +118,10 @@ func (s *Server) writeStartError(w http.ResponseWriter, err error) {
 		w.Header().Set("Retry-After", "60")
 		problem.Write(w, http.StatusServiceUnavailable, "the recorder cannot store segments "+
 			"right now (its spool is full); publish again once the evidence store is back")
+	case errors.Is(err, ErrTooManySessions):
+		w.Header().Set("Retry-After", "30")
+		problem.Write(w, http.StatusServiceUnavailable, err.Error()+
+			"; end a session that is no longer needed, or publish again later")
 	case errors.Is(err, ErrClosed):
 		w.Header().Set("Retry-After", "5")
 		problem.Write(w, http.StatusServiceUnavailable, "the server is shutting down; publish again shortly")
@@ -172,7 +176,7 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) (int64, bool)
 // (RFC 9725 §4.3.2: the server does not trickle).
 func (s *Server) start(ctx context.Context, meetingID int64, plan offerPlan,
 	offer string) (*session, string, error) {
-	if err := s.admit(); err != nil {
+	if err := s.admit(meetingID); err != nil {
 		return nil, "", err
 	}
 	api, err := s.newAPI(plan)

@@ -95,9 +95,14 @@ func (fakeAuth) Authenticate(r *http.Request) (access.Principal, error) {
 
 func newTestServer(t *testing.T) (*Server, *fakeCatalog, *httptest.Server) {
 	t.Helper()
+	return newTestServerWith(t, Config{SpoolDir: t.TempDir(), SegmentDuration: 2 * time.Second,
+		ICELoopback: true})
+}
+
+func newTestServerWith(t *testing.T, cfg Config) (*Server, *fakeCatalog, *httptest.Server) {
+	t.Helper()
 	cat := &fakeCatalog{}
-	srv, err := NewServer(Config{SpoolDir: t.TempDir(), SegmentDuration: 2 * time.Second,
-		ICELoopback: true}, Deps{
+	srv, err := NewServer(cfg, Deps{
 		Catalog: cat, Objects: &fakeObjects{}, Auth: fakeAuth{},
 		Metrics: NewMetrics(prometheus.NewRegistry()),
 		Logger:  slog.New(slog.NewTextHandler(io.Discard, nil)),
@@ -276,5 +281,27 @@ func TestWHIPSessionLifecycle(t *testing.T) {
 	}
 	if srv.lookup(strings.TrimPrefix(loc, "/whip/2/")) != nil {
 		t.Errorf("session still registered after DELETE")
+	}
+}
+
+func TestWHIPLimitsSessionsPerMeeting(t *testing.T) {
+	_, _, hs := newTestServerWith(t, Config{SpoolDir: t.TempDir(), ICELoopback: true,
+		MaxMeetingSessions: 1})
+	resp, body := do(t, "POST", hs.URL+"/2", "room2", sdpType, offerFrom(t, opus, vp8))
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("first publisher: got status %d, want 201; body %s", resp.StatusCode, body)
+	}
+	resp, body = do(t, "POST", hs.URL+"/2", "room2", sdpType, offerFrom(t, opus, vp8))
+	if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" {
+		t.Fatalf("second publisher: got status %d (Retry-After %q), want 503 with Retry-After",
+			resp.StatusCode, resp.Header.Get("Retry-After"))
+	}
+	if !strings.Contains(body, "already has 1 publishers") {
+		t.Errorf("got body %s, want it to say the meeting has its publishers", body)
+	}
+	resp, body = do(t, "POST", hs.URL+"/1", "admin", sdpType, offerFrom(t, opus, vp8))
+	if resp.StatusCode != http.StatusCreated {
+		t.Errorf("publisher of another meeting: got status %d, want 201; body %s",
+			resp.StatusCode, body)
 	}
 }

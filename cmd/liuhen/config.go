@@ -29,6 +29,7 @@ type config struct {
 	ICEUDPPort       int
 	ICEPublicIPs     []string
 	ICELoopback      bool
+	MaxSessions      int
 	TranscodeWorkers int
 	TranscodeSweep   time.Duration
 	LogLevel         string
@@ -59,6 +60,7 @@ var settings = []setting{
 	{"LIUHEN_ICE_UDP_PORT", "0", "one UDP port for all WebRTC media (0: ephemeral ports)"},
 	{"LIUHEN_ICE_PUBLIC_IPS", "", "comma-separated IPs to announce, for a server behind 1:1 NAT"},
 	{"LIUHEN_ICE_LOOPBACK", "true", "offer loopback ICE candidates, for publishers on this machine"},
+	{"LIUHEN_MAX_SESSIONS", "64", "publishers recorded at once (8 at most per meeting)"},
 	{"LIUHEN_TRANSCODE_WORKERS", "1", "viewing copies made at once by serve (0: none in this process)"},
 	{"LIUHEN_TRANSCODE_SWEEP", "15s", "how often serve queues ended recordings for a viewing copy"},
 	{"LIUHEN_LOG_LEVEL", "info", "debug, info, warn or error"},
@@ -100,6 +102,13 @@ func loadConfig() (config, error) {
 	}
 	parse("LIUHEN_MINIO_SECURE", func(v string) (err error) {
 		c.MinIOSecure, err = strconv.ParseBool(v)
+		return err
+	})
+	parse("LIUHEN_MAX_SESSIONS", func(v string) (err error) {
+		c.MaxSessions, err = strconv.Atoi(v)
+		if err == nil && (c.MaxSessions < 1 || c.MaxSessions > 10000) {
+			err = errors.New("use a number from 1 to 10000")
+		}
 		return err
 	})
 	parse("LIUHEN_ICE_LOOPBACK", func(v string) (err error) {

@@ -169,6 +169,7 @@ func newApp(ctx context.Context, c config, logger *slog.Logger) (*app, error) {
 	recorder, err := capture.NewServer(capture.Config{
 		SpoolDir: c.SpoolDir, SpoolMaxBytes: c.SpoolMaxBytes, SegmentDuration: c.SegmentDuration,
 		ICEUDPPort: c.ICEUDPPort, ICEPublicIPs: c.ICEPublicIPs, ICELoopback: c.ICELoopback,
+		MaxSessions: c.MaxSessions,
 	}, capture.Deps{
 		Catalog: svc.store, Objects: ev, Auth: guard,
 		Metrics: capture.NewMetrics(reg), Logger: logger.With("component", "capture"),
