@@ -109,15 +109,22 @@ func (s *Store) AddSegment(ctx context.Context, trackID int64, seg SegmentRow) e
 	if err := checkSegment(seg); err != nil {
 		return fmt.Errorf("add segment to track %d: %w", trackID, err)
 	}
-	// The meeting's actual start is the wall-clock start of the first
-	// media stored for it.
+	kinds, starts, ends, lost := gapColumns(seg.Gaps)
+	// The segment, its gaps and the meeting's actual start (the wall-clock
+	// start of the first media stored for it) in one statement.
 	tag, err := s.pool.Exec(ctx, `
 		WITH g AS (
 			INSERT INTO segments (track_id, seq, object_key, sha256, size_bytes,
 				media_start_ms, media_end_ms, wall_start, wall_end)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 			ON CONFLICT (track_id, seq) DO NOTHING
-			RETURNING track_id, wall_start
+			RETURNING id, track_id, wall_start
+		), gp AS (
+			INSERT INTO segment_gaps (segment_id, kind, start_ms, end_ms, lost_packets)
+			SELECT g.id, x.kind, x.start_ms, x.end_ms, x.lost
+			FROM g, unnest($10::text[], $11::bigint[], $12::bigint[], $13::int[])
+				AS x(kind, start_ms, end_ms, lost)
+			ON CONFLICT DO NOTHING
 		), m AS (
 			UPDATE meetings m SET started_at = g.wall_start
 			FROM g JOIN tracks t ON t.id = g.track_id JOIN recordings r ON r.id = t.recording_id
@@ -125,7 +132,8 @@ func (s *Store) AddSegment(ctx context.Context, trackID int64, seg SegmentRow) e
 		)
 		SELECT 1 FROM g`,
 		trackID, seg.Seq, seg.ObjectKey, seg.SHA256[:], seg.Size,
-		seg.MediaStart.Milliseconds(), seg.MediaEnd.Milliseconds(), seg.WallStart, seg.WallEnd)
+		seg.MediaStart.Milliseconds(), seg.MediaEnd.Milliseconds(), seg.WallStart, seg.WallEnd,
+		kinds, starts, ends, lost)
 	switch {
 	case isForeignKeyViolation(err):
 		return fmt.Errorf("add segment: track %d: %w", trackID, ErrNotFound)
@@ -151,6 +159,13 @@ func checkSegment(seg SegmentRow) error {
 	}
 	if seg.WallStart.IsZero() || seg.WallEnd.Before(seg.WallStart) {
 		fe.add("wall_end", "must not be before wall_start, which is required")
+	}
+	for _, g := range seg.Gaps {
+		if g.StartMs < 0 || g.EndMs < g.StartMs || g.Lost < 0 {
+			fe.add("gaps", "each gap must end at or after a non-negative start, "+
+				"with a non-negative count of lost packets")
+			break
+		}
 	}
 	return fe.err()
 }
@@ -365,4 +380,18 @@ func (s *Store) tracksOf(ctx context.Context, meetingID int64) ([]Track, error) 
 		return nil, fmt.Errorf("load tracks: %w", err)
 	}
 	return tracks, nil
+}
+
+// gapColumns turns gaps into the arrays AddSegment unnests.
+func gapColumns(gaps []SegmentGap) (kinds []string, starts, ends []int64, lost []int32) {
+	for _, g := range gaps {
+		kind := "audio"
+		if g.Video {
+			kind = "video"
+		}
+		kinds = append(kinds, kind)
+		starts, ends = append(starts, g.StartMs), append(ends, g.EndMs)
+		lost = append(lost, int32(min(g.Lost, 1<<30)))
+	}
+	return kinds, starts, ends, lost
 }

@@ -330,3 +330,32 @@ func TestAddIndexPoint(t *testing.T) {
 		wantIs(t, err, agenda.ErrNotFound)
 	})
 }
+
+func TestAddSegmentKeepsGaps(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	ref, err := w.store.OpenTrack(ctx, w.meeting.ID, "g", "opus", "vp8", at(0))
+	must(t, err)
+	seg := segment(0, 0)
+	seg.Gaps = []agenda.SegmentGap{
+		{Video: true, StartMs: 500, EndMs: 1500, Lost: 40},
+		{StartMs: 700, EndMs: 900, Lost: 10},
+	}
+	must(t, w.store.AddSegment(ctx, ref.TrackID, seg))
+	must(t, w.store.AddSegment(ctx, ref.TrackID, seg)) // a retry adds nothing twice
+
+	segs, err := w.store.MeetingSegments(ctx, w.meeting.ID)
+	must(t, err)
+	if len(segs) != 1 || len(segs[0].Gaps) != 2 {
+		t.Fatalf("got %+v, want one segment with two gaps", segs)
+	}
+	if g := segs[0].Gaps[0]; !g.Video || g.StartMs != 500 || g.EndMs != 1500 || g.Lost != 40 {
+		t.Errorf("got first gap %+v, want video 500-1500 ms with 40 packets lost", g)
+	}
+
+	t.Run("a gap that ends before it starts", func(t *testing.T) {
+		bad := segment(1, 2000)
+		bad.Gaps = []agenda.SegmentGap{{StartMs: 900, EndMs: 800}}
+		wantFields(t, w.store.AddSegment(ctx, ref.TrackID, bad), "gaps")
+	})
+}

@@ -204,6 +204,15 @@ type SegmentRow struct {
 	MediaEnd   time.Duration
 	WallStart  time.Time
 	WallEnd    time.Time
+	Gaps       []SegmentGap // stretches without the media the publisher sent
+}
+
+// SegmentGap is a stretch of a segment's audio or video that is missing.
+type SegmentGap struct {
+	Video   bool  `json:"video"`
+	StartMs int64 `json:"start_ms"` // on the recording's timeline
+	EndMs   int64 `json:"end_ms"`
+	Lost    int   `json:"lost_packets"` // RTP packets lost; 0 when unknown
 }
 
 // IndexPoint ties a stretch of a recording, in milliseconds of its media

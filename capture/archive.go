@@ -62,7 +62,7 @@ func (st *storer) store(ctx context.Context, logger *slog.Logger, trackID int64,
 	row := agenda.SegmentRow{
 		Seq: seg.Seq, ObjectKey: key, SHA256: seg.SHA256, Size: seg.Size,
 		MediaStart: seg.MediaStart, MediaEnd: seg.MediaEnd,
-		WallStart: seg.WallStart, WallEnd: seg.WallEnd,
+		WallStart: seg.WallStart, WallEnd: seg.WallEnd, Gaps: gapRows(seg.Gaps),
 	}
 	err = retry(ctx, logger, "catalogue segment", stepTimeout, func(ctx context.Context) error {
 		return st.catalog.AddSegment(ctx, trackID, row)
@@ -290,4 +290,13 @@ func unstorable(err error) bool {
 	return errors.Is(err, storage.ErrInvalidArgument) || errors.Is(err, storage.ErrExists) ||
 		errors.Is(err, storage.ErrChecksumMismatch) || errors.Is(err, agenda.ErrNotFound) ||
 		errors.As(err, &conflict) || errors.As(err, &invalid)
+}
+
+func gapRows(gaps []Gap) []agenda.SegmentGap {
+	rows := make([]agenda.SegmentGap, len(gaps))
+	for i, g := range gaps {
+		rows[i] = agenda.SegmentGap{Video: g.Video, StartMs: g.Start.Milliseconds(),
+			EndMs: g.End.Milliseconds(), Lost: g.Lost}
+	}
+	return rows
 }

@@ -136,6 +136,7 @@ type spoolRecord struct {
 	MediaEndNs   int64     `json:"media_end_ns"`
 	WallStart    time.Time `json:"wall_start"`
 	WallEnd      time.Time `json:"wall_end"`
+	Gaps         []Gap     `json:"gaps,omitempty"`
 }
 
 func newSpoolRecord(key string, trackID int64, seg Segment) spoolRecord {
@@ -143,6 +144,7 @@ func newSpoolRecord(key string, trackID int64, seg Segment) spoolRecord {
 		Key: key, TrackID: trackID, Seq: seg.Seq, Ext: seg.Ext, Size: seg.Size,
 		SHA256: hex.EncodeToString(seg.SHA256[:]), MediaStartNs: int64(seg.MediaStart),
 		MediaEndNs: int64(seg.MediaEnd), WallStart: seg.WallStart, WallEnd: seg.WallEnd,
+		Gaps: seg.Gaps,
 	}
 }
 
@@ -152,7 +154,7 @@ func (r spoolRecord) segment(path string) (Segment, error) {
 	seg := Segment{
 		Seq: r.Seq, Path: path, Ext: r.Ext, Size: r.Size,
 		MediaStart: time.Duration(r.MediaStartNs), MediaEnd: time.Duration(r.MediaEndNs),
-		WallStart: r.WallStart, WallEnd: r.WallEnd,
+		WallStart: r.WallStart, WallEnd: r.WallEnd, Gaps: r.Gaps,
 	}
 	sum, err := hex.DecodeString(r.SHA256)
 	if err != nil || len(sum) != sha256.Size {

@@ -4,10 +4,13 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/liuhen/liuhen/agenda"
 )
 
 func newRecordingsCommand() *cobra.Command {
@@ -47,11 +50,11 @@ func listRecordings(ctx context.Context, svc services, meeting int64, ttl time.D
 		return nil
 	}
 	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "RECORDING\tSTATE\tTRACK\tSEQ\tMEDIA\tBYTES\tSHA-256\tOBJECT")
+	fmt.Fprintln(tw, "RECORDING\tSTATE\tTRACK\tSEQ\tMEDIA\tGAPS\tBYTES\tSHA-256\tOBJECT")
 	for _, g := range segs {
-		fmt.Fprintf(tw, "%d\t%s\t%d\t%d\t%s–%s\t%d\t%s\t%s\n", g.RecordingID, g.RecordingState,
-			g.TrackID, g.Seq, msClock(g.MediaStartMs), msClock(g.MediaEndMs), g.Size,
-			g.SHA256, g.ObjectKey)
+		fmt.Fprintf(tw, "%d\t%s\t%d\t%d\t%s–%s\t%s\t%d\t%s\t%s\n", g.RecordingID,
+			g.RecordingState, g.TrackID, g.Seq, msClock(g.MediaStartMs), msClock(g.MediaEndMs),
+			gapSummary(g.Gaps), g.Size, g.SHA256, g.ObjectKey)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -70,4 +73,20 @@ func listRecordings(ctx context.Context, svc services, meeting int64, ttl time.D
 func msClock(ms int64) string {
 	d := time.Duration(ms) * time.Millisecond
 	return fmt.Sprintf("%d:%02d.%d", int(d.Minutes()), int(d.Seconds())%60, (ms%1000)/100)
+}
+
+// gapSummary says where a segment lacks media, e.g. "video 0:09.9–0:14.0".
+func gapSummary(gaps []agenda.SegmentGap) string {
+	if len(gaps) == 0 {
+		return "-"
+	}
+	parts := make([]string, len(gaps))
+	for i, g := range gaps {
+		kind := "audio"
+		if g.Video {
+			kind = "video"
+		}
+		parts[i] = fmt.Sprintf("%s %s–%s", kind, msClock(g.StartMs), msClock(g.EndMs))
+	}
+	return strings.Join(parts, ", ")
 }
