@@ -19,39 +19,17 @@ import (
 	"github.com/pion/webrtc/v4/pkg/media/h264reader"
 	"github.com/pion/webrtc/v4/pkg/media/ivfreader"
 	"github.com/pion/webrtc/v4/pkg/media/oggreader"
+
+	"github.com/liuhen/liuhen/internal/mediatest"
 )
 
 // Helpers that make real media with the ffmpeg CLI, read it into Frames with
 // pion's readers, and inspect segment files with ffprobe.
 
-// speechWAV is a recorded meeting excerpt shared by the project's tests.
-const speechWAV = "/work/shared/media/EN2002a_30s.wav"
-
-// requireTool fails the test when an external program is missing.
-func requireTool(t testing.TB, name string) {
-	t.Helper()
-	if _, err := exec.LookPath(name); err != nil {
-		t.Fatalf("%s not found on PATH: install FFmpeg (apt-get install ffmpeg)", name)
-	}
-}
-
-// runTool runs an external program and returns its standard output.
-func runTool(t testing.TB, name string, args ...string) []byte {
-	t.Helper()
-	requireTool(t, name)
-	var stdout, stderr bytes.Buffer
-	cmd := exec.Command(name, args...)
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, stderr.String())
-	}
-	return stdout.Bytes()
-}
-
 // requireEncoder fails the test when ffmpeg lacks an encoder.
 func requireEncoder(t testing.TB, name string) {
 	t.Helper()
-	out := runTool(t, "ffmpeg", "-hide_banner", "-encoders")
+	out := mediatest.Run(t, "ffmpeg", "-hide_banner", "-encoders")
 	if !bytes.Contains(out, []byte(" "+name+" ")) {
 		t.Fatalf("ffmpeg has no %s encoder: install Debian's ffmpeg (apt-get install ffmpeg)",
 			name)
@@ -77,7 +55,7 @@ func encodeVP8Size(t testing.TB, dir, size string, seconds, gop int) string {
 	args = append(args, "-t", strconv.Itoa(seconds), "-c:v", "libvpx", "-deadline", "realtime",
 		"-cpu-used", "8", "-g", strconv.Itoa(gop), "-keyint_min", strconv.Itoa(gop),
 		"-b:v", "800k", out)
-	runTool(t, "ffmpeg", args...)
+	mediatest.Run(t, "ffmpeg", args...)
 	return out
 }
 
@@ -90,7 +68,7 @@ func encodeH264(t testing.TB, dir string, seconds, gop int) string {
 	args = append(args, "-t", strconv.Itoa(seconds), "-pix_fmt", "yuv420p", "-c:v", "libx264",
 		"-preset", "ultrafast", "-tune", "zerolatency", "-profile:v", "baseline",
 		"-g", strconv.Itoa(gop), "-bsf:v", "h264_mp4toannexb", "-f", "h264", out)
-	runTool(t, "ffmpeg", args...)
+	mediatest.Run(t, "ffmpeg", args...)
 	return out
 }
 
@@ -100,7 +78,7 @@ func encodeOpus(t testing.TB, dir string, seconds int) string {
 	t.Helper()
 	requireEncoder(t, "libopus")
 	out := filepath.Join(dir, "speech.ogg")
-	runTool(t, "ffmpeg", "-v", "error", "-y", "-i", speechWAV, "-t", strconv.Itoa(seconds),
+	mediatest.Run(t, "ffmpeg", "-v", "error", "-y", "-i", mediatest.SpeechWAV(t), "-t", strconv.Itoa(seconds),
 		"-c:a", "libopus", "-ar", "48000", "-b:a", "32k", "-page_duration", "20000", out)
 	return out
 }
@@ -296,7 +274,7 @@ type probeResult struct {
 // probe runs ffprobe on a file, counting its packets.
 func probe(t testing.TB, path string) probeResult {
 	t.Helper()
-	out := runTool(t, "ffprobe", "-v", "error", "-count_packets", "-show_entries",
+	out := mediatest.Run(t, "ffprobe", "-v", "error", "-count_packets", "-show_entries",
 		"stream=codec_type,codec_name,width,height,nb_read_packets:"+
 			"format=format_name,start_time,duration", "-of", "json", path)
 	var p probeResult
@@ -330,7 +308,7 @@ func seconds(t testing.TB, s string) time.Duration {
 // requireDecodes decodes every stream of a file and fails on any complaint.
 func requireDecodes(t testing.TB, path string) {
 	t.Helper()
-	requireTool(t, "ffmpeg")
+	mediatest.RequireTool(t, "ffmpeg")
 	out, err := exec.Command("ffmpeg", "-v", "error", "-i", path, "-f", "null", "-").
 		CombinedOutput()
 	if err != nil || len(out) > 0 {
@@ -342,7 +320,7 @@ func requireDecodes(t testing.TB, path string) {
 // firstVideoFlags returns the flags of a file's first video packet.
 func firstVideoFlags(t testing.TB, path string) string {
 	t.Helper()
-	out := runTool(t, "ffprobe", "-v", "error", "-select_streams", "v", "-show_entries",
+	out := mediatest.Run(t, "ffprobe", "-v", "error", "-select_streams", "v", "-show_entries",
 		"packet=flags", "-read_intervals", "%+#1", "-of", "csv=p=0", path)
 	return strings.TrimSpace(string(out))
 }

@@ -20,6 +20,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/liuhen/liuhen/internal/publish"
+
+	"github.com/liuhen/liuhen/internal/mediatest"
 )
 
 // Helpers for the tests that record a pion publisher end to end through
@@ -187,7 +189,7 @@ func packets(t testing.TB, files []string, kind string) []probePacket {
 	t.Helper()
 	var out []probePacket
 	for i, f := range files {
-		raw := runTool(t, "ffprobe", "-v", "error", "-select_streams", kind, "-show_entries",
+		raw := mediatest.Run(t, "ffprobe", "-v", "error", "-select_streams", kind, "-show_entries",
 			"packet=pts_time,size,flags", "-of", "json", f)
 		var doc struct {
 			Packets []struct {

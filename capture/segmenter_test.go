@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/liuhen/liuhen/internal/mediatest"
 )
 
 // testZero is the wall clock of media time zero in these tests.
@@ -76,7 +78,7 @@ type mediaCase struct {
 }
 
 func TestSegmenterMedia(t *testing.T) {
-	requireTool(t, "ffprobe")
+	mediatest.RequireTool(t, "ffprobe")
 	dir := t.TempDir()
 	gop10 := readIVF(t, encodeVP8(t, dir, 25, 300))
 	gop1 := readIVF(t, encodeVP8(t, dir, 25, 30))
@@ -272,7 +274,7 @@ func countFrames(frames []Frame, seg Segment) (audio, video int) {
 }
 
 func TestSegmenterRequestsKeyframes(t *testing.T) {
-	requireTool(t, "ffprobe")
+	mediatest.RequireTool(t, "ffprobe")
 	dir := t.TempDir()
 	video := readIVF(t, encodeVP8(t, dir, 25, 300))
 	r := newRecorder(t, SegmenterConfig{VideoCodec: "vp8", Duration: 5 * time.Second})
@@ -290,7 +292,7 @@ func TestSegmenterRequestsKeyframes(t *testing.T) {
 }
 
 func TestSegmenterCutsOnResolutionChange(t *testing.T) {
-	requireTool(t, "ffprobe")
+	mediatest.RequireTool(t, "ffprobe")
 	dir := t.TempDir()
 	large := readIVF(t, encodeVP8(t, dir, 2, 300))
 	small := readIVF(t, encodeVP8Size(t, dir, "320x180", 2, 300))

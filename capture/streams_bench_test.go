@@ -22,6 +22,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/liuhen/liuhen/internal/publish"
+
+	"github.com/liuhen/liuhen/internal/mediatest"
 )
 
 // Benchmarks of what one recorded stream costs: CPU and memory per stream
@@ -54,11 +56,11 @@ func (m *streamMedia) files(b testing.TB) (video, audio string) {
 		m.dir = dir
 		m.video720 = filepath.Join(dir, "v720.ivf")
 		m.audio = filepath.Join(dir, "speech.ogg")
-		runTool(b, "ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i",
+		mediatest.Run(b, "ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i",
 			"testsrc2=size=1280x720:rate=30", "-t", "25", "-c:v", "libvpx", "-b:v", "1500k",
 			"-deadline", "realtime", "-cpu-used", "8", "-g", "60", "-keyint_min", "60",
 			m.video720)
-		runTool(b, "ffmpeg", "-v", "error", "-y", "-i", benchSpeechWAV, "-c:a", "libopus",
+		mediatest.Run(b, "ffmpeg", "-v", "error", "-y", "-i", benchSpeechWAV, "-c:a", "libopus",
 			"-ar", "48000", "-b:a", "32k", "-page_duration", "20000", m.audio)
 	})
 	if m.video720 == "" {
@@ -234,7 +236,7 @@ func (l *frameLoop) peek() Frame {
 func BenchmarkLongRecordingMemory(b *testing.B) {
 	dir := b.TempDir()
 	vpath := filepath.Join(dir, "v2m.ivf")
-	runTool(b, "ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i",
+	mediatest.Run(b, "ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i",
 		"testsrc2=size=1280x720:rate=30", "-t", "20", "-c:v", "libvpx", "-b:v", "2000k",
 		"-deadline", "realtime", "-cpu-used", "8", "-g", "60", "-keyint_min", "60", vpath)
 	_, apath := benchMedia.files(b)
@@ -260,6 +262,7 @@ func longRecording(b *testing.B, dir string, vf, af []Frame) {
 	}
 	start := time.Now()
 	next := time.Duration(0)
+	var heap []float64
 	for {
 		l := audio
 		if v, a := video.peek(), audio.peek(); v.PTS <= a.PTS {
@@ -270,14 +273,7 @@ func longRecording(b *testing.B, dir string, vf, af []Frame) {
 			break
 		}
 		if f.PTS >= next {
-			runtime.GC()
-			var ms runtime.MemStats
-			runtime.ReadMemStats(&ms)
-			b.Logf("media %v: HeapInuse %.1f MB, HeapAlloc %.1f MB, VmRSS %.1f MB",
-				next, float64(ms.HeapInuse)/1e6, float64(ms.HeapAlloc)/1e6,
-				float64(vmRSS(b))/1e6)
-			b.ReportMetric(float64(ms.HeapInuse)/1e6, fmt.Sprintf("heap-MB@%dmin",
-				int(next.Minutes())))
+			heap = append(heap, heapSample(b, next))
 			next += every
 		}
 		if err := seg.Write(f); err != nil {
@@ -289,6 +285,35 @@ func longRecording(b *testing.B, dir string, vf, af []Frame) {
 		b.Fatalf("close segmenter: %v", err)
 	}
 	elapsed := time.Since(start)
+	reportHeap(b, heap)
 	b.ReportMetric(length.Seconds()/elapsed.Seconds(), "x-realtime")
 	b.ReportMetric(float64(stored)*8/length.Seconds()/1e6, "Mbit/s-muxed")
+}
+
+// heapSample collects garbage and returns HeapInuse in MB, logging it with
+// the heap's live bytes and the resident set size.
+func heapSample(b *testing.B, at time.Duration) float64 {
+	b.Helper()
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	fmt.Fprintf(os.Stderr, "media %v: HeapInuse %.1f MB, HeapAlloc %.1f MB, VmRSS %.1f MB\n",
+		at, float64(ms.HeapInuse)/1e6, float64(ms.HeapAlloc)/1e6, float64(vmRSS(b))/1e6)
+	return float64(ms.HeapInuse) / 1e6
+}
+
+// reportHeap reports the heap after the first ten minutes and its largest
+// growth beyond that, which a flat recording keeps near zero.
+func reportHeap(b *testing.B, heap []float64) {
+	b.Helper()
+	if len(heap) < 2 {
+		b.Fatalf("got %d heap samples, want at least 2", len(heap))
+	}
+	growth := 0.0
+	for _, h := range heap[1:] {
+		growth = max(growth, h-heap[1])
+	}
+	b.ReportMetric(heap[1], "heap-MB@10min")
+	b.ReportMetric(heap[len(heap)-1], "heap-MB@end")
+	b.ReportMetric(growth, "heap-MB-growth-after-10min")
 }

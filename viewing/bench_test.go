@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"testing"
 	"time"
+
+	"github.com/liuhen/liuhen/internal/mediatest"
 )
 
 // benchSeconds is the length of the benchmark's recording.
@@ -20,7 +22,7 @@ const benchSeconds = 30
 //
 //	go test -run '^$' -bench Transcode -benchtime 3x ./viewing
 func BenchmarkTranscode(b *testing.B) {
-	requireTool(b, "ffmpeg")
+	mediatest.RequireTool(b, "ffmpeg")
 	for _, size := range []string{"640x360", "1280x720"} {
 		dir := b.TempDir()
 		frames := merge(readIVF(b, encodeVP8(b, dir, size, benchSeconds)),

@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -21,42 +20,13 @@ import (
 	"github.com/pion/webrtc/v4/pkg/media/oggreader"
 
 	"github.com/liuhen/liuhen/capture"
-	"github.com/liuhen/liuhen/internal/testenv"
+
+	"github.com/liuhen/liuhen/internal/mediatest"
 )
 
 // Helpers that make master segments the way Liuhen makes them: media
 // encoded by the ffmpeg CLI, read into frames with pion's readers, and cut
 // into segments by capture's own Segmenter.
-
-func requireTool(t testing.TB, name string) {
-	t.Helper()
-	if _, err := exec.LookPath(name); err != nil {
-		t.Fatalf("%s not found on PATH: install FFmpeg (apt-get install ffmpeg)", name)
-	}
-}
-
-// runTool runs a program and returns its standard output.
-func runTool(t testing.TB, name string, args ...string) []byte {
-	t.Helper()
-	requireTool(t, name)
-	var stdout, stderr bytes.Buffer
-	cmd := exec.Command(name, args...)
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, stderr.String())
-	}
-	return stdout.Bytes()
-}
-
-// speechWAV is the meeting excerpt the project's tests share.
-func speechWAV(t testing.TB) string {
-	t.Helper()
-	root, err := testenv.RepoRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return filepath.Join(root, "testdata", "media", "EN2002a_30s.wav")
-}
 
 // encodeVP8 writes seconds of 30 fps VP8 of the given size, a keyframe every
 // second.
@@ -69,7 +39,7 @@ func encodeVP8(t testing.TB, dir, size string, seconds int) string {
 func encodeVP8GOP(t testing.TB, dir, size string, seconds, gop int) string {
 	t.Helper()
 	out := filepath.Join(dir, "vp8-"+size+"-g"+strconv.Itoa(gop)+".ivf")
-	runTool(t, "ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i",
+	mediatest.Run(t, "ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i",
 		"testsrc=size="+size+":rate=30", "-t", strconv.Itoa(seconds), "-c:v", "libvpx",
 		"-deadline", "realtime", "-cpu-used", "8", "-g", strconv.Itoa(gop),
 		"-keyint_min", strconv.Itoa(gop), "-b:v", "800k", out)
@@ -81,7 +51,7 @@ func encodeVP8GOP(t testing.TB, dir, size string, seconds, gop int) string {
 func encodeH264(t testing.TB, dir string, seconds int) string {
 	t.Helper()
 	out := filepath.Join(dir, "video.h264")
-	runTool(t, "ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i",
+	mediatest.Run(t, "ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i",
 		"testsrc=size=640x360:rate=30", "-t", strconv.Itoa(seconds), "-pix_fmt", "yuv420p",
 		"-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-profile:v",
 		"baseline", "-g", "30", "-bsf:v", "h264_mp4toannexb", "-f", "h264", out)
@@ -93,7 +63,7 @@ func encodeH264(t testing.TB, dir string, seconds int) string {
 func encodeOpus(t testing.TB, dir string, seconds int) string {
 	t.Helper()
 	out := filepath.Join(dir, "speech.ogg")
-	runTool(t, "ffmpeg", "-v", "error", "-y", "-i", speechWAV(t), "-t", strconv.Itoa(seconds),
+	mediatest.Run(t, "ffmpeg", "-v", "error", "-y", "-i", mediatest.SpeechWAV(t), "-t", strconv.Itoa(seconds),
 		"-c:a", "libopus", "-ar", "48000", "-b:a", "32k", "-frame_duration", "20",
 		"-page_duration", "20000", out)
 	return out
@@ -293,7 +263,7 @@ type probeResult struct {
 
 func probe(t testing.TB, path string) probeResult {
 	t.Helper()
-	out := runTool(t, "ffprobe", "-v", "error", "-show_entries",
+	out := mediatest.Run(t, "ffprobe", "-v", "error", "-show_entries",
 		"stream=codec_type,codec_name,width,height,pix_fmt,sample_rate,channels,duration:"+
 			"format=format_name,duration", "-of", "json", path)
 	var p probeResult
@@ -324,7 +294,7 @@ func seconds(t testing.TB, s string) time.Duration {
 // requireDecodes decodes every stream of a file and fails on any complaint.
 func requireDecodes(t testing.TB, path string) {
 	t.Helper()
-	requireTool(t, "ffmpeg")
+	mediatest.RequireTool(t, "ffmpeg")
 	out, err := exec.Command("ffmpeg", "-v", "error", "-i", path, "-f", "null", "-").
 		CombinedOutput()
 	if err != nil || len(bytes.TrimSpace(out)) > 0 {

@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/liuhen/liuhen/capture"
+
+	"github.com/liuhen/liuhen/internal/mediatest"
 )
 
 // timeTolerance is how far a measured time may be from the expected one:
@@ -37,7 +39,7 @@ type transcodeCase struct {
 type span struct{ start, end time.Duration }
 
 func TestTranscode(t *testing.T) {
-	requireTool(t, "ffprobe")
+	mediatest.RequireTool(t, "ffprobe")
 	cases := []transcodeCase{{
 		name: "VP8 and Opus joined across segments", audio: "opus", video: "vp8",
 		frames: func(t testing.TB, dir string) []capture.Frame {
