@@ -30,20 +30,22 @@ type BodyKind string
 
 // The kinds of meeting body.
 const (
-	BodyPartyCongress           BodyKind = "party_congress"           // 党代会
-	BodyPartyCommittee          BodyKind = "party_committee"          // 党委会
-	BodyPeoplesCongress         BodyKind = "peoples_congress"         // 人代会 / 人大主席团
-	BodyGovernmentExecutive     BodyKind = "government_executive"     // 政府常务会议
-	BodyPartyGroup              BodyKind = "party_group"              // 党组会
-	BodyVillageTwoCommittees    BodyKind = "village_two_committees"   // 村两委会议
-	BodyVillagerRepresentatives BodyKind = "villager_representatives" // 村民代表会议
-	BodyJointPartyGovernment    BodyKind = "joint_party_government"   // 党政联席会议
+	BodyPartyCongress            BodyKind = "party_congress"             // 党代会
+	BodyPartyCommittee           BodyKind = "party_committee"            // 党委会
+	BodyPartyStandingCommittee   BodyKind = "party_standing_committee"   // 县委常委会
+	BodyPeoplesCongress          BodyKind = "peoples_congress"           // 人代会
+	BodyPeoplesCongressPresidium BodyKind = "peoples_congress_presidium" // 人大主席团
+	BodyGovernmentExecutive      BodyKind = "government_executive"       // 政府常务会议
+	BodyPartyGroup               BodyKind = "party_group"                // 党组会
+	BodyVillageTwoCommittees     BodyKind = "village_two_committees"     // 村两委会议
+	BodyVillagerRepresentatives  BodyKind = "villager_representatives"   // 村民代表会议
+	BodyJointPartyGovernment     BodyKind = "joint_party_government"     // 党政联席会议
 )
 
 // BodyKinds lists every valid BodyKind.
 var BodyKinds = []BodyKind{
-	BodyPartyCongress, BodyPartyCommittee, BodyPeoplesCongress, BodyGovernmentExecutive,
-	BodyPartyGroup, BodyVillageTwoCommittees, BodyVillagerRepresentatives,
+	BodyPartyCongress, BodyPartyCommittee, BodyPartyStandingCommittee, BodyPeoplesCongress,
+	BodyPeoplesCongressPresidium, BodyGovernmentExecutive, BodyPartyGroup, BodyVillageTwoCommittees, BodyVillagerRepresentatives,
 	BodyJointPartyGovernment,
 }
 

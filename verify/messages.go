@@ -9,14 +9,16 @@ import (
 // bodyKinds names the meeting body kinds of the schema in English and
 // Chinese.
 var bodyKinds = map[string][2]string{
-	"party_congress":           {"party congress", "党代会"},
-	"party_committee":          {"party committee meeting", "党委会"},
-	"peoples_congress":         {"people's congress", "人代会"},
-	"government_executive":     {"government executive meeting", "政府常务会议"},
-	"party_group":              {"party group meeting", "党组会"},
-	"village_two_committees":   {"village two-committee meeting", "村两委会议"},
-	"villager_representatives": {"villagers' representative assembly", "村民代表会议"},
-	"joint_party_government":   {"joint party and government meeting", "党政联席会议"},
+	"party_congress":             {"party congress", "党代会"},
+	"party_committee":            {"party committee meeting", "党委会"},
+	"party_standing_committee":   {"party standing committee meeting", "常委会"},
+	"peoples_congress":           {"people's congress", "人代会"},
+	"peoples_congress_presidium": {"people's congress presidium", "人大主席团会议"},
+	"government_executive":       {"government executive meeting", "政府常务会议"},
+	"party_group":                {"party group meeting", "党组会"},
+	"village_two_committees":     {"village two-committee meeting", "村两委会议"},
+	"villager_representatives":   {"villagers' representative assembly", "村民代表会议"},
+	"joint_party_government":     {"joint party and government meeting", "党政联席会议"},
 }
 
 func kindName(kind string) (en, zh string) {
