@@ -100,6 +100,9 @@ var uniqueFields = map[string]string{
 	"tracks_session_id_key":           "session_id",
 	"segments_object_key_key":         "object_key",
 	"segments_track_id_seq_key":       "seq",
+	"decisions_reference_idx":         "reference",
+	"meetings_code_key":               "code",
+	"members_code_key":                "code",
 }
 
 // refNouns names what each foreign key column refers to.

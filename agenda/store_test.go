@@ -147,6 +147,9 @@ func TestDecisions(t *testing.T) {
 	}
 	in.DecidedAt, in.Amount = at(60*24*3), nil
 	_, err = w.store.CreateDecision(ctx, in)
+	wantIs(t, err, agenda.ErrConflict) // a source's number is registered once per unit
+	in.Reference = "文2号"
+	_, err = w.store.CreateDecision(ctx, in)
 	must(t, err)
 
 	t.Run("link and unlink", func(t *testing.T) {
