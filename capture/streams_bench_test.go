@@ -19,11 +19,16 @@ import (
 	"time"
 
 	"github.com/go-chi/chi/v5"
+	"github.com/pion/rtcp"
+	"github.com/pion/rtp"
+	"github.com/pion/rtp/codecs"
+	"github.com/pion/webrtc/v4"
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/liuhen/liuhen/internal/publish"
+	"github.com/liuhen/liuhen/agenda"
 
 	"github.com/liuhen/liuhen/internal/mediatest"
+	"github.com/liuhen/liuhen/internal/publish"
 )
 
 // Benchmarks of what one recorded stream costs: CPU and memory per stream
@@ -238,9 +243,13 @@ func (l *frameLoop) peek() Frame {
 	return f
 }
 
-// BenchmarkLongRecordingMemory feeds a Segmenter two hours of 720p VP8
-// (about 2 Mbps) and Opus as fast as it takes them and samples HeapInuse
-// every ten minutes of media; the samples should not grow.
+// BenchmarkLongRecordingMemory records two hours of 720p VP8 (about 2 Mbps)
+// and Opus through a session's whole media path, without the network: RTP
+// packets made in the test go through the video assembler, the timeline
+// (placed by sender reports), the gap log, the segmenter and the archiver,
+// as fast as they are taken. One audio packet a minute is lost, so the gap
+// log grows too. HeapInuse is sampled every ten minutes of media; a flat
+// recording keeps it from growing after the first sample.
 func BenchmarkLongRecordingMemory(b *testing.B) {
 	dir := b.TempDir()
 	vpath := filepath.Join(dir, "v2m.ivf")
@@ -254,48 +263,122 @@ func BenchmarkLongRecordingMemory(b *testing.B) {
 	}
 }
 
+// rtpFeed turns looped frames into the RTP a publisher would send.
+type rtpFeed struct {
+	video, audio *frameLoop
+	vp8          codecs.VP8Payloader
+	seq          [numKinds]uint16
+}
+
 func longRecording(b *testing.B, dir string, vf, af []Frame) {
 	const length, every = 2 * time.Hour, 10 * time.Minute
-	video := &frameLoop{frames: vf, period: vf[len(vf)-1].PTS + vf[len(vf)-1].Duration}
-	audio := &frameLoop{frames: af, period: af[len(af)-1].PTS + 20*time.Millisecond}
-	var stored int64
-	seg, err := NewSegmenter(SegmenterConfig{Dir: filepath.Join(dir, "spool"), Name: "long",
-		AudioCodec: "opus", VideoCodec: "vp8", Zero: time.Now(),
-		OnSegment: func(s Segment) {
-			stored += s.Size
-			os.Remove(s.Path)
-		}})
+	objects := &discardObjects{}
+	srv, err := NewServer(Config{SpoolDir: filepath.Join(dir, "spool"), ICELoopback: true},
+		Deps{Catalog: &fakeCatalog{}, Objects: objects, Auth: fakeAuth{},
+			Metrics: NewMetrics(prometheus.NewRegistry()),
+			Logger:  slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		b.Fatalf("NewServer: %v", err)
+	}
+	zero := time.Now()
+	ref := agenda.TrackRef{TrackID: 1, RecordingID: 1, MeetingID: 1, Zero: zero}
+	// The peer connection is never connected: the packets go straight into
+	// the media path. The session closes it when it ends.
+	pc, err := webrtc.NewPeerConnection(webrtc.Configuration{})
+	if err != nil {
+		b.Fatalf("NewPeerConnection: %v", err)
+	}
+	ss := &session{id: "long", ref: ref, pc: pc, catalog: srv.deps.Catalog,
+		metrics: srv.deps.Metrics, logger: srv.deps.Logger, done: make(chan struct{})}
+	ss.ctx, ss.cancel = context.WithCancel(context.Background())
+	ss.arch = srv.newArchiver(ss.logger, ref, ss.stop)
+	ss.tl.setZero(zero)
+	ss.tl.setRate(kindAudio, 48000)
+	ss.tl.setRate(kindVideo, 90000)
+	ss.seg, err = NewSegmenter(SegmenterConfig{Dir: srv.cfg.SpoolDir, Name: "long",
+		AudioCodec: "opus", VideoCodec: "vp8", Zero: zero, OnSegment: ss.onSegment,
+		Logger: ss.logger})
 	if err != nil {
 		b.Fatalf("NewSegmenter: %v", err)
 	}
+	go ss.run(context.Background())
+
+	feed := &rtpFeed{
+		video: &frameLoop{frames: vf, period: vf[len(vf)-1].PTS + vf[len(vf)-1].Duration},
+		audio: &frameLoop{frames: af, period: af[len(af)-1].PTS + 20*time.Millisecond},
+	}
+	asm := newVideoAssembler("vp8", 90000)
+	var order seqOrder
 	start := time.Now()
-	next := time.Duration(0)
+	next, nextSR := time.Duration(0), time.Duration(0)
 	var heap []float64
 	for {
-		l := audio
-		if v, a := video.peek(), audio.peek(); v.PTS <= a.PTS {
-			l = video
-		}
-		f := l.peek()
-		if f.PTS >= length {
+		v, a := feed.video.peek(), feed.audio.peek()
+		at := min(v.PTS, a.PTS)
+		if at >= length {
 			break
 		}
-		if f.PTS >= next {
+		now := zero.Add(at) // the publisher's clock and ours agree
+		if at >= nextSR {
+			for k, rate := range [numKinds]int64{kindAudio: 48000, kindVideo: 90000} {
+				ss.senderReport(k, &rtcp.SenderReport{NTPTime: unixToNTP(now),
+					RTPTime: uint32(int64(at) * rate / int64(time.Second))}, now, ss.logger)
+			}
+			nextSR += 5 * time.Second
+		}
+		if at >= next {
 			heap = append(heap, heapSample(b, next))
 			next += every
 		}
-		if err := seg.Write(f); err != nil {
-			b.Fatalf("write frame at %v: %v", f.PTS, err)
+		if v.PTS <= a.PTS {
+			feed.sendVideo(b, ss, asm, v, now)
+			feed.video.i++
+			continue
 		}
-		l.i++
+		feed.audio.i++
+		seq := feed.seq[kindAudio]
+		feed.seq[kindAudio]++
+		if feed.audio.i%3000 == 0 { // one packet a minute never arrives
+			continue
+		}
+		lost, _ := order.next(seq)
+		ts := uint32(int64(a.PTS) * 48000 / int64(time.Second))
+		if err := ss.deliver(kindAudio, Frame{Data: a.Data}, ts, lost, now); err != nil {
+			b.Fatalf("deliver audio at %v: %v", a.PTS, err)
+		}
 	}
-	if err := seg.Close(); err != nil {
-		b.Fatalf("close segmenter: %v", err)
-	}
+	ss.stop(stateFinished, "end of benchmark")
+	<-ss.done
 	elapsed := time.Since(start)
 	reportHeap(b, heap)
 	b.ReportMetric(length.Seconds()/elapsed.Seconds(), "x-realtime")
-	b.ReportMetric(float64(stored)*8/length.Seconds()/1e6, "Mbit/s-muxed")
+	b.ReportMetric(float64(objects.bytes.Load())*8/length.Seconds()/1e6, "Mbit/s-stored")
+	b.ReportMetric(float64(objects.segments.Load()), "segments")
+	b.ReportMetric(float64(len(ss.gapHistory())), "gaps-logged")
+}
+
+// sendVideo packetizes a frame as a VP8 publisher would, pushes the
+// packets through the assembler and delivers the frames it builds.
+func (f *rtpFeed) sendVideo(b *testing.B, ss *session, asm *videoAssembler, v Frame,
+	now time.Time) {
+	b.Helper()
+	ts := uint32(int64(v.PTS) * 90000 / int64(time.Second))
+	payloads := f.vp8.Payload(1200, v.Data)
+	for i, pl := range payloads {
+		p := asm.packet()
+		n := copy(p.buf[:], pl)
+		p.pkt = rtp.Packet{Header: rtp.Header{Version: 2, SequenceNumber: f.seq[kindVideo],
+			Timestamp: ts, Marker: i == len(payloads)-1}, Payload: p.buf[:n]}
+		f.seq[kindVideo]++
+		asm.push(p)
+	}
+	for fr, ok := asm.pop(); ok; fr, ok = asm.pop() {
+		frame := Frame{Video: true, Data: fr.Data, Duration: fr.Duration,
+			Keyframe: isKeyframe("vp8", fr.Data)}
+		if err := ss.deliver(kindVideo, frame, fr.TS, fr.Lost, now); err != nil {
+			b.Fatalf("deliver video at %v: %v", v.PTS, err)
+		}
+	}
 }
 
 // heapSample collects garbage and returns HeapInuse in MB, logging it with
