@@ -2,7 +2,9 @@
 # Installs what Liuhen needs to build and test on Debian 12, and nothing that
 # is already there:
 #   - the FFmpeg 5.1 development packages and pkg-config (cgo, go-astiav)
-#   - ffmpeg (the CLI; tests use ffprobe), chromium (browser tests), curl
+#   - ffmpeg (the CLI; tests use ffprobe), chromium (browser tests and PDF
+#     reports), curl, a Chinese font and poppler-utils (PDF reports and
+#     their tests)
 #   - PostgreSQL 15 (unless its binaries are in /usr/lib/postgresql/15/bin)
 #   - the MinIO server binary, built once with `go install` and cached
 #
@@ -43,6 +45,9 @@ missing_packages() {
 	command -v ffprobe >/dev/null || echo ffmpeg
 	command -v chromium >/dev/null || echo chromium
 	command -v curl >/dev/null || echo curl
+	# Chinese glyphs for PDF reports, and pdftotext, which their tests read them with
+	fc-list :lang=zh 2>/dev/null | grep -q . || echo fonts-wqy-microhei
+	command -v pdftotext >/dev/null || echo poppler-utils
 	[[ -x $PG_BIN/initdb && -x $PG_BIN/postgres ]] || echo postgresql
 	return 0
 }

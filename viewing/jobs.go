@@ -29,7 +29,7 @@ const (
 // (BENCHMARKS.md); larger pictures take longer still. So a job may take
 // three times the recording's length plus a margin for fetching and
 // storing; past jobTimeoutCap it is stopped. A job whose worker died is
-// run again after rescueAfter.
+// run again after a day (internal/jobs).
 //
 // TODO(rescue): until then the job, and its row, say "running"; River
 // cannot tell a dead process's job from a long one. A heartbeat in the row
@@ -38,7 +38,6 @@ const (
 const (
 	jobTimeoutBase = 15 * time.Minute
 	jobTimeoutCap  = 20 * time.Hour
-	rescueAfter    = 24 * time.Hour
 	// snoozeAfterStop is when a job cut off by a shutdown may run again;
 	// the next start runs it once this has passed.
 	snoozeAfterStop = 5 * time.Second

@@ -24,6 +24,7 @@ import (
 	"github.com/liuhen/liuhen/agenda"
 	"github.com/liuhen/liuhen/capture"
 	"github.com/liuhen/liuhen/internal/access"
+	"github.com/liuhen/liuhen/internal/jobs"
 	"github.com/liuhen/liuhen/internal/testenv"
 	"github.com/liuhen/liuhen/storage"
 )
@@ -44,7 +45,7 @@ func newEnv(t *testing.T) *env {
 	t.Helper()
 	ctx := context.Background()
 	pool := testenv.Database(t)
-	if err := Migrate(ctx, pool); err != nil {
+	if err := jobs.Migrate(ctx, pool); err != nil {
 		t.Fatalf("Migrate: %v", err)
 	}
 	m := testenv.MinIOServer(t)
@@ -126,7 +127,7 @@ func contains(list []int, v int) bool {
 
 // start runs a Runner that sweeps every second and tries a copy twice,
 // and stops it when the test ends.
-func (e *env) start(t *testing.T) *Runner {
+func (e *env) start(t *testing.T) *jobs.Runner {
 	t.Helper()
 	r, err := NewRunner(Config{Workers: 1, Sweep: time.Second, MaxAttempts: 2,
 		TempDir: t.TempDir()}, Deps{Pool: e.pool, Objects: e.objects, Logger: e.logger})

@@ -65,7 +65,8 @@ Settings come from LIUHEN_* environment variables; see README.md.`,
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(newServeCommand(), newMigrateCommand(), newVerifyCommand(),
-		newSampleCommand(), newTokenCommand(), newRecordingsCommand(), newPublishCommand())
+		newSampleCommand(), newTokenCommand(), newRecordingsCommand(), newPublishCommand(),
+		newReportCommand())
 	return root
 }
 

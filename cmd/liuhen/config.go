@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/liuhen/liuhen/verify/report"
 )
 
 // config is every setting, read from LIUHEN_* environment variables; flags
@@ -32,6 +34,9 @@ type config struct {
 	MaxSessions      int
 	TranscodeWorkers int
 	TranscodeSweep   time.Duration
+	ReportSchedule   []string
+	ReportUnit       string
+	ReportFormats    []report.Format
 	LogLevel         string
 	LogFormat        string
 }
@@ -63,6 +68,10 @@ var settings = []setting{
 	{"LIUHEN_MAX_SESSIONS", "64", "publishers recorded at once (8 at most per meeting)"},
 	{"LIUHEN_TRANSCODE_WORKERS", "1", "viewing copies made at once by serve (0: none in this process)"},
 	{"LIUHEN_TRANSCODE_SWEEP", "15s", "how often serve queues ended recordings for a viewing copy"},
+	{"LIUHEN_REPORT_SCHEDULE", "daily,weekly,monthly", "compliance reports serve issues by " +
+		"itself: daily, weekly, monthly, comma-separated, or off"},
+	{"LIUHEN_REPORT_UNIT", "", "org unit code the scheduled reports cover (default: all units)"},
+	{"LIUHEN_REPORT_FORMATS", "html", "formats of each scheduled report: html, pdf, csv, json"},
 	{"LIUHEN_LOG_LEVEL", "info", "debug, info, warn or error"},
 	{"LIUHEN_LOG_FORMAT", "text", "text or json"},
 }
@@ -92,6 +101,7 @@ func loadConfig() (config, error) {
 		MinIOSecretKey: env("LIUHEN_MINIO_SECRET_KEY"),
 		MinIOBucket:    env("LIUHEN_MINIO_BUCKET"),
 		SpoolDir:       env("LIUHEN_SPOOL_DIR"),
+		ReportUnit:     env("LIUHEN_REPORT_UNIT"),
 		LogLevel:       env("LIUHEN_LOG_LEVEL"),
 		LogFormat:      env("LIUHEN_LOG_FORMAT"),
 	}
@@ -150,6 +160,21 @@ func loadConfig() (config, error) {
 			err = errors.New("use at least 1s")
 		}
 		return err
+	})
+	parse("LIUHEN_REPORT_SCHEDULE", func(v string) (err error) {
+		c.ReportSchedule, err = report.ParseSchedule(v)
+		return err
+	})
+	parse("LIUHEN_REPORT_FORMATS", func(v string) error {
+		c.ReportFormats = nil
+		for _, part := range strings.Split(v, ",") {
+			f, err := report.ParseFormat(strings.TrimSpace(part))
+			if err != nil {
+				return err
+			}
+			c.ReportFormats = append(c.ReportFormats, f)
+		}
+		return nil
 	})
 	if v := env("LIUHEN_ICE_PUBLIC_IPS"); v != "" {
 		c.ICEPublicIPs = strings.Split(v, ",")

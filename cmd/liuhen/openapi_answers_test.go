@@ -33,7 +33,26 @@ func checkAnswers(t *testing.T, c *contract, s *stack) {
 	t.Run("decisions and verification", func(t *testing.T) {
 		checkDecisions(t, c, s.admin, sample)
 	})
+	t.Run("reports", func(t *testing.T) { checkReports(t, c, s.admin) })
 	t.Run("errors", func(t *testing.T) { checkErrors(t, c, s, sample, newMeeting) })
+}
+
+func checkReports(t *testing.T, c *contract, admin string) {
+	_, body := c.check(t, exchange{name: "issue report", method: "POST",
+		path: "/api/v1/reports", token: admin, contentType: jsonType, want: 201,
+		body: `{"unit":"qingshan","from":"2000-01-01","to":"2100-01-01","format":"csv",
+			"codes":["NO_MEETING"]}`})
+	c.checkAll(t, []exchange{
+		{name: "list reports", method: "GET", path: "/api/v1/reports?unit=qingshan&limit=5",
+			token: admin, want: 200},
+		{name: "read report", method: "GET", token: admin, want: 200,
+			path: fmt.Sprintf("/api/v1/reports/%d", idOf(t, body, "id"))},
+		{name: "report of a bad period", method: "POST", path: "/api/v1/reports",
+			token: admin, contentType: jsonType, body: `{"from":"2026-05-01","to":"2026-04-01"}`,
+			want: 400},
+		{name: "unknown report", method: "GET", path: "/api/v1/reports/999999", token: admin,
+			want: 404},
+	})
 }
 
 func pageExchanges(sample agenda.Sample) []exchange {

@@ -24,9 +24,11 @@ import (
 	"github.com/liuhen/liuhen/agenda"
 	"github.com/liuhen/liuhen/capture"
 	"github.com/liuhen/liuhen/internal/access"
+	"github.com/liuhen/liuhen/internal/jobs"
 	"github.com/liuhen/liuhen/internal/openapi"
 	"github.com/liuhen/liuhen/storage"
 	"github.com/liuhen/liuhen/verify"
+	"github.com/liuhen/liuhen/verify/report"
 	"github.com/liuhen/liuhen/viewing"
 	"github.com/liuhen/liuhen/web"
 )
@@ -84,7 +86,7 @@ func connect(ctx context.Context, c config, withObjects bool) (services, error) 
 		pool.Close()
 		return services{}, err
 	}
-	if err := viewing.Migrate(ctx, pool); err != nil {
+	if err := jobs.Migrate(ctx, pool); err != nil {
 		pool.Close()
 		return services{}, err
 	}
@@ -119,14 +121,14 @@ func serve(ctx context.Context, c config) error {
 		return err
 	}
 	defer a.svc.close()
-	if err := a.copies.Start(ctx); err != nil {
+	if err := a.jobs.Start(ctx); err != nil {
 		return err
 	}
 	defer func() { // after the recorder, so that it may end its recordings first
 		stopCtx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 		defer cancel()
-		if err := a.copies.Stop(stopCtx); err != nil {
-			logger.Error("stop viewing-copy workers", "err", err)
+		if err := a.jobs.Stop(stopCtx); err != nil {
+			logger.Error("stop background jobs", "err", err)
 		}
 	}()
 	return listenAndServe(ctx, c, a.handler, a.recorder, logger)
@@ -136,7 +138,7 @@ func serve(ctx context.Context, c config) error {
 type app struct {
 	svc      services
 	recorder *capture.Server
-	copies   *viewing.Runner // started by serve, not by newApp
+	jobs     *jobs.Runner // started by serve, not by newApp
 	handler  http.Handler
 }
 
@@ -178,18 +180,18 @@ func newApp(ctx context.Context, c config, logger *slog.Logger) (*app, error) {
 		svc.close()
 		return nil, usageError{err}
 	}
-	copies, err := viewing.NewRunner(viewing.Config{Workers: c.TranscodeWorkers,
-		Sweep: c.TranscodeSweep}, viewing.Deps{Pool: svc.pool, Objects: ev, Logger: logger})
+	issuer := newIssuer(svc, ev, logger)
+	background, err := newBackground(c, svc, ev, issuer, logger)
 	if err != nil {
 		svc.close()
-		return nil, usageError{err}
+		return nil, err
 	}
-	return &app{svc: svc, recorder: recorder, copies: copies,
-		handler: newRouter(svc, ev, guard, recorder, reg, logger)}, nil
+	return &app{svc: svc, recorder: recorder, jobs: background,
+		handler: newRouter(svc, ev, guard, recorder, issuer, reg, logger)}, nil
 }
 
 func newRouter(svc services, ev *evidence, guard *access.Guard, recorder *capture.Server,
-	reg *prometheus.Registry, logger *slog.Logger) http.Handler {
+	issuer *report.Issuer, reg *prometheus.Registry, logger *slog.Logger) http.Handler {
 	r := chi.NewRouter()
 	r.Use(middleware.RequestID, middleware.Recoverer)
 	r.Mount("/whip", recorder.Routes())
@@ -197,6 +199,10 @@ func newRouter(svc services, ev *evidence, guard *access.Guard, recorder *captur
 	api.With(access.AdminOnly).Get("/verify",
 		verify.Handler(svc.pool, ev, logger.With("component", "verify")).ServeHTTP)
 	api.Get("/recordings/{id}/viewing-copy", viewing.NewAPI(svc.pool, ev, logger).ServeHTTP)
+	api.Group(func(r chi.Router) {
+		r.Use(access.AdminOnly)
+		report.NewAPI(issuer, logger).Register(r)
+	})
 	r.Mount("/api/v1", api)
 	// The document needs no token; internal/openapi/openapi.yaml is its source.
 	r.Get("/api/v1/openapi.json", openapi.ServeJSON)

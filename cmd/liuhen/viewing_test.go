@@ -106,7 +106,7 @@ func TestViewingCopyWaitsForMinIO(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	(&stack{app: &app{copies: copies}}).startCopies(t)
+	(&stack{app: &app{jobs: copies}}).startCopies(t)
 
 	path := fmt.Sprintf("/api/v1/recordings/%d/viewing-copy", ref.RecordingID)
 	var c viewing.Copy
@@ -194,13 +194,13 @@ func TestTranscodeSettings(t *testing.T) {
 // stops them when the test ends (before startStack closes the database).
 func (s *stack) startCopies(t *testing.T) {
 	t.Helper()
-	if err := s.app.copies.Start(context.Background()); err != nil {
+	if err := s.app.jobs.Start(context.Background()); err != nil {
 		t.Fatalf("start viewing copies: %v", err)
 	}
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
-		if err := s.app.copies.Stop(ctx); err != nil {
+		if err := s.app.jobs.Stop(ctx); err != nil {
 			t.Errorf("stop viewing copies: %v", err)
 		}
 	})

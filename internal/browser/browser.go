@@ -1,6 +1,6 @@
-// Package browser drives Debian's Chromium, headless, through the
-// meeting-room page: the way a meeting room publishes, for the demo and
-// the end-to-end tests.
+// Package browser drives Debian's Chromium, headless: through the
+// meeting-room page, the way a meeting room publishes, for the demo and
+// the end-to-end tests; and to print pages, such as reports, to PDF.
 package browser
 
 import (

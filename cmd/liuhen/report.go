@@ -1,0 +1,135 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/liuhen/liuhen/internal/browser"
+	"github.com/liuhen/liuhen/verify"
+	"github.com/liuhen/liuhen/verify/report"
+)
+
+func newReportCommand() *cobra.Command {
+	var (
+		unit, from, to, period, rules, format, output string
+		store                                         bool
+	)
+	cmd := &cobra.Command{
+		Use:   "report",
+		Short: "Write a compliance report of a unit and a period (HTML, PDF, CSV or JSON)",
+		Long: `report checks the decisions of a unit (with its sub-units) in a period, as
+verify does, and writes a compliance report: a summary by rule and by unit
+with a chart, then every finding with its evidence.
+
+With --store the report is also issued: kept in the evidence store under
+object lock with its SHA-256 and listed by GET /api/v1/reports, as the
+scheduled reports of serve are. --period daily, weekly or monthly chooses
+the last whole day, week (Monday to Sunday) or month, in China Standard
+Time, instead of --from and --to.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			opts, err := verifyOptions(unit, from, to, rules, false)
+			if err != nil {
+				return err
+			}
+			if period != "" {
+				if from != "" || to != "" {
+					return usagef("give either --period or --from and --to, not both")
+				}
+				if opts.From, opts.To, err = report.LastPeriod(period, time.Now()); err != nil {
+					return usagef("--period %q: use daily, weekly or monthly", period)
+				}
+			}
+			f, err := report.ParseFormat(format)
+			if err != nil {
+				return usageError{err}
+			}
+			req := report.Request{Options: opts, Format: f, IssuedBy: "liuhen report"}
+			return withServices(cmd, true, func(_ config, svc services) error {
+				return writeReport(cmd, svc, req, output, store)
+			})
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&unit, "unit", "", "org unit code: report on this unit and the units below it")
+	fl.StringVar(&from, "from", "", "decisions made on or after this date (YYYY-MM-DD)")
+	fl.StringVar(&to, "to", "", "decisions made up to and including this date (YYYY-MM-DD)")
+	fl.StringVar(&period, "period", "", "the last whole period: daily, weekly or monthly")
+	fl.StringVar(&rules, "rules", "", "comma-separated finding codes to check (default: all)")
+	fl.StringVar(&format, "format", "html", "html, pdf, csv or json")
+	fl.StringVarP(&output, "output", "o", "", "file to write (default: standard output)")
+	fl.BoolVar(&store, "store", false, "also issue it: store it under object lock and list it")
+	return cmd
+}
+
+// writeReport makes the report, issues it when store is set, and only
+// then writes it: a report that fails leaves no file behind.
+func writeReport(cmd *cobra.Command, svc services, req report.Request, output string,
+	store bool) error {
+	var printer report.Printer
+	if req.Format == report.FormatPDF {
+		if _, err := browser.FindChromium(); err != nil {
+			return fmt.Errorf("PDF reports: %w", err)
+		}
+		printer = browser.Printer{}
+	}
+	issuer := report.NewIssuer(svc.pool, svc.objects, objectChecker{svc.objects}, printer,
+		slog.New(slog.DiscardHandler))
+	var body bytes.Buffer
+	var issued report.Issued
+	var err error
+	if store {
+		issued, err = issuer.Issue(cmd.Context(), req, &body)
+	} else {
+		_, err = issuer.Make(cmd.Context(), &body, req)
+	}
+	if errors.Is(err, verify.ErrInvalidOptions) {
+		return usageError{err}
+	} else if err != nil {
+		return err
+	}
+	if err := writeOutput(cmd, output, body.Bytes()); err != nil {
+		return err
+	}
+	if store {
+		fmt.Fprintf(cmd.ErrOrStderr(), "report %d stored as %s (%d bytes, SHA-256 %s)\n",
+			issued.ID, issued.ObjectKey, issued.Size, issued.SHA256)
+	}
+	return nil
+}
+
+// writeOutput writes data to standard output for "", else to the file at
+// path, whole or not at all: through a temporary file beside it.
+func writeOutput(cmd *cobra.Command, path string, data []byte) error {
+	if path == "" {
+		_, err := cmd.OutOrStdout().Write(data)
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return usagef("--output %s: %v", path, err)
+	}
+	defer os.Remove(tmp.Name())
+	if err := tmp.Chmod(0o644); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}

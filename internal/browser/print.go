@@ -1,0 +1,59 @@
+package browser
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+)
+
+// printTimeout bounds the printing of one page, a long report included.
+const printTimeout = 3 * time.Minute
+
+// Printer prints standalone HTML pages to PDF on A4, each with a headless
+// Chromium of its own that it stops afterwards.
+type Printer struct{}
+
+// PrintPDF returns page as PDF. The page is loaded from a temporary file,
+// so it must load nothing from elsewhere.
+func (Printer) PrintPDF(ctx context.Context, html []byte) ([]byte, error) {
+	dir, err := os.MkdirTemp("", "liuhen-print-")
+	if err != nil {
+		return nil, fmt.Errorf("print PDF: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "page.html")
+	if err := os.WriteFile(path, html, 0o600); err != nil {
+		return nil, fmt.Errorf("print PDF: %w", err)
+	}
+
+	b, err := Start(ctx, Options{})
+	if err != nil {
+		return nil, fmt.Errorf("print PDF: %w", err)
+	}
+	defer b.Close()
+	tctx, cancel := context.WithTimeout(b.ctx, printTimeout)
+	defer cancel()
+	if err := chromedp.Do(tctx, chromedp.Navigate("file://"+path)); err != nil {
+		return nil, fmt.Errorf("print PDF: load the page: %w", err)
+	}
+	pdf, err := chromedp.Run(tctx, chromedp.PrintToPDF(
+		chromedp.PDFPaper(chromedp.PaperA4),
+		chromedp.PDFPrintBackground(),
+		preferCSSPageSize,
+	))
+	if err != nil {
+		return nil, fmt.Errorf("print PDF: %w", err)
+	}
+	return pdf, nil
+}
+
+// preferCSSPageSize lets the page's @page rule set the paper and margins.
+func preferCSSPageSize(p *page.PrintToPDFParams) {
+	yes := true
+	p.PreferCSSPageSize = &yes
+}

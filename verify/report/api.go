@@ -1,0 +1,204 @@
+package report
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/liuhen/liuhen/internal/problem"
+	"github.com/liuhen/liuhen/storage"
+	"github.com/liuhen/liuhen/verify"
+)
+
+// Paging of the list of reports.
+const (
+	defaultLimit = 50
+	maxLimit     = 500
+	maxBodyBytes = 64 << 10
+)
+
+// API serves issued reports: GET /reports lists them (unit, limit,
+// offset), POST /reports issues one on demand, GET /reports/{id} gives one
+// with a link to read it. The caller puts it behind authentication; who may
+// use it is the caller's choice.
+type API struct {
+	issuer *Issuer
+	logger *slog.Logger
+}
+
+// NewAPI returns the API of is.
+func NewAPI(is *Issuer, logger *slog.Logger) *API {
+	return &API{issuer: is, logger: logger.With("component", "report-api")}
+}
+
+// Register adds the API's routes to r, the router of /api/v1.
+func (a *API) Register(r chi.Router) {
+	r.Get("/reports", a.list)
+	r.Post("/reports", a.issue)
+	r.Get("/reports/{id}", a.get)
+}
+
+func (a *API) list(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	var bad []problem.FieldError
+	limit := intParam(q.Get("limit"), defaultLimit, 1, maxLimit, "limit", &bad)
+	offset := intParam(q.Get("offset"), 0, 0, 1<<31-1, "offset", &bad)
+	if len(bad) > 0 {
+		writeBad(w, bad)
+		return
+	}
+	list, err := a.issuer.List(r.Context(), q.Get("unit"), limit, offset)
+	if err != nil {
+		a.fail(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": list})
+}
+
+func intParam(s string, def, lo, hi int, name string, bad *[]problem.FieldError) int {
+	if s == "" {
+		return def
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < lo || n > hi {
+		*bad = append(*bad, problem.FieldError{Field: name,
+			Reason: fmt.Sprintf("got %q; give a whole number from %d to %d", s, lo, hi)})
+	}
+	return n
+}
+
+func (a *API) get(w http.ResponseWriter, r *http.Request) {
+	id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
+	if err != nil || id <= 0 {
+		problem.Write(w, http.StatusNotFound, "no report has the id "+chi.URLParam(r, "id"))
+		return
+	}
+	rep, err := a.issuer.Get(r.Context(), id)
+	if err != nil {
+		a.fail(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, rep)
+}
+
+// issueBody is what POST / reads. Dates are YYYY-MM-DD or RFC 3339; to
+// includes the day it names.
+type issueBody struct {
+	Unit   string   `json:"unit"`
+	From   string   `json:"from"`
+	To     string   `json:"to"`
+	Codes  []string `json:"codes"`
+	Format string   `json:"format"`
+}
+
+func (a *API) issue(w http.ResponseWriter, r *http.Request) {
+	req, bad, status := readIssue(w, r)
+	if status != 0 {
+		problem.WriteDetails(w, problem.Details{Status: status, Detail: bad[0].Reason})
+		return
+	}
+	if len(bad) > 0 {
+		writeBad(w, bad)
+		return
+	}
+	rep, err := a.issuer.Issue(r.Context(), req, nil)
+	if err != nil {
+		a.fail(w, err)
+		return
+	}
+	w.Header().Set("Location", fmt.Sprintf("%s/%d", r.URL.Path, rep.ID))
+	writeJSON(w, http.StatusCreated, rep)
+}
+
+// readIssue reads the body of POST /. A status other than 0 means the body
+// could not be read at all.
+func readIssue(w http.ResponseWriter, r *http.Request) (Request, []problem.FieldError, int) {
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/json" {
+		return Request{}, []problem.FieldError{{Field: "Content-Type",
+			Reason: "send the request as application/json"}}, http.StatusUnsupportedMediaType
+	}
+	var body issueBody
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&body); err != nil {
+		return Request{}, []problem.FieldError{{Field: "body", Reason: "read the JSON body: " +
+				err.Error() + "; send an object with unit, from, to, codes and format"}},
+			http.StatusBadRequest
+	}
+	req := Request{Format: FormatHTML, Options: verify.Options{Unit: body.Unit}}
+	var bad []problem.FieldError
+	if body.Format != "" {
+		f, err := ParseFormat(body.Format)
+		if err != nil {
+			bad = append(bad, problem.FieldError{Field: "format", Reason: err.Error()})
+		}
+		req.Format = f
+	}
+	var err error
+	if body.From != "" {
+		if req.Options.From, err = verify.ParseFrom(body.From); err != nil {
+			bad = append(bad, problem.FieldError{Field: "from", Reason: err.Error()})
+		}
+	}
+	if body.To != "" {
+		if req.Options.To, err = verify.ParseTo(body.To); err != nil {
+			bad = append(bad, problem.FieldError{Field: "to", Reason: err.Error()})
+		}
+	}
+	for _, c := range body.Codes {
+		req.Options.Codes = append(req.Options.Codes, verify.ParseCodes(c)...)
+	}
+	return req, bad, 0
+}
+
+// fail answers an error of the issuer: 400 for bad options (a period that
+// ends before it starts, an unknown unit or code), 404 for an unknown
+// report, 503 when the evidence store or Chromium is not there, and 500
+// (logged here, once) for the rest.
+func (a *API) fail(w http.ResponseWriter, err error) {
+	var bad []problem.FieldError
+	for _, oe := range verify.OptionErrors(err) {
+		bad = append(bad, problem.FieldError{Field: oe.Option, Reason: oe.Reason})
+	}
+	switch {
+	case len(bad) > 0:
+		writeBad(w, bad)
+	case errors.Is(err, ErrNotFound):
+		problem.Write(w, http.StatusNotFound, err.Error())
+	case errors.Is(err, ErrNoPrinter), unavailable(err):
+		w.Header().Set("Retry-After", "60")
+		problem.Write(w, http.StatusServiceUnavailable, err.Error()+"; try again later")
+	default:
+		a.logger.Error("report request failed", "err", err)
+		problem.Write(w, http.StatusInternalServerError,
+			"the report could not be made; the server log has the cause")
+	}
+}
+
+func writeBad(w http.ResponseWriter, bad []problem.FieldError) {
+	reasons := make([]string, len(bad))
+	for i, b := range bad {
+		reasons[i] = b.Field + ": " + b.Reason
+	}
+	problem.WriteDetails(w, problem.Details{Status: http.StatusBadRequest, Errors: bad,
+		Detail: "fix these: " + strings.Join(reasons, "; ")})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// unavailable reports whether err means the evidence store cannot be
+// reached for now.
+func unavailable(err error) bool {
+	return errors.Is(err, storage.ErrUnavailable) || errors.Is(err, verify.ErrNoObjectChecker)
+}

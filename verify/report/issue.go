@@ -1,0 +1,264 @@
+package report
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/liuhen/liuhen/verify"
+)
+
+// Triggers: who asked for a report.
+const (
+	TriggerOnDemand = "on_demand"
+	TriggerDaily    = "daily"
+	TriggerWeekly   = "weekly"
+	TriggerMonthly  = "monthly"
+)
+
+// Objects is the part of the evidence store reports are issued into. Put
+// stores size bytes under key once, under object lock, refusing bytes that
+// do not hash to sum; PresignGet gives a link to read an object for ttl.
+type Objects interface {
+	Put(ctx context.Context, key string, r io.Reader, size int64, sum [32]byte,
+		contentType string) error
+	PresignGet(ctx context.Context, key string, ttl time.Duration) (*url.URL, error)
+}
+
+// Issuer makes reports and keeps them: every report it issues is stored in
+// the evidence store and catalogued in the reports table.
+type Issuer struct {
+	pool    *pgxpool.Pool
+	objects Objects
+	checker verify.ObjectChecker // nil: RECORDING_TAMPERED is not checked
+	printer Printer              // nil: no PDF
+	logger  *slog.Logger
+}
+
+// NewIssuer returns an issuer. checker lets the verifier check segment
+// objects; without it, reports leave RECORDING_TAMPERED out. printer makes
+// PDFs; without it, asking for a PDF fails with ErrNoPrinter.
+func NewIssuer(pool *pgxpool.Pool, objects Objects, checker verify.ObjectChecker,
+	printer Printer, logger *slog.Logger) *Issuer {
+	return &Issuer{pool: pool, objects: objects, checker: checker, printer: printer,
+		logger: logger.With("component", "report")}
+}
+
+// Request is a report to issue.
+type Request struct {
+	Trigger  string // one of the Trigger constants; "" is TriggerOnDemand
+	Options  verify.Options
+	Format   Format
+	IssuedBy string // who asked: a user, or "schedule"
+}
+
+// Issued is the catalogue entry of an issued report.
+type Issued struct {
+	ID        int64      `json:"id"`
+	Trigger   string     `json:"trigger"`
+	UnitCode  string     `json:"unit_code"`
+	From      *time.Time `json:"from"`
+	To        *time.Time `json:"to"`
+	Format    Format     `json:"format"`
+	ObjectKey string     `json:"object_key"`
+	SHA256    string     `json:"sha256"`
+	Size      int64      `json:"size_bytes"`
+	Checked   int        `json:"checked"`
+	Passed    int        `json:"passed"`
+	Findings  int        `json:"findings"`
+	IssuedBy  string     `json:"issued_by"`
+	CreatedAt time.Time  `json:"created_at"`
+	// URL reads the stored report for an hour; set by Get, not by List.
+	URL string `json:"url,omitempty"`
+}
+
+// Make runs the verification req asks for and renders it, without
+// storing anything.
+func (is *Issuer) Make(ctx context.Context, w io.Writer, req Request) (Compliance, error) {
+	opts := req.Options
+	if is.checker == nil && len(opts.Codes) == 0 {
+		opts.Codes = withoutCode(verify.Codes(), verify.CodeRecordingTampered)
+	}
+	v, err := verify.Run(ctx, is.pool, is.checker, opts)
+	if err != nil {
+		return Compliance{}, err
+	}
+	c, err := Build(ctx, is.pool, v)
+	if err != nil {
+		return Compliance{}, err
+	}
+	if err := Render(ctx, w, c, req.Format, is.printer); err != nil {
+		return Compliance{}, err
+	}
+	return c, nil
+}
+
+// Issue makes the report req asks for, stores it and catalogues it, and
+// writes a copy of the stored bytes to copyTo unless it is nil. A scheduled
+// report (a trigger other than on demand) is issued once per trigger, unit,
+// period and format: asking again returns the one issued, and writes
+// nothing to copyTo.
+func (is *Issuer) Issue(ctx context.Context, req Request, copyTo io.Writer) (Issued, error) {
+	if req.Trigger == "" {
+		req.Trigger = TriggerOnDemand
+	}
+	if req.Trigger != TriggerOnDemand {
+		if prev, ok, err := is.scheduled(ctx, req); err != nil || ok {
+			return prev, err
+		}
+	}
+	var body bytes.Buffer
+	c, err := is.Make(ctx, &body, req)
+	if err != nil {
+		return Issued{}, err
+	}
+	var id int64
+	if err := is.pool.QueryRow(ctx, `SELECT nextval('reports_id_seq')`).Scan(&id); err != nil {
+		return Issued{}, fmt.Errorf("issue report: %w", err)
+	}
+	out := Issued{
+		ID: id, Trigger: req.Trigger, UnitCode: req.Options.Unit, From: c.From, To: c.To,
+		Format: req.Format, Size: int64(body.Len()), Checked: c.Checked, Passed: c.Passed,
+		Findings: len(c.Findings), IssuedBy: req.IssuedBy,
+	}
+	out.ObjectKey = objectKey(out)
+	sum := sha256.Sum256(body.Bytes())
+	out.SHA256 = hex.EncodeToString(sum[:])
+	if err := is.objects.Put(ctx, out.ObjectKey, bytes.NewReader(body.Bytes()), out.Size, sum,
+		req.Format.ContentType()); err != nil {
+		return Issued{}, fmt.Errorf("store report %s: %w", out.ObjectKey, err)
+	}
+	if err := is.catalogue(ctx, &out, sum); err != nil {
+		// The object is stored and locked; without its row nobody finds it.
+		is.logger.Error("report stored but not catalogued", "key", out.ObjectKey, "err", err)
+		return Issued{}, err
+	}
+	if copyTo != nil {
+		if _, err := copyTo.Write(body.Bytes()); err != nil {
+			return out, fmt.Errorf("copy report %d: %w", out.ID, err)
+		}
+	}
+	is.logger.Info("report issued", "id", out.ID, "trigger", out.Trigger, "unit", out.UnitCode,
+		"format", out.Format, "findings", out.Findings, "key", out.ObjectKey)
+	return out, nil
+}
+
+// objectKey names a report's object: its unit, period and id.
+func objectKey(r Issued) string {
+	unit := r.UnitCode
+	if unit == "" {
+		unit = "all"
+	}
+	period := "all-time"
+	if r.From != nil || r.To != nil {
+		period = keyDay(r.From, "start") + "_" + keyDay(r.To, "now")
+	}
+	return fmt.Sprintf("reports/%s/%s/report-%d.%s", url.PathEscape(unit), period, r.ID, r.Format)
+}
+
+func keyDay(t *time.Time, open string) string {
+	if t == nil {
+		return open
+	}
+	return t.In(reportZone).Format("20060102")
+}
+
+func (is *Issuer) catalogue(ctx context.Context, r *Issued, sum [32]byte) error {
+	err := is.pool.QueryRow(ctx, `
+		INSERT INTO reports (id, trigger, unit_code, period_from, period_to, format,
+		    object_key, sha256, size_bytes, checked, passed, findings, issued_by)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+		RETURNING created_at`,
+		r.ID, r.Trigger, r.UnitCode, r.From, r.To, string(r.Format), r.ObjectKey, sum[:],
+		r.Size, r.Checked, r.Passed, r.Findings, r.IssuedBy).Scan(&r.CreatedAt)
+	if err != nil {
+		return fmt.Errorf("catalogue report %d: %w", r.ID, err)
+	}
+	return nil
+}
+
+// scheduled finds the report a schedule already issued for req.
+func (is *Issuer) scheduled(ctx context.Context, req Request) (Issued, bool, error) {
+	rows, err := is.pool.Query(ctx, selectIssued+`
+		WHERE trigger = $1 AND unit_code = $2 AND period_from = $3 AND format = $4`,
+		req.Trigger, req.Options.Unit, req.Options.From, string(req.Format))
+	if err != nil {
+		return Issued{}, false, fmt.Errorf("look up scheduled report: %w", err)
+	}
+	list, err := pgx.CollectRows(rows, scanIssued)
+	if err != nil || len(list) == 0 {
+		return Issued{}, false, err
+	}
+	return list[0], true, nil
+}
+
+const selectIssued = `
+SELECT id, trigger, unit_code, period_from, period_to, format, object_key, sha256,
+       size_bytes, checked, passed, findings, issued_by, created_at
+FROM reports`
+
+func scanIssued(row pgx.CollectableRow) (Issued, error) {
+	var r Issued
+	var sum []byte
+	var format string
+	err := row.Scan(&r.ID, &r.Trigger, &r.UnitCode, &r.From, &r.To, &format, &r.ObjectKey,
+		&sum, &r.Size, &r.Checked, &r.Passed, &r.Findings, &r.IssuedBy, &r.CreatedAt)
+	r.Format, r.SHA256 = Format(format), hex.EncodeToString(sum)
+	return r, err
+}
+
+// List returns issued reports, newest first: those of unit when it is not
+// "", at most limit from offset.
+func (is *Issuer) List(ctx context.Context, unit string, limit, offset int) ([]Issued, error) {
+	rows, err := is.pool.Query(ctx, selectIssued+`
+		WHERE $1 = '' OR unit_code = $1
+		ORDER BY id DESC LIMIT $2 OFFSET $3`, unit, limit, offset)
+	if err != nil {
+		return nil, fmt.Errorf("list reports: %w", err)
+	}
+	list, err := pgx.CollectRows(rows, scanIssued)
+	if err != nil {
+		return nil, fmt.Errorf("list reports: %w", err)
+	}
+	return list, nil
+}
+
+// Get returns one issued report with a link to read it for an hour.
+func (is *Issuer) Get(ctx context.Context, id int64) (Issued, error) {
+	rows, err := is.pool.Query(ctx, selectIssued+` WHERE id = $1`, id)
+	if err != nil {
+		return Issued{}, fmt.Errorf("get report %d: %w", id, err)
+	}
+	r, err := pgx.CollectExactlyOneRow(rows, scanIssued)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Issued{}, fmt.Errorf("report %d: %w", id, ErrNotFound)
+	} else if err != nil {
+		return Issued{}, fmt.Errorf("get report %d: %w", id, err)
+	}
+	u, err := is.objects.PresignGet(ctx, r.ObjectKey, time.Hour)
+	if err != nil {
+		return Issued{}, fmt.Errorf("link report %d: %w", id, err)
+	}
+	r.URL = u.String()
+	return r, nil
+}
+
+func withoutCode(codes []string, drop string) []string {
+	out := codes[:0:0]
+	for _, c := range codes {
+		if c != drop {
+			out = append(out, c)
+		}
+	}
+	return out
+}
