@@ -63,6 +63,32 @@ func (q *params) time(name string) *time.Time {
 	return &t
 }
 
+// text reads a parameter that must not be empty, such as a code.
+func (q *params) text(name string) *string {
+	s, ok := q.one(name)
+	if !ok {
+		return nil
+	}
+	if s == "" || len(s) > maxName*4 {
+		q.errs.add(name, fmt.Sprintf("must be 1 to %d characters", maxName))
+		return nil
+	}
+	return &s
+}
+
+func (q *params) date(name string) *Date {
+	s, ok := q.one(name)
+	if !ok {
+		return nil
+	}
+	d, err := ParseDate(s)
+	if err != nil {
+		q.errs.add(name, errDateFormat.Error())
+		return nil
+	}
+	return &d
+}
+
 func (q *params) integer(name string, min, max, def int) int {
 	s, ok := q.one(name)
 	if !ok {

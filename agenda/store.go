@@ -93,28 +93,34 @@ func notFound(err error) error {
 
 // uniqueFields names the field behind each unique constraint.
 var uniqueFields = map[string]string{
-	"org_units_code_key":              "code",
-	"meeting_bodies_code_key":         "code",
-	"matters_code_key":                "code",
-	"agenda_items_meeting_id_seq_key": "seq",
-	"tracks_session_id_key":           "session_id",
-	"segments_object_key_key":         "object_key",
-	"segments_track_id_seq_key":       "seq",
-	"decisions_reference_idx":         "reference",
-	"meetings_code_key":               "code",
-	"members_code_key":                "code",
+	"org_units_code_key":                             "code",
+	"meeting_bodies_code_key":                        "code",
+	"matters_code_key":                               "code",
+	"agenda_items_meeting_id_seq_key":                "seq",
+	"tracks_session_id_key":                          "session_id",
+	"segments_object_key_key":                        "object_key",
+	"segments_track_id_seq_key":                      "seq",
+	"decisions_reference_idx":                        "reference",
+	"meetings_code_key":                              "code",
+	"members_code_key":                               "code",
+	"body_members_body_id_member_id_served_from_key": "served_from",
+	"meeting_attendance_pkey":                        "member_id",
+	"recusals_pkey":                                  "member_id",
+	"statements_pkey":                                "seq",
 }
 
 // refNouns names what each foreign key column refers to.
 var refNouns = map[string]string{
-	"org_unit_id":    "org unit",
-	"parent_id":      "org unit",
-	"body_id":        "meeting body",
-	"matter_id":      "matter",
-	"meeting_id":     "meeting",
-	"agenda_item_id": "agenda item",
-	"recording_id":   "recording",
-	"track_id":       "track",
+	"org_unit_id":     "org unit",
+	"parent_id":       "org unit",
+	"body_id":         "meeting body",
+	"matter_id":       "matter",
+	"meeting_id":      "meeting",
+	"agenda_item_id":  "agenda item",
+	"recording_id":    "recording",
+	"track_id":        "track",
+	"member_id":       "member",
+	"chair_member_id": "member",
 }
 
 // translate turns the PostgreSQL errors that bad input can cause into the
@@ -174,6 +180,19 @@ func (s *Store) explain(ctx context.Context, err error, refs ...ref) error {
 		return err
 	}
 	return missing.err()
+}
+
+// missing reports, as a *ValidationError, every ref that names no record,
+// when the first is known to name none.
+func (s *Store) missing(ctx context.Context, known ref, refs ...ref) error {
+	fe, err := s.missingRefs(ctx, append([]ref{known}, refs...))
+	if err != nil {
+		return fmt.Errorf("check references: %w", err)
+	}
+	if len(fe) == 0 {
+		fe.add(known.field, missingReason(known.field))
+	}
+	return fe.err()
 }
 
 func (s *Store) missingRefs(ctx context.Context, refs []ref) (fieldErrors, error) {
