@@ -270,21 +270,29 @@ func readItems[T listEntry](w http.ResponseWriter, r *http.Request, once bool) (
 		fe.add("items", "must be a JSON list of objects")
 	}
 	items := make([]T, len(entries))
+	notObjects := map[string]bool{}
 	for i, e := range entries {
 		p := fmt.Sprintf("items[%d]", i)
 		obj, dups, rerr := splitObject(e)
 		if rerr != nil {
 			fe.add(p, "must be a JSON object")
+			notObjects[p] = true
 			continue
 		}
 		for _, f := range append(dups, decodeFields(obj, &items[i])...) {
 			fe.add(p+"."+f.Field, f.Reason)
 		}
 	}
-	if len(fe) > 0 {
-		return nil, fieldsError(mergeFields(fe, checkEntries(items, once)))
+	if len(fe) == 0 {
+		return items, nil
 	}
-	return items, nil
+	var checks fieldErrors
+	for _, f := range checkEntries(items, once) {
+		if entry, _, _ := strings.Cut(f.Field, "."); !notObjects[entry] {
+			checks = append(checks, f)
+		}
+	}
+	return nil, fieldsError(mergeFields(fe, checks))
 }
 
 func sortedNames(fields map[string]json.RawMessage) []string {

@@ -69,8 +69,10 @@ func (q *params) text(name string) *string {
 	if !ok {
 		return nil
 	}
-	if s == "" || len(s) > maxName*4 {
-		q.errs.add(name, fmt.Sprintf("must be 1 to %d characters", maxName))
+	var fe fieldErrors
+	fe.checkText(name, s, maxName, false)
+	if len(fe) > 0 {
+		q.errs = append(q.errs, fe...)
 		return nil
 	}
 	return &s

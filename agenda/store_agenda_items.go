@@ -109,7 +109,7 @@ func (s *Store) UpdateAgendaItem(ctx context.Context, id int64,
 	patch Patch[AgendaItemInput]) (AgendaItem, error) {
 	load := func(tx pgx.Tx) (AgendaItemInput, error) {
 		it, err := scanAgendaItem(tx.QueryRow(ctx, `SELECT `+agendaItemColumns+`
-			FROM agenda_items ai WHERE ai.id = $1 FOR UPDATE`, id))
+			FROM agenda_items ai WHERE ai.id = $1 FOR NO KEY UPDATE`, id))
 		return it.input(), err
 	}
 	it, err := update(ctx, s, load, patch,

@@ -58,7 +58,7 @@ func (s *Store) CreateBody(ctx context.Context, in BodyInput) (Body, error) {
 func (s *Store) UpdateBody(ctx context.Context, id int64, patch Patch[BodyInput]) (Body, error) {
 	load := func(tx pgx.Tx) (BodyInput, error) {
 		b, err := scanBody(tx.QueryRow(ctx, `SELECT `+bodyColumns+` FROM meeting_bodies
-			WHERE id = $1 FOR UPDATE`, id))
+			WHERE id = $1 FOR NO KEY UPDATE`, id))
 		return b.input(), err
 	}
 	b, err := update(ctx, s, load, patch, func(tx pgx.Tx, in BodyInput) (Body, error) {

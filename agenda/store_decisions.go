@@ -94,7 +94,7 @@ func (s *Store) UpdateDecision(ctx context.Context, id int64, patch Patch[Decisi
 	Decision, error) {
 	load := func(tx pgx.Tx) (DecisionInput, error) {
 		d, err := scanDecision(tx.QueryRow(ctx, `SELECT `+decisionColumns+` FROM decisions d
-			WHERE d.id = $1 FOR UPDATE`, id))
+			WHERE d.id = $1 FOR NO KEY UPDATE`, id))
 		return d.input(), err
 	}
 	d, err := update(ctx, s, load, patch, func(tx pgx.Tx, in DecisionInput) (Decision, error) {

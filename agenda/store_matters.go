@@ -218,7 +218,7 @@ func (s *Store) UpdateMatter(ctx context.Context, id int64, patch Patch[MatterIn
 	Matter, error) {
 	load := func(tx pgx.Tx) (MatterInput, error) {
 		m, err := scanMatter(tx.QueryRow(ctx, `SELECT `+matterColumns+` FROM matters
-			WHERE id = $1 FOR UPDATE`, id))
+			WHERE id = $1 FOR NO KEY UPDATE`, id))
 		return m.input(), err
 	}
 	m, err := update(ctx, s, load, patch, func(tx pgx.Tx, in MatterInput) (Matter, error) {

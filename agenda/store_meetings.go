@@ -99,7 +99,7 @@ func (s *Store) UpdateMeeting(ctx context.Context, id int64, patch Patch[Meeting
 	Meeting, error) {
 	load := func(tx pgx.Tx) (MeetingInput, error) {
 		m, err := scanMeeting(tx.QueryRow(ctx, `SELECT `+meetingColumns+` FROM meetings m
-			WHERE m.id = $1 FOR UPDATE`, id))
+			WHERE m.id = $1 FOR NO KEY UPDATE`, id))
 		return m.input(), err
 	}
 	m, err := update(ctx, s, load, patch, func(tx pgx.Tx, in MeetingInput) (Meeting, error) {

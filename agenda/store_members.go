@@ -63,7 +63,7 @@ func (s *Store) UpdateMember(ctx context.Context, id int64, patch Patch[MemberIn
 	Member, error) {
 	load := func(tx pgx.Tx) (MemberInput, error) {
 		m, err := scanMember(tx.QueryRow(ctx, `SELECT `+memberColumns+` FROM members mb
-			WHERE mb.id = $1 FOR UPDATE`, id))
+			WHERE mb.id = $1 FOR NO KEY UPDATE`, id))
 		return m.input(), err
 	}
 	m, err := update(ctx, s, load, patch, func(tx pgx.Tx, in MemberInput) (Member, error) {

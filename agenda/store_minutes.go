@@ -128,8 +128,8 @@ func replaceList[T listEntry](ctx context.Context, s *Store, parent, table, pare
 	}
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		var found int64
-		err := tx.QueryRow(ctx, `SELECT id FROM `+parent+` WHERE id = $1 FOR UPDATE`, id).
-			Scan(&found)
+		err := tx.QueryRow(ctx, `SELECT id FROM `+parent+`
+			WHERE id = $1 FOR NO KEY UPDATE`, id).Scan(&found)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return ErrNotFound
 		}

@@ -83,7 +83,7 @@ func (s *Store) UpdateBodySeat(ctx context.Context, id int64, patch Patch[BodySe
 	BodySeat, error) {
 	load := func(tx pgx.Tx) (BodySeatInput, error) {
 		seat, err := scanSeat(tx.QueryRow(ctx, `SELECT `+seatColumns+` FROM body_members s
-			WHERE s.id = $1 FOR UPDATE`, id))
+			WHERE s.id = $1 FOR NO KEY UPDATE`, id))
 		return seat.input(), err
 	}
 	seat, err := update(ctx, s, load, patch,
@@ -106,8 +106,8 @@ func (s *Store) saveSeat(ctx context.Context, tx pgx.Tx, id int64, in BodySeatIn
 	}
 	// Seat writes of one body take turns, so that overlaps are seen.
 	var locked int64
-	err := tx.QueryRow(ctx, `SELECT id FROM meeting_bodies WHERE id = $1 FOR UPDATE`,
-		in.BodyID).Scan(&locked)
+	err := tx.QueryRow(ctx, `SELECT id FROM meeting_bodies
+		WHERE id = $1 FOR NO KEY UPDATE`, in.BodyID).Scan(&locked)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return BodySeat{}, s.missing(ctx, ref{"body_id", "meeting_bodies", &in.BodyID},
 			ref{"member_id", "members", &in.MemberID})

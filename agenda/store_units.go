@@ -85,7 +85,7 @@ func (s *Store) UpdateOrgUnit(ctx context.Context, id int64, patch Patch[OrgUnit
 	OrgUnit, error) {
 	load := func(tx pgx.Tx) (OrgUnitInput, error) {
 		u, err := scanOrgUnit(tx.QueryRow(ctx, `SELECT `+orgUnitColumns+` FROM org_units
-			WHERE id = $1 FOR UPDATE`, id))
+			WHERE id = $1 FOR NO KEY UPDATE`, id))
 		return u.input(), err
 	}
 	u, err := update(ctx, s, load, patch, func(tx pgx.Tx, in OrgUnitInput) (OrgUnit, error) {

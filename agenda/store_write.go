@@ -30,7 +30,7 @@ var (
 type Patch[In any] func(*In) error
 
 // update runs one read-modify-write of a record in a transaction: load
-// reads the row FOR UPDATE and returns its input, patch changes it, save
+// reads the row FOR NO KEY UPDATE and returns its input, patch changes it, save
 // checks and writes it. A missing row is ErrNotFound.
 func update[In, T any](ctx context.Context, s *Store, load func(pgx.Tx) (In, error),
 	patch Patch[In], save func(pgx.Tx, In) (T, error)) (T, error) {
