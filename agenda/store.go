@@ -182,6 +182,35 @@ func (s *Store) explain(ctx context.Context, err error, refs ...ref) error {
 	return missing.err()
 }
 
+// checked runs c's own checks. When they fail it also looks up the refs
+// that they did not already report, so that one answer lists every bad
+// field, unknown references among them.
+func (s *Store) checked(ctx context.Context, c checker, refs ...ref) error {
+	err := c.check()
+	var ve *ValidationError
+	if !errors.As(err, &ve) {
+		return err
+	}
+	reported := map[string]bool{}
+	for _, f := range ve.Fields {
+		reported[f.Field] = true
+	}
+	var open []ref
+	for _, r := range refs {
+		if !reported[r.field] && r.id != nil && *r.id > 0 {
+			open = append(open, r)
+		}
+	}
+	if len(open) == 0 {
+		return err
+	}
+	missing, qerr := s.missingRefs(ctx, open)
+	if qerr != nil || len(missing) == 0 {
+		return err
+	}
+	return &ValidationError{Fields: append(ve.Fields, missing...)}
+}
+
 // missing reports, as a *ValidationError, every ref that names no record,
 // when the first is known to name none.
 func (s *Store) missing(ctx context.Context, known ref, refs ...ref) error {

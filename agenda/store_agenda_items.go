@@ -80,7 +80,7 @@ func scanAgendaItem(row pgx.Row) (AgendaItem, error) {
 // ErrNotFound, an unknown matter a *ValidationError and a taken seq a
 // *ConflictError.
 func (s *Store) CreateAgendaItem(ctx context.Context, in AgendaItemInput) (AgendaItem, error) {
-	if err := in.check(); err != nil {
+	if err := s.checked(ctx, in, ref{"matter_id", "matters", in.MatterID}); err != nil {
 		return AgendaItem{}, fmt.Errorf("create agenda item: %w", err)
 	}
 	row := s.pool.QueryRow(ctx, `
@@ -124,17 +124,8 @@ func (s *Store) UpdateAgendaItem(ctx context.Context, id int64,
 
 func (s *Store) saveAgendaItem(ctx context.Context, tx pgx.Tx, id int64,
 	in AgendaItemInput) (AgendaItem, error) {
-	err := in.check()
-	if in.Seq == 0 {
-		var fe fieldErrors
-		var ve *ValidationError
-		if errors.As(err, &ve) {
-			fe = ve.Fields
-		}
-		fe.add("seq", fmt.Sprintf("must be between 1 and %d: an item keeps a place", maxSeq))
-		err = fe.err()
-	}
-	if err != nil {
+	matter := ref{"matter_id", "matters", in.MatterID}
+	if err := s.checked(ctx, itemChange(in), matter); err != nil {
 		return AgendaItem{}, err
 	}
 	it, err := scanAgendaItem(tx.QueryRow(ctx, `
@@ -143,9 +134,27 @@ func (s *Store) saveAgendaItem(ctx context.Context, tx pgx.Tx, id int64,
 		WHERE ai.id = $1 RETURNING `+agendaItemColumns, id, in.Seq, in.Title, in.MatterID,
 		in.Presenter, in.Outcome, in.VotesFor, in.VotesAgainst, in.VotesAbstain))
 	if err != nil {
-		return AgendaItem{}, translate(err)
+		return AgendaItem{}, s.explain(ctx, err, matter)
 	}
 	return it, nil
+}
+
+// itemChange is an agenda item as an update leaves it, which must keep a
+// place on the agenda.
+type itemChange AgendaItemInput
+
+func (in itemChange) check() error {
+	err := AgendaItemInput(in).check()
+	if in.Seq != 0 {
+		return err
+	}
+	var fe fieldErrors
+	var ve *ValidationError
+	if errors.As(err, &ve) {
+		fe = ve.Fields
+	}
+	fe.add("seq", fmt.Sprintf("must be between 1 and %d: an item keeps a place", maxSeq))
+	return fe.err()
 }
 
 // GetAgendaItem returns agenda item id with its index points, or

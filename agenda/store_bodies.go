@@ -71,7 +71,8 @@ func (s *Store) UpdateBody(ctx context.Context, id int64, patch Patch[BodyInput]
 }
 
 func (s *Store) saveBody(ctx context.Context, q querier, id int64, in BodyInput) (Body, error) {
-	if err := in.check(); err != nil {
+	unit := ref{"org_unit_id", "org_units", &in.OrgUnitID}
+	if err := s.checked(ctx, in, unit); err != nil {
 		return Body{}, err
 	}
 	sql, args := writeSQL(id, `INSERT INTO meeting_bodies (org_unit_id, code, name, kind)
@@ -79,7 +80,7 @@ func (s *Store) saveBody(ctx context.Context, q querier, id int64, in BodyInput)
 		name = $3, kind = $4`, bodyColumns, in.OrgUnitID, in.Code, in.Name, in.Kind)
 	b, err := scanBody(q.QueryRow(ctx, sql, args...))
 	if err != nil {
-		return Body{}, translate(err)
+		return Body{}, s.explain(ctx, err, unit)
 	}
 	return b, nil
 }

@@ -108,7 +108,10 @@ func (s *Store) UpdateDecision(ctx context.Context, id int64, patch Patch[Decisi
 
 func (s *Store) saveDecision(ctx context.Context, q querier, id int64, in DecisionInput) (
 	Decision, error) {
-	if err := in.check(); err != nil {
+	refs := []ref{{"org_unit_id", "org_units", &in.OrgUnitID},
+		{"matter_id", "matters", &in.MatterID},
+		{"agenda_item_id", "agenda_items", in.AgendaItemID}}
+	if err := s.checked(ctx, in, refs...); err != nil {
 		return Decision{}, err
 	}
 	sql, args := writeSQL(id, `INSERT INTO decisions AS d (org_unit_id, matter_id, title,
@@ -124,10 +127,7 @@ func (s *Store) saveDecision(ctx context.Context, q querier, id int64, in Decisi
 		in.PaidAt)
 	d, err := scanDecision(q.QueryRow(ctx, sql, args...))
 	if err != nil {
-		return Decision{}, s.explain(ctx, err,
-			ref{"org_unit_id", "org_units", &in.OrgUnitID},
-			ref{"matter_id", "matters", &in.MatterID},
-			ref{"agenda_item_id", "agenda_items", in.AgendaItemID})
+		return Decision{}, s.explain(ctx, err, refs...)
 	}
 	return d, nil
 }

@@ -232,7 +232,8 @@ func (s *Store) UpdateMatter(ctx context.Context, id int64, patch Patch[MatterIn
 
 func (s *Store) saveMatter(ctx context.Context, q querier, id int64, in MatterInput) (
 	Matter, error) {
-	if err := in.check(); err != nil {
+	unit := ref{"org_unit_id", "org_units", &in.OrgUnitID}
+	if err := s.checked(ctx, in, unit); err != nil {
 		return Matter{}, err
 	}
 	in = in.normalized()
@@ -258,7 +259,7 @@ func (s *Store) saveMatter(ctx context.Context, q querier, id int64, in MatterIn
 		in.LeaderSpeaksLast, in.RecusalApplies)
 	m, err := scanMatter(q.QueryRow(ctx, sql, args...))
 	if err != nil {
-		return Matter{}, translate(err)
+		return Matter{}, s.explain(ctx, err, unit)
 	}
 	return m, nil
 }

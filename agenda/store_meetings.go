@@ -113,7 +113,9 @@ func (s *Store) UpdateMeeting(ctx context.Context, id int64, patch Patch[Meeting
 
 func (s *Store) saveMeeting(ctx context.Context, q querier, id int64, in MeetingInput) (
 	Meeting, error) {
-	if err := in.check(); err != nil {
+	refs := []ref{{"body_id", "meeting_bodies", &in.BodyID},
+		{"chair_member_id", "members", in.ChairMemberID}}
+	if err := s.checked(ctx, in, refs...); err != nil {
 		return Meeting{}, err
 	}
 	in.Mode = orDefault(in.Mode, ModeMeeting)
@@ -128,8 +130,7 @@ func (s *Store) saveMeeting(ctx context.Context, q querier, id int64, in Meeting
 		in.StartedAt, in.EndedAt, in.ChairMemberID, in.MinutesWrittenAt)
 	m, err := scanMeeting(q.QueryRow(ctx, sql, args...))
 	if err != nil {
-		return Meeting{}, s.explain(ctx, err, ref{"body_id", "meeting_bodies", &in.BodyID},
-			ref{"chair_member_id", "members", in.ChairMemberID})
+		return Meeting{}, s.explain(ctx, err, refs...)
 	}
 	return m, nil
 }

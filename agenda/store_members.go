@@ -77,7 +77,8 @@ func (s *Store) UpdateMember(ctx context.Context, id int64, patch Patch[MemberIn
 
 func (s *Store) saveMember(ctx context.Context, q querier, id int64, in MemberInput) (
 	Member, error) {
-	if err := in.check(); err != nil {
+	unit := ref{"org_unit_id", "org_units", &in.OrgUnitID}
+	if err := s.checked(ctx, in, unit); err != nil {
 		return Member{}, err
 	}
 	sql, args := writeSQL(id, `INSERT INTO members AS mb (org_unit_id, code, name, title)
@@ -85,7 +86,7 @@ func (s *Store) saveMember(ctx context.Context, q querier, id int64, in MemberIn
 		name = $3, title = $4`, memberColumns, in.OrgUnitID, in.Code, in.Name, in.Title)
 	m, err := scanMember(q.QueryRow(ctx, sql, args...))
 	if err != nil {
-		return Member{}, translate(err)
+		return Member{}, s.explain(ctx, err, unit)
 	}
 	return m, nil
 }

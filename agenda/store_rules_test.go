@@ -226,7 +226,7 @@ func TestAgendaItemFields(t *testing.T) {
 		_, err = s.UpdateAgendaItem(ctx, it.ID, set(func(in *agenda.AgendaItemInput) {
 			in.Seq, in.MatterID = 0, new(int64(999999))
 		}))
-		wantFields(t, err, "seq")
+		wantFields(t, err, "seq", "matter_id")
 		_, err = s.UpdateAgendaItem(ctx, it.ID, set(func(in *agenda.AgendaItemInput) {
 			in.MatterID = new(int64(999999))
 		}))
@@ -295,7 +295,7 @@ func TestUpdateDecision(t *testing.T) {
 		_, err = s.UpdateDecision(ctx, second.ID, set(func(in *agenda.DecisionInput) {
 			in.MatterID, in.AgendaItemID, in.Payee = 999999, new(int64(999998)), " x"
 		}))
-		wantFields(t, err, "payee")
+		wantFields(t, err, "payee", "matter_id", "agenda_item_id")
 		_, err = s.UpdateDecision(ctx, second.ID, set(func(in *agenda.DecisionInput) {
 			in.MatterID, in.AgendaItemID = 999999, new(int64(999998))
 		}))

@@ -101,7 +101,9 @@ func (s *Store) saveSeat(ctx context.Context, tx pgx.Tx, id int64, in BodySeatIn
 	if in.Role == "" {
 		in.Role = RoleMember
 	}
-	if err := in.check(); err != nil {
+	refs := []ref{{"body_id", "meeting_bodies", &in.BodyID},
+		{"member_id", "members", &in.MemberID}}
+	if err := s.checked(ctx, in, refs...); err != nil {
 		return BodySeat{}, err
 	}
 	// Seat writes of one body take turns, so that overlaps are seen.
@@ -109,8 +111,7 @@ func (s *Store) saveSeat(ctx context.Context, tx pgx.Tx, id int64, in BodySeatIn
 	err := tx.QueryRow(ctx, `SELECT id FROM meeting_bodies
 		WHERE id = $1 FOR NO KEY UPDATE`, in.BodyID).Scan(&locked)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return BodySeat{}, s.missing(ctx, ref{"body_id", "meeting_bodies", &in.BodyID},
-			ref{"member_id", "members", &in.MemberID})
+		return BodySeat{}, s.missing(ctx, refs[0], refs[1:]...)
 	}
 	if err != nil {
 		return BodySeat{}, fmt.Errorf("lock meeting body: %w", err)
@@ -125,7 +126,7 @@ func (s *Store) saveSeat(ctx context.Context, tx pgx.Tx, id int64, in BodySeatIn
 		in.BodyID, in.MemberID, in.Role, in.ServedFrom, in.ServedTo)
 	seat, err := scanSeat(tx.QueryRow(ctx, sql, args...))
 	if err != nil {
-		return BodySeat{}, s.explain(ctx, err, ref{"member_id", "members", &in.MemberID})
+		return BodySeat{}, s.explain(ctx, err, refs[1])
 	}
 	return seat, nil
 }
