@@ -75,6 +75,11 @@ func checkModel(t *testing.T, c *contract, admin string, sample agenda.Sample) {
 		{name: "attendance of an unknown member", method: "PUT", token: admin, want: 422,
 			path: meeting + "/attendance", contentType: jsonType,
 			body: `{"items":[{"member_id":999999999,"status":"present"}]}`},
+		{name: "secretary's meetings", method: "GET", path: "/secretary", want: 200},
+		{name: "secretary's attendance page", method: "GET", want: 200,
+			path: fmt.Sprintf("/secretary/meetings/%d", sample.MeetingID)},
+		{name: "attendance page of a bad id", method: "GET", path: "/secretary/meetings/x",
+			want: 404, malformed: true},
 		{name: "village under a county", method: "POST", path: "/api/v1/org-units",
 			token: admin, contentType: jsonType, want: 422, body: fmt.Sprintf(
 				`{"code":"OA-V","name":"测试村","level":"village","parent_id":%d}`,
