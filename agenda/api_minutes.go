@@ -19,9 +19,10 @@ func (a *API) minutesRoutes(r chi.Router) {
 	admin.Put("/meetings/{id}/attendance", putListOf(a, true, a.store.SetAttendance))
 	r.Get("/meetings/{id}/expected-attendees",
 		getListOf(a, ownMeeting, a.store.MeetingAttendees))
-	r.Get("/agenda-items/{id}/recusals", getListOf(a, a.store.AgendaItemMeeting, a.store.Recusals))
+	itemMeeting := a.store.AgendaItemMeeting
+	r.Get("/agenda-items/{id}/recusals", getListOf(a, itemMeeting, a.store.Recusals))
 	admin.Put("/agenda-items/{id}/recusals", putListOf(a, true, a.store.SetRecusals))
-	r.Get("/agenda-items/{id}/statements", getListOf(a, a.store.AgendaItemMeeting, a.store.Statements))
+	r.Get("/agenda-items/{id}/statements", getListOf(a, itemMeeting, a.store.Statements))
 	admin.Put("/agenda-items/{id}/statements", putListOf(a, false, a.store.SetStatements))
 }
 

@@ -1,5 +1,7 @@
-// Package agenda keeps the procedure list, meetings, agenda items, decisions
-// and the catalogue of recordings in PostgreSQL, and serves them as JSON.
+// Package agenda keeps the procedure list, the members who sit on meeting
+// bodies, meetings with their agendas and what their minutes record
+// (attendance, recusals, statements, votes), decisions and the catalogue
+// of recordings in PostgreSQL, and serves them as JSON.
 package agenda
 
 import (
@@ -45,8 +47,8 @@ const (
 // BodyKinds lists every valid BodyKind.
 var BodyKinds = []BodyKind{
 	BodyPartyCongress, BodyPartyCommittee, BodyPartyStandingCommittee, BodyPeoplesCongress,
-	BodyPeoplesCongressPresidium, BodyGovernmentExecutive, BodyPartyGroup, BodyVillageTwoCommittees, BodyVillagerRepresentatives,
-	BodyJointPartyGovernment,
+	BodyPeoplesCongressPresidium, BodyGovernmentExecutive, BodyPartyGroup,
+	BodyVillageTwoCommittees, BodyVillagerRepresentatives, BodyJointPartyGovernment,
 }
 
 // Valid reports whether k is one of BodyKinds.
