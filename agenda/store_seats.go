@@ -107,6 +107,9 @@ func (s *Store) saveSeat(ctx context.Context, tx pgx.Tx, id int64, in BodySeatIn
 		return BodySeat{}, err
 	}
 	// Seat writes of one body take turns, so that overlaps are seen.
+	// TODO(seat-overlaps): the rule holds for writes through the store only;
+	// an EXCLUDE USING gist constraint (btree_gist) on body, member and
+	// daterange would hold it for every writer.
 	var locked int64
 	err := tx.QueryRow(ctx, `SELECT id FROM meeting_bodies
 		WHERE id = $1 FOR NO KEY UPDATE`, in.BodyID).Scan(&locked)
