@@ -44,34 +44,60 @@ func (a *API) routes() chi.Router {
 	r.MethodNotAllowed(a.methodNotAllowed)
 	r.Use(a.guard.Require)
 
-	r.Get("/org-units", listOf(a, orgUnitFilter, a.store.ListOrgUnits))
-	r.With(access.AdminOnly).Post("/org-units",
-		createOf(a, a.store.CreateOrgUnit, OrgUnit.id, "/org-units/%d"))
-	r.Get("/org-units/{id}", getOf(a, a.store.GetOrgUnit))
-	r.Get("/bodies", listOf(a, bodyFilter, a.store.ListBodies))
-	r.With(access.AdminOnly).Post("/bodies", createOf(a, a.store.CreateBody, Body.id, "/bodies/%d"))
-	r.Get("/bodies/{id}", getOf(a, a.store.GetBody))
-	r.Get("/matters", listOf(a, matterFilter, a.store.ListMatters))
-	r.With(access.AdminOnly).Post("/matters",
-		createOf(a, a.store.CreateMatter, Matter.id, "/matters/%d"))
-	r.Get("/matters/{id}", getOf(a, a.store.GetMatter))
-
-	r.Get("/meetings", a.listMeetings)
-	r.With(access.AdminOnly).Post("/meetings", a.createMeeting)
-	r.Get("/meetings/{id}", a.getMeeting)
-	r.Get("/meetings/{id}/agenda-items", a.listAgendaItems)
-	r.With(access.AdminOnly).Post("/meetings/{id}/agenda-items", a.createAgendaItem)
-	r.With(access.AdminOnly).Post("/meetings/{id}/publish-tokens", a.createPublishToken)
-	r.Get("/agenda-items/{id}", a.getAgendaItem)
-	r.Post("/agenda-items/{id}/marks", a.markAgendaItem)
-	r.Post("/agenda-items/{id}/index-points", a.addIndexPoint)
-
+	a.catalogueRoutes(r)
+	a.meetingRoutes(r)
+	a.minutesRoutes(r)
 	r.Get("/decisions", listOf(a, decisionFilter, a.store.ListDecisions))
 	r.With(access.AdminOnly).Post("/decisions",
 		createOf(a, a.store.CreateDecision, Decision.id, "/decisions/%d"))
 	r.Get("/decisions/{id}", getOf(a, a.store.GetDecision))
-	r.With(access.AdminOnly).Patch("/decisions/{id}", a.linkDecision)
+	r.With(access.AdminOnly).Patch("/decisions/{id}", patchOf(a, a.store.UpdateDecision))
 	return r
+}
+
+// catalogueRoutes mounts org units, bodies, members, seats and matters:
+// any token reads them, the admin token writes them.
+func (a *API) catalogueRoutes(r chi.Router) {
+	admin := r.With(access.AdminOnly)
+	r.Get("/org-units", listOf(a, orgUnitFilter, a.store.ListOrgUnits))
+	admin.Post("/org-units", createOf(a, a.store.CreateOrgUnit, OrgUnit.id, "/org-units/%d"))
+	r.Get("/org-units/{id}", getOf(a, a.store.GetOrgUnit))
+	admin.Patch("/org-units/{id}", patchOf(a, a.store.UpdateOrgUnit))
+	r.Get("/bodies", listOf(a, bodyFilter, a.store.ListBodies))
+	admin.Post("/bodies", createOf(a, a.store.CreateBody, Body.id, "/bodies/%d"))
+	r.Get("/bodies/{id}", getOf(a, a.store.GetBody))
+	admin.Patch("/bodies/{id}", patchOf(a, a.store.UpdateBody))
+	r.Get("/members", listOf(a, memberFilter, a.store.ListMembers))
+	admin.Post("/members", createOf(a, a.store.CreateMember, Member.id, "/members/%d"))
+	r.Get("/members/{id}", getOf(a, a.store.GetMember))
+	admin.Patch("/members/{id}", patchOf(a, a.store.UpdateMember))
+	r.Get("/body-seats", listOf(a, seatFilter, a.store.ListBodySeats))
+	admin.Post("/body-seats",
+		createOf(a, a.store.CreateBodySeat, BodySeat.id, "/body-seats/%d"))
+	r.Get("/body-seats/{id}", getOf(a, a.store.GetBodySeat))
+	admin.Patch("/body-seats/{id}", patchOf(a, a.store.UpdateBodySeat))
+	r.Get("/matters", listOf(a, matterFilter, a.store.ListMatters))
+	admin.Post("/matters", createOf(a, a.store.CreateMatter, Matter.id, "/matters/%d"))
+	r.Get("/matters/{id}", getOf(a, a.store.GetMatter))
+	admin.Patch("/matters/{id}", patchOf(a, a.store.UpdateMatter))
+}
+
+// meetingRoutes mounts meetings and agenda items: the admin token reads and
+// writes them all, a publish token reads and marks its own meeting.
+func (a *API) meetingRoutes(r chi.Router) {
+	admin := r.With(access.AdminOnly)
+	r.Get("/meetings", a.listMeetings)
+	admin.Post("/meetings", a.createMeeting)
+	r.Get("/meetings/{id}", a.getMeeting)
+	admin.Patch("/meetings/{id}", patchOf(a, a.store.UpdateMeeting))
+	r.Get("/meetings/{id}/agenda-items", a.listAgendaItems)
+	admin.Post("/meetings/{id}/agenda-items", a.createAgendaItem)
+	admin.Post("/meetings/{id}/publish-tokens", a.createPublishToken)
+	r.Get("/agenda-items", a.findAgendaItems)
+	r.Get("/agenda-items/{id}", a.getAgendaItem)
+	admin.Patch("/agenda-items/{id}", patchOf(a, a.store.UpdateAgendaItem))
+	r.Post("/agenda-items/{id}/marks", a.markAgendaItem)
+	r.Post("/agenda-items/{id}/index-points", a.addIndexPoint)
 }
 
 // methodNotAllowed answers 405 with the Allow header (RFC 9110 §15.5.6).
@@ -81,7 +107,8 @@ func (a *API) methodNotAllowed(w http.ResponseWriter, r *http.Request) {
 		path = rctx.RoutePath
 	}
 	var allowed []string
-	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPatch} {
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut,
+		http.MethodPatch} {
 		if a.router.Match(chi.NewRouteContext(), m, path) {
 			allowed = append(allowed, m)
 		}

@@ -15,6 +15,8 @@ func (a *API) listMeetings(w http.ResponseWriter, r *http.Request) {
 			OrgUnitID:   q.id("org_unit_id"),
 			PlannedFrom: q.time("planned_from"),
 			PlannedTo:   q.time("planned_to"),
+			Code:        q.text("code"),
+			Mode:        enumParam(q, "mode", MeetingModes),
 		}
 		if !p.IsAdmin() {
 			f.ID = &p.MeetingID
@@ -22,6 +24,30 @@ func (a *API) listMeetings(w http.ResponseWriter, r *http.Request) {
 		return f
 	}
 	listOf(a, filter, a.store.ListMeetings)(w, r)
+}
+
+// findAgendaItems lists agenda items across meetings; a publish token sees
+// only its own meeting's.
+func (a *API) findAgendaItems(w http.ResponseWriter, r *http.Request) {
+	p := principal(r)
+	filter := func(q *params) AgendaItemFilter {
+		f := AgendaItemFilter{
+			MeetingID:   q.id("meeting_id"),
+			MatterID:    q.id("matter_id"),
+			OrgUnitID:   q.id("org_unit_id"),
+			PlannedFrom: q.time("planned_from"),
+			PlannedTo:   q.time("planned_to"),
+			Outcome:     enumParam(q, "outcome", Outcomes),
+		}
+		if !p.IsAdmin() && (f.MeetingID == nil || *f.MeetingID != p.MeetingID) {
+			f.MeetingID = &p.MeetingID
+			if q.values.Has("meeting_id") {
+				f.MeetingID = new(int64(0)) // another meeting's items: none
+			}
+		}
+		return f
+	}
+	listOf(a, filter, a.store.FindAgendaItems)(w, r)
 }
 
 func (a *API) createMeeting(w http.ResponseWriter, r *http.Request) {

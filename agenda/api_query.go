@@ -63,6 +63,34 @@ func (q *params) time(name string) *time.Time {
 	return &t
 }
 
+// text reads a parameter that must not be empty, such as a code.
+func (q *params) text(name string) *string {
+	s, ok := q.one(name)
+	if !ok {
+		return nil
+	}
+	var fe fieldErrors
+	fe.checkText(name, s, maxName, false)
+	if len(fe) > 0 {
+		q.errs = append(q.errs, fe...)
+		return nil
+	}
+	return &s
+}
+
+func (q *params) date(name string) *Date {
+	s, ok := q.one(name)
+	if !ok {
+		return nil
+	}
+	d, err := ParseDate(s)
+	if err != nil {
+		q.errs.add(name, errDateFormat.Error())
+		return nil
+	}
+	return &d
+}
+
 func (q *params) integer(name string, min, max, def int) int {
 	s, ok := q.one(name)
 	if !ok {

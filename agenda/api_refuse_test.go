@@ -118,8 +118,6 @@ func TestAPIRefuses(t *testing.T) {
 			`{"ttl_hours":0}`, http.StatusUnprocessableEntity, []string{"ttl_hours"}},
 		{"token for unknown meeting", "POST", "/api/v1/meetings/999999/publish-tokens",
 			adminToken, "", http.StatusNotFound, nil},
-		{"link without field", "PATCH", decision, adminToken, `{}`,
-			http.StatusUnprocessableEntity, []string{"agenda_item_id"}},
 		{"link to unknown item", "PATCH", decision, adminToken, `{"agenda_item_id":999999}`,
 			http.StatusUnprocessableEntity, []string{"agenda_item_id"}},
 		{"link unknown decision", "PATCH", "/api/v1/decisions/999999", adminToken,

@@ -93,28 +93,34 @@ func notFound(err error) error {
 
 // uniqueFields names the field behind each unique constraint.
 var uniqueFields = map[string]string{
-	"org_units_code_key":              "code",
-	"meeting_bodies_code_key":         "code",
-	"matters_code_key":                "code",
-	"agenda_items_meeting_id_seq_key": "seq",
-	"tracks_session_id_key":           "session_id",
-	"segments_object_key_key":         "object_key",
-	"segments_track_id_seq_key":       "seq",
-	"decisions_reference_idx":         "reference",
-	"meetings_code_key":               "code",
-	"members_code_key":                "code",
+	"org_units_code_key":                             "code",
+	"meeting_bodies_code_key":                        "code",
+	"matters_code_key":                               "code",
+	"agenda_items_meeting_id_seq_key":                "seq",
+	"tracks_session_id_key":                          "session_id",
+	"segments_object_key_key":                        "object_key",
+	"segments_track_id_seq_key":                      "seq",
+	"decisions_reference_idx":                        "reference",
+	"meetings_code_key":                              "code",
+	"members_code_key":                               "code",
+	"body_members_body_id_member_id_served_from_key": "served_from",
+	"meeting_attendance_pkey":                        "member_id",
+	"recusals_pkey":                                  "member_id",
+	"statements_pkey":                                "seq",
 }
 
 // refNouns names what each foreign key column refers to.
 var refNouns = map[string]string{
-	"org_unit_id":    "org unit",
-	"parent_id":      "org unit",
-	"body_id":        "meeting body",
-	"matter_id":      "matter",
-	"meeting_id":     "meeting",
-	"agenda_item_id": "agenda item",
-	"recording_id":   "recording",
-	"track_id":       "track",
+	"org_unit_id":     "org unit",
+	"parent_id":       "org unit",
+	"body_id":         "meeting body",
+	"matter_id":       "matter",
+	"meeting_id":      "meeting",
+	"agenda_item_id":  "agenda item",
+	"recording_id":    "recording",
+	"track_id":        "track",
+	"member_id":       "member",
+	"chair_member_id": "member",
 }
 
 // translate turns the PostgreSQL errors that bad input can cause into the
@@ -174,6 +180,48 @@ func (s *Store) explain(ctx context.Context, err error, refs ...ref) error {
 		return err
 	}
 	return missing.err()
+}
+
+// checked runs c's own checks. When they fail it also looks up the refs
+// that they did not already report, so that one answer lists every bad
+// field, unknown references among them.
+func (s *Store) checked(ctx context.Context, c checker, refs ...ref) error {
+	err := c.check()
+	var ve *ValidationError
+	if !errors.As(err, &ve) {
+		return err
+	}
+	reported := map[string]bool{}
+	for _, f := range ve.Fields {
+		reported[f.Field] = true
+	}
+	var open []ref
+	for _, r := range refs {
+		if !reported[r.field] && r.id != nil && *r.id > 0 {
+			open = append(open, r)
+		}
+	}
+	if len(open) == 0 {
+		return err
+	}
+	missing, qerr := s.missingRefs(ctx, open)
+	if qerr != nil || len(missing) == 0 {
+		return err
+	}
+	return &ValidationError{Fields: append(ve.Fields, missing...)}
+}
+
+// missing reports, as a *ValidationError, every ref that names no record,
+// when the first is known to name none.
+func (s *Store) missing(ctx context.Context, known ref, refs ...ref) error {
+	fe, err := s.missingRefs(ctx, append([]ref{known}, refs...))
+	if err != nil {
+		return fmt.Errorf("check references: %w", err)
+	}
+	if len(fe) == 0 {
+		fe.add(known.field, missingReason(known.field))
+	}
+	return fe.err()
 }
 
 func (s *Store) missingRefs(ctx context.Context, refs []ref) (fieldErrors, error) {

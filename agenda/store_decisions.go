@@ -8,7 +8,7 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// DecisionInput is a new decision.
+// DecisionInput is a new decision, or one as an update leaves it.
 type DecisionInput struct {
 	OrgUnitID    int64     `json:"org_unit_id"`
 	MatterID     int64     `json:"matter_id"`
@@ -17,6 +17,13 @@ type DecisionInput struct {
 	DecidedAt    time.Time `json:"decided_at"`
 	AgendaItemID *int64    `json:"agenda_item_id"`
 	Reference    string    `json:"reference"`
+	Payee        string    `json:"payee"`
+	Project      string    `json:"project"`
+	// The later steps are dates as the office's records give them; they
+	// are evidence, so none is refused for its order.
+	RegisteredAt *time.Time `json:"registered_at"`
+	ContractAt   *time.Time `json:"contract_at"`
+	PaidAt       *time.Time `json:"paid_at"`
 }
 
 func (in DecisionInput) check() error {
@@ -32,50 +39,95 @@ func (in DecisionInput) check() error {
 	}
 	fe.checkOptionalID("agenda_item_id", in.AgendaItemID)
 	fe.checkText("reference", in.Reference, maxName, true)
+	fe.checkText("payee", in.Payee, maxName, true)
+	fe.checkText("project", in.Project, maxName, true)
 	return fe.err()
+}
+
+func (d Decision) input() DecisionInput {
+	return DecisionInput{OrgUnitID: d.OrgUnitID, MatterID: d.MatterID, Title: d.Title,
+		Amount: d.Amount, DecidedAt: d.DecidedAt, AgendaItemID: d.AgendaItemID,
+		Reference: d.Reference, Payee: d.Payee, Project: d.Project,
+		RegisteredAt: d.RegisteredAt, ContractAt: d.ContractAt, PaidAt: d.PaidAt}
 }
 
 // DecisionFilter narrows a listing of decisions; nil fields match all. The
 // decision date range includes From and excludes To.
 type DecisionFilter struct {
-	OrgUnitID   *int64
-	MatterID    *int64
-	MeetingID   *int64 // decisions linked to an item of this meeting
-	DecidedFrom *time.Time
-	DecidedTo   *time.Time
+	OrgUnitID    *int64
+	MatterID     *int64
+	MeetingID    *int64 // decisions linked to an item of this meeting
+	AgendaItemID *int64
+	Payee        *string
+	Project      *string
+	DecidedFrom  *time.Time
+	DecidedTo    *time.Time
 }
 
 const decisionColumns = `d.id, d.org_unit_id, d.matter_id, d.title, (d.amount * 100)::bigint,
-	d.decided_at, d.agenda_item_id, d.reference, d.created_at`
+	d.decided_at, d.agenda_item_id, d.reference, d.payee, d.project, d.registered_at,
+	d.contract_at, d.paid_at, d.created_at`
 
 func scanDecision(row pgx.Row) (Decision, error) {
 	var d Decision
 	var amount *int64
 	err := row.Scan(&d.ID, &d.OrgUnitID, &d.MatterID, &d.Title, &amount, &d.DecidedAt,
-		&d.AgendaItemID, &d.Reference, &d.CreatedAt)
+		&d.AgendaItemID, &d.Reference, &d.Payee, &d.Project, &d.RegisteredAt, &d.ContractAt,
+		&d.PaidAt, &d.CreatedAt)
 	d.Amount = amountPtr(amount)
 	return d, err
 }
 
 // CreateDecision registers a decision. Unknown org unit, matter or agenda
-// item are reported together in a *ValidationError.
+// item are reported together in a *ValidationError; a reference the unit
+// has registered already is a *ConflictError.
 func (s *Store) CreateDecision(ctx context.Context, in DecisionInput) (Decision, error) {
-	if err := in.check(); err != nil {
+	d, err := s.saveDecision(ctx, s.pool, 0, in)
+	if err != nil {
 		return Decision{}, fmt.Errorf("create decision: %w", err)
 	}
-	row := s.pool.QueryRow(ctx, `
-		INSERT INTO decisions AS d (org_unit_id, matter_id, title, amount, decided_at,
-			agenda_item_id, reference)
-		VALUES ($1, $2, $3, $4::bigint / 100.0, $5, $6, $7)
-		RETURNING `+decisionColumns,
-		in.OrgUnitID, in.MatterID, in.Title, fenPtr(in.Amount), in.DecidedAt,
-		in.AgendaItemID, in.Reference)
-	d, err := scanDecision(row)
+	return d, nil
+}
+
+// UpdateDecision changes decision id as patch says.
+func (s *Store) UpdateDecision(ctx context.Context, id int64, patch Patch[DecisionInput]) (
+	Decision, error) {
+	load := func(tx pgx.Tx) (DecisionInput, error) {
+		d, err := scanDecision(tx.QueryRow(ctx, `SELECT `+decisionColumns+` FROM decisions d
+			WHERE d.id = $1 FOR NO KEY UPDATE`, id))
+		return d.input(), err
+	}
+	d, err := update(ctx, s, load, patch, func(tx pgx.Tx, in DecisionInput) (Decision, error) {
+		return s.saveDecision(ctx, tx, id, in)
+	})
 	if err != nil {
-		return Decision{}, fmt.Errorf("create decision: %w", s.explain(ctx, err,
-			ref{"org_unit_id", "org_units", &in.OrgUnitID},
-			ref{"matter_id", "matters", &in.MatterID},
-			ref{"agenda_item_id", "agenda_items", in.AgendaItemID}))
+		return Decision{}, fmt.Errorf("update decision %d: %w", id, err)
+	}
+	return d, nil
+}
+
+func (s *Store) saveDecision(ctx context.Context, q querier, id int64, in DecisionInput) (
+	Decision, error) {
+	refs := []ref{{"org_unit_id", "org_units", &in.OrgUnitID},
+		{"matter_id", "matters", &in.MatterID},
+		{"agenda_item_id", "agenda_items", in.AgendaItemID}}
+	if err := s.checked(ctx, in, refs...); err != nil {
+		return Decision{}, err
+	}
+	sql, args := writeSQL(id, `INSERT INTO decisions AS d (org_unit_id, matter_id, title,
+			amount, decided_at, agenda_item_id, reference, payee, project, registered_at,
+			contract_at, paid_at)
+		VALUES ($1, $2, $3, $4::bigint / 100.0, $5, $6, $7, $8, $9, $10, $11, $12)`,
+		`UPDATE decisions AS d SET org_unit_id = $1, matter_id = $2, title = $3,
+			amount = $4::bigint / 100.0, decided_at = $5, agenda_item_id = $6,
+			reference = $7, payee = $8, project = $9, registered_at = $10,
+			contract_at = $11, paid_at = $12`, decisionColumns,
+		in.OrgUnitID, in.MatterID, in.Title, fenPtr(in.Amount), in.DecidedAt,
+		in.AgendaItemID, in.Reference, in.Payee, in.Project, in.RegisteredAt, in.ContractAt,
+		in.PaidAt)
+	d, err := scanDecision(q.QueryRow(ctx, sql, args...))
+	if err != nil {
+		return Decision{}, s.explain(ctx, err, refs...)
 	}
 	return d, nil
 }
@@ -123,8 +175,10 @@ func (s *Store) ListDecisions(ctx context.Context, f DecisionFilter, p Page) (
 		  AND ($3::bigint IS NULL OR ai.meeting_id = $3)
 		  AND ($4::timestamptz IS NULL OR d.decided_at >= $4)
 		  AND ($5::timestamptz IS NULL OR d.decided_at < $5)
-		ORDER BY d.id LIMIT $6 OFFSET $7`,
-		f.OrgUnitID, f.MatterID, f.MeetingID, f.DecidedFrom, f.DecidedTo, limit, offset)
+		  AND ($6::bigint IS NULL OR d.agenda_item_id = $6)
+		  AND ($7::text IS NULL OR d.payee = $7) AND ($8::text IS NULL OR d.project = $8)
+		ORDER BY d.id LIMIT $9 OFFSET $10`, f.OrgUnitID, f.MatterID, f.MeetingID,
+		f.DecidedFrom, f.DecidedTo, f.AgendaItemID, f.Payee, f.Project, limit, offset)
 	if err != nil {
 		return List[Decision]{}, fmt.Errorf("list decisions: %w", err)
 	}

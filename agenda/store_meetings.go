@@ -2,28 +2,57 @@ package agenda
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 )
 
-// MeetingInput is a new meeting.
+// MeetingInput is a new meeting, or one as an update leaves it.
 type MeetingInput struct {
-	BodyID       int64     `json:"body_id"`
-	Title        string    `json:"title"`
-	PlannedStart time.Time `json:"planned_start"`
+	BodyID int64  `json:"body_id"`
+	Title  string `json:"title"`
+	// Code is the office's identifier, unique when not "".
+	Code string `json:"code"`
+	// Mode defaults to meeting when "".
+	Mode         MeetingMode `json:"mode"`
+	PlannedStart time.Time   `json:"planned_start"`
+	PlannedEnd   *time.Time  `json:"planned_end"`
+	// StartedAt and EndedAt are set by the recording; the minutes of a
+	// meeting that was not recorded may give them.
+	StartedAt        *time.Time `json:"started_at"`
+	EndedAt          *time.Time `json:"ended_at"`
+	ChairMemberID    *int64     `json:"chair_member_id"`
+	MinutesWrittenAt *time.Time `json:"minutes_written_at"`
 }
 
 func (in MeetingInput) check() error {
 	var fe fieldErrors
 	fe.checkID("body_id", in.BodyID)
 	fe.checkText("title", in.Title, maxName, false)
+	if in.Code != "" {
+		fe.checkCode("code", in.Code)
+	}
+	checkEnum(&fe, "mode", in.Mode, MeetingModes)
 	if in.PlannedStart.IsZero() {
 		fe.add("planned_start", requiredText)
 	}
+	fe.checkSpan("planned_end", in.PlannedStart, in.PlannedEnd, "planned_start")
+	switch {
+	case in.EndedAt != nil && in.StartedAt == nil:
+		fe.add("ended_at", "needs started_at: a meeting ends after it starts")
+	case in.StartedAt != nil:
+		fe.checkSpan("ended_at", *in.StartedAt, in.EndedAt, "started_at")
+	}
+	fe.checkOptionalID("chair_member_id", in.ChairMemberID)
 	return fe.err()
+}
+
+func (m Meeting) input() MeetingInput {
+	return MeetingInput{BodyID: m.BodyID, Title: m.Title, Code: m.Code, Mode: m.Mode,
+		PlannedStart: m.PlannedStart, PlannedEnd: m.PlannedEnd, StartedAt: m.StartedAt,
+		EndedAt: m.EndedAt, ChairMemberID: m.ChairMemberID,
+		MinutesWrittenAt: m.MinutesWrittenAt}
 }
 
 // MeetingFilter narrows a listing of meetings; nil fields match all. The
@@ -34,29 +63,74 @@ type MeetingFilter struct {
 	OrgUnitID   *int64
 	PlannedFrom *time.Time
 	PlannedTo   *time.Time
+	Code        *string
+	Mode        *MeetingMode
 }
 
-const meetingColumns = `m.id, m.body_id, m.title, m.planned_start, m.started_at,
-	m.ended_at, m.created_at`
+const meetingColumns = `m.id, m.body_id, m.title, COALESCE(m.code, ''), m.mode,
+	m.planned_start, m.planned_end, m.started_at, m.ended_at, m.chair_member_id,
+	m.minutes_written_at, m.created_at`
+
+func (m *Meeting) dest() []any {
+	return []any{&m.ID, &m.BodyID, &m.Title, &m.Code, &m.Mode, &m.PlannedStart,
+		&m.PlannedEnd, &m.StartedAt, &m.EndedAt, &m.ChairMemberID, &m.MinutesWrittenAt,
+		&m.CreatedAt}
+}
 
 func scanMeeting(row pgx.Row) (Meeting, error) {
 	var m Meeting
-	err := row.Scan(&m.ID, &m.BodyID, &m.Title, &m.PlannedStart, &m.StartedAt,
-		&m.EndedAt, &m.CreatedAt)
+	err := row.Scan(m.dest()...)
 	return m, err
 }
 
-// CreateMeeting adds a planned meeting.
+// CreateMeeting adds a planned meeting. Unknown body and chair are
+// reported together in a *ValidationError; a taken code is a
+// *ConflictError.
 func (s *Store) CreateMeeting(ctx context.Context, in MeetingInput) (Meeting, error) {
-	if err := in.check(); err != nil {
+	m, err := s.saveMeeting(ctx, s.pool, 0, in)
+	if err != nil {
 		return Meeting{}, fmt.Errorf("create meeting: %w", err)
 	}
-	row := s.pool.QueryRow(ctx, `
-		INSERT INTO meetings AS m (body_id, title, planned_start) VALUES ($1, $2, $3)
-		RETURNING `+meetingColumns, in.BodyID, in.Title, in.PlannedStart)
-	m, err := scanMeeting(row)
+	return m, nil
+}
+
+// UpdateMeeting changes meeting id as patch says.
+func (s *Store) UpdateMeeting(ctx context.Context, id int64, patch Patch[MeetingInput]) (
+	Meeting, error) {
+	load := func(tx pgx.Tx) (MeetingInput, error) {
+		m, err := scanMeeting(tx.QueryRow(ctx, `SELECT `+meetingColumns+` FROM meetings m
+			WHERE m.id = $1 FOR NO KEY UPDATE`, id))
+		return m.input(), err
+	}
+	m, err := update(ctx, s, load, patch, func(tx pgx.Tx, in MeetingInput) (Meeting, error) {
+		return s.saveMeeting(ctx, tx, id, in)
+	})
 	if err != nil {
-		return Meeting{}, fmt.Errorf("create meeting: %w", translate(err))
+		return Meeting{}, fmt.Errorf("update meeting %d: %w", id, err)
+	}
+	return m, nil
+}
+
+func (s *Store) saveMeeting(ctx context.Context, q querier, id int64, in MeetingInput) (
+	Meeting, error) {
+	refs := []ref{{"body_id", "meeting_bodies", &in.BodyID},
+		{"chair_member_id", "members", in.ChairMemberID}}
+	if err := s.checked(ctx, in, refs...); err != nil {
+		return Meeting{}, err
+	}
+	in.Mode = orDefault(in.Mode, ModeMeeting)
+	sql, args := writeSQL(id, `INSERT INTO meetings AS m (body_id, title, code, mode,
+			planned_start, planned_end, started_at, ended_at, chair_member_id,
+			minutes_written_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+		`UPDATE meetings AS m SET body_id = $1, title = $2, code = $3, mode = $4,
+			planned_start = $5, planned_end = $6, started_at = $7, ended_at = $8,
+			chair_member_id = $9, minutes_written_at = $10`, meetingColumns,
+		in.BodyID, in.Title, nullIfEmpty(in.Code), in.Mode, in.PlannedStart, in.PlannedEnd,
+		in.StartedAt, in.EndedAt, in.ChairMemberID, in.MinutesWrittenAt)
+	m, err := scanMeeting(q.QueryRow(ctx, sql, args...))
+	if err != nil {
+		return Meeting{}, s.explain(ctx, err, refs...)
 	}
 	return m, nil
 }
@@ -95,8 +169,9 @@ func (s *Store) ListMeetings(ctx context.Context, f MeetingFilter, p Page) (List
 		  AND ($3::bigint IS NULL OR b.org_unit_id = $3)
 		  AND ($4::timestamptz IS NULL OR m.planned_start >= $4)
 		  AND ($5::timestamptz IS NULL OR m.planned_start < $5)
-		ORDER BY m.id LIMIT $6 OFFSET $7`,
-		f.ID, f.BodyID, f.OrgUnitID, f.PlannedFrom, f.PlannedTo, limit, offset)
+		  AND ($6::text IS NULL OR m.code = $6) AND ($7::text IS NULL OR m.mode = $7)
+		ORDER BY m.id LIMIT $8 OFFSET $9`, f.ID, f.BodyID, f.OrgUnitID, f.PlannedFrom,
+		f.PlannedTo, f.Code, f.Mode, limit, offset)
 	if err != nil {
 		return List[Meeting]{}, fmt.Errorf("list meetings: %w", err)
 	}
@@ -114,10 +189,8 @@ func (s *Store) GetMeetingDetail(ctx context.Context, id int64) (MeetingDetail, 
 	row := s.pool.QueryRow(ctx, `
 		SELECT `+meetingColumns+`, `+prefixed("b", bodyColumns)+`
 		FROM meetings m JOIN meeting_bodies b ON b.id = m.body_id WHERE m.id = $1`, id)
-	err := row.Scan(&d.ID, &d.BodyID, &d.Title, &d.PlannedStart, &d.StartedAt,
-		&d.EndedAt, &d.Meeting.CreatedAt,
-		&d.Body.ID, &d.Body.OrgUnitID, &d.Body.Code, &d.Body.Name, &d.Body.Kind,
-		&d.Body.CreatedAt)
+	err := row.Scan(append(d.Meeting.dest(), &d.Body.ID, &d.Body.OrgUnitID, &d.Body.Code,
+		&d.Body.Name, &d.Body.Kind, &d.Body.CreatedAt)...)
 	if err != nil {
 		return MeetingDetail{}, fmt.Errorf("get meeting %d: %w", id, notFound(err))
 	}
@@ -128,132 +201,4 @@ func (s *Store) GetMeetingDetail(ctx context.Context, id int64) (MeetingDetail, 
 		return MeetingDetail{}, fmt.Errorf("get meeting %d: %w", id, err)
 	}
 	return d, nil
-}
-
-// AgendaItemInput is a new agenda item of MeetingID.
-type AgendaItemInput struct {
-	MeetingID int64 `json:"-"`
-	// Seq is the item's place on the agenda; 0 puts it after the last.
-	Seq      int    `json:"seq"`
-	Title    string `json:"title"`
-	MatterID *int64 `json:"matter_id"`
-}
-
-// maxSeq bounds agenda item numbers well inside PostgreSQL's integer.
-const maxSeq = 9999
-
-func (in AgendaItemInput) check() error {
-	var fe fieldErrors
-	fe.checkID("meeting_id", in.MeetingID)
-	if in.Seq < 0 || in.Seq > maxSeq {
-		fe.add("seq", fmt.Sprintf("must be between 1 and %d, or left out to append", maxSeq))
-	}
-	fe.checkText("title", in.Title, maxName, false)
-	fe.checkOptionalID("matter_id", in.MatterID)
-	return fe.err()
-}
-
-const agendaItemColumns = `ai.id, ai.meeting_id, ai.seq, ai.title, ai.matter_id, ai.created_at`
-
-func scanAgendaItem(row pgx.Row) (AgendaItem, error) {
-	var it AgendaItem
-	err := row.Scan(&it.ID, &it.MeetingID, &it.Seq, &it.Title, &it.MatterID, &it.CreatedAt)
-	it.IndexPoints = []IndexPoint{}
-	return it, err
-}
-
-// CreateAgendaItem adds an item to a meeting's agenda. An unknown meeting is
-// ErrNotFound, an unknown matter a *ValidationError and a taken seq a
-// *ConflictError.
-func (s *Store) CreateAgendaItem(ctx context.Context, in AgendaItemInput) (AgendaItem, error) {
-	if err := in.check(); err != nil {
-		return AgendaItem{}, fmt.Errorf("create agenda item: %w", err)
-	}
-	row := s.pool.QueryRow(ctx, `
-		INSERT INTO agenda_items AS ai (meeting_id, seq, title, matter_id)
-		SELECT m.id, COALESCE(NULLIF($2::int, 0),
-			(SELECT COALESCE(max(seq), 0) + 1 FROM agenda_items WHERE meeting_id = m.id)),
-			$3, $4
-		FROM meetings m WHERE m.id = $1
-		RETURNING `+agendaItemColumns, in.MeetingID, in.Seq, in.Title, in.MatterID)
-	it, err := scanAgendaItem(row)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return AgendaItem{}, fmt.Errorf("create agenda item: meeting %d: %w",
-			in.MeetingID, ErrNotFound)
-	}
-	if err != nil {
-		return AgendaItem{}, fmt.Errorf("create agenda item: %w", translate(err))
-	}
-	return it, nil
-}
-
-// GetAgendaItem returns agenda item id with its index points, or
-// ErrNotFound.
-func (s *Store) GetAgendaItem(ctx context.Context, id int64) (AgendaItem, error) {
-	row := s.pool.QueryRow(ctx, `SELECT `+agendaItemColumns+` FROM agenda_items ai
-		WHERE ai.id = $1`, id)
-	it, err := scanAgendaItem(row)
-	if err != nil {
-		return AgendaItem{}, fmt.Errorf("get agenda item %d: %w", id, notFound(err))
-	}
-	rows, err := s.pool.Query(ctx, `SELECT `+indexPointColumns+` FROM index_points ip
-		WHERE ip.agenda_item_id = $1 ORDER BY ip.start_ms, ip.id`, id)
-	if err != nil {
-		return AgendaItem{}, fmt.Errorf("get agenda item %d: %w", id, err)
-	}
-	points, err := collect(rows, scanIndexPoint)
-	if err != nil {
-		return AgendaItem{}, fmt.Errorf("get agenda item %d: %w", id, err)
-	}
-	it.IndexPoints = append(it.IndexPoints, points...)
-	return it, nil
-}
-
-// ListAgendaItems returns the agenda of meeting id in order, each item with
-// its index points; an unknown meeting is ErrNotFound.
-func (s *Store) ListAgendaItems(ctx context.Context, meetingID int64) ([]AgendaItem, error) {
-	ok, err := s.MeetingExists(ctx, meetingID)
-	if err != nil {
-		return nil, fmt.Errorf("list agenda items: %w", err)
-	}
-	if !ok {
-		return nil, fmt.Errorf("list agenda items: meeting %d: %w", meetingID, ErrNotFound)
-	}
-	items, err := s.agendaOf(ctx, meetingID)
-	if err != nil {
-		return nil, fmt.Errorf("list agenda items: %w", err)
-	}
-	return items, nil
-}
-
-// agendaOf loads a meeting's items and then all their index points at once.
-func (s *Store) agendaOf(ctx context.Context, meetingID int64) ([]AgendaItem, error) {
-	rows, err := s.pool.Query(ctx, `SELECT `+agendaItemColumns+` FROM agenda_items ai
-		WHERE ai.meeting_id = $1 ORDER BY ai.seq`, meetingID)
-	if err != nil {
-		return nil, fmt.Errorf("load agenda: %w", err)
-	}
-	items, err := collect(rows, scanAgendaItem)
-	if err != nil {
-		return nil, fmt.Errorf("load agenda: %w", err)
-	}
-	rows, err = s.pool.Query(ctx, `SELECT `+indexPointColumns+`
-		FROM index_points ip JOIN agenda_items ai ON ai.id = ip.agenda_item_id
-		WHERE ai.meeting_id = $1 ORDER BY ip.start_ms, ip.id`, meetingID)
-	if err != nil {
-		return nil, fmt.Errorf("load index points: %w", err)
-	}
-	points, err := collect(rows, scanIndexPoint)
-	if err != nil {
-		return nil, fmt.Errorf("load index points: %w", err)
-	}
-	byItem := make(map[int64]int, len(items))
-	for i, it := range items {
-		byItem[it.ID] = i
-	}
-	for _, p := range points {
-		i := byItem[p.AgendaItemID]
-		items[i].IndexPoints = append(items[i].IndexPoints, p)
-	}
-	return items, nil
 }

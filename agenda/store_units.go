@@ -2,12 +2,13 @@ package agenda
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
 )
 
-// OrgUnitInput is a new org unit.
+// OrgUnitInput is a new org unit, or one as an update leaves it.
 type OrgUnitInput struct {
 	Code     string `json:"code"`
 	Name     string `json:"name"`
@@ -26,10 +27,36 @@ func (in OrgUnitInput) check() error {
 	return fe.err()
 }
 
+func (u OrgUnit) input() OrgUnitInput {
+	return OrgUnitInput{Code: u.Code, Name: u.Name, Level: u.Level, ParentID: u.ParentID}
+}
+
+// parentLevels is the hierarchy of org units: the level a unit's parent
+// must have. A county has no parent; a township or a department sits under
+// a county, a village under a township. The parent may be left out, for a
+// unit whose superiors Liuhen does not keep.
+var parentLevels = map[Level]Level{
+	LevelTownship:   LevelCounty,
+	LevelDepartment: LevelCounty,
+	LevelVillage:    LevelTownship,
+}
+
+// childLevels lists the levels that may sit under a unit of each level.
+func childLevels(l Level) []string {
+	levels := []string{} // never NULL in SQL
+	for _, child := range Levels {
+		if parentLevels[child] == l {
+			levels = append(levels, string(child))
+		}
+	}
+	return levels
+}
+
 // OrgUnitFilter narrows a listing of org units; nil fields match all.
 type OrgUnitFilter struct {
 	ParentID *int64
 	Level    *Level
+	Code     *string
 }
 
 const orgUnitColumns = `id, code, name, level, parent_id, created_at`
@@ -40,20 +67,102 @@ func scanOrgUnit(row pgx.Row) (OrgUnit, error) {
 	return u, err
 }
 
-// CreateOrgUnit adds an org unit. A taken code is a *ConflictError, an
-// unknown parent a *ValidationError.
+// CreateOrgUnit adds an org unit. A taken code is a *ConflictError; an
+// unknown parent, or one of the wrong level, a *ValidationError.
 func (s *Store) CreateOrgUnit(ctx context.Context, in OrgUnitInput) (OrgUnit, error) {
-	if err := in.check(); err != nil {
+	u, err := create(ctx, s, in, func(tx pgx.Tx, in OrgUnitInput) (OrgUnit, error) {
+		return s.saveOrgUnit(ctx, tx, 0, in)
+	})
+	if err != nil {
 		return OrgUnit{}, fmt.Errorf("create org unit: %w", err)
 	}
-	row := s.pool.QueryRow(ctx, `
-		INSERT INTO org_units (code, name, level, parent_id) VALUES ($1, $2, $3, $4)
-		RETURNING `+orgUnitColumns, in.Code, in.Name, in.Level, in.ParentID)
-	u, err := scanOrgUnit(row)
+	return u, nil
+}
+
+// UpdateOrgUnit changes org unit id as patch says. Besides the checks of
+// CreateOrgUnit, a new level must still fit the unit's sub-units.
+func (s *Store) UpdateOrgUnit(ctx context.Context, id int64, patch Patch[OrgUnitInput]) (
+	OrgUnit, error) {
+	load := func(tx pgx.Tx) (OrgUnitInput, error) {
+		u, err := scanOrgUnit(tx.QueryRow(ctx, `SELECT `+orgUnitColumns+` FROM org_units
+			WHERE id = $1 FOR NO KEY UPDATE`, id))
+		return u.input(), err
+	}
+	u, err := update(ctx, s, load, patch, func(tx pgx.Tx, in OrgUnitInput) (OrgUnit, error) {
+		return s.saveOrgUnit(ctx, tx, id, in)
+	})
 	if err != nil {
-		return OrgUnit{}, fmt.Errorf("create org unit: %w", translate(err))
+		return OrgUnit{}, fmt.Errorf("update org unit %d: %w", id, err)
 	}
 	return u, nil
+}
+
+// saveOrgUnit checks in and inserts it (id 0) or writes it over unit id.
+func (s *Store) saveOrgUnit(ctx context.Context, tx pgx.Tx, id int64, in OrgUnitInput) (
+	OrgUnit, error) {
+	if err := in.check(); err != nil {
+		return OrgUnit{}, err
+	}
+	fe, err := checkHierarchy(ctx, tx, id, in)
+	if err != nil {
+		return OrgUnit{}, err
+	}
+	if err := fe.err(); err != nil {
+		return OrgUnit{}, err
+	}
+	sql, args := writeSQL(id, `INSERT INTO org_units (code, name, level, parent_id)
+		VALUES ($1, $2, $3, $4)`, `UPDATE org_units SET code = $1, name = $2, level = $3,
+		parent_id = $4`, orgUnitColumns, in.Code, in.Name, in.Level, in.ParentID)
+	u, err := scanOrgUnit(tx.QueryRow(ctx, sql, args...))
+	if err != nil {
+		return OrgUnit{}, translate(err)
+	}
+	return u, nil
+}
+
+// checkHierarchy reports a parent of the wrong level and, for an existing
+// unit id, sub-units that its level no longer admits. It locks the parent,
+// so that the parent's level cannot change before the write commits.
+func checkHierarchy(ctx context.Context, q querier, id int64, in OrgUnitInput) (
+	fieldErrors, error) {
+	var fe fieldErrors
+	want, hasParent := parentLevels[in.Level]
+	switch {
+	case in.ParentID == nil:
+	case id != 0 && *in.ParentID == id:
+		fe.add("parent_id", "must not be the org unit itself")
+	case !hasParent:
+		fe.add("parent_id", fmt.Sprintf("must be null: a %s has no parent org unit", in.Level))
+	default:
+		var got Level
+		err := q.QueryRow(ctx, `SELECT level FROM org_units WHERE id = $1 FOR SHARE`,
+			*in.ParentID).Scan(&got)
+		switch {
+		case errors.Is(err, pgx.ErrNoRows):
+			fe.add("parent_id", missingReason("parent_id"))
+		case err != nil:
+			return nil, fmt.Errorf("read parent org unit: %w", err)
+		case got != want:
+			fe.add("parent_id", fmt.Sprintf("must be a %s: a %s sits under a %s, "+
+				"but org unit %d is a %s", want, in.Level, want, *in.ParentID, got))
+		}
+	}
+	if id == 0 {
+		return fe, nil
+	}
+	var child *Level
+	err := q.QueryRow(ctx, `SELECT level FROM org_units
+		WHERE parent_id = $1 AND NOT (level = ANY($2)) LIMIT 1`, id, childLevels(in.Level)).
+		Scan(&child)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+	case err != nil:
+		return nil, fmt.Errorf("read sub-units: %w", err)
+	default:
+		fe.add("level", fmt.Sprintf("cannot be %s: org unit %d holds %s units, "+
+			"which cannot sit under a %s", in.Level, id, *child, in.Level))
+	}
+	return fe, nil
 }
 
 // GetOrgUnit returns org unit id, or ErrNotFound.
@@ -75,7 +184,8 @@ func (s *Store) ListOrgUnits(ctx context.Context, f OrgUnitFilter, p Page) (List
 	rows, err := s.pool.Query(ctx, `
 		SELECT `+orgUnitColumns+` FROM org_units
 		WHERE ($1::bigint IS NULL OR parent_id = $1) AND ($2::text IS NULL OR level = $2)
-		ORDER BY id LIMIT $3 OFFSET $4`, f.ParentID, f.Level, limit, offset)
+		  AND ($3::text IS NULL OR code = $3)
+		ORDER BY id LIMIT $4 OFFSET $5`, f.ParentID, f.Level, f.Code, limit, offset)
 	if err != nil {
 		return List[OrgUnit]{}, fmt.Errorf("list org units: %w", err)
 	}
@@ -84,82 +194,4 @@ func (s *Store) ListOrgUnits(ctx context.Context, f OrgUnitFilter, p Page) (List
 		return List[OrgUnit]{}, fmt.Errorf("list org units: %w", err)
 	}
 	return cut(units, p), nil
-}
-
-// BodyInput is a new meeting body.
-type BodyInput struct {
-	OrgUnitID int64    `json:"org_unit_id"`
-	Code      string   `json:"code"`
-	Name      string   `json:"name"`
-	Kind      BodyKind `json:"kind"`
-}
-
-func (in BodyInput) check() error {
-	var fe fieldErrors
-	fe.checkID("org_unit_id", in.OrgUnitID)
-	fe.checkCode("code", in.Code)
-	fe.checkText("name", in.Name, maxName, false)
-	if !in.Kind.Valid() {
-		fe.add("kind", "must be one of: "+joinValues(BodyKinds))
-	}
-	return fe.err()
-}
-
-// BodyFilter narrows a listing of meeting bodies; nil fields match all.
-type BodyFilter struct {
-	OrgUnitID *int64
-	Kind      *BodyKind
-}
-
-const bodyColumns = `id, org_unit_id, code, name, kind, created_at`
-
-func scanBody(row pgx.Row) (Body, error) {
-	var b Body
-	err := row.Scan(&b.ID, &b.OrgUnitID, &b.Code, &b.Name, &b.Kind, &b.CreatedAt)
-	return b, err
-}
-
-// CreateBody adds a meeting body.
-func (s *Store) CreateBody(ctx context.Context, in BodyInput) (Body, error) {
-	if err := in.check(); err != nil {
-		return Body{}, fmt.Errorf("create meeting body: %w", err)
-	}
-	row := s.pool.QueryRow(ctx, `
-		INSERT INTO meeting_bodies (org_unit_id, code, name, kind) VALUES ($1, $2, $3, $4)
-		RETURNING `+bodyColumns, in.OrgUnitID, in.Code, in.Name, in.Kind)
-	b, err := scanBody(row)
-	if err != nil {
-		return Body{}, fmt.Errorf("create meeting body: %w", translate(err))
-	}
-	return b, nil
-}
-
-// GetBody returns meeting body id, or ErrNotFound.
-func (s *Store) GetBody(ctx context.Context, id int64) (Body, error) {
-	row := s.pool.QueryRow(ctx, `SELECT `+bodyColumns+` FROM meeting_bodies WHERE id = $1`, id)
-	b, err := scanBody(row)
-	if err != nil {
-		return Body{}, fmt.Errorf("get meeting body %d: %w", id, notFound(err))
-	}
-	return b, nil
-}
-
-// ListBodies returns a page of the meeting bodies that match f, by id.
-func (s *Store) ListBodies(ctx context.Context, f BodyFilter, p Page) (List[Body], error) {
-	if err := p.check(); err != nil {
-		return List[Body]{}, fmt.Errorf("list meeting bodies: %w", err)
-	}
-	limit, offset := p.query()
-	rows, err := s.pool.Query(ctx, `
-		SELECT `+bodyColumns+` FROM meeting_bodies
-		WHERE ($1::bigint IS NULL OR org_unit_id = $1) AND ($2::text IS NULL OR kind = $2)
-		ORDER BY id LIMIT $3 OFFSET $4`, f.OrgUnitID, f.Kind, limit, offset)
-	if err != nil {
-		return List[Body]{}, fmt.Errorf("list meeting bodies: %w", err)
-	}
-	bodies, err := collect(rows, scanBody)
-	if err != nil {
-		return List[Body]{}, fmt.Errorf("list meeting bodies: %w", err)
-	}
-	return cut(bodies, p), nil
 }

@@ -1,5 +1,7 @@
-// Package agenda keeps the procedure list, meetings, agenda items, decisions
-// and the catalogue of recordings in PostgreSQL, and serves them as JSON.
+// Package agenda keeps the procedure list, the members who sit on meeting
+// bodies, meetings with their agendas and what their minutes record
+// (attendance, recusals, statements, votes), decisions and the catalogue
+// of recordings in PostgreSQL, and serves them as JSON.
 package agenda
 
 import (
@@ -45,8 +47,8 @@ const (
 // BodyKinds lists every valid BodyKind.
 var BodyKinds = []BodyKind{
 	BodyPartyCongress, BodyPartyCommittee, BodyPartyStandingCommittee, BodyPeoplesCongress,
-	BodyPeoplesCongressPresidium, BodyGovernmentExecutive, BodyPartyGroup, BodyVillageTwoCommittees, BodyVillagerRepresentatives,
-	BodyJointPartyGovernment,
+	BodyPeoplesCongressPresidium, BodyGovernmentExecutive, BodyPartyGroup,
+	BodyVillageTwoCommittees, BodyVillagerRepresentatives, BodyJointPartyGovernment,
 }
 
 // Valid reports whether k is one of BodyKinds.
@@ -110,21 +112,43 @@ type Matter struct {
 	RequiredBodyKind *BodyKind `json:"required_body_kind"`
 	// AmountThreshold is nil when every decision of the matter needs the
 	// meeting; otherwise only decisions of at least this amount do.
-	AmountThreshold *Amount   `json:"amount_threshold"`
-	MustRecord      bool      `json:"must_record"`
-	LegalBasis      string    `json:"legal_basis"`
-	CreatedAt       time.Time `json:"created_at"`
+	AmountThreshold *Amount    `json:"amount_threshold"`
+	MustRecord      bool       `json:"must_record"`
+	LegalBasis      string     `json:"legal_basis"`
+	MajorClass      MajorClass `json:"major_class"`
+	// RequiredBodyKinds lists every kind of body that must take the matter
+	// up, in order; the last is RequiredBodyKind, whose meeting decides.
+	// Empty when the matter needs no meeting.
+	RequiredBodyKinds []BodyKind `json:"required_body_kinds"`
+	// AmountBasis says what is held against AmountThreshold; sums of a
+	// project or payee count decisions within SplitWindowDays.
+	AmountBasis      AmountBasis `json:"amount_basis"`
+	SplitWindowDays  int         `json:"split_window_days"`
+	QuorumRule       Majority    `json:"quorum_rule"`
+	VoteRule         Majority    `json:"vote_rule"`
+	LeaderSpeaksLast bool        `json:"leader_speaks_last"`
+	RecusalApplies   bool        `json:"recusal_applies"`
+	CreatedAt        time.Time   `json:"created_at"`
 }
 
-// Meeting is one sitting of a body.
+// Meeting is one sitting of a body, or a decision the body passed round
+// for signature (Mode circulation).
 type Meeting struct {
-	ID           int64      `json:"id"`
-	BodyID       int64      `json:"body_id"`
-	Title        string     `json:"title"`
-	PlannedStart time.Time  `json:"planned_start"`
-	StartedAt    *time.Time `json:"started_at"`
-	EndedAt      *time.Time `json:"ended_at"`
-	CreatedAt    time.Time  `json:"created_at"`
+	ID     int64  `json:"id"`
+	BodyID int64  `json:"body_id"`
+	Title  string `json:"title"`
+	// Code is the office's identifier of the meeting, "" when it has none.
+	Code         string      `json:"code"`
+	Mode         MeetingMode `json:"mode"`
+	PlannedStart time.Time   `json:"planned_start"`
+	PlannedEnd   *time.Time  `json:"planned_end"`
+	// StartedAt and EndedAt are when the meeting was held: from its
+	// recording, or as the minutes give them.
+	StartedAt        *time.Time `json:"started_at"`
+	EndedAt          *time.Time `json:"ended_at"`
+	ChairMemberID    *int64     `json:"chair_member_id"`
+	MinutesWrittenAt *time.Time `json:"minutes_written_at"`
+	CreatedAt        time.Time  `json:"created_at"`
 }
 
 // MeetingDetail is a meeting with its body, agenda and recordings.
@@ -138,12 +162,18 @@ type MeetingDetail struct {
 // AgendaItem is one item of a meeting's agenda, usually tied to the matter
 // it decides.
 type AgendaItem struct {
-	ID        int64     `json:"id"`
-	MeetingID int64     `json:"meeting_id"`
-	Seq       int       `json:"seq"`
-	Title     string    `json:"title"`
-	MatterID  *int64    `json:"matter_id"`
-	CreatedAt time.Time `json:"created_at"`
+	ID        int64  `json:"id"`
+	MeetingID int64  `json:"meeting_id"`
+	Seq       int    `json:"seq"`
+	Title     string `json:"title"`
+	MatterID  *int64 `json:"matter_id"`
+	Presenter string `json:"presenter"`
+	// Outcome and the votes are as the minutes give them; nil when not kept.
+	Outcome      *Outcome  `json:"outcome"`
+	VotesFor     *int      `json:"votes_for"`
+	VotesAgainst *int      `json:"votes_against"`
+	VotesAbstain *int      `json:"votes_abstain"`
+	CreatedAt    time.Time `json:"created_at"`
 	// IndexPoints are the stretches of recordings in which the item was
 	// discussed, oldest first. Listings by meeting fill them in.
 	IndexPoints []IndexPoint `json:"index_points"`
@@ -159,8 +189,19 @@ type Decision struct {
 	Amount       *Amount   `json:"amount"`
 	DecidedAt    time.Time `json:"decided_at"`
 	AgendaItemID *int64    `json:"agenda_item_id"`
-	Reference    string    `json:"reference"`
-	CreatedAt    time.Time `json:"created_at"`
+	// Reference is the source system's number, unique within the unit
+	// when not "".
+	Reference string `json:"reference"`
+	// Payee and Project group decisions whose amounts are summed where a
+	// matter's AmountBasis asks it; "" when not known.
+	Payee   string `json:"payee"`
+	Project string `json:"project"`
+	// RegisteredAt, ContractAt and PaidAt are when the office registered
+	// the decision, signed its contract and paid; nil when not known.
+	RegisteredAt *time.Time `json:"registered_at"`
+	ContractAt   *time.Time `json:"contract_at"`
+	PaidAt       *time.Time `json:"paid_at"`
+	CreatedAt    time.Time  `json:"created_at"`
 }
 
 // Recording is one continuous capture of a meeting. StartedAt is the wall

@@ -1,5 +1,6 @@
 // Package web serves Liuhen's pages: the meeting-room page that publishes a
-// meeting over WHIP and marks its agenda items.
+// meeting over WHIP and marks its agenda items, and the secretary's pages
+// that list meetings with their agendas and record who attended.
 package web
 
 import (
@@ -16,20 +17,35 @@ var static embed.FS
 
 // Handler serves the pages. The pages hold no data of their own: they call
 // the JSON API with the token the user gives them.
+//
+// TODO(secretary-token): recording attendance needs the admin token in the
+// secretary's browser; a token limited to one unit's minutes would fix it.
 func Handler() http.Handler {
 	files, _ := fs.Sub(static, "static")
 	r := chi.NewRouter()
-	r.Get("/", func(w http.ResponseWriter, r *http.Request) {
-		http.ServeFileFS(w, r, files, "index.html")
-	})
-	r.Get("/room/{meeting}", func(w http.ResponseWriter, r *http.Request) {
+	r.Get("/", page(files, "index.html"))
+	r.Get("/room/{meeting}", meetingPage(files, "room.html"))
+	r.Get("/secretary", page(files, "secretary.html"))
+	r.Get("/secretary/meetings/{meeting}", meetingPage(files, "attendance.html"))
+	r.Handle("/static/*", http.StripPrefix("/static/", http.FileServerFS(files)))
+	return r
+}
+
+func page(files fs.FS, name string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		http.ServeFileFS(w, r, files, name)
+	}
+}
+
+// meetingPage serves a page of the meeting in the path, 404 when the id is
+// not a positive integer.
+func meetingPage(files fs.FS, name string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
 		if id, err := strconv.ParseInt(chi.URLParam(r, "meeting"), 10, 64); err != nil || id <= 0 {
 			http.NotFound(w, r)
 			return
 		}
 		w.Header().Set("Cache-Control", "no-store")
-		http.ServeFileFS(w, r, files, "room.html")
-	})
-	r.Handle("/static/*", http.StripPrefix("/static/", http.FileServerFS(files)))
-	return r
+		http.ServeFileFS(w, r, files, name)
+	}
 }
