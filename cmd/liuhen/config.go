@@ -32,6 +32,7 @@ type config struct {
 	MaxSessions      int
 	TranscodeWorkers int
 	TranscodeSweep   time.Duration
+	SigningKeyFile   string
 	LogLevel         string
 	LogFormat        string
 }
@@ -63,6 +64,8 @@ var settings = []setting{
 	{"LIUHEN_MAX_SESSIONS", "64", "publishers recorded at once (8 at most per meeting)"},
 	{"LIUHEN_TRANSCODE_WORKERS", "1", "viewing copies made at once by serve (0: none in this process)"},
 	{"LIUHEN_TRANSCODE_SWEEP", "15s", "how often serve queues ended recordings for a viewing copy"},
+	{"LIUHEN_SIGNING_KEY_FILE", ".liuhen/signing.key", "Ed25519 key that signs evidence " +
+		"bundles (serve creates it when absent; keep it, and back it up)"},
 	{"LIUHEN_LOG_LEVEL", "info", "debug, info, warn or error"},
 	{"LIUHEN_LOG_FORMAT", "text", "text or json"},
 }
@@ -92,6 +95,7 @@ func loadConfig() (config, error) {
 		MinIOSecretKey: env("LIUHEN_MINIO_SECRET_KEY"),
 		MinIOBucket:    env("LIUHEN_MINIO_BUCKET"),
 		SpoolDir:       env("LIUHEN_SPOOL_DIR"),
+		SigningKeyFile: env("LIUHEN_SIGNING_KEY_FILE"),
 		LogLevel:       env("LIUHEN_LOG_LEVEL"),
 		LogFormat:      env("LIUHEN_LOG_FORMAT"),
 	}
@@ -158,6 +162,10 @@ func loadConfig() (config, error) {
 		var l slog.Level
 		return l.UnmarshalText([]byte(v))
 	})
+	if c.SigningKeyFile == "" {
+		errs = append(errs, errors.New("LIUHEN_SIGNING_KEY_FILE is empty: name the file of "+
+			"the key that signs evidence bundles, or leave it unset for .liuhen/signing.key"))
+	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		errs = append(errs, fmt.Errorf("LIUHEN_LOG_FORMAT=%q: use text or json", c.LogFormat))
 	}
