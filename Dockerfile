@@ -39,7 +39,8 @@ RUN apt-get update \
       libswresample4 libswscale6 libavdevice59 \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --home-dir /var/lib/liuhen --create-home liuhen \
- && install -d -o liuhen -g liuhen /var/lib/liuhen/spool
+ && install -d -o liuhen -g liuhen /var/lib/liuhen/spool \
+ && install -d -m 700 -o liuhen -g liuhen /var/lib/liuhen/keys
 COPY --from=build /out/liuhen /usr/local/bin/liuhen
 USER liuhen
 WORKDIR /var/lib/liuhen

@@ -104,6 +104,28 @@ func (s *Store) Rehash(ctx context.Context, key string) ([32]byte, int64, error)
 	return sum, n, nil
 }
 
+// Get returns a reader of the object under key, streamed from MinIO as it
+// is read, and its size; ErrNotFound when there is none. The caller
+// closes the reader. Get does not check the bytes: hash them as they are
+// read when it matters.
+func (s *Store) Get(ctx context.Context, key string) (io.ReadCloser, int64, error) {
+	if err := checkKey(key); err != nil {
+		return nil, 0, fmt.Errorf("get object: %w", err)
+	}
+	obj, err := s.client.GetObject(ctx, s.cfg.Bucket, key, minio.GetObjectOptions{})
+	if err != nil {
+		return nil, 0, fmt.Errorf("get object %s: %w", key, translate(err))
+	}
+	// GetObject sends its request on first use; Stat makes it answer now,
+	// so that a missing object is told here rather than on the first Read.
+	info, err := obj.Stat()
+	if err != nil {
+		obj.Close()
+		return nil, 0, fmt.Errorf("get object %s: %w", key, translate(err))
+	}
+	return obj, info.Size, nil
+}
+
 // PresignGet returns a URL that lets its holder GET the object under key
 // for ttl (at most MaxPresignTTL). It fails with ErrNotFound when the
 // object does not exist, rather than hand out a URL that answers 404.

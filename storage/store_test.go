@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"errors"
@@ -124,6 +125,32 @@ func TestNotFound(t *testing.T) {
 			t.Errorf("got %v, want ErrNotFound", err)
 		}
 	})
+	t.Run("get", func(t *testing.T) {
+		if _, _, err := s.Get(ctx, key); !errors.Is(err, ErrNotFound) {
+			t.Errorf("got %v, want ErrNotFound", err)
+		}
+	})
+}
+
+func TestGet(t *testing.T) {
+	s := openStore(t, 0)
+	ctx := testContext(t)
+	const key = "recordings/r3/000001.webm"
+	content := segmentBytes(300<<10, 9)
+	path, sum := writeFile(t, content)
+	if err := s.PutFile(ctx, key, path, sum, "video/webm"); err != nil {
+		t.Fatalf("put: %v", err)
+	}
+	rc, size, err := s.Get(ctx, key)
+	if err != nil {
+		t.Fatalf("get: %v", err)
+	}
+	defer rc.Close()
+	got, err := io.ReadAll(rc)
+	if err != nil || size != int64(len(content)) || !bytes.Equal(got, content) {
+		t.Errorf("get: got %d bytes (size %d), err %v; want the %d bytes stored",
+			len(got), size, err, len(content))
+	}
 }
 
 func TestWriteOnce(t *testing.T) {

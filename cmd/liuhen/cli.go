@@ -11,7 +11,7 @@ import (
 // Exit statuses, as README.md documents them.
 const (
 	exitOK       = 0
-	exitFindings = 1 // verify found something and --fail-on-findings was given
+	exitFindings = 1 // verify found something with --fail-on-findings; a bundle is invalid
 	exitUsage    = 2 // bad command line or settings
 	exitFailure  = 3 // the command could not do its work
 )
@@ -66,7 +66,7 @@ Settings come from LIUHEN_* environment variables; see README.md.`,
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(newServeCommand(), newMigrateCommand(), newVerifyCommand(),
 		newSampleCommand(), newTokenCommand(), newRecordingsCommand(), newPublishCommand(),
-		newReportCommand())
+		newReportCommand(), newExportCommand(), newVerifyBundleCommand(), newKeygenCommand())
 	return root
 }
 

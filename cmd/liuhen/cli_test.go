@@ -1,7 +1,10 @@
 package main
 
 import (
+	"path/filepath"
 	"testing"
+
+	bundle "github.com/liuhen/liuhen/evidence"
 )
 
 // TestExitStatus checks the exit statuses README.md promises for bad
@@ -24,6 +27,12 @@ func TestExitStatus(t *testing.T) {
 		{"token without meeting", []string{"token"}, nil, exitUsage},
 		{"serve without admin token", []string{"serve"}, map[string]string{"LIUHEN_ADMIN_TOKEN": ""}, exitUsage},
 		{"bad setting", []string{"migrate"}, map[string]string{"LIUHEN_SEGMENT_DURATION": "ten"}, exitUsage},
+		{"export without subject", []string{"export", "-o", "x.zip"}, nil, exitUsage},
+		{"export of two subjects", []string{"export", "--decision", "1", "--agenda-item", "2",
+			"-o", "x.zip"}, nil, exitUsage},
+		{"export without output", []string{"export", "--decision", "1"}, nil, exitUsage},
+		{"verify-bundle without file", []string{"verify-bundle", "--public-key", "x"}, nil, exitUsage},
+		{"keygen --pem alone", []string{"keygen", "--pem"}, nil, exitUsage},
 		{"database down", []string{"migrate"},
 			map[string]string{"LIUHEN_DATABASE_URL": "postgres://x@127.0.0.1:1/x?connect_timeout=2"}, exitFailure},
 	}
@@ -36,5 +45,34 @@ func TestExitStatus(t *testing.T) {
 				t.Errorf("liuhen %v: got exit status %d, want %d", tt.args, got, tt.want)
 			}
 		})
+	}
+}
+
+// TestKeygen checks that keygen writes a key once, never over it, and
+// that --public reads it.
+func TestKeygen(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "keys", "signing.key")
+	t.Setenv("LIUHEN_SIGNING_KEY_FILE", path)
+	if got := run([]string{"keygen", "--public"}); got != exitFailure {
+		t.Errorf("keygen --public without a key: got exit status %d, want %d", got, exitFailure)
+	}
+	if got := run([]string{"keygen"}); got != exitOK {
+		t.Fatalf("keygen: got exit status %d, want 0", got)
+	}
+	key, err := bundle.LoadKeyFile(path)
+	if err != nil {
+		t.Fatalf("load the key keygen wrote: %v", err)
+	}
+	if got := run([]string{"keygen"}); got != exitFailure {
+		t.Errorf("keygen over a key: got exit status %d, want %d", got, exitFailure)
+	}
+	again, err := bundle.LoadKeyFile(path)
+	if err != nil || !again.Equal(key) {
+		t.Errorf("after a second keygen: got %v, want the first key kept", err)
+	}
+	for _, args := range [][]string{{"keygen", "--public"}, {"keygen", "--public", "--pem"}} {
+		if got := run(args); got != exitOK {
+			t.Errorf("liuhen %v: got exit status %d, want 0", args, got)
+		}
 	}
 }

@@ -37,6 +37,7 @@ type config struct {
 	ReportSchedule   []string
 	ReportUnit       string
 	ReportFormats    []report.Format
+	SigningKeyFile   string
 	LogLevel         string
 	LogFormat        string
 }
@@ -72,6 +73,8 @@ var settings = []setting{
 		"itself: daily, weekly, monthly, comma-separated, or off"},
 	{"LIUHEN_REPORT_UNIT", "", "org unit code the scheduled reports cover (default: all units)"},
 	{"LIUHEN_REPORT_FORMATS", "html", "formats of each scheduled report: html, pdf, csv, json"},
+	{"LIUHEN_SIGNING_KEY_FILE", ".liuhen/signing.key", "Ed25519 key that signs evidence " +
+		"bundles (serve creates it when absent; keep it, and back it up)"},
 	{"LIUHEN_LOG_LEVEL", "info", "debug, info, warn or error"},
 	{"LIUHEN_LOG_FORMAT", "text", "text or json"},
 }
@@ -102,6 +105,7 @@ func loadConfig() (config, error) {
 		MinIOBucket:    env("LIUHEN_MINIO_BUCKET"),
 		SpoolDir:       env("LIUHEN_SPOOL_DIR"),
 		ReportUnit:     env("LIUHEN_REPORT_UNIT"),
+		SigningKeyFile: env("LIUHEN_SIGNING_KEY_FILE"),
 		LogLevel:       env("LIUHEN_LOG_LEVEL"),
 		LogFormat:      env("LIUHEN_LOG_FORMAT"),
 	}
@@ -183,6 +187,10 @@ func loadConfig() (config, error) {
 		var l slog.Level
 		return l.UnmarshalText([]byte(v))
 	})
+	if c.SigningKeyFile == "" {
+		errs = append(errs, errors.New("LIUHEN_SIGNING_KEY_FILE is empty: name the file of "+
+			"the key that signs evidence bundles, or leave it unset for .liuhen/signing.key"))
+	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		errs = append(errs, fmt.Errorf("LIUHEN_LOG_FORMAT=%q: use text or json", c.LogFormat))
 	}

@@ -42,6 +42,7 @@ func startStack(t *testing.T, segment time.Duration) *stack {
 	c.MinIOBucket = testenv.BucketName()
 	c.RetentionDays = 1
 	c.SpoolDir = t.TempDir()
+	c.SigningKeyFile = filepath.Join(t.TempDir(), "signing.key")
 	c.SegmentDuration = segment
 	c.AdminToken = "e2e-admin-token"
 

@@ -234,7 +234,8 @@ func newFaultStack(t *testing.T, opts faultOptions) *faultStack {
 		"LIUHEN_ADMIN_TOKEN="+f.admin, "LIUHEN_MINIO_ENDPOINT="+f.minio.endpoint(),
 		"LIUHEN_MINIO_ACCESS_KEY="+f.minio.user, "LIUHEN_MINIO_SECRET_KEY="+f.minio.password,
 		"LIUHEN_MINIO_BUCKET="+f.bucket, "LIUHEN_RETENTION_DAYS=1", "LIUHEN_SPOOL_DIR="+f.spool,
-		"LIUHEN_SEGMENT_DURATION="+opts.segment.String())
+		"LIUHEN_SEGMENT_DURATION="+opts.segment.String(),
+		"LIUHEN_SIGNING_KEY_FILE="+filepath.Join(t.TempDir(), "signing.key"))
 	if opts.spoolMax != "" {
 		f.env = append(f.env, "LIUHEN_SPOOL_MAX_BYTES="+opts.spoolMax)
 	}

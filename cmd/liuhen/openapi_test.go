@@ -200,6 +200,7 @@ func newContract(t testing.TB, doc *openapi3.T, base string) *contract {
 			"text/html"} {
 			openapi3filter.RegisterBodyDecoder(mt, openapi3filter.PlainBodyDecoder)
 		}
+		openapi3filter.RegisterBodyDecoder("application/zip", openapi3filter.FileBodyDecoder)
 	})
 	r, err := legacy.NewRouter(doc)
 	if err != nil {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -23,6 +24,7 @@ import (
 
 	"github.com/liuhen/liuhen/agenda"
 	"github.com/liuhen/liuhen/capture"
+	bundle "github.com/liuhen/liuhen/evidence"
 	"github.com/liuhen/liuhen/internal/access"
 	"github.com/liuhen/liuhen/internal/jobs"
 	"github.com/liuhen/liuhen/internal/openapi"
@@ -147,6 +149,10 @@ type app struct {
 // does not answer, the server starts anyway and opens the evidence store
 // once it does (see evidence); until then segments wait in the spool.
 func newApp(ctx context.Context, c config, logger *slog.Logger) (*app, error) {
+	key, err := signingKey(c.SigningKeyFile, logger)
+	if err != nil {
+		return nil, err
+	}
 	svc, err := connect(ctx, c, false)
 	if err != nil {
 		return nil, err
@@ -180,18 +186,47 @@ func newApp(ctx context.Context, c config, logger *slog.Logger) (*app, error) {
 		svc.close()
 		return nil, usageError{err}
 	}
-	issuer := newIssuer(svc, ev, logger)
-	background, err := newBackground(c, svc, ev, issuer, logger)
+	more := domains{issuer: newIssuer(svc, ev, logger), exporter: newExporter(svc, ev.get, key)}
+	background, err := newBackground(c, svc, ev, more.issuer, logger)
 	if err != nil {
 		svc.close()
 		return nil, err
 	}
-	return &app{svc: svc, recorder: recorder, jobs: background,
-		handler: newRouter(svc, ev, guard, recorder, issuer, reg, logger)}, nil
+	h, err := newRouter(svc, ev, more, guard, recorder, reg, logger)
+	if err != nil {
+		svc.close()
+		return nil, err
+	}
+	return &app{svc: svc, recorder: recorder, jobs: background, handler: h}, nil
 }
 
-func newRouter(svc services, ev *evidence, guard *access.Guard, recorder *capture.Server,
-	issuer *report.Issuer, reg *prometheus.Registry, logger *slog.Logger) http.Handler {
+// domains are the parts of the server beside the agenda and the recorder
+// whose routes newRouter mounts.
+type domains struct {
+	issuer   *report.Issuer
+	exporter *bundle.Exporter
+}
+
+// signingKey reads the key that signs evidence bundles, creating it when
+// there is none, and logs its public key.
+func signingKey(path string, logger *slog.Logger) (ed25519.PrivateKey, error) {
+	key, created, err := bundle.LoadOrCreateKeyFile(path)
+	if err != nil {
+		return nil, usageError{fmt.Errorf("LIUHEN_SIGNING_KEY_FILE: %w", err)}
+	}
+	pub := bundle.EncodePublicKey(key.Public().(ed25519.PublicKey))
+	if created {
+		logger.Warn("created a new signing key for evidence bundles; back it up",
+			"file", path, "public_key", pub)
+	} else {
+		logger.Info("evidence bundles are signed with", "file", path, "public_key", pub)
+	}
+	return key, nil
+}
+
+func newRouter(svc services, ev *evidence, more domains, guard *access.Guard,
+	recorder *capture.Server, reg *prometheus.Registry, logger *slog.Logger) (http.Handler,
+	error) {
 	r := chi.NewRouter()
 	r.Use(middleware.RequestID, middleware.Recoverer)
 	r.Mount("/whip", recorder.Routes())
@@ -201,8 +236,19 @@ func newRouter(svc services, ev *evidence, guard *access.Guard, recorder *captur
 	api.Get("/recordings/{id}/viewing-copy", viewing.NewAPI(svc.pool, ev, logger).ServeHTTP)
 	api.Group(func(r chi.Router) {
 		r.Use(access.AdminOnly)
-		report.NewAPI(issuer, logger).Register(r)
+		report.NewAPI(more.issuer, logger).Register(r)
 	})
+	// TODO(inspector-role): exporting needs the admin token until there is
+	// an inspector role that may read evidence without changing anything.
+	api.With(access.AdminOnly).Get("/decisions/{id}/evidence",
+		bundle.Handler(more.exporter, bundle.SubjectDecision, logger).ServeHTTP)
+	api.With(access.AdminOnly).Get("/agenda-items/{id}/evidence",
+		bundle.Handler(more.exporter, bundle.SubjectAgendaItem, logger).ServeHTTP)
+	keyHandler, err := bundle.KeyHandler(more.exporter.PublicKey())
+	if err != nil {
+		return nil, err
+	}
+	api.Get("/signing-key", keyHandler.ServeHTTP)
 	r.Mount("/api/v1", api)
 	// The document needs no token; internal/openapi/openapi.yaml is its source.
 	r.Get("/api/v1/openapi.json", openapi.ServeJSON)
@@ -216,7 +262,7 @@ func newRouter(svc services, ev *evidence, guard *access.Guard, recorder *captur
 		_, _ = w.Write([]byte("ok\n"))
 	})
 	r.Mount("/", web.Handler())
-	return r
+	return r, nil
 }
 
 // shutdownTimeout bounds a stop by SIGTERM or SIGINT: live sessions end
