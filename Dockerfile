@@ -2,7 +2,8 @@
 #   docker build -t liuhen .                 the service (default target)
 #   docker build --target minio -t liuhen-minio .
 # FFmpeg stays at 5.1, the version Debian 12 (bookworm) ships and
-# go-astiav v0.16.0 builds against.
+# go-astiav v0.16.0 builds against. Chromium and a Chinese font print PDF
+# reports.
 
 FROM golang:1.26-bookworm AS build
 RUN apt-get update \
@@ -34,7 +35,7 @@ CMD ["server", "/data", "--address", ":9000", "--console-address", ":9001"]
 FROM debian:bookworm-slim AS liuhen
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      ca-certificates curl ffmpeg \
+      ca-certificates curl ffmpeg chromium fonts-wqy-microhei \
       libavcodec59 libavformat59 libavfilter8 libavutil57 \
       libswresample4 libswscale6 libavdevice59 \
  && rm -rf /var/lib/apt/lists/* \
