@@ -121,8 +121,8 @@ func msgWrongBody(d *decisionRow, meeting int64, b wrongBody) (en, zh string) {
 			"而非作出决策的单位 %s 的机构", meeting, b.BodyUnit, b.BodyCode, b.DecisionUnit))
 	}
 	en = strings.Join(partsEN, "; ") + fmt.Sprintf("; missing evidence: a decision by "+
-		"a meeting of the %s of unit %s", wantEN, b.DecisionUnit)
-	zh = strings.Join(partsZH, "；") + fmt.Sprintf("；缺少证据：单位 %s 召开%s作出该决策",
+		"the %s of unit %s", wantEN, b.DecisionUnit)
+	zh = strings.Join(partsZH, "；") + fmt.Sprintf("；缺少证据：单位 %s 的%s作出该决策",
 		b.DecisionUnit, wantZH)
 	return en, zh
 }

@@ -89,7 +89,7 @@ long_gaps AS (
 ),
 track_media AS (
     SELECT t.recording_id, sg.track_id,
-           range_agg(int8range(sg.media_start_ms, sg.media_end_ms + $5::bigint, '[]'))
+           range_agg(int8range(sg.media_start_ms, sg.media_end_ms + $5::bigint))
                AS media
     FROM segments sg
     JOIN tracks t ON t.id = sg.track_id
