@@ -146,39 +146,43 @@ ORDER BY l.id, d.recording_id, d.from_ms`
 // already says all there is to say about them. An index point is covered
 // when its stretch lies inside its recording's net cover; when only the
 // raw cover holds it, its stretch falls in a gap, and the query says where
-// (lost_from, lost_to) and in which segments (gap_keys).
+// (the lost part's bounds) and in which segments (gap_keys).
 const itemNotCoveredSQL = `,
 recs AS (
     SELECT DISTINCT ip.recording_id AS id FROM index_points ip
     WHERE ip.agenda_item_id IN (SELECT item_id FROM linked WHERE must_record)
-)` + coverCTE + `
-SELECT l.id, l.meeting_id, l.item_id, l.item_seq, l.item_title,
-       ip.id, ip.recording_id, ip.start_ms, ip.end_ms, r.meeting_id,
-       c.raw IS NOT NULL,
-       coalesce(c.raw @> int8range(ip.start_ms, coalesce(ip.end_ms, ip.start_ms), '[]'),
-           false),
-       lower(x.lost), upper(x.lost), gk.keys
-FROM linked l
-LEFT JOIN index_points ip ON ip.agenda_item_id = l.item_id
-LEFT JOIN recordings r ON r.id = ip.recording_id
-LEFT JOIN cover c ON c.recording_id = ip.recording_id
-LEFT JOIN LATERAL (
-    SELECT int8multirange(int8range(ip.start_ms, coalesce(ip.end_ms, ip.start_ms), '[]'))
-           - coalesce(c.net, '{}') AS lost
-) x ON true
-LEFT JOIN LATERAL (
-    SELECT array_agg(DISTINCT lg.object_key ORDER BY lg.object_key) AS keys
-    FROM long_gaps lg
-    WHERE lg.recording_id = ip.recording_id
-      AND lg.gap && int8range(ip.start_ms, coalesce(ip.end_ms, ip.start_ms), '[]')
-) gk ON c.raw @> int8range(ip.start_ms, coalesce(ip.end_ms, ip.start_ms), '[]')
-WHERE l.must_record
-  AND EXISTS (SELECT 1 FROM recordings r2 WHERE r2.meeting_id = l.meeting_id)
-  AND (ip.id IS NULL
-       OR r.meeting_id <> l.meeting_id
-       OR c.net IS NULL
-       OR NOT c.net @> int8range(ip.start_ms, coalesce(ip.end_ms, ip.start_ms), '[]'))
-ORDER BY l.id, ip.id`
+)` + coverCTE + `,
+bad AS (
+    SELECT l.id, l.meeting_id, l.item_id, l.item_seq, l.item_title, ip.id AS point_id,
+           ip.recording_id, ip.start_ms, ip.end_ms, r.meeting_id AS rec_meeting,
+           c.raw, c.net, int8range(ip.start_ms, coalesce(ip.end_ms, ip.start_ms), '[]')
+               AS stretch
+    FROM linked l
+    LEFT JOIN index_points ip ON ip.agenda_item_id = l.item_id
+    LEFT JOIN recordings r ON r.id = ip.recording_id
+    LEFT JOIN cover c ON c.recording_id = ip.recording_id
+    WHERE l.must_record
+      AND EXISTS (SELECT 1 FROM recordings r2 WHERE r2.meeting_id = l.meeting_id)
+      AND (ip.id IS NULL
+           OR r.meeting_id <> l.meeting_id
+           OR c.net IS NULL
+           OR NOT c.net @> int8range(ip.start_ms, coalesce(ip.end_ms, ip.start_ms), '[]'))
+),
+gap_keys AS (
+    SELECT b.point_id, array_agg(DISTINCT lg.object_key ORDER BY lg.object_key) AS keys
+    FROM bad b
+    JOIN long_gaps lg ON lg.recording_id = b.recording_id AND lg.gap && b.stretch
+    WHERE b.raw @> b.stretch
+    GROUP BY b.point_id
+)
+SELECT b.id, b.meeting_id, b.item_id, b.item_seq, b.item_title, b.point_id, b.recording_id,
+       b.start_ms, b.end_ms, b.rec_meeting, b.raw IS NOT NULL,
+       coalesce(b.raw @> b.stretch, false),
+       lower(int8multirange(b.stretch) - coalesce(b.net, '{}')),
+       upper(int8multirange(b.stretch) - coalesce(b.net, '{}')), gk.keys
+FROM bad b
+LEFT JOIN gap_keys gk ON gk.point_id = b.point_id
+ORDER BY b.id, b.point_id`
 
 // evidenceSQL pairs each linked decision with the closed recordings of its
 // meeting: those whose segments RECORDING_TAMPERED checks. Recordings still
