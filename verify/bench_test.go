@@ -20,8 +20,11 @@ func BenchmarkVerifyRules(b *testing.B) {
 	pool := testenv.Database(b)
 	n := benchData(b, pool, *benchScale)
 	codes := slices.DeleteFunc(Codes(), func(c string) bool { return c == CodeRecordingTampered })
-	took := map[string]time.Duration{}
-	opts := Options{Codes: codes, Progress: func(d RuleDone) { took[d.Code] += d.Took }}
+	took, found := map[string]time.Duration{}, map[string]int{}
+	opts := Options{Codes: codes, Progress: func(d RuleDone) {
+		took[d.Code] += d.Took
+		found[d.Code] = d.Findings
+	}}
 	var findings int
 	b.ResetTimer()
 	for b.Loop() {
@@ -37,6 +40,7 @@ func BenchmarkVerifyRules(b *testing.B) {
 	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "decisions/s")
 	b.ReportMetric(float64(findings), "findings")
 	for _, c := range codes {
-		b.Logf("%-24s %s per run", c, (took[c] / time.Duration(b.N)).Round(time.Millisecond))
+		b.Logf("%-24s %8s per run, %6d findings", c,
+			(took[c] / time.Duration(b.N)).Round(time.Millisecond), found[c])
 	}
 }
