@@ -66,8 +66,9 @@ func (f *fixture) body(unit int64, kind string) int64 {
 func (f *fixture) matter(unit int64, kind, threshold string, mustRecord bool) int64 {
 	f.tb.Helper()
 	return f.id(`INSERT INTO matters (org_unit_id, code, name, category,
-		required_body_kind, amount_threshold, must_record)
-		VALUES ($1, $2, '道路维修', 'decision', NULLIF($3, ''), NULLIF($4, '')::numeric, $5)
+		required_body_kind, required_body_kinds, amount_threshold, must_record)
+		VALUES ($1, $2, '道路维修', 'decision', NULLIF($3, ''),
+			CASE WHEN $3 = '' THEN '{}' ELSE ARRAY[$3] END, NULLIF($4, '')::numeric, $5)
 		RETURNING id`, unit, f.unique("M"), kind, threshold, mustRecord)
 }
 
@@ -139,10 +140,57 @@ func (f *fixture) indexPoint(item, rec, start, end int64) int64 {
 		VALUES ($1, $2, $3, $4) RETURNING id`, item, rec, start, e)
 }
 
+// gap records that segment key lacks kind ("audio" or "video") media
+// from start to end ms of its recording's timeline.
+func (f *fixture) gap(key, kind string, start, end int64) {
+	f.tb.Helper()
+	f.exec(`INSERT INTO segment_gaps (segment_id, kind, start_ms, end_ms, lost_packets)
+		SELECT id, $2, $3, $4, 10 FROM segments WHERE object_key = $1`, key, kind, start, end)
+}
+
+func (f *fixture) member(unit int64) int64 {
+	f.tb.Helper()
+	return f.id(`INSERT INTO members (org_unit_id, code, name) VALUES ($1, $2, '张' || $2)
+		RETURNING id`, unit, f.unique("P"))
+}
+
+// seat puts member on body with role from the day from (2006-01-02) to the
+// day to ("" for still serving).
+func (f *fixture) seat(body, member int64, role, from, to string) {
+	f.tb.Helper()
+	f.exec(`INSERT INTO body_members (body_id, member_id, role, served_from, served_to)
+		VALUES ($1, $2, $3, $4::date, NULLIF($5, '')::date)`, body, member, role, from, to)
+}
+
+func (f *fixture) attend(meeting, member int64, status string) {
+	f.tb.Helper()
+	f.exec(`INSERT INTO meeting_attendance (meeting_id, member_id, status)
+		VALUES ($1, $2, $3)
+		ON CONFLICT (meeting_id, member_id) DO UPDATE SET status = EXCLUDED.status`,
+		meeting, member, status)
+}
+
+func (f *fixture) statement(item int64, seq int, member int64) {
+	f.tb.Helper()
+	f.exec(`INSERT INTO statements (agenda_item_id, seq, member_id, position)
+		VALUES ($1, $2, $3, 'for')`, item, seq, member)
+}
+
+func (f *fixture) recusal(item, member int64, tookPart bool) {
+	f.tb.Helper()
+	f.exec(`INSERT INTO recusals (agenda_item_id, member_id, reason, took_part)
+		VALUES ($1, $2, '近亲属承包该工程', $3)
+		ON CONFLICT (agenda_item_id, member_id) DO UPDATE SET took_part = EXCLUDED.took_part`,
+		item, member, tookPart)
+}
+
 var (
 	cst          = time.FixedZone("CST", 8*3600)
 	meetingStart = time.Date(2024, 3, 5, 9, 5, 0, 0, cst)
 )
+
+// seatsFrom is the day the world's members took their seats.
+const seatsFrom = "2024-01-01"
 
 // world is one compliant decision with everything it points at.
 type world struct {
@@ -151,12 +199,14 @@ type world struct {
 	track                                               int64
 	keys                                                []string
 	indexPoint                                          int64
+	members                                             []int64 // members[0] leads
 }
 
 // compliant builds a township whose one decision passes every rule: a
 // party committee matter with a 50,000 threshold, a decision of 80,000
 // taken at a started party committee meeting, recorded in full (three
-// segments of ten seconds) with an index point inside the recording.
+// segments of ten seconds, one with a gap of half a second) with an index
+// point inside the recording; then the full model (compliantProcedure).
 func (f *fixture) compliant() world {
 	f.tb.Helper()
 	w := world{unitCode: f.unique("T")}
@@ -175,7 +225,48 @@ func (f *fixture) compliant() world {
 		w.keys = append(w.keys, f.segment(w.track, seq, start, start+10000, meetingStart))
 	}
 	w.indexPoint = f.indexPoint(w.item, w.record, 12000, 18000)
+	f.gap(w.keys[1], "audio", 14000, 14500)
+	f.compliantProcedure(&w)
 	return w
+}
+
+// compliantProcedure gives the world's body five members, led by
+// members[0], of whom four attend; four vote for the item and none
+// against; members 1 to 3 state their views, then the leader; member 4,
+// absent, is recused. The matter asks that the leader speaks last and that
+// recusals hold. The meeting ends 40 s after it starts (the recording
+// covers 30 s), its minutes are written the next day, and the decision is
+// registered two days after it was taken, signed one day and paid ten days
+// after.
+func (f *fixture) compliantProcedure(w *world) {
+	f.tb.Helper()
+	for i := range 5 {
+		m := f.member(w.unit)
+		role := "member"
+		if i == 0 {
+			role = "leader"
+		}
+		f.seat(w.body, m, role, seatsFrom, "")
+		w.members = append(w.members, m)
+		status := "present"
+		if i == 4 {
+			status = "absent"
+		}
+		f.attend(w.meeting, m, status)
+	}
+	f.exec(`UPDATE agenda_items SET votes_for = 4, votes_against = 0, votes_abstain = 0,
+		outcome = 'approved', matter_id = $2 WHERE id = $1`, w.item, w.matter)
+	for i, m := range []int64{w.members[1], w.members[2], w.members[3], w.members[0]} {
+		f.statement(w.item, i+1, m)
+	}
+	f.recusal(w.item, w.members[4], false)
+	f.exec(`UPDATE matters SET (leader_speaks_last, recusal_applies) = (true, true)
+		WHERE id = $1`, w.matter)
+	f.exec(`UPDATE meetings SET ended_at = started_at + interval '40 seconds',
+		minutes_written_at = started_at + interval '1 day' WHERE id = $1`, w.meeting)
+	f.exec(`UPDATE decisions SET registered_at = decided_at + interval '2 days',
+		contract_at = decided_at + interval '1 day', paid_at = decided_at + interval '10 days'
+		WHERE id = $1`, w.decision)
 }
 
 // fakeStore is an in-memory ObjectChecker.

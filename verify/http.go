@@ -18,13 +18,14 @@ import (
 )
 
 // queryParams are the query parameters Handler understands.
-var queryParams = []string{"format", "rehash", "codes", "unit", "from", "to"}
+var queryParams = []string{"format", "rehash", "codes", "unit", "from", "to", "backdate_days"}
 
 // Handler serves a verification report for GET requests. Query parameters:
 // format (json, the default, csv or table), rehash (a boolean; bare
 // "rehash" means true), codes (comma-separated or repeated), unit (org unit
 // code, sub-units included), from and to (2006-01-02 or RFC 3339; a date
-// in to includes that whole day). Bad parameters get 400 with a problem
+// in to includes that whole day), backdate_days (Options.BackdateDays).
+// Bad parameters get 400 with a problem
 // document listing each one (RFC 9457 §3).
 // TODO(rehash-load): every request with rehash=true reads all segment
 // objects in scope; a limit on concurrent rehash runs, or running them as
@@ -142,6 +143,10 @@ func parseRequest(rawQuery string) (Options, Format, []*OptionError) {
 		opts.To, err = ParseTo(v)
 		note(err)
 	}
+	if v, ok := single(q, "backdate_days", &bad); ok {
+		opts.BackdateDays, err = parseDays(v)
+		note(err)
+	}
 	note(errors.Join(opts.validate()...))
 	return opts, format, bad
 }
@@ -186,4 +191,15 @@ func parseBool(name, v string) (bool, error) {
 			Reason: fmt.Sprintf("cannot read %q as a boolean; give true or false", v)}
 	}
 	return b, nil
+}
+
+// parseDays reads backdate_days; its range is checked with the other
+// options.
+func parseDays(v string) (int, error) {
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil {
+		return 0, &OptionError{Option: "backdate_days", Err: ErrBadOption,
+			Reason: fmt.Sprintf("cannot read %q as a whole number of days; give e.g. 30", v)}
+	}
+	return n, nil
 }

@@ -62,6 +62,19 @@ func TestHandler(t *testing.T) {
 			t.Errorf("rows: got %v, want the header and one PASS row", records)
 		}
 	})
+	t.Run("backdate days", func(t *testing.T) {
+		resp := get(t, unit+"&codes=backdated&backdate_days=1")
+		wantStatus(t, resp, http.StatusOK, "application/json")
+		var rep Report
+		if err := json.NewDecoder(resp.Body).Decode(&rep); err != nil {
+			t.Fatalf("decode: %v", err)
+		}
+		got := codesOf(rep.Findings)
+		if !slices.Equal(got, []string{CodeBackdated}) || rep.Scope.BackdateDays != 1 {
+			t.Errorf("got %v with backdate days %d, want [BACKDATED] with 1", got,
+				rep.Scope.BackdateDays)
+		}
+	})
 	t.Run("table", func(t *testing.T) {
 		resp := get(t, unit+"&format=table")
 		wantStatus(t, resp, http.StatusOK, "text/plain; charset=utf-8")
@@ -86,6 +99,8 @@ func TestHandler(t *testing.T) {
 		{"several at once", "format=xml&from=yesterday&codes=NOPE",
 			[]string{"format", "from", "codes"}},
 		{"malformed query", "unit=%zz", []string{"query"}},
+		{"backdate days not a number", "backdate_days=a+month", []string{"backdate_days"}},
+		{"negative backdate days", "backdate_days=-1", []string{"backdate_days"}},
 	} {
 		t.Run("400 for "+tc.name, func(t *testing.T) {
 			resp := get(t, tc.query)

@@ -75,14 +75,38 @@ func msgNoMeeting(d *decisionRow) (en, zh string) {
 type wrongBody struct {
 	BodyCode, BodyKind       string
 	KindDiffers, UnitDiffers bool
+	Circulation              bool // passed round for signature, not held
+	EarlierStage             bool // the body kind is an earlier stage of the matter
 	BodyUnit, DecisionUnit   string
 }
+
+const jointKind = "joint_party_government"
 
 func msgWrongBody(d *decisionRow, meeting int64, b wrongBody) (en, zh string) {
 	wantEN, wantZH := kindName(requiredKind(d))
 	gotEN, gotZH := kindName(b.BodyKind)
 	var partsEN, partsZH []string
-	if b.KindDiffers {
+	if b.Circulation {
+		partsEN = append(partsEN, fmt.Sprintf("meeting %d was not held: the decision "+
+			"was passed round for signature (传签), which is no meeting", meeting))
+		partsZH = append(partsZH, fmt.Sprintf("会议 %d 未实际召开，系传签作出，传签不能代替会议",
+			meeting))
+	}
+	switch {
+	case b.KindDiffers && b.BodyKind == jointKind:
+		partsEN = append(partsEN, fmt.Sprintf("matter %s must be decided at a %s, but "+
+			"meeting %d was a joint party and government meeting of body %s, which does "+
+			"not stand in for it", d.MatterCode, wantEN, meeting, b.BodyCode))
+		partsZH = append(partsZH, fmt.Sprintf("事项 %s 须经%s决定，但会议 %d 为 %s 召开的"+
+			"党政联席会议，党政联席会议不能代替%s", d.MatterCode, wantZH, meeting, b.BodyCode,
+			wantZH))
+	case b.KindDiffers && b.EarlierStage:
+		partsEN = append(partsEN, fmt.Sprintf("meeting %d of body %s, a %s, takes matter "+
+			"%s up at an earlier stage; the decision must come from a %s", meeting,
+			b.BodyCode, gotEN, d.MatterCode, wantEN))
+		partsZH = append(partsZH, fmt.Sprintf("会议 %d 由 %s（%s）召开，属事项 %s 的前置程序；"+
+			"决策须由%s作出", meeting, b.BodyCode, gotZH, d.MatterCode, wantZH))
+	case b.KindDiffers:
 		partsEN = append(partsEN, fmt.Sprintf("matter %s must be decided at a %s, "+
 			"but meeting %d was held by body %s, a %s", d.MatterCode, wantEN, meeting,
 			b.BodyCode, gotEN))
@@ -103,164 +127,48 @@ func msgWrongBody(d *decisionRow, meeting int64, b wrongBody) (en, zh string) {
 	return en, zh
 }
 
-func msgDecidedBefore(meeting int64, decided, start time.Time, started,
-	dateOnly bool) (en, zh string) {
-	early := start.Sub(decided).Round(time.Second)
-	whenEN := fmt.Sprintf("meeting %d started (%s)", meeting, stamp(start))
-	whenZH := fmt.Sprintf("会议 %d 的开始时间（%s）", meeting, stamp(start))
-	if !started {
+// early is one date of a decision that lies before its meeting's start.
+type early struct {
+	What      string // "decided", "contract" or "paid"
+	At, Start time.Time
+	Started   bool // Start is the recorded start, not the planned one
+	DateOnly  bool // At is 00:00 on the meeting's day
+}
+
+// earlyWhat names a decision's dates.
+var earlyWhat = map[string][2]string{
+	"decided":  {"decided at", "决策时间"},
+	"contract": {"the contract was signed at", "合同签订时间"},
+	"paid":     {"paid at", "付款时间"},
+}
+
+func msgDecidedBefore(meeting int64, e early) (en, zh string) {
+	gap := e.Start.Sub(e.At).Round(time.Second)
+	whenEN := fmt.Sprintf("meeting %d started (%s)", meeting, stamp(e.Start))
+	whenZH := fmt.Sprintf("会议 %d 的开始时间（%s）", meeting, stamp(e.Start))
+	if !e.Started {
 		whenEN = fmt.Sprintf("the planned start of meeting %d (%s; the meeting has "+
-			"no recorded start)", meeting, stamp(start))
+			"no recorded start)", meeting, stamp(e.Start))
 		whenZH = fmt.Sprintf("会议 %d 的计划开始时间（%s，会议未记录实际开始时间）",
-			meeting, stamp(start))
+			meeting, stamp(e.Start))
 	}
-	en = fmt.Sprintf("decided at %s, %s before %s; a decision cannot come from a "+
-		"meeting held after it; missing evidence: a meeting held before the decision",
-		stamp(decided), early, whenEN)
-	zh = fmt.Sprintf("决策时间 %s 比%s早 %s；决策不可能出自其后召开的会议；"+
-		"缺少证据：决策前召开的会议", stamp(decided), whenZH, early)
-	if dateOnly {
-		en += "; the time is 00:00 on the meeting day, so the decision may have been " +
-			"registered with a date only"
-		zh += "；决策时间为会议当天 00:00，可能只登记了日期"
+	what := earlyWhat[e.What]
+	en = fmt.Sprintf("%s %s, %s before %s", what[0], stamp(e.At), gap, whenEN)
+	zh = fmt.Sprintf("%s %s 比%s早 %s", what[1], stamp(e.At), whenZH, gap)
+	if e.What == "decided" {
+		en += "; a decision cannot come from a meeting held after it; missing evidence: " +
+			"a meeting held before the decision"
+		zh += "；决策不可能出自其后召开的会议；缺少证据：决策前召开的会议"
+	} else {
+		en += "; the money was committed before the meeting that was to approve it, " +
+			"which then only rubber-stamped it; missing evidence: the meeting's approval " +
+			"before the contract and the payment"
+		zh += "；在会议决定前已签约或付款，属先斩后奏；缺少证据：签约和付款前的会议决定"
+	}
+	if e.DateOnly {
+		en += "; the time is 00:00 on the meeting day, so it may have been registered " +
+			"with a date only"
+		zh += "；时间为会议当天 00:00，可能只登记了日期"
 	}
 	return en, zh
-}
-
-func msgNoRecording(meeting int64, total, open, interrupted int) (en, zh string) {
-	whyEN, whyZH := "no recording at all", "没有任何录像"
-	if total > 0 {
-		empty := total - open - interrupted
-		whyEN = fmt.Sprintf("%d still recording, %d interrupted, %d finished without media",
-			open, interrupted, empty)
-		whyZH = fmt.Sprintf("%d 个仍在录制，%d 个中断，%d 个已结束但无音视频",
-			open, interrupted, empty)
-	}
-	en = fmt.Sprintf("meeting %d has no finished recording (%s); missing evidence: "+
-		"a complete video recording of the meeting", meeting, whyEN)
-	zh = fmt.Sprintf("会议 %d 没有完整结束的录像（%s）；缺少证据：会议全程录像", meeting, whyZH)
-	return en, zh
-}
-
-func msgInterrupted(meeting, rec int64, started time.Time, ended *time.Time) (en,
-	zh string) {
-	atEN, atZH := "", ""
-	if ended != nil {
-		atEN = " at " + stamp(*ended)
-		atZH = "于 " + stamp(*ended) + " "
-	}
-	en = fmt.Sprintf("recording %d of meeting %d (started %s) was interrupted%s "+
-		"(the server stopped or the publisher was lost); what followed may be "+
-		"missing from the evidence", rec, meeting, stamp(started), atEN)
-	zh = fmt.Sprintf("会议 %d 的录像 %d（开始于 %s）%s中断（服务器停止或推流端断开）；"+
-		"中断后的会议内容可能没有留存证据", meeting, rec, stamp(started), atZH)
-	return en, zh
-}
-
-// uncovered is an index point of an agenda item that the recording does
-// not back, or an item without index points (PointID nil).
-type uncovered struct {
-	ItemID           int64
-	ItemSeq          int
-	ItemTitle        string
-	PointID          *int64
-	RecordingID      *int64
-	StartMS          *int64
-	EndMS            *int64
-	RecordingMeeting *int64
-	HasSegments      bool
-}
-
-const missingStretchEN = "; missing evidence: the stretch of recording where the item " +
-	"was discussed"
-const missingStretchZH = "；缺少证据：讨论该议题的录像片段"
-
-func msgItemNotCovered(meeting int64, p uncovered) (en, zh string) {
-	switch {
-	case p.PointID == nil:
-		en = fmt.Sprintf("agenda item %d (no. %d, %s) has no index point in any "+
-			"recording of meeting %d", p.ItemID, p.ItemSeq, p.ItemTitle, meeting)
-		zh = fmt.Sprintf("议题 %d（第 %d 项，%s）在会议 %d 的录像中没有索引点",
-			p.ItemID, p.ItemSeq, p.ItemTitle, meeting)
-	case *p.RecordingMeeting != meeting:
-		en = fmt.Sprintf("index point %d of agenda item %d points into recording %d, "+
-			"which belongs to meeting %d, not to meeting %d", *p.PointID, p.ItemID,
-			*p.RecordingID, *p.RecordingMeeting, meeting)
-		zh = fmt.Sprintf("议题 %d 的索引点 %d 指向录像 %d，该录像属于会议 %d 而非会议 %d",
-			p.ItemID, *p.PointID, *p.RecordingID, *p.RecordingMeeting, meeting)
-	case !p.HasSegments:
-		en = fmt.Sprintf("index point %d of agenda item %d points into recording %d, "+
-			"which has no stored segments", *p.PointID, p.ItemID, *p.RecordingID)
-		zh = fmt.Sprintf("议题 %d 的索引点 %d 指向的录像 %d 没有任何已存储的分段",
-			p.ItemID, *p.PointID, *p.RecordingID)
-	case p.EndMS == nil:
-		en = fmt.Sprintf("index point %d of agenda item %d starts at %s of recording %d "+
-			"and was never closed, and the recording's segments do not cover its start",
-			*p.PointID, p.ItemID, clock(*p.StartMS), *p.RecordingID)
-		zh = fmt.Sprintf("议题 %d 的索引点 %d 始于录像 %d 的 %s 且未结束，录像分段未覆盖其起点",
-			p.ItemID, *p.PointID, *p.RecordingID, clock(*p.StartMS))
-	default:
-		en = fmt.Sprintf("index point %d of agenda item %d spans %s-%s of recording %d, "+
-			"but the recording's segments do not cover that stretch", *p.PointID,
-			p.ItemID, clock(*p.StartMS), clock(*p.EndMS), *p.RecordingID)
-		zh = fmt.Sprintf("议题 %d 的索引点 %d 为录像 %d 的 %s-%s，但录像分段未覆盖该时段",
-			p.ItemID, *p.PointID, *p.RecordingID, clock(*p.StartMS), clock(*p.EndMS))
-	}
-	return en + missingStretchEN, zh + missingStretchZH
-}
-
-// trackGaps collects the runs of missing seq numbers of one track.
-type trackGaps struct {
-	RecordingID, TrackID int64
-	SessionID            string
-	Ranges               [][2]int64
-}
-
-func (g *trackGaps) problem() evidenceProblem {
-	var runs []string
-	for _, r := range g.Ranges {
-		if r[0] == r[1] {
-			runs = append(runs, fmt.Sprint(r[0]))
-		} else {
-			runs = append(runs, fmt.Sprintf("%d-%d", r[0], r[1]))
-		}
-	}
-	return evidenceProblem{
-		RecordingID: g.RecordingID,
-		Message: fmt.Sprintf("track %d (session %s) of recording %d lacks the segments "+
-			"numbered %s: they were removed from the evidence, or never stored",
-			g.TrackID, g.SessionID, g.RecordingID, strings.Join(runs, ", ")),
-		MessageZH: fmt.Sprintf("录像 %d 的轨道 %d（会话 %s）缺少序号为 %s 的分段："+
-			"分段已从证据中被删除，或从未存储", g.RecordingID, g.TrackID, g.SessionID,
-			strings.Join(runs, "、")),
-	}
-}
-
-func msgObjectMissing(s segmentRow) [2]string {
-	return [2]string{
-		fmt.Sprintf("segment %d of track %d (object %s) is missing from the object "+
-			"store: it was removed, or never left the local spool", s.Seq, s.TrackID, s.Key),
-		fmt.Sprintf("轨道 %d 的第 %d 段（对象 %s）在对象存储中缺失：已被删除，或仍未从本地缓存上传",
-			s.TrackID, s.Seq, s.Key),
-	}
-}
-
-func msgObjectSize(s segmentRow, size int64) [2]string {
-	return [2]string{
-		fmt.Sprintf("segment %d of track %d (object %s) holds %d bytes, but %d were "+
-			"recorded: the object was replaced or truncated", s.Seq, s.TrackID, s.Key,
-			size, s.Size),
-		fmt.Sprintf("轨道 %d 的第 %d 段（对象 %s）大小为 %d 字节，登记为 %d 字节："+
-			"对象已被替换或截断", s.TrackID, s.Seq, s.Key, size, s.Size),
-	}
-}
-
-func msgObjectHash(s segmentRow, sum [32]byte) [2]string {
-	return [2]string{
-		fmt.Sprintf("segment %d of track %d (object %s) no longer hashes to its recorded "+
-			"SHA-256 (recorded %x, now %x): the object's bytes were altered", s.Seq,
-			s.TrackID, s.Key, s.SHA256, sum),
-		fmt.Sprintf("轨道 %d 的第 %d 段（对象 %s）的 SHA-256 与登记值不符（登记 %x，现为 %x）："+
-			"对象内容已被篡改", s.TrackID, s.Seq, s.Key, s.SHA256, sum),
-	}
 }

@@ -1,6 +1,7 @@
 package verify
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -11,6 +12,16 @@ import (
 // Options.Concurrency is zero: enough to hide the store's latency, few
 // enough not to crowd out recording uploads.
 const defaultConcurrency = 4
+
+// defaultBackdateDays is how many days after the fact a decision may be
+// registered, or a meeting's minutes written, before BACKDATED reports it
+// when Options.BackdateDays is zero: a month covers an office that
+// registers its decisions once a month.
+const defaultBackdateDays = 30
+
+// maxBackdateDays bounds Options.BackdateDays at ten years, past which the
+// rule would say nothing.
+const maxBackdateDays = 3650
 
 // Options choose which decisions Run checks and how.
 type Options struct {
@@ -28,6 +39,28 @@ type Options struct {
 	From, To time.Time
 	// Concurrency is how many object checks run at once; 0 means 4.
 	Concurrency int
+	// BackdateDays is how many days after the decision its registration,
+	// and after the meeting its minutes, may come before BACKDATED reports
+	// them; 0 means 30.
+	BackdateDays int
+	// Progress, when set, is told each time a rule has run, from the
+	// goroutine that called Run.
+	Progress func(RuleDone)
+}
+
+// RuleDone tells Options.Progress that one rule has run.
+type RuleDone struct {
+	Code     string
+	N, Of    int // the Nth of Of rules that run
+	Findings int
+	Took     time.Duration
+}
+
+// Validate checks what it can without the database: codes, period,
+// concurrency and backdate days. It returns every problem at once, each an
+// *OptionError wrapping ErrInvalidOptions, joined; Run checks the same.
+func (o Options) Validate() error {
+	return errors.Join(o.validate()...)
 }
 
 // validate checks what it can without the database, returning every
@@ -61,6 +94,14 @@ func (o Options) validate() []error {
 			Err: ErrBadOption,
 		})
 	}
+	if o.BackdateDays < 0 || o.BackdateDays > maxBackdateDays {
+		errs = append(errs, &OptionError{
+			Option: "backdate_days",
+			Reason: fmt.Sprintf("got %d; give a number of days from 1 to %d, or 0 for "+
+				"the default %d", o.BackdateDays, maxBackdateDays, defaultBackdateDays),
+			Err: ErrBadOption,
+		})
+	}
 	return errs
 }
 
@@ -78,6 +119,13 @@ func (o Options) effectiveCodes() []string {
 		}
 	}
 	return out
+}
+
+func (o Options) backdateDays() int {
+	if o.BackdateDays == 0 {
+		return defaultBackdateDays
+	}
+	return o.BackdateDays
 }
 
 func (o Options) workers() int {

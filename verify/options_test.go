@@ -91,6 +91,10 @@ func TestOptionsValidate(t *testing.T) {
 			[]error{ErrBadPeriod}, "later than 'from'"},
 		{"negative concurrency", Options{Concurrency: -1},
 			[]error{ErrBadOption}, "positive number"},
+		{"negative backdate days", Options{BackdateDays: -1},
+			[]error{ErrBadOption}, "from 1 to 3650, or 0 for the default 30"},
+		{"backdate days past ten years", Options{BackdateDays: 3651},
+			[]error{ErrBadOption}, "backdate_days: got 3651"},
 		{"every problem at once",
 			Options{Codes: []string{"X", "Y"}, From: from, To: from, Concurrency: -2},
 			[]error{ErrUnknownCode, ErrUnknownCode, ErrBadPeriod, ErrBadOption}, ""},
@@ -111,9 +115,17 @@ func TestOptionsValidate(t *testing.T) {
 		})
 	}
 	t.Run("valid options", func(t *testing.T) {
-		opts := Options{Codes: []string{CodeNoMeeting}, From: from, To: from.Add(time.Hour)}
-		if errs := opts.validate(); len(errs) != 0 {
-			t.Errorf("got %v, want no errors", errs)
+		opts := Options{Codes: []string{CodeNoMeeting}, From: from, To: from.Add(time.Hour),
+			BackdateDays: maxBackdateDays}
+		if err := opts.Validate(); err != nil {
+			t.Errorf("got %v, want no errors", err)
+		}
+	})
+	t.Run("Validate joins every problem", func(t *testing.T) {
+		err := Options{Codes: []string{"NOPE"}, BackdateDays: -5}.Validate()
+		got := OptionErrors(err)
+		if len(got) != 2 || got[0].Option != "codes" || got[1].Option != "backdate_days" {
+			t.Errorf("got %v, want errors for codes and backdate_days", err)
 		}
 	})
 }

@@ -25,7 +25,7 @@ func sampleReport() Report {
 	return Report{
 		GeneratedAt: time.Date(2024, 4, 1, 8, 0, 0, 0, cst),
 		Scope: Scope{Unit: "T-01", From: &from, To: &to, Codes: Codes(),
-			Rehash: true},
+			Rehash: true, BackdateDays: 30},
 		Checked: 3, Passed: 2,
 		Decisions: []DecisionResult{
 			{ID: 11, Title: "采购办公用品", MatterCode: "M-09", UnitCode: "T-01",

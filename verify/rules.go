@@ -20,8 +20,14 @@ type rule struct {
 // for after the snapshot.
 var rules = []rule{
 	{CodeNoMeeting, checkNoMeeting},
+	{CodeSplitSpending, checkSplitSpending},
 	{CodeWrongBody, checkWrongBody},
+	{CodeNoQuorum, checkNoQuorum},
+	{CodeVoteShort, checkVoteShort},
+	{CodeRecusalMissed, checkRecusalMissed},
+	{CodeLeaderNotLast, checkLeaderNotLast},
 	{CodeDecidedBeforeMeeting, checkDecidedBefore},
+	{CodeBackdated, checkBackdated},
 	{CodeNoRecording, checkNoRecording},
 	{CodeRecordingInterrupted, checkInterrupted},
 	{CodeItemNotCovered, checkItemNotCovered},
@@ -68,7 +74,8 @@ func checkWrongBody(ctx context.Context, c *checkRun) ([]Finding, error) {
 		var id, meeting, item int64
 		var b wrongBody
 		if err := rows.Scan(&id, &meeting, &item, &b.BodyCode, &b.BodyKind,
-			&b.KindDiffers, &b.UnitDiffers, &b.BodyUnit, &b.DecisionUnit); err != nil {
+			&b.KindDiffers, &b.UnitDiffers, &b.Circulation, &b.EarlierStage, &b.BodyUnit,
+			&b.DecisionUnit); err != nil {
 			return Finding{}, err
 		}
 		f := c.finding(id, CodeWrongBody, SeverityHigh)
@@ -81,15 +88,15 @@ func checkWrongBody(ctx context.Context, c *checkRun) ([]Finding, error) {
 func checkDecidedBefore(ctx context.Context, c *checkRun) ([]Finding, error) {
 	return collect(ctx, c, decidedBeforeSQL, nil, func(rows pgx.Rows) (Finding, error) {
 		var id, meeting, item int64
-		var decided, start time.Time
-		var started bool
-		if err := rows.Scan(&id, &meeting, &item, &decided, &start, &started); err != nil {
+		var e early
+		if err := rows.Scan(&id, &meeting, &item, &e.What, &e.At, &e.Start,
+			&e.Started); err != nil {
 			return Finding{}, err
 		}
-		dateOnly := looksDateOnly(decided, start)
-		f := c.finding(id, CodeDecidedBeforeMeeting, earlySeverity(started, dateOnly))
+		e.DateOnly = looksDateOnly(e.At, e.Start)
+		f := c.finding(id, CodeDecidedBeforeMeeting, earlySeverity(e.Started, e.DateOnly))
 		f.MeetingID, f.AgendaItemID = &meeting, &item
-		f.Message, f.MessageZH = msgDecidedBefore(meeting, decided, start, started, dateOnly)
+		f.Message, f.MessageZH = msgDecidedBefore(meeting, e)
 		return f, nil
 	})
 }
@@ -117,50 +124,4 @@ func earlySeverity(started, dateOnly bool) string {
 	default:
 		return SeverityHigh
 	}
-}
-
-func checkNoRecording(ctx context.Context, c *checkRun) ([]Finding, error) {
-	return collect(ctx, c, noRecordingSQL, nil, func(rows pgx.Rows) (Finding, error) {
-		var id, meeting, item int64
-		var total, open, interrupted int
-		if err := rows.Scan(&id, &meeting, &item, &total, &open, &interrupted); err != nil {
-			return Finding{}, err
-		}
-		f := c.finding(id, CodeNoRecording, SeverityHigh)
-		f.MeetingID, f.AgendaItemID = &meeting, &item
-		f.Message, f.MessageZH = msgNoRecording(meeting, total, open, interrupted)
-		return f, nil
-	})
-}
-
-func checkInterrupted(ctx context.Context, c *checkRun) ([]Finding, error) {
-	return collect(ctx, c, interruptedSQL, nil, func(rows pgx.Rows) (Finding, error) {
-		var id, meeting, item, rec int64
-		var started time.Time
-		var ended *time.Time
-		if err := rows.Scan(&id, &meeting, &item, &rec, &started, &ended); err != nil {
-			return Finding{}, err
-		}
-		f := c.finding(id, CodeRecordingInterrupted, SeverityMedium)
-		f.MeetingID, f.AgendaItemID, f.RecordingID = &meeting, &item, &rec
-		f.Message, f.MessageZH = msgInterrupted(meeting, rec, started, ended)
-		return f, nil
-	})
-}
-
-func checkItemNotCovered(ctx context.Context, c *checkRun) ([]Finding, error) {
-	more := []any{int64(coverToleranceMS)}
-	return collect(ctx, c, itemNotCoveredSQL, more, func(rows pgx.Rows) (Finding, error) {
-		var id, meeting int64
-		var p uncovered
-		if err := rows.Scan(&id, &meeting, &p.ItemID, &p.ItemSeq, &p.ItemTitle,
-			&p.PointID, &p.RecordingID, &p.StartMS, &p.EndMS, &p.RecordingMeeting,
-			&p.HasSegments); err != nil {
-			return Finding{}, err
-		}
-		f := c.finding(id, CodeItemNotCovered, SeverityHigh)
-		f.MeetingID, f.AgendaItemID, f.RecordingID = &meeting, &p.ItemID, p.RecordingID
-		f.Message, f.MessageZH = msgItemNotCovered(meeting, p)
-		return f, nil
-	})
 }

@@ -27,12 +27,23 @@ func TestRules(t *testing.T) {
 	f := newFixture(t, pool)
 	groups := map[string][]ruleCase{
 		CodeNoMeeting:            noMeetingCases(),
-		CodeWrongBody:            wrongBodyCases(),
-		CodeDecidedBeforeMeeting: decidedBeforeCases(),
-		CodeNoRecording:          noRecordingCases(),
-		CodeRecordingInterrupted: interruptedCases(),
-		CodeItemNotCovered:       itemNotCoveredCases(),
+		CodeSplitSpending:        splitInWorldCases(),
+		CodeWrongBody:            append(wrongBodyCases(), wrongBodyModelCases()...),
+		CodeNoQuorum:             noQuorumCases(),
+		CodeVoteShort:            voteShortCases(),
+		CodeRecusalMissed:        recusalCases(),
+		CodeLeaderNotLast:        leaderCases(),
+		CodeDecidedBeforeMeeting: append(decidedBeforeCases(), paidBeforeCases()...),
+		CodeBackdated:            backdatedCases(),
+		CodeNoRecording:          append(noRecordingCases(), shortRecordingCases()...),
+		CodeRecordingInterrupted: append(interruptedCases(), gapCases()...),
+		CodeItemNotCovered:       append(itemNotCoveredCases(), itemInGapCases()...),
 		CodeRecordingTampered:    tamperedCases(),
+	}
+	for _, code := range allCodes {
+		if len(groups[code]) == 0 {
+			t.Errorf("%s: no cases", code)
+		}
 	}
 	for _, code := range allCodes {
 		t.Run(code, func(t *testing.T) {
@@ -103,6 +114,32 @@ func messages(rep Report) string {
 		b.WriteString(fd.Code + ": " + fd.Message + "\n")
 	}
 	return b.String()
+}
+
+// wantMsg checks that the first finding with code has a message, and its
+// Chinese one, containing each part of en and zh.
+func wantMsg(code string, en []string, zh ...string) func(testing.TB, Report, world) {
+	return func(tb testing.TB, rep Report, _ world) {
+		tb.Helper()
+		for _, fd := range rep.Findings {
+			if fd.Code != code {
+				continue
+			}
+			for _, p := range en {
+				if !strings.Contains(fd.Message, p) {
+					tb.Errorf("%s message: got %q, want it to contain %q", code, fd.Message, p)
+				}
+			}
+			for _, p := range zh {
+				if !strings.Contains(fd.MessageZH, p) {
+					tb.Errorf("%s Chinese message: got %q, want it to contain %q", code,
+						fd.MessageZH, p)
+				}
+			}
+			return
+		}
+		tb.Errorf("got no %s finding, want one", code)
+	}
 }
 
 // wantIn checks that the only finding's message contains each part.
@@ -211,9 +248,16 @@ func decidedBeforeCases() []ruleCase {
 // dropRecording removes the world's recording and all that hangs on it.
 func dropRecording(f *fixture, w world) {
 	f.exec(`DELETE FROM index_points WHERE recording_id = $1`, w.record)
-	f.exec(`DELETE FROM segments WHERE track_id = $1`, w.track)
+	dropSegments(f, w.track)
 	f.exec(`DELETE FROM tracks WHERE id = $1`, w.track)
 	f.exec(`DELETE FROM recordings WHERE id = $1`, w.record)
+}
+
+// dropSegments removes the segments of track, with their gaps.
+func dropSegments(f *fixture, track int64) {
+	f.exec(`DELETE FROM segment_gaps WHERE segment_id IN (
+		SELECT id FROM segments WHERE track_id = $1)`, track)
+	f.exec(`DELETE FROM segments WHERE track_id = $1`, track)
 }
 
 func setState(state string) func(*fixture, world) {
@@ -235,11 +279,9 @@ func noRecordingCases() []ruleCase {
 		{name: "fires for an interrupted recording only", breaks: setState("interrupted"),
 			want: []string{CodeNoRecording, CodeRecordingInterrupted}},
 		{name: "fires for a finished recording without media",
-			breaks: func(f *fixture, w world) {
-				f.exec(`DELETE FROM segments WHERE track_id = $1`, w.track)
-			},
-			want:  []string{CodeNoRecording, CodeItemNotCovered},
-			check: wantIn("1 finished without media")},
+			breaks: func(f *fixture, w world) { dropSegments(f, w.track) },
+			want:   []string{CodeNoRecording, CodeItemNotCovered},
+			check:  wantIn("1 finished without media")},
 		{name: "quiet when the matter does not ask for a recording",
 			breaks: func(f *fixture, w world) {
 				dropRecording(f, w)

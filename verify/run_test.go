@@ -100,6 +100,27 @@ func TestRunCodes(t *testing.T) {
 			t.Errorf("scope codes: got %v, want all", rep.Scope.Codes)
 		}
 	})
+	t.Run("progress after each rule", func(t *testing.T) {
+		var got []RuleDone
+		opts := Options{Unit: parentCode, Progress: func(d RuleDone) { got = append(got, d) }}
+		if _, err := Run(context.Background(), f.pool, f.store, opts); err != nil {
+			t.Fatalf("Run: %v", err)
+		}
+		if len(got) != len(allCodes) {
+			t.Fatalf("progress calls: got %d, want %d", len(got), len(allCodes))
+		}
+		for i, d := range got {
+			want := 0
+			if d.Code == CodeNoMeeting || d.Code == CodeRecordingTampered {
+				want = 1
+			}
+			if d.Code != allCodes[i] || d.N != i+1 || d.Of != len(allCodes) ||
+				d.Findings != want {
+				t.Errorf("call %d: got %+v, want %s, %d of %d, %d findings", i, d,
+					allCodes[i], i+1, len(allCodes), want)
+			}
+		}
+	})
 	t.Run("only NO_MEETING, without object I/O", func(t *testing.T) {
 		before := f.store.stats.Load()
 		rep, err := Run(context.Background(), f.pool, nil,

@@ -77,8 +77,12 @@ func (s Scope) describe() string {
 	if s.Rehash {
 		rehash = "rehashed"
 	}
-	return fmt.Sprintf("Decisions of %s, decided %s; rules: %s; objects: %s",
-		unit, period, rules, rehash)
+	lag := ""
+	if s.BackdateDays > 0 && slices.Contains(s.Codes, CodeBackdated) {
+		lag = fmt.Sprintf("; backdating after %d days", s.BackdateDays)
+	}
+	return fmt.Sprintf("Decisions of %s, decided %s; rules: %s; objects: %s%s",
+		unit, period, rules, rehash, lag)
 }
 
 // writeAligned pads every column but the last to its widest cell, with two

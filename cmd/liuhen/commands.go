@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -31,20 +33,30 @@ func newVerifyCommand() *cobra.Command {
 	var (
 		format, unit, from, to, rules string
 		rehash, failOnFindings        bool
+		backdateDays                  int
 	)
 	cmd := &cobra.Command{
 		Use:   "verify",
 		Short: "Check every decision against the procedure list and the recordings",
 		Long: `verify checks every decision whose matter needs a meeting: that it is linked to
 an agenda item of a meeting of the right body, held before the decision, with
-a finished recording that covers the item, whose segments are all in the
-evidence store (and, with --rehash, still hash to what was recorded).`,
+quorum, a carrying vote, recusals kept and the leader speaking last where the
+procedure list asks it, with a finished recording that covers the meeting and
+the item, whose segments are all in the evidence store (and, with --rehash,
+still hash to what was recorded). It also looks for spending split to stay
+under a threshold, and for registrations and minutes written long after the
+fact. A line per rule on stderr tells how far it got.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			opts, err := verifyOptions(unit, from, to, rules, rehash)
 			if err != nil {
 				return err
 			}
+			opts.BackdateDays = backdateDays
+			if err := opts.Validate(); err != nil {
+				return flagErrors(err)
+			}
+			opts.Progress = progressLine(cmd.ErrOrStderr())
 			f, err := verify.ParseFormat(format)
 			if err != nil {
 				return usagef("--format %q: use table, json or csv", format)
@@ -53,7 +65,7 @@ evidence store (and, with --rehash, still hash to what was recorded).`,
 				report, err := verify.Run(cmd.Context(), svc.pool, objectChecker{svc.objects}, opts)
 				var oe *verify.OptionError
 				if errors.As(err, &oe) {
-					return usageError{err}
+					return flagErrors(err)
 				} else if err != nil {
 					return err
 				}
@@ -73,9 +85,42 @@ evidence store (and, with --rehash, still hash to what was recorded).`,
 	f.StringVar(&from, "from", "", "check decisions made on or after this date (YYYY-MM-DD)")
 	f.StringVar(&to, "to", "", "check decisions made up to and including this date (YYYY-MM-DD)")
 	f.StringVar(&rules, "rules", "", "comma-separated finding codes to check (default: all)")
+	f.IntVar(&backdateDays, "backdate-days", 30,
+		"days after the fact a registration or the minutes may come before BACKDATED")
 	f.BoolVar(&rehash, "rehash", false, "read every segment back and compare its SHA-256")
 	f.BoolVar(&failOnFindings, "fail-on-findings", false, "exit with status 1 when there are findings")
 	return cmd
+}
+
+// verifyFlags names the flag behind each verify option.
+var verifyFlags = map[string]string{
+	"codes": "--rules", "unit": "--unit", "from": "--from", "to": "--to",
+	"backdate_days": "--backdate-days",
+}
+
+// flagErrors turns the *verify.OptionError values in err into one usage
+// error that names the flags to fix.
+func flagErrors(err error) error {
+	var parts []string
+	for _, oe := range verify.OptionErrors(err) {
+		name := verifyFlags[oe.Option]
+		if name == "" {
+			name = oe.Option
+		}
+		parts = append(parts, name+": "+oe.Reason)
+	}
+	if len(parts) == 0 {
+		return usageError{err}
+	}
+	return usagef("%s", strings.Join(parts, "; "))
+}
+
+// progressLine writes a line per rule that has run to w.
+func progressLine(w io.Writer) func(verify.RuleDone) {
+	return func(d verify.RuleDone) {
+		fmt.Fprintf(w, "verify: %d/%d %s: %d findings in %s\n", d.N, d.Of, d.Code, d.Findings,
+			d.Took.Round(time.Millisecond))
+	}
 }
 
 func verifyOptions(unit, from, to, rules string, rehash bool) (verify.Options, error) {

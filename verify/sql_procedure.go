@@ -1,0 +1,84 @@
+package verify
+
+// noQuorumSQL finds linked meetings held in mode 'meeting' whose body has
+// seats on the meeting's day, and that either recorded no attendance at all
+// (kept false) or had fewer of those members present than the matter's
+// quorum_rule asks. Members present without a seat do not count.
+var noQuorumSQL = seatsCTE + `,
+tally AS (
+    SELECT s.meeting_id, count(DISTINCT s.member_id) AS should,
+           count(DISTINCT s.member_id) FILTER (WHERE a.status = 'present') AS present,
+           EXISTS (SELECT 1 FROM meeting_attendance k WHERE k.meeting_id = s.meeting_id)
+               AS kept
+    FROM seats s
+    LEFT JOIN meeting_attendance a ON a.meeting_id = s.meeting_id AND a.member_id = s.member_id
+    GROUP BY s.meeting_id
+)
+SELECT l.id, l.meeting_id, l.item_id, l.body_code, l.meeting_day, l.quorum_rule,
+       t.should, t.present, t.kept
+FROM linked l
+JOIN tally t ON t.meeting_id = l.meeting_id
+WHERE l.mode = 'meeting'
+  AND (NOT t.kept OR NOT ` + meetsRule("t.present", "t.should", "l.quorum_rule") + `)
+ORDER BY l.id`
+
+// voteShortSQL finds linked agenda items whose votes are kept (votes_for
+// not NULL) and whose votes for fall short of the matter's vote_rule, of
+// the members who should attend or, when the body's seats are not known,
+// of the votes cast.
+var voteShortSQL = seatsCTE + `
+SELECT l.id, l.meeting_id, l.item_id, l.item_seq, l.body_code, l.meeting_day, l.vote_rule,
+       l.votes_for, coalesce(l.votes_against, 0), coalesce(l.votes_abstain, 0), sh.n
+FROM linked l
+LEFT JOIN should sh ON sh.meeting_id = l.meeting_id
+WHERE l.votes_for IS NOT NULL
+  AND NOT ` + meetsRule("l.votes_for", `coalesce(sh.n, l.votes_for
+      + coalesce(l.votes_against, 0) + coalesce(l.votes_abstain, 0))`, "l.vote_rule") + `
+ORDER BY l.id`
+
+// recusalMissedSQL finds, where the matter's recusal_applies, each member
+// recused from the linked item who took part (took_part) or whose view the
+// minutes record among the item's statements.
+const recusalMissedSQL = `
+SELECT l.id, l.meeting_id, l.item_id, l.item_seq, mb.code, mb.name, r.reason, r.took_part,
+       array_remove(array_agg(st.seq ORDER BY st.seq), NULL)::integer[]
+FROM linked l
+JOIN recusals r ON r.agenda_item_id = l.item_id
+JOIN members mb ON mb.id = r.member_id
+LEFT JOIN statements st ON st.agenda_item_id = l.item_id AND st.member_id = r.member_id
+WHERE l.recusal_applies
+GROUP BY l.id, l.meeting_id, l.item_id, l.item_seq, mb.id, mb.code, mb.name, r.reason,
+         r.took_part
+HAVING r.took_part OR count(st.seq) > 0
+ORDER BY l.id, mb.code`
+
+// leaderNotLastSQL finds, where the matter's leader_speaks_last and the
+// minutes keep the item's statements, items whose last statement is not the
+// body leader's (the seat with role 'leader' on the meeting's day; the one
+// served from last when several are). Quiet when no leader seat is known,
+// or when the attendance shows the leader absent.
+var leaderNotLastSQL = seatsCTE + `,
+leaders AS (
+    SELECT DISTINCT ON (meeting_id) meeting_id, member_id
+    FROM seats WHERE role = 'leader'
+    ORDER BY meeting_id, served_from DESC, member_id
+),
+last_said AS (
+    SELECT DISTINCT ON (st.agenda_item_id) st.agenda_item_id, st.seq, st.member_id
+    FROM statements st
+    WHERE st.agenda_item_id IN (SELECT item_id FROM linked WHERE leader_speaks_last)
+    ORDER BY st.agenda_item_id, st.seq DESC
+)
+SELECT l.id, l.meeting_id, l.item_id, l.item_seq, ls.seq, lm.code, lm.name,
+       ld.code, ld.name,
+       (SELECT max(st.seq) FROM statements st
+        WHERE st.agenda_item_id = l.item_id AND st.member_id = le.member_id)
+FROM linked l
+JOIN last_said ls ON ls.agenda_item_id = l.item_id
+JOIN members lm ON lm.id = ls.member_id
+JOIN leaders le ON le.meeting_id = l.meeting_id
+JOIN members ld ON ld.id = le.member_id
+WHERE l.leader_speaks_last AND ls.member_id <> le.member_id
+  AND NOT EXISTS (SELECT 1 FROM meeting_attendance a WHERE a.meeting_id = l.meeting_id
+                  AND a.member_id = le.member_id AND a.status = 'absent')
+ORDER BY l.id`
