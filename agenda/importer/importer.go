@@ -175,6 +175,9 @@ type job struct {
 	res  Result
 	// stages counts the staging tables made, to name them apart.
 	stages int
+	// written counts rows written towards writeTotal; when writeTotal is
+	// 0, each table's rows are counted alone.
+	written, writeTotal int
 }
 
 // reading reports that row i (from 0) of n has been checked.

@@ -40,11 +40,17 @@ func (u upsert) run(ctx context.Context, j *job, rows [][]any) (Count, string, e
 		stage, strings.Join(defs, ", "))); err != nil {
 		return Count{}, "", fmt.Errorf("create staging table: %w", err)
 	}
-	done := 0
+	total := len(rows)
+	if j.writeTotal > 0 {
+		total = j.writeTotal
+	} else {
+		j.written = 0
+	}
+	phase := "writing " + u.table
 	src := pgx.CopyFromSlice(len(rows), func(i int) ([]any, error) {
-		done++
-		if done%1000 == 0 || done == len(rows) {
-			j.opts.Progress("writing", done, len(rows))
+		j.written++
+		if j.written%1000 == 0 || j.written == total {
+			j.opts.Progress(phase, j.written, total)
 		}
 		return rows[i], nil
 	})

@@ -151,6 +151,7 @@ func writeUnits(ctx context.Context, j *job, tables []*table, rows []*unitRow,
 		types:  []string{"text", "text", "text", "bigint"},
 		update: updatable(tables, []string{"name", "level"}, field{"parent", []string{"parent_id"}})}
 	total := Count{Table: "org_units"}
+	j.writeTotal = len(rows) // one count over the generations
 	for pending := rows; len(pending) > 0; {
 		var now, later []*unitRow
 		inPending := map[string]bool{}

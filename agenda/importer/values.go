@@ -65,7 +65,7 @@ func parseAmount(v string, scale int64) (agenda.Amount, error) {
 	for _, p := range []string{"¥", "RMB", "rmb", "CNY", "cny", "人民币"} {
 		s = strings.TrimPrefix(s, p)
 	}
-	s = strings.TrimSuffix(strings.TrimSuffix(s, "元"), "整")
+	s = strings.TrimSuffix(strings.TrimSuffix(s, "整"), "元")
 	switch {
 	case strings.HasSuffix(s, "万"):
 		s, scale = strings.TrimSuffix(s, "万"), 10_000
