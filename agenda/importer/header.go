@@ -171,7 +171,7 @@ func newTable(sh *sheet, index int, h header, l layout, p *problems) *table {
 			t.ignored = append(t.ignored, h.titles[c])
 		case key == "":
 		case t.has(key):
-			p.add(t, t.header, key, fmt.Sprintf("columns %s (%s) and %s (%s) both hold %s: "+
+			p.addAt(t, t.header, c, h.titles[c], fmt.Sprintf("columns %s (%s) and %s (%s) both hold %s: "+
 				"keep one of them", columnLetter(t.cols[key]), t.titles[key], columnLetter(c),
 				h.titles[c], l.column(key).names[0]))
 		default:

@@ -30,6 +30,12 @@ func (p *problems) add(t *table, row int, key, reason string) {
 		Column: t.titles[key], Reason: reason}})
 }
 
+// addAt reports a problem of column c, headed title, on a row of t.
+func (p *problems) addAt(t *table, row, c int, title, reason string) {
+	p.list = append(p.list, issue{t.index, row, c, RowError{Sheet: t.sheet.name, Row: row,
+		Column: title, Reason: reason}})
+}
+
 func (p *problems) empty() bool { return len(p.list) == 0 }
 
 // err returns the problems as a *FileError in the order of the file.
