@@ -136,7 +136,7 @@ func Import(ctx context.Context, pool *pgxpool.Pool, kind Kind, name string, dat
 	if err != nil {
 		return Result{}, err
 	}
-	j := &job{opts: opts, res: Result{Kind: kind, DryRun: opts.DryRun}}
+	j := &job{opts: opts, res: Result{Kind: kind, DryRun: opts.DryRun, Ignored: []string{}}}
 	tables := j.locate(sheets, layouts[kind])
 	if err := j.p.err(); err != nil {
 		return Result{}, err

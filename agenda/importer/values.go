@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 
@@ -25,7 +26,19 @@ func cleanText(s string) string {
 // choices: NFKC turns full-width digits, letters, punctuation and spaces
 // into their plain forms (１２３ → 123, ＱＳ－０１ → QS-01, ￥ → ¥).
 func fold(s string) string {
+	if ascii(s) { // NFKC leaves ASCII as it is
+		return strings.TrimSpace(s)
+	}
 	return cleanText(norm.NFKC.String(s))
+}
+
+func ascii(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // squeeze is fold without any white space and in lower case, for
@@ -44,6 +57,9 @@ var excelErrors = []string{"#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NU
 
 // excelError reports the Excel error a cell holds, or "".
 func excelError(v string) string {
+	if !strings.HasPrefix(v, "#") && !strings.HasPrefix(v, "＃") {
+		return ""
+	}
 	for _, e := range excelErrors {
 		if strings.EqualFold(fold(v), e) {
 			return e
