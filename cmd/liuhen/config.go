@@ -32,6 +32,7 @@ type config struct {
 	MaxSessions      int
 	TranscodeWorkers int
 	TranscodeSweep   time.Duration
+	ImportMaxBytes   int64
 	LogLevel         string
 	LogFormat        string
 }
@@ -63,6 +64,8 @@ var settings = []setting{
 	{"LIUHEN_MAX_SESSIONS", "64", "publishers recorded at once (8 at most per meeting)"},
 	{"LIUHEN_TRANSCODE_WORKERS", "1", "viewing copies made at once by serve (0: none in this process)"},
 	{"LIUHEN_TRANSCODE_SWEEP", "15s", "how often serve queues ended recordings for a viewing copy"},
+	{"LIUHEN_IMPORT_MAX_BYTES", "32MiB", "largest spreadsheet liuhen import and " +
+		"POST /api/v1/imports accept, in bytes or with KiB, MiB, GiB"},
 	{"LIUHEN_LOG_LEVEL", "info", "debug, info, warn or error"},
 	{"LIUHEN_LOG_FORMAT", "text", "text or json"},
 }
@@ -124,6 +127,10 @@ func loadConfig() (config, error) {
 	})
 	parse("LIUHEN_SPOOL_MAX_BYTES", func(v string) (err error) {
 		c.SpoolMaxBytes, err = parseBytes(v)
+		return err
+	})
+	parse("LIUHEN_IMPORT_MAX_BYTES", func(v string) (err error) {
+		c.ImportMaxBytes, err = parseBytes(v)
 		return err
 	})
 	parse("LIUHEN_SEGMENT_DURATION", func(v string) (err error) {

@@ -22,6 +22,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/liuhen/liuhen/agenda"
+	"github.com/liuhen/liuhen/agenda/importer"
 	"github.com/liuhen/liuhen/capture"
 	"github.com/liuhen/liuhen/internal/access"
 	"github.com/liuhen/liuhen/internal/openapi"
@@ -185,11 +186,11 @@ func newApp(ctx context.Context, c config, logger *slog.Logger) (*app, error) {
 		return nil, usageError{err}
 	}
 	return &app{svc: svc, recorder: recorder, copies: copies,
-		handler: newRouter(svc, ev, guard, recorder, reg, logger)}, nil
+		handler: newRouter(c, svc, ev, guard, recorder, reg, logger)}, nil
 }
 
-func newRouter(svc services, ev *evidence, guard *access.Guard, recorder *capture.Server,
-	reg *prometheus.Registry, logger *slog.Logger) http.Handler {
+func newRouter(c config, svc services, ev *evidence, guard *access.Guard,
+	recorder *capture.Server, reg *prometheus.Registry, logger *slog.Logger) http.Handler {
 	r := chi.NewRouter()
 	r.Use(middleware.RequestID, middleware.Recoverer)
 	r.Mount("/whip", recorder.Routes())
@@ -197,6 +198,8 @@ func newRouter(svc services, ev *evidence, guard *access.Guard, recorder *captur
 	api.With(access.AdminOnly).Get("/verify",
 		verify.Handler(svc.pool, ev, logger.With("component", "verify")).ServeHTTP)
 	api.Get("/recordings/{id}/viewing-copy", viewing.NewAPI(svc.pool, ev, logger).ServeHTTP)
+	api.With(access.AdminOnly).Post("/imports/{kind}",
+		importer.NewHandler(svc.pool, c.ImportMaxBytes, logger).ServeHTTP)
 	r.Mount("/api/v1", api)
 	// The document needs no token; internal/openapi/openapi.yaml is its source.
 	r.Get("/api/v1/openapi.json", openapi.ServeJSON)
