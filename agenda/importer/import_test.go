@@ -211,3 +211,19 @@ func TestImportReportsProgress(t *testing.T) {
 		}
 	}
 }
+
+func TestImportUnicodeText(t *testing.T) {
+	// Excel's "Unicode text" is UTF-16 with a byte order mark, tab-separated.
+	text := "单位编码\t单位名称\t层级\r\nU16\t统一码镇\t乡镇\r\n"
+	data := []byte{0xFF, 0xFE}
+	for _, r := range text {
+		data = append(data, byte(r), byte(r>>8))
+	}
+	pool := newDB(t)
+	res, err := Import(context.Background(), pool, KindUnits, "u.txt", data, Options{})
+	if err != nil {
+		t.Fatalf("import UTF-16 text: %v", err)
+	}
+	wantCount(t, res, "org_units", 1, 0, 0)
+	wantRows(t, pool, `SELECT code, name, level FROM org_units`, []string{"U16|统一码镇|township"})
+}

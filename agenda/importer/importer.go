@@ -1,11 +1,3 @@
-// Package importer reads the spreadsheets a county's offices keep (XLSX
-// workbooks and CSV files, in UTF-8 or GBK) into the agenda tables: org
-// units, meeting bodies with their members and seats, the procedure list,
-// meetings with their agenda items and attendance, and registered
-// decisions. A file is imported whole in one transaction or not at all,
-// and every bad cell is reported with its sheet, row and column. Records
-// are found again by their codes, so importing a file twice changes
-// nothing. See doc.go for the layout of each kind of file.
 package importer
 
 import (
@@ -65,8 +57,9 @@ type Options struct {
 }
 
 // Progress hears how far an import is: phase is "reading" while rows are
-// checked and "writing" while they are written; done of total rows.
-// Calls come from the importing goroutine.
+// checked and "writing TABLE" while a table's rows are written; done of
+// total rows. Calls come from the importing goroutine, every 1000 rows and
+// at the end of a phase.
 type Progress func(phase string, done, total int)
 
 // Count says what an import did to one table.

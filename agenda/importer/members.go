@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"regexp"
-	"strings"
 )
 
 // memberIndex finds the members a meetings file names, by code or by
@@ -118,6 +117,3 @@ func (idx memberIndex) people(r record, key string, body, unit int64) []attendee
 	}
 	return out
 }
-
-// names joins the words of a list for messages.
-func names(words []string) string { return strings.Join(words, "、") }

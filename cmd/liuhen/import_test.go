@@ -104,3 +104,26 @@ func TestImportCommand(t *testing.T) {
 		})
 	}
 }
+
+// TestImportProgressLines checks the plain progress written when standard
+// error is not a terminal: a line every progressEvery rows of a long
+// import, none for a short one.
+func TestImportProgressLines(t *testing.T) {
+	f, err := os.Create(filepath.Join(t.TempDir(), "progress"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := newProgress(f)
+	for done := 1000; done <= 25_000; done += 1000 {
+		p("writing decisions", done, 25_000)
+	}
+	p("reading", 5, 5)
+	f.Close()
+	got, _ := os.ReadFile(f.Name())
+	want := "import: writing decisions 10000 of 25000 rows\n" +
+		"import: writing decisions 20000 of 25000 rows\n" +
+		"import: writing decisions 25000 of 25000 rows\n"
+	if string(got) != want {
+		t.Errorf("progress lines: got %q, want %q", got, want)
+	}
+}
