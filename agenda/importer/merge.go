@@ -128,6 +128,10 @@ type field struct {
 // updatable lists the columns always updated and those of each field that
 // some table of the file has: a column the file lacks keeps what the
 // database holds.
+//
+// TODO(import-sheets): a field that one sheet of a workbook has and
+// another lacks is updated for the rows of both, emptying it for the
+// other's; staging a "given" flag per row and field would fix it.
 func updatable(tables []*table, always []string, fields ...field) []string {
 	out := append([]string(nil), always...)
 	for _, f := range fields {

@@ -75,7 +75,7 @@ func decodeText(data []byte) (string, error) {
 		}
 		data = out
 	}
-	if looksBinary(data) {
+	if looksBinary(data) || bytes.IndexByte(data, 0) >= 0 {
 		return "", fmt.Errorf("%w: the file holds binary data, not CSV text; upload an "+
 			"Excel workbook (.xlsx) or a CSV file", ErrNotSpreadsheet)
 	}
