@@ -26,6 +26,14 @@ func usagef(format string, args ...any) error {
 	return usageError{fmt.Errorf(format, args...)}
 }
 
+// badInputError is a file or input that cannot be used as it is; the
+// error says what to fix. It exits with status 2 like a usage error, but
+// without pointing at --help.
+type badInputError struct{ err error }
+
+func (e badInputError) Error() string { return e.err.Error() }
+func (e badInputError) Unwrap() error { return e.err }
+
 // errFindings ends a verify run that found problems when asked to fail.
 var errFindings = errors.New("verification found problems")
 
@@ -37,11 +45,15 @@ func run(args []string) int {
 
 	err := root.Execute()
 	var ue usageError
+	var be badInputError
 	switch {
 	case err == nil:
 		return exitOK
 	case errors.Is(err, errFindings):
 		return exitFindings
+	case errors.As(err, &be):
+		fmt.Fprintf(os.Stderr, "liuhen: %v\n", err)
+		return exitUsage
 	case !started || errors.As(err, &ue):
 		fmt.Fprintf(os.Stderr, "liuhen: %v\nRun 'liuhen --help' for usage.\n", err)
 		return exitUsage
@@ -66,7 +78,8 @@ Settings come from LIUHEN_* environment variables; see README.md.`,
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(newServeCommand(), newMigrateCommand(), newVerifyCommand(),
 		newSampleCommand(), newTokenCommand(), newRecordingsCommand(), newPublishCommand(),
-		newReportCommand(), newExportCommand(), newVerifyBundleCommand(), newKeygenCommand())
+		newReportCommand(), newExportCommand(), newVerifyBundleCommand(), newKeygenCommand(),
+		newImportCommand())
 	return root
 }
 

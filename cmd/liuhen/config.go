@@ -38,6 +38,7 @@ type config struct {
 	ReportUnit       string
 	ReportFormats    []report.Format
 	SigningKeyFile   string
+	ImportMaxBytes   int64
 	LogLevel         string
 	LogFormat        string
 }
@@ -75,6 +76,8 @@ var settings = []setting{
 	{"LIUHEN_REPORT_FORMATS", "html", "formats of each scheduled report: html, pdf, csv, json"},
 	{"LIUHEN_SIGNING_KEY_FILE", ".liuhen/signing.key", "Ed25519 key that signs evidence " +
 		"bundles (serve creates it when absent; keep it, and back it up)"},
+	{"LIUHEN_IMPORT_MAX_BYTES", "32MiB", "largest spreadsheet liuhen import and " +
+		"POST /api/v1/imports accept, in bytes or with KiB, MiB, GiB"},
 	{"LIUHEN_LOG_LEVEL", "info", "debug, info, warn or error"},
 	{"LIUHEN_LOG_FORMAT", "text", "text or json"},
 }
@@ -138,6 +141,10 @@ func loadConfig() (config, error) {
 	})
 	parse("LIUHEN_SPOOL_MAX_BYTES", func(v string) (err error) {
 		c.SpoolMaxBytes, err = parseBytes(v)
+		return err
+	})
+	parse("LIUHEN_IMPORT_MAX_BYTES", func(v string) (err error) {
+		c.ImportMaxBytes, err = parseBytes(v)
 		return err
 	})
 	parse("LIUHEN_SEGMENT_DURATION", func(v string) (err error) {

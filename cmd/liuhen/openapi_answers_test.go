@@ -34,6 +34,7 @@ func checkAnswers(t *testing.T, c *contract, s *stack) {
 		checkDecisions(t, c, s.admin, sample)
 	})
 	t.Run("reports", func(t *testing.T) { checkReports(t, c, s.admin) })
+	t.Run("imports", func(t *testing.T) { c.checkAll(t, importExchanges(s.admin)) })
 	t.Run("errors", func(t *testing.T) { checkErrors(t, c, s, sample, newMeeting) })
 	t.Run("procedure-list model", func(t *testing.T) { checkModel(t, c, s.admin, sample) })
 	t.Run("evidence", func(t *testing.T) { checkEvidence(t, c, s, sample) })
@@ -55,6 +56,22 @@ func checkReports(t *testing.T, c *contract, admin string) {
 		{name: "unknown report", method: "GET", path: "/api/v1/reports/999999", token: admin,
 			want: 404},
 	})
+}
+
+func importExchanges(admin string) []exchange {
+	post := func(name, query, contentType, body string, want int) exchange {
+		return exchange{name: name, method: "POST", path: "/api/v1/imports/units" + query,
+			token: admin, contentType: contentType, body: body, want: want,
+			malformed: contentType == jsonType}
+	}
+	return []exchange{
+		post("import units, dry run", "?dry_run=true", "text/csv",
+			"单位编码,单位名称,层级\nOA-IMP,导入镇,乡镇\n", 200),
+		post("import units", "", "text/csv", "单位编码,单位名称,层级\nOA-IMP,导入镇,乡镇\n", 200),
+		post("import a file with bad rows", "", "text/csv",
+			"单位编码,单位名称,层级\nOA-IMP2,导入镇,小组\n,无编码,村\n", 422),
+		post("import what is not a spreadsheet", "", jsonType, `{"code":"OA-IMP"}`, 415),
+	}
 }
 
 func pageExchanges(sample agenda.Sample) []exchange {

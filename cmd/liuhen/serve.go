@@ -23,6 +23,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/liuhen/liuhen/agenda"
+	"github.com/liuhen/liuhen/agenda/importer"
 	"github.com/liuhen/liuhen/capture"
 	bundle "github.com/liuhen/liuhen/evidence"
 	"github.com/liuhen/liuhen/internal/access"
@@ -186,7 +187,8 @@ func newApp(ctx context.Context, c config, logger *slog.Logger) (*app, error) {
 		svc.close()
 		return nil, usageError{err}
 	}
-	more := domains{issuer: newIssuer(svc, ev, logger), exporter: newExporter(svc, ev.get, key)}
+	more := domains{issuer: newIssuer(svc, ev, logger), exporter: newExporter(svc, ev.get, key),
+		imports: importer.NewHandler(svc.pool, c.ImportMaxBytes, logger)}
 	background, err := newBackground(c, svc, ev, more.issuer, logger)
 	if err != nil {
 		svc.close()
@@ -205,6 +207,7 @@ func newApp(ctx context.Context, c config, logger *slog.Logger) (*app, error) {
 type domains struct {
 	issuer   *report.Issuer
 	exporter *bundle.Exporter
+	imports  *importer.Handler
 }
 
 // signingKey reads the key that signs evidence bundles, creating it when
@@ -249,6 +252,7 @@ func newRouter(svc services, ev *evidence, more domains, guard *access.Guard,
 		return nil, err
 	}
 	api.Get("/signing-key", keyHandler.ServeHTTP)
+	api.With(access.AdminOnly).Post("/imports/{kind}", more.imports.ServeHTTP)
 	r.Mount("/api/v1", api)
 	// The document needs no token; internal/openapi/openapi.yaml is its source.
 	r.Get("/api/v1/openapi.json", openapi.ServeJSON)

@@ -1,0 +1,204 @@
+package importer
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/liuhen/liuhen/agenda"
+)
+
+var decisionsLayout = layout{
+	{key: "unit", required: true, names: []string{"单位编码", "单位", "单位名称", "决策单位",
+		"unit", "unit code"}},
+	{key: "matter", required: true, names: []string{"事项编码", "清单事项编码", "对应事项",
+		"清单事项", "事项", "matter code", "matter"}},
+	{key: "title", required: true, names: []string{"标题", "决策名称", "决策内容", "决策事项",
+		"决定事项", "事由", "名称", "title", "decision"}},
+	{key: "amount", names: []string{"金额", "决策金额", "涉及金额", "资金金额", "合同金额",
+		"amount"}},
+	{key: "payee", names: []string{"收款人", "收款单位", "收款方", "供应商", "中标单位",
+		"承包单位", "payee"}},
+	{key: "project", names: []string{"项目", "项目名称", "所属项目", "project"}},
+	{key: "decided", required: true, names: []string{"决策时间", "决策日期", "决定时间",
+		"决定日期", "decided at", "decided", "decision date"}},
+	{key: "registered", names: []string{"登记时间", "登记日期", "录入时间", "填报时间",
+		"registered at", "registered"}},
+	{key: "contract", names: []string{"合同签订时间", "签订时间", "签约时间", "合同日期",
+		"contract at", "contract date"}},
+	{key: "paid", names: []string{"支付时间", "付款时间", "拨付时间", "paid at", "payment date"}},
+	{key: "reference", required: true, names: []string{"文号", "决策文号", "文件编号", "纪要编号",
+		"会议纪要文号", "编号", "reference", "reference number", "ref"}},
+	{key: "meeting", names: []string{"会议编码", "会议编号", "meeting code", "meeting"}},
+	{key: "item", names: []string{"议题序号", "议题顺序", "议题编号", "item order", "item no",
+		"item"}},
+}
+
+type decisionRow struct {
+	unit, matter               int64
+	reference, title           string
+	amount                     *agenda.Amount
+	payee, project             string
+	decided                    time.Time
+	registered, contract, paid *time.Time
+	item                       *int64
+}
+
+func importDecisions(ctx context.Context, j *job, tables []*table) error {
+	recs := j.records(tables)
+	units, err := loadUnits(ctx, j)
+	if err != nil {
+		return err
+	}
+	matters, err := loadMatterIDs(ctx, j)
+	if err != nil {
+		return err
+	}
+	items, err := itemsByMeetingCode(ctx, j, recs)
+	if err != nil {
+		return err
+	}
+	rows := make([]decisionRow, 0, len(recs))
+	first := firstRows{}
+	for i, r := range recs {
+		j.reading(i, len(recs))
+		d, ok := readDecision(r, units, matters, items)
+		key := fmt.Sprintf("reference %s of unit %s", d.reference, fold(r.value("unit")))
+		if ok && !first.seen(r, "reference", key, "decision") {
+			rows = append(rows, d)
+		}
+	}
+	if !j.p.empty() {
+		return nil
+	}
+	return writeDecisions(ctx, j, tables, rows)
+}
+
+// itemsByMeetingCode returns the agenda items of the meetings the file
+// names, by meeting code and seq.
+func itemsByMeetingCode(ctx context.Context, j *job, recs []record) (map[string]map[int]int64,
+	error) {
+	seen := map[string]bool{}
+	var codes []string
+	for _, r := range recs {
+		if c := fold(r.raw("meeting")); c != "" && !seen[c] {
+			seen[c] = true
+			codes = append(codes, c)
+		}
+	}
+	items := map[string]map[int]int64{}
+	for _, c := range codes {
+		items[c] = nil
+	}
+	rows, err := j.tx.Query(ctx, `SELECT m.code, ai.seq, ai.id FROM agenda_items ai
+		JOIN meetings m ON m.id = ai.meeting_id WHERE m.code = ANY($1)`, codes)
+	if err != nil {
+		return nil, fmt.Errorf("load agenda items: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var code string
+		var seq int
+		var id int64
+		if err := rows.Scan(&code, &seq, &id); err != nil {
+			return nil, fmt.Errorf("load agenda items: %w", err)
+		}
+		if items[code] == nil {
+			items[code] = map[int]int64{}
+		}
+		items[code][seq] = id
+	}
+	return items, rows.Err()
+}
+
+func readDecision(r record, units unitIndex, matters map[string]int64,
+	items map[string]map[int]int64) (decisionRow, bool) {
+	d := decisionRow{reference: r.text("reference", true, maxName),
+		title: r.text("title", true, maxName), amount: r.amount("amount"),
+		payee: r.text("payee", false, maxName), project: r.text("project", false, maxName)}
+	var unitOK bool
+	d.unit, unitOK = units.resolve(r, "unit")
+	if code := r.code("matter", true); code != "" {
+		if id, found := matters[code]; found {
+			d.matter = id
+		} else {
+			r.fail("matter", fmt.Sprintf("「%s」 is no matter of the procedure list: import "+
+				"the matters first (liuhen import matters) or correct the code", code))
+		}
+	}
+	if w := r.when("decided", true); w != nil {
+		d.decided = w.t
+	}
+	d.registered, d.contract, d.paid = r.moment("registered"), r.moment("contract"),
+		r.moment("paid")
+	d.item = readItemLink(r, items)
+	return d, unitOK && d.reference != ""
+}
+
+// readItemLink finds the agenda item a decision names by meeting code and
+// item number; both or neither must be given.
+func readItemLink(r record, items map[string]map[int]int64) *int64 {
+	code := r.code("meeting", false)
+	seq := r.count("item")
+	switch {
+	case code == "" && seq == nil:
+		return nil // none given, or a bad one already reported
+	case code == "":
+		r.fail("meeting", "is empty, but an item number is given: write the code of the "+
+			"meeting whose agenda item decided this, or empty the item number")
+		return nil
+	case seq == nil:
+		if r.raw("item") == "" {
+			r.fail("item", fmt.Sprintf("is empty, but meeting %s is given: write the number "+
+				"of its agenda item (1, 2, …)", code))
+		}
+		return nil
+	}
+	byseq, known := items[code]
+	if !known || byseq == nil {
+		r.fail("meeting", fmt.Sprintf("「%s」 is no meeting with an agenda: import the "+
+			"meetings first (liuhen import meetings) or correct the code", code))
+		return nil
+	}
+	id, ok := byseq[*seq]
+	if !ok {
+		r.fail("item", fmt.Sprintf("meeting %s has no agenda item %d: write the number of "+
+			"one of its items", code, *seq))
+		return nil
+	}
+	return &id
+}
+
+// moment reads an optional date or date-time.
+func (r record) moment(key string) *time.Time {
+	if w := r.when(key, false); w != nil {
+		return &w.t
+	}
+	return nil
+}
+
+func writeDecisions(ctx context.Context, j *job, tables []*table, rows []decisionRow) error {
+	u := upsert{table: "decisions", key: []string{"org_unit_id", "reference"},
+		where: "reference <> ''",
+		cols: []string{"org_unit_id", "reference", "matter_id", "title", "amount", "payee",
+			"project", "decided_at", "registered_at", "contract_at", "paid_at", "agenda_item_id"},
+		types: []string{"bigint", "text", "bigint", "text", "numeric(18,2)", "text", "text",
+			"timestamptz", "timestamptz", "timestamptz", "timestamptz", "bigint"},
+		update: updatable(tables, []string{"matter_id", "title", "decided_at"},
+			field{"amount", []string{"amount"}}, field{"payee", []string{"payee"}},
+			field{"project", []string{"project"}},
+			field{"registered", []string{"registered_at"}},
+			field{"contract", []string{"contract_at"}}, field{"paid", []string{"paid_at"}},
+			field{"meeting", []string{"agenda_item_id"}})}
+	values := make([][]any, len(rows))
+	for i, d := range rows {
+		values[i] = []any{d.unit, d.reference, d.matter, d.title, numeric(d.amount), d.payee,
+			d.project, d.decided, d.registered, d.contract, d.paid, d.item}
+	}
+	c, _, err := u.run(ctx, j, values)
+	if err != nil {
+		return err
+	}
+	j.counted(c)
+	return nil
+}
