@@ -319,8 +319,22 @@ func (s *Store) RecordingSummary(ctx context.Context, meetingID int64) ([]Record
 	return recs, nil
 }
 
+// recordingsOf reads a meeting's recordings and their tracks in one
+// snapshot, so that a publisher joining meanwhile cannot bring a track of
+// a recording the first query did not see.
 func (s *Store) recordingsOf(ctx context.Context, meetingID int64) ([]Recording, error) {
-	rows, err := s.pool.Query(ctx, `SELECT id, meeting_id, state, started_at, ended_at
+	var recs []Recording
+	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead,
+		AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+		var err error
+		recs, err = recordingsIn(ctx, tx, meetingID)
+		return err
+	})
+	return recs, err
+}
+
+func recordingsIn(ctx context.Context, q querier, meetingID int64) ([]Recording, error) {
+	rows, err := q.Query(ctx, `SELECT id, meeting_id, state, started_at, ended_at
 		FROM recordings WHERE meeting_id = $1 ORDER BY started_at, id`, meetingID)
 	if err != nil {
 		return nil, fmt.Errorf("load recordings: %w", err)
@@ -333,7 +347,7 @@ func (s *Store) recordingsOf(ctx context.Context, meetingID int64) ([]Recording,
 	if err != nil {
 		return nil, fmt.Errorf("load recordings: %w", err)
 	}
-	tracks, err := s.tracksOf(ctx, meetingID)
+	tracks, err := tracksOf(ctx, q, meetingID)
 	if err != nil {
 		return nil, err
 	}
@@ -342,7 +356,11 @@ func (s *Store) recordingsOf(ctx context.Context, meetingID int64) ([]Recording,
 		byID[r.ID] = i
 	}
 	for _, t := range tracks {
-		i := byID[t.RecordingID]
+		i, ok := byID[t.RecordingID]
+		if !ok {
+			return nil, fmt.Errorf("load tracks: track %d of recording %d, which is not "+
+				"among the meeting's recordings", t.ID, t.RecordingID)
+		}
 		recs[i].Tracks = append(recs[i].Tracks, t)
 	}
 	if recs == nil {
@@ -353,8 +371,8 @@ func (s *Store) recordingsOf(ctx context.Context, meetingID int64) ([]Recording,
 
 // tracksOf loads the tracks of all recordings of a meeting with their
 // segment counts, sizes and last segment.
-func (s *Store) tracksOf(ctx context.Context, meetingID int64) ([]Track, error) {
-	rows, err := s.pool.Query(ctx, `
+func tracksOf(ctx context.Context, q querier, meetingID int64) ([]Track, error) {
+	rows, err := q.Query(ctx, `
 		SELECT t.id, t.recording_id, t.session_id, t.audio_codec, t.video_codec, t.state,
 			t.started_at, t.ended_at, agg.n, agg.bytes, agg.media_end, last.sha256, last.wall_end
 		FROM tracks t JOIN recordings r ON r.id = t.recording_id

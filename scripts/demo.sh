@@ -48,8 +48,36 @@ status=0
 $bin verify || status=$?
 
 echo
+echo "== a compliance report of the township, issued into the evidence store"
+$bin report --unit qingshan --store -o .liuhen/demo-report.html
+echo "written to .liuhen/demo-report.html (open it in a browser; it prints on A4)"
+
+echo
 echo "== where the recording is"
-$bin recordings --meeting "$meeting"
+recordings=$($bin recordings --meeting "$meeting")
+echo "$recordings"
+recording=$(awk '$1 ~ /^[0-9]+$/ && $2 ~ /^(finished|interrupted)$/ {r = $1} END {print r}' \
+  <<<"$recordings")
+
+# The viewing copy (one MP4 for any browser) is made by the server's River
+# job once the recording has ended; wait for it before stopping the server.
+copy=""
+for _ in $(seq 1 180); do
+  copy=$(curl -fsS -H "Authorization: Bearer $LIUHEN_ADMIN_TOKEN" \
+    "$url/api/v1/recordings/$recording/viewing-copy" 2>/dev/null || true)
+  grep -q '"state":"done"' <<<"$copy" && break
+  grep -q '"state":"failed"' <<<"$copy" && break
+  sleep 1
+done
+link=$(sed -n 's/.*"url":"\([^"]*\)".*/\1/p' <<<"$copy" | sed 's/\\u0026/\&/g')
+echo
+if [ -n "$link" ]; then
+  echo "Viewing copy of recording $recording (H.264/AAC MP4, link valid one hour):"
+  echo "  $link"
+else
+  echo "The viewing copy of recording $recording is not made yet; the server makes it at"
+  echo "its next start: GET /api/v1/recordings/$recording/viewing-copy then links it."
+fi
 cat <<EOT
 
 The segments above are WebM files (VP8 video from Chromium's fake camera,

@@ -14,7 +14,7 @@ func newPublishCommand() *cobra.Command {
 	var opts publish.Options
 	cmd := &cobra.Command{
 		Use:   "publish --token T [--video F.ivf] [--audio F.ogg] WHIP-URL",
-		Short: "Publish VP8 (IVF) and Opus (Ogg) files over WHIP, paced in real time",
+		Short: "Publish VP8 (IVF) or H.264 (Annex B) and Opus (Ogg) files over WHIP, paced in real time",
 		Long: `publish is a WHIP client for recorded media: it streams VP8 from an IVF file and
 Opus from an Ogg file (one packet per page) in real time, then ends the
 session with DELETE. Make such files with FFmpeg:

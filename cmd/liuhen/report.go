@@ -91,7 +91,7 @@ func writeReport(cmd *cobra.Command, svc services, req report.Request, output st
 		_, err = issuer.Make(cmd.Context(), &body, req)
 	}
 	if errors.Is(err, verify.ErrInvalidOptions) {
-		return usageError{err}
+		return flagErrors(err)
 	} else if err != nil {
 		return err
 	}

@@ -120,8 +120,8 @@ func waitFinished(baseURL string, meeting int64, token string) error {
 		if n := len(m.Recordings); n > 0 && m.Recordings[n-1].State != "recording" {
 			r := m.Recordings[n-1]
 			for _, t := range r.Tracks {
-				fmt.Printf("recording %d %s: %d segments stored, last SHA-256 %s\n",
-					r.ID, r.State, t.Segments, t.LastSHA256)
+				fmt.Printf("recording %d %s: %s stored, last SHA-256 %s\n",
+					r.ID, r.State, plural(t.Segments, "segment"), t.LastSHA256)
 			}
 			return nil
 		}
@@ -146,4 +146,12 @@ func fetchMeeting(baseURL string, meeting int64, token string) (meetingView, err
 		return m, fmt.Errorf("fetch meeting %d: HTTP %d", meeting, resp.StatusCode)
 	}
 	return m, json.NewDecoder(resp.Body).Decode(&m)
+}
+
+// plural writes n things, in the plural unless n is 1.
+func plural(n int, thing string) string {
+	if n == 1 {
+		return "1 " + thing
+	}
+	return fmt.Sprintf("%d %ss", n, thing)
 }

@@ -151,18 +151,18 @@ var reportZone = time.FixedZone("CST", 8*60*60)
 // ruleNames gives each finding code its Chinese name for the summary.
 var ruleNames = map[string]string{
 	verify.CodeNoMeeting:            "未经会议决策",
+	verify.CodeSplitSpending:        "化整为零",
 	verify.CodeWrongBody:            "决策主体不符",
+	verify.CodeNoQuorum:             "到会人数不足",
+	verify.CodeVoteShort:            "赞成票不足",
+	verify.CodeRecusalMissed:        "应回避未回避",
+	verify.CodeLeaderNotLast:        "主要负责人未末位表态",
 	verify.CodeDecidedBeforeMeeting: "先决策后上会",
+	verify.CodeBackdated:            "补登或补记纪要",
 	verify.CodeNoRecording:          "会议无录像",
 	verify.CodeRecordingInterrupted: "录像中断",
 	verify.CodeItemNotCovered:       "议题未被录像覆盖",
 	verify.CodeRecordingTampered:    "录像被篡改或缺失",
-	"NO_QUORUM":                     "到会人数不足",
-	"VOTE_SHORT":                    "赞成票不足",
-	"SPLIT_SPENDING":                "化整为零",
-	"BACKDATED":                     "补登或补记纪要",
-	"RECUSAL_MISSED":                "应回避未回避",
-	"LEADER_NOT_LAST":               "主要负责人未末位表态",
 }
 
 func ruleName(code string) string {

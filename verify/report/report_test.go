@@ -196,3 +196,11 @@ func TestObjectKey(t *testing.T) {
 		}
 	}
 }
+
+func TestEveryRuleHasAChineseName(t *testing.T) {
+	for _, code := range verify.Codes() {
+		if ruleName(code) == code {
+			t.Errorf("rule %s has no Chinese name in ruleNames", code)
+		}
+	}
+}
