@@ -119,6 +119,7 @@ func (c config) storageConfig() storage.Config {
 
 func serve(ctx context.Context, c config) error {
 	logger := c.logger()
+	routeFFmpegLogs(logger)
 	a, err := newApp(ctx, c, logger)
 	if err != nil {
 		return err
