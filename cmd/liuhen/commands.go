@@ -45,7 +45,8 @@ procedure list asks it, with a finished recording that covers the meeting and
 the item, whose segments are all in the evidence store (and, with --rehash,
 still hash to what was recorded). It also looks for spending split to stay
 under a threshold, and for registrations and minutes written long after the
-fact. A line per rule on stderr tells how far it got.`,
+fact. Once a run has lasted a second, a line per rule on stderr tells how
+far it got.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			opts, err := verifyOptions(unit, from, to, rules, rehash)
@@ -115,12 +116,29 @@ func flagErrors(err error) error {
 	return usagef("%s", strings.Join(parts, "; "))
 }
 
-// progressLine writes a line per rule that has run to w.
+// quietFor is how long a verification runs before it reports its
+// progress: a short run prints only its result.
+const quietFor = time.Second
+
+// progressLine writes to w a line per rule that has run, once the run has
+// lasted quietFor.
 func progressLine(w io.Writer) func(verify.RuleDone) {
+	start := time.Now()
 	return func(d verify.RuleDone) {
-		fmt.Fprintf(w, "verify: %d/%d %s: %d findings in %s\n", d.N, d.Of, d.Code, d.Findings,
-			d.Took.Round(time.Millisecond))
+		if time.Since(start) < quietFor {
+			return
+		}
+		fmt.Fprintf(w, "verify: %d/%d %s: %s in %s\n", d.N, d.Of, d.Code,
+			plural(d.Findings, "finding"), d.Took.Round(time.Millisecond))
 	}
+}
+
+// plural writes n things, in the plural unless n is 1.
+func plural(n int, thing string) string {
+	if n == 1 {
+		return "1 " + thing
+	}
+	return fmt.Sprintf("%d %ss", n, thing)
 }
 
 func verifyOptions(unit, from, to, rules string, rehash bool) (verify.Options, error) {
