@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -171,6 +172,10 @@ func (w *deliveryWorker) post(ctx context.Context, d pending, body []byte) (*int
 	req.Header.Set("X-Liuhen-Delivery", fmt.Sprint(d.id))
 	req.Header.Set("X-Liuhen-Signature", Signature(w.cfg.Secret, time.Now(), body))
 	resp, err := w.http.Do(req)
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err // without the URL, whose query may hold a credential
+	}
 	if err != nil {
 		var te interface{ Timeout() bool }
 		if errors.As(err, &te) && te.Timeout() && ctx.Err() == nil {
