@@ -66,7 +66,8 @@ Settings come from LIUHEN_* environment variables; see README.md.`,
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(newServeCommand(), newMigrateCommand(), newVerifyCommand(),
 		newSampleCommand(), newTokenCommand(), newRecordingsCommand(), newPublishCommand(),
-		newReportCommand(), newExportCommand(), newVerifyBundleCommand(), newKeygenCommand())
+		newReportCommand(), newExportCommand(), newVerifyBundleCommand(), newKeygenCommand(),
+		newFindingsCommand())
 	return root
 }
 

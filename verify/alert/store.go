@@ -37,8 +37,9 @@ type Filter struct {
 	Limit, Offset int // Limit 0 means DefaultLimit
 }
 
-// check names every bad field of f at once.
-func (f Filter) check() error {
+// Validate names every bad field of f at once, each a *FieldError, without
+// the database: an unknown unit is found by List.
+func (f Filter) Validate() error {
 	var errs []error
 	oneOf := func(field string, got, valid []string) {
 		for _, v := range got {
@@ -108,7 +109,7 @@ LIMIT $5 OFFSET $6`
 // List returns the findings f chooses, the last opened first. Bad filters
 // give an error joining a *FieldError for each.
 func (s *Store) List(ctx context.Context, f Filter) (Page, error) {
-	if err := f.check(); err != nil {
+	if err := f.Validate(); err != nil {
 		return Page{}, err
 	}
 	if err := s.checkUnit(ctx, f.Unit); err != nil {
