@@ -39,7 +39,7 @@ func TestExitStatus(t *testing.T) {
 		{"bad alert sweep", []string{"migrate"}, map[string]string{"LIUHEN_ALERT_SWEEP": "often"},
 			exitUsage},
 		{"webhook without secret", []string{"migrate"}, map[string]string{
-			"LIUHEN_ALERT_WEBHOOK_URL": "https://hooks.example.org/x",
+			"LIUHEN_ALERT_WEBHOOK_URL":    "https://hooks.example.org/x",
 			"LIUHEN_ALERT_WEBHOOK_SECRET": ""}, exitUsage},
 		{"database down", []string{"migrate"},
 			map[string]string{"LIUHEN_DATABASE_URL": "postgres://x@127.0.0.1:1/x?connect_timeout=2"}, exitFailure},
