@@ -101,7 +101,11 @@ func (s *Sweeper) Sweep(ctx context.Context) (SweepResult, error) {
 	if err != nil {
 		return SweepResult{}, err
 	}
-	s.logger.Info("findings swept", "checked", res.Checked, "found", res.Found,
+	level := slog.LevelDebug // a sweep that changes nothing is routine
+	if res.Opened+res.Reopened+res.Resolved > 0 {
+		level = slog.LevelInfo
+	}
+	s.logger.Log(ctx, level, "findings swept", "checked", res.Checked, "found", res.Found,
 		"opened", res.Opened, "reopened", res.Reopened, "resolved", res.Resolved,
 		"warnings_queued", res.Queued)
 	return res, nil

@@ -46,9 +46,8 @@ function button(text, className, onClick) {
 function row(f) {
   const tr = document.createElement("tr");
   tr.dataset.finding = f.id;
-  if (f.severity === "high") tr.className = "error";
   cell(tr, formatTime(f.opened_at));
-  cell(tr, severityNames[f.severity] || f.severity);
+  cell(tr, severityNames[f.severity] || f.severity, f.severity === "high" ? "live" : "");
   cell(tr, stateNames[f.state] || f.state, "state");
   const what = cell(tr, "");
   const code = document.createElement("strong");
