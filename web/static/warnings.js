@@ -70,7 +70,8 @@ function row(f) {
   cell(tr, "").appendChild(reason);
   const actions = cell(tr, "");
   if (f.state === "open") {
-    actions.appendChild(button("确认 Acknowledge", "acknowledge", () => change(f, "acknowledge", reason)));
+    actions.appendChild(button("确认 Acknowledge", "acknowledge",
+      () => change(f, "acknowledge", reason)));
   }
   actions.appendChild(button("解决 Resolve", "resolve", () => change(f, "resolve", reason)));
   return tr;
