@@ -1,6 +1,7 @@
 // Package web serves Liuhen's pages: the meeting-room page that publishes a
-// meeting over WHIP and marks its agenda items, and the secretary's pages
-// that list meetings with their agendas and record who attended.
+// meeting over WHIP and marks its agenda items, the secretary's pages that
+// list meetings with their agendas and record who attended, and the
+// warnings page of open findings.
 package web
 
 import (
@@ -27,6 +28,7 @@ func Handler() http.Handler {
 	r.Get("/room/{meeting}", meetingPage(files, "room.html"))
 	r.Get("/secretary", page(files, "secretary.html"))
 	r.Get("/secretary/meetings/{meeting}", meetingPage(files, "attendance.html"))
+	r.Get("/warnings", page(files, "warnings.html"))
 	r.Handle("/static/*", http.StripPrefix("/static/", http.FileServerFS(files)))
 	return r
 }

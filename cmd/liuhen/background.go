@@ -7,6 +7,7 @@ import (
 
 	"github.com/liuhen/liuhen/internal/browser"
 	"github.com/liuhen/liuhen/internal/jobs"
+	"github.com/liuhen/liuhen/verify/alert"
 	"github.com/liuhen/liuhen/verify/report"
 	"github.com/liuhen/liuhen/viewing"
 )
@@ -25,7 +26,8 @@ func newIssuer(svc services, ev *evidence, logger *slog.Logger) *report.Issuer {
 }
 
 // newBackground prepares the jobs serve runs besides its requests: viewing
-// copies and scheduled reports, on one River client.
+// copies, scheduled reports, the sweep of findings and the warnings to
+// webhooks, on one River client.
 func newBackground(c config, svc services, ev *evidence, issuer *report.Issuer,
 	logger *slog.Logger) (*jobs.Runner, error) {
 	set := jobs.NewSet()
@@ -36,6 +38,10 @@ func newBackground(c config, svc services, ev *evidence, issuer *report.Issuer,
 	}
 	report.AddTo(set, issuer, report.Schedule{Triggers: c.ReportSchedule, Unit: c.ReportUnit,
 		Formats: c.ReportFormats})
+	if _, err := alert.AddTo(set, c.alertConfig(), alert.Deps{Pool: svc.pool, Objects: ev,
+		Logger: logger}); err != nil {
+		return nil, usageError{err}
+	}
 	return jobs.NewRunner(svc.pool, set, logger)
 }
 

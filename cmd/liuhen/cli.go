@@ -79,7 +79,7 @@ Settings come from LIUHEN_* environment variables; see README.md.`,
 	root.AddCommand(newServeCommand(), newMigrateCommand(), newVerifyCommand(),
 		newSampleCommand(), newTokenCommand(), newRecordingsCommand(), newPublishCommand(),
 		newReportCommand(), newExportCommand(), newVerifyBundleCommand(), newKeygenCommand(),
-		newImportCommand())
+		newImportCommand(), newFindingsCommand())
 	return root
 }
 

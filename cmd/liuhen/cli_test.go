@@ -36,6 +36,14 @@ func TestExitStatus(t *testing.T) {
 		{"export without output", []string{"export", "--decision", "1"}, nil, exitUsage},
 		{"verify-bundle without file", []string{"verify-bundle", "--public-key", "x"}, nil, exitUsage},
 		{"keygen --pem alone", []string{"keygen", "--pem"}, nil, exitUsage},
+		{"findings in a bad format", []string{"findings", "--format", "xml"}, nil, exitUsage},
+		{"findings of an unknown state", []string{"findings", "--state", "closed"}, nil,
+			exitUsage},
+		{"bad alert sweep", []string{"migrate"}, map[string]string{"LIUHEN_ALERT_SWEEP": "often"},
+			exitUsage},
+		{"webhook without secret", []string{"migrate"}, map[string]string{
+			"LIUHEN_ALERT_WEBHOOK_URL":    "https://hooks.example.org/x",
+			"LIUHEN_ALERT_WEBHOOK_SECRET": ""}, exitUsage},
 		{"database down", []string{"migrate"},
 			map[string]string{"LIUHEN_DATABASE_URL": "postgres://x@127.0.0.1:1/x?connect_timeout=2"}, exitFailure},
 	}

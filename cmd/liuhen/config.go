@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/liuhen/liuhen/verify/alert"
 	"github.com/liuhen/liuhen/verify/report"
 )
 
@@ -39,6 +40,11 @@ type config struct {
 	ReportFormats    []report.Format
 	SigningKeyFile   string
 	ImportMaxBytes   int64
+	AlertSweep       time.Duration // 0: no periodic sweep
+	AlertMinSeverity string
+	AlertWebhooks    []string
+	AlertSecret      string
+	AlertAttempts    int
 	LogLevel         string
 	LogFormat        string
 }
@@ -78,6 +84,14 @@ var settings = []setting{
 		"bundles (serve creates it when absent; keep it, and back it up)"},
 	{"LIUHEN_IMPORT_MAX_BYTES", "32MiB", "largest spreadsheet liuhen import and " +
 		"POST /api/v1/imports accept, in bytes or with KiB, MiB, GiB"},
+	{"LIUHEN_ALERT_SWEEP", "5m", "how often serve sweeps the findings and warns of new ones; " +
+		"0 or off: never"},
+	{"LIUHEN_ALERT_MIN_SEVERITY", "high", "lowest severity of a finding sent to the webhooks: " +
+		"low, medium or high"},
+	{"LIUHEN_ALERT_WEBHOOK_URL", "", "comma-separated URLs each new finding is POSTed to"},
+	{"LIUHEN_ALERT_WEBHOOK_SECRET", "", "key of the HMAC-SHA256 signature of every warning; " +
+		"required with webhooks"},
+	{"LIUHEN_ALERT_WEBHOOK_ATTEMPTS", "8", "attempts of a warning before it is given up (1 to 25)"},
 	{"LIUHEN_LOG_LEVEL", "info", "debug, info, warn or error"},
 	{"LIUHEN_LOG_FORMAT", "text", "text or json"},
 }
@@ -109,6 +123,7 @@ func loadConfig() (config, error) {
 		SpoolDir:       env("LIUHEN_SPOOL_DIR"),
 		ReportUnit:     env("LIUHEN_REPORT_UNIT"),
 		SigningKeyFile: env("LIUHEN_SIGNING_KEY_FILE"),
+		AlertSecret:    env("LIUHEN_ALERT_WEBHOOK_SECRET"),
 		LogLevel:       env("LIUHEN_LOG_LEVEL"),
 		LogFormat:      env("LIUHEN_LOG_FORMAT"),
 	}
@@ -187,6 +202,7 @@ func loadConfig() (config, error) {
 		}
 		return nil
 	})
+	errs = append(errs, c.loadAlert(parse)...)
 	if v := env("LIUHEN_ICE_PUBLIC_IPS"); v != "" {
 		c.ICEPublicIPs = strings.Split(v, ",")
 	}
@@ -202,6 +218,42 @@ func loadConfig() (config, error) {
 		errs = append(errs, fmt.Errorf("LIUHEN_LOG_FORMAT=%q: use text or json", c.LogFormat))
 	}
 	return c, errors.Join(errs...)
+}
+
+// loadAlert reads the LIUHEN_ALERT_* settings.
+func (c *config) loadAlert(parse func(string, func(string) error)) []error {
+	parse("LIUHEN_ALERT_SWEEP", func(v string) (err error) {
+		c.AlertSweep, err = alert.ParseSweep(v)
+		return err
+	})
+	parse("LIUHEN_ALERT_MIN_SEVERITY", func(v string) (err error) {
+		c.AlertMinSeverity, err = alert.ParseSeverity(v)
+		return err
+	})
+	parse("LIUHEN_ALERT_WEBHOOK_URL", func(v string) (err error) {
+		c.AlertWebhooks, err = alert.ParseWebhooks(v)
+		return err
+	})
+	parse("LIUHEN_ALERT_WEBHOOK_ATTEMPTS", func(v string) (err error) {
+		c.AlertAttempts, err = strconv.Atoi(v)
+		if err == nil && (c.AlertAttempts < 1 || c.AlertAttempts > 25) {
+			err = errors.New("use a number from 1 to 25")
+		}
+		return err
+	})
+	if len(c.AlertWebhooks) > 0 && c.AlertSecret == "" {
+		return []error{errors.New("LIUHEN_ALERT_WEBHOOK_SECRET is empty: warnings to " +
+			"LIUHEN_ALERT_WEBHOOK_URL are signed; set a long random secret, e.g. " +
+			"$(openssl rand -hex 32), and give it to the receivers")}
+	}
+	return nil
+}
+
+// alertConfig is the configuration of findings and warnings.
+func (c config) alertConfig() alert.Config {
+	return alert.Config{Sweep: c.AlertSweep, MinSeverity: c.AlertMinSeverity,
+		Webhooks: c.AlertWebhooks, Secret: c.AlertSecret, Attempts: c.AlertAttempts,
+		PublicURL: c.publicURL()}
 }
 
 func (c config) logger() *slog.Logger {

@@ -35,6 +35,7 @@ func checkAnswers(t *testing.T, c *contract, s *stack) {
 	})
 	t.Run("reports", func(t *testing.T) { checkReports(t, c, s.admin) })
 	t.Run("imports", func(t *testing.T) { c.checkAll(t, importExchanges(s.admin)) })
+	t.Run("findings", func(t *testing.T) { checkFindings(t, c, s) })
 	t.Run("errors", func(t *testing.T) { checkErrors(t, c, s, sample, newMeeting) })
 	t.Run("procedure-list model", func(t *testing.T) { checkModel(t, c, s.admin, sample) })
 	t.Run("evidence", func(t *testing.T) { checkEvidence(t, c, s, sample) })

@@ -31,6 +31,7 @@ import (
 	"github.com/liuhen/liuhen/internal/openapi"
 	"github.com/liuhen/liuhen/storage"
 	"github.com/liuhen/liuhen/verify"
+	"github.com/liuhen/liuhen/verify/alert"
 	"github.com/liuhen/liuhen/verify/report"
 	"github.com/liuhen/liuhen/viewing"
 	"github.com/liuhen/liuhen/web"
@@ -189,7 +190,8 @@ func newApp(ctx context.Context, c config, logger *slog.Logger) (*app, error) {
 		return nil, usageError{err}
 	}
 	more := domains{issuer: newIssuer(svc, ev, logger), exporter: newExporter(svc, ev.get, key),
-		imports: importer.NewHandler(svc.pool, c.ImportMaxBytes, logger)}
+		imports:  importer.NewHandler(svc.pool, c.ImportMaxBytes, logger),
+		findings: alert.NewStore(svc.pool)}
 	background, err := newBackground(c, svc, ev, more.issuer, logger)
 	if err != nil {
 		svc.close()
@@ -209,6 +211,7 @@ type domains struct {
 	issuer   *report.Issuer
 	exporter *bundle.Exporter
 	imports  *importer.Handler
+	findings *alert.Store
 }
 
 // signingKey reads the key that signs evidence bundles, creating it when
@@ -241,6 +244,7 @@ func newRouter(svc services, ev *evidence, more domains, guard *access.Guard,
 	api.Group(func(r chi.Router) {
 		r.Use(access.AdminOnly)
 		report.NewAPI(more.issuer, logger).Register(r)
+		alert.NewAPI(more.findings, logger).Register(r)
 	})
 	// TODO(inspector-role): exporting needs the admin token until there is
 	// an inspector role that may read evidence without changing anything.

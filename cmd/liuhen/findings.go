@@ -1,0 +1,120 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/liuhen/liuhen/verify/alert"
+)
+
+func newFindingsCommand() *cobra.Command {
+	var state, code, severity, unit, format string
+	cmd := &cobra.Command{
+		Use:   "findings",
+		Short: "List the findings kept by the sweeps, with their state and warnings",
+		Long: `findings lists the findings that the sweeps of serve (every LIUHEN_ALERT_SWEEP)
+or 'liuhen findings sweep' have kept, the last opened first: each with its
+state (open, acknowledged, resolved), when it was opened and last seen, and
+how its warnings to the webhooks went. Acknowledge and resolve them on the
+warnings page (/warnings) or through the API.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if format != "table" && format != "json" {
+				return usagef("--format %q: use table or json", format)
+			}
+			f := alert.Filter{States: splitList(state, strings.ToLower),
+				Codes:      splitList(code, strings.ToUpper),
+				Severities: splitList(severity, strings.ToLower), Unit: unit}
+			if strings.EqualFold(strings.TrimSpace(state), "all") {
+				f.States = nil
+			}
+			if err := f.Validate(); err != nil {
+				return usageError{err}
+			}
+			return withServices(cmd, false, func(_ config, svc services) error {
+				list, err := listFindings(cmd, alert.NewStore(svc.pool), f)
+				if err != nil {
+					return err
+				}
+				if format == "json" {
+					return alert.WriteJSON(cmd.OutOrStdout(), list)
+				}
+				return alert.WriteTable(cmd.OutOrStdout(), list)
+			})
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&state, "state", "open,acknowledged",
+		"comma-separated states (open, acknowledged, resolved), or all")
+	fl.StringVar(&code, "code", "", "comma-separated finding codes (default: all)")
+	fl.StringVar(&severity, "severity", "", "comma-separated severities: low, medium, high")
+	fl.StringVar(&unit, "unit", "", "org unit code: its findings and those of the units below")
+	fl.StringVar(&format, "format", "table", "table or json")
+	cmd.AddCommand(newSweepCommand())
+	return cmd
+}
+
+// listFindings reads every page of f.
+func listFindings(cmd *cobra.Command, store *alert.Store, f alert.Filter) ([]alert.Finding,
+	error) {
+	var out []alert.Finding
+	f.Limit = alert.MaxLimit
+	for {
+		page, err := store.List(cmd.Context(), f)
+		if errors.Is(err, alert.ErrInvalid) {
+			return nil, usageError{err}
+		} else if err != nil {
+			return nil, err
+		}
+		out = append(out, page.Items...)
+		if page.NextOffset == 0 {
+			return out, nil
+		}
+		f.Offset = page.NextOffset
+	}
+}
+
+func splitList(s string, norm func(string) string) []string {
+	var out []string
+	for _, part := range strings.Split(s, ",") {
+		if part = strings.TrimSpace(part); part != "" {
+			out = append(out, norm(part))
+		}
+	}
+	return out
+}
+
+func newSweepCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "sweep",
+		Short: "Sweep the findings now, as serve does every LIUHEN_ALERT_SWEEP",
+		Long: `sweep runs the verifier over every decision (without rehashing; segment
+objects are checked for presence and size) and keeps what it finds: new
+findings open, findings no longer found are resolved, resolved ones found
+again reopen. Warnings of new findings are queued for LIUHEN_ALERT_WEBHOOK_URL;
+a running 'liuhen serve' sends them.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return withServices(cmd, true, func(c config, svc services) error {
+				s, err := alert.NewSweeper(svc.pool, objectChecker{svc.objects},
+					c.alertConfig(), slog.New(slog.DiscardHandler))
+				if err != nil {
+					return usageError{err}
+				}
+				res, err := s.Sweep(cmd.Context())
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "%d decisions checked, %d findings: %d opened, "+
+					"%d reopened, %d resolved; %d warnings queued for %d webhooks\n",
+					res.Checked, res.Found, res.Opened, res.Reopened, res.Resolved, res.Queued,
+					len(c.AlertWebhooks))
+				return nil
+			})
+		},
+	}
+}

@@ -1,0 +1,63 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/liuhen/liuhen/internal/testenv"
+	"github.com/liuhen/liuhen/verify/alert"
+)
+
+// liuhen runs the command line with args and returns what it printed.
+func liuhen(t *testing.T, args ...string) string {
+	t.Helper()
+	root := newRootCommand()
+	var out bytes.Buffer
+	root.SetOut(&out)
+	root.SetArgs(args)
+	if err := root.ExecuteContext(context.Background()); err != nil {
+		t.Fatalf("liuhen %s: %v", strings.Join(args, " "), err)
+	}
+	return out.String()
+}
+
+// TestFindingsCommand sweeps the sample township from the command line
+// and lists what the sweep kept.
+func TestFindingsCommand(t *testing.T) {
+	m := testenv.MinIOServer(t)
+	t.Setenv("LIUHEN_DATABASE_URL", testenv.DatabaseURL(t))
+	t.Setenv("LIUHEN_MINIO_ENDPOINT", m.Endpoint)
+	t.Setenv("LIUHEN_MINIO_ACCESS_KEY", m.AccessKey)
+	t.Setenv("LIUHEN_MINIO_SECRET_KEY", m.SecretKey)
+	t.Setenv("LIUHEN_MINIO_BUCKET", testenv.BucketName())
+	t.Setenv("LIUHEN_RETENTION_DAYS", "1")
+	liuhen(t, "sample")
+
+	out := liuhen(t, "findings", "sweep")
+	if !strings.Contains(out, "decisions checked") || !strings.Contains(out, "opened") {
+		t.Errorf("sweep printed %q, want what it did", out)
+	}
+	var page alert.Page
+	if err := json.Unmarshal([]byte(liuhen(t, "findings", "--format", "json")), &page); err != nil {
+		t.Fatal(err)
+	}
+	if len(page.Items) == 0 {
+		t.Fatal("got no findings after a sweep of the sample")
+	}
+	for _, f := range page.Items {
+		if f.State != alert.StateOpen {
+			t.Errorf("finding %d: got state %s, want open", f.ID, f.State)
+		}
+	}
+	table := liuhen(t, "findings", "--state", "open", "--code", "no_meeting")
+	if lines := strings.Split(strings.TrimSpace(table), "\n"); len(lines) != 4 ||
+		!strings.Contains(lines[1], "NO_MEETING") || lines[3] != "1 findings" {
+		t.Errorf("table of NO_MEETING findings:\n%s\nwant a header, one row and a count", table)
+	}
+	if again := liuhen(t, "findings", "sweep"); !strings.Contains(again, " 0 opened") {
+		t.Errorf("second sweep printed %q, want nothing opened", again)
+	}
+}

@@ -1,0 +1,220 @@
+package alert
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"mime"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/liuhen/liuhen/internal/problem"
+)
+
+// maxBodyBytes bounds the body of a change of state.
+const maxBodyBytes = 16 << 10
+
+// listParams are the query parameters of GET /findings.
+var listParams = []string{"state", "code", "severity", "unit", "limit", "offset"}
+
+// API serves kept findings: GET /findings lists them, GET /findings/{id}
+// gives one with its events and deliveries, POST
+// /findings/{id}/acknowledge and /findings/{id}/resolve change its state.
+// The caller puts it behind authentication; who may use it is the
+// caller's choice.
+type API struct {
+	store  *Store
+	logger *slog.Logger
+}
+
+// NewAPI returns the API of store.
+func NewAPI(store *Store, logger *slog.Logger) *API {
+	return &API{store: store, logger: logger.With("component", "alert-api")}
+}
+
+// Register adds the API's routes to r, the router of /api/v1.
+func (a *API) Register(r chi.Router) {
+	r.Get("/findings", a.list)
+	r.Get("/findings/{id}", a.get)
+	r.Post("/findings/{id}/acknowledge", a.change(a.store.Acknowledge))
+	r.Post("/findings/{id}/resolve", a.change(a.store.Resolve))
+}
+
+func (a *API) list(w http.ResponseWriter, r *http.Request) {
+	f, err := parseFilter(r.URL.RawQuery)
+	if err == nil {
+		var page Page
+		if page, err = a.store.List(r.Context(), f); err == nil {
+			writeJSON(w, http.StatusOK, page)
+			return
+		}
+	}
+	a.fail(w, err)
+}
+
+// parseFilter reads the query of GET /findings; state, code and severity
+// take several values, comma-separated or repeated.
+func parseFilter(raw string) (Filter, error) {
+	q, err := url.ParseQuery(raw)
+	if err != nil {
+		return Filter{}, &FieldError{Field: "query", Reason: fmt.Sprintf(
+			"cannot read the query string: %v; escape it as a URL query", err)}
+	}
+	var errs []error
+	for name := range q {
+		if !slices.Contains(listParams, name) {
+			errs = append(errs, &FieldError{Field: name, Reason: fmt.Sprintf(
+				"unknown query parameter; valid ones are %s", strings.Join(listParams, ", "))})
+		}
+	}
+	f := Filter{States: values(q, "state", strings.ToLower),
+		Codes:      values(q, "code", strings.ToUpper),
+		Severities: values(q, "severity", strings.ToLower), Unit: q.Get("unit")}
+	f.Limit = intParam(q, "limit", 1, MaxLimit, &errs)
+	f.Offset = intParam(q, "offset", 0, 1<<31-1, &errs)
+	slices.SortFunc(errs, func(a, b error) int { return strings.Compare(a.Error(), b.Error()) })
+	return f, errors.Join(errs...)
+}
+
+func values(q url.Values, name string, norm func(string) string) []string {
+	var out []string
+	for _, v := range q[name] {
+		for _, part := range strings.Split(v, ",") {
+			if part = strings.TrimSpace(part); part != "" {
+				out = append(out, norm(part))
+			}
+		}
+	}
+	return out
+}
+
+func intParam(q url.Values, name string, lo, hi int, errs *[]error) int {
+	s := q.Get(name)
+	if s == "" {
+		return 0
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < lo || n > hi {
+		*errs = append(*errs, &FieldError{Field: name,
+			Reason: fmt.Sprintf("got %q; give a whole number from %d to %d", s, lo, hi)})
+		return 0
+	}
+	return n
+}
+
+func (a *API) get(w http.ResponseWriter, r *http.Request) {
+	id, ok := findingID(w, r)
+	if !ok {
+		return
+	}
+	d, err := a.store.Get(r.Context(), id)
+	if err != nil {
+		a.fail(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, d)
+}
+
+func findingID(w http.ResponseWriter, r *http.Request) (int64, bool) {
+	id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
+	if err != nil || id <= 0 {
+		problem.Write(w, http.StatusNotFound, "no finding has the id "+chi.URLParam(r, "id"))
+		return 0, false
+	}
+	return id, true
+}
+
+// changeBody is what POST acknowledge and resolve read.
+type changeBody struct {
+	Reason string `json:"reason"`
+}
+
+// change serves a change of state by do.
+func (a *API) change(do func(ctx context.Context, id int64, actor, reason string) (Detail,
+	error)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id, ok := findingID(w, r)
+		if !ok {
+			return
+		}
+		body, ok := readChange(w, r)
+		if !ok {
+			return
+		}
+		// TODO(actor): every change is made by "admin" until there are user
+		// accounts; the token's owner should be the actor.
+		d, err := do(r.Context(), id, "admin", body.Reason)
+		if err != nil {
+			a.fail(w, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, d)
+	}
+}
+
+// readChange reads the JSON body of a change; an empty body is no reason.
+func readChange(w http.ResponseWriter, r *http.Request) (changeBody, bool) {
+	var body changeBody
+	if r.ContentLength == 0 && r.Header.Get("Content-Type") == "" {
+		return body, true
+	}
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/json" {
+		problem.Write(w, http.StatusUnsupportedMediaType,
+			`send the body as application/json: {"reason": "..."}`)
+		return body, false
+	}
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&body); err != nil {
+		writeBad(w, []*FieldError{{Field: "body", Reason: "read the JSON body: " +
+			err.Error() + `; send an object such as {"reason": "linked to its agenda item"}`}})
+		return body, false
+	}
+	if dec.More() {
+		writeBad(w, []*FieldError{{Field: "body", Reason: "send one JSON object"}})
+		return body, false
+	}
+	return body, true
+}
+
+// fail answers an error of the store: 400 for bad input, 404 for an
+// unknown finding, 409 for a change its state does not allow, and 500
+// (logged here, once) for the rest.
+func (a *API) fail(w http.ResponseWriter, err error) {
+	switch {
+	case errors.Is(err, ErrInvalid):
+		writeBad(w, fieldErrors(err))
+	case errors.Is(err, ErrNotFound):
+		problem.Write(w, http.StatusNotFound, err.Error())
+	case errors.Is(err, ErrConflict):
+		problem.Write(w, http.StatusConflict, err.Error())
+	default:
+		a.logger.Error("findings request failed", "err", err)
+		problem.Write(w, http.StatusInternalServerError,
+			"the findings could not be read or changed; the server log has the cause")
+	}
+}
+
+func writeBad(w http.ResponseWriter, bad []*FieldError) {
+	d := problem.Details{Status: http.StatusBadRequest}
+	reasons := make([]string, len(bad))
+	for i, b := range bad {
+		d.Errors = append(d.Errors, problem.FieldError{Field: b.Field, Reason: b.Reason})
+		reasons[i] = b.Error()
+	}
+	d.Detail = "fix these: " + strings.Join(reasons, "; ")
+	problem.WriteDetails(w, d)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}

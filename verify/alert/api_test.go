@@ -1,0 +1,144 @@
+package alert
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/liuhen/liuhen/internal/problem"
+	"github.com/liuhen/liuhen/verify"
+)
+
+// apiServer serves the API over e's database after one sweep.
+func apiServer(t *testing.T, e *env) *httptest.Server {
+	t.Helper()
+	e.sweep(t, e.sweeper(t, Config{}))
+	r := chi.NewRouter()
+	NewAPI(e.store, e.logger).Register(r)
+	srv := httptest.NewServer(r)
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func call(t *testing.T, srv *httptest.Server, method, path, contentType,
+	body string) (int, http.Header, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, resp.Header, b
+}
+
+func TestAPIListsAndChangesFindings(t *testing.T) {
+	e := newEnv(t)
+	srv := apiServer(t, e)
+	status, _, body := call(t, srv, "GET", "/findings?state=open,acknowledged&limit=2", "", "")
+	var page Page
+	if err := json.Unmarshal(body, &page); status != 200 || err != nil ||
+		len(page.Items) != 2 || page.NextOffset != 2 {
+		t.Fatalf("list: got %d %s, want two open findings and a next page", status, body)
+	}
+	status, _, body = call(t, srv, "GET", "/findings?code=no_meeting&unit=qinghe", "", "")
+	if err := json.Unmarshal(body, &page); status != 200 || err != nil || len(page.Items) != 1 ||
+		page.Items[0].Code != verify.CodeNoMeeting {
+		t.Fatalf("list by code and parent unit: got %d %s, want the NO_MEETING finding",
+			status, body)
+	}
+	id := page.Items[0].ID
+	path := fmt.Sprintf("/findings/%d", id)
+
+	status, _, body = call(t, srv, "POST", path+"/acknowledge", "", "")
+	if status != 200 || !strings.Contains(string(body), `"state":"acknowledged"`) {
+		t.Errorf("acknowledge without a body: got %d %s", status, body)
+	}
+	status, _, body = call(t, srv, "POST", path+"/resolve", "application/json",
+		`{"reason":"linked on paper"}`)
+	var d Detail
+	if err := json.Unmarshal(body, &d); status != 200 || err != nil ||
+		d.State != StateResolved || len(d.Events) != 3 || lastEvent(d).Actor != "admin" ||
+		lastEvent(d).Reason != "linked on paper" {
+		t.Errorf("resolve: got %d %s, want resolved by admin with its reason", status, body)
+	}
+	status, _, body = call(t, srv, "GET", path, "", "")
+	if err := json.Unmarshal(body, &d); status != 200 || err != nil || d.ID != id ||
+		d.Events == nil || d.DeliveryLog == nil {
+		t.Errorf("get: got %d %s, want the finding with its events and deliveries", status,
+			body)
+	}
+}
+
+func TestAPIRefusesBadInput(t *testing.T) {
+	e := newEnv(t)
+	srv := apiServer(t, e)
+	f := e.finding(t, e.decision(t, verify.CodeNoMeeting), verify.CodeNoMeeting)
+	done := e.finding(t, e.decision(t, verify.CodeWrongBody), verify.CodeWrongBody)
+	call(t, srv, "POST", fmt.Sprintf("/findings/%d/resolve", done.ID), "application/json",
+		`{"reason":"annulled"}`)
+	one := fmt.Sprintf("/findings/%d", f.ID)
+	resolved := fmt.Sprintf("/findings/%d", done.ID)
+	for _, tc := range []struct {
+		name, method, path, contentType, body string
+		want                                  int
+		field                                 string
+	}{
+		{"unknown parameter", "GET", "/findings?stat=open", "", "", 400, "stat"},
+		{"unknown state", "GET", "/findings?state=closed", "", "", 400, "state"},
+		{"unknown code", "GET", "/findings?code=NO_SUCH", "", "", 400, "code"},
+		{"unknown severity", "GET", "/findings?severity=urgent", "", "", 400, "severity"},
+		{"unknown unit", "GET", "/findings?unit=nowhere", "", "", 400, "unit"},
+		{"limit zero", "GET", "/findings?limit=0", "", "", 400, "limit"},
+		{"limit too big", "GET", "/findings?limit=501", "", "", 400, "limit"},
+		{"offset not a number", "GET", "/findings?offset=x", "", "", 400, "offset"},
+		{"bad query", "GET", "/findings?state=%zz", "", "", 400, "query"},
+		{"id not a number", "GET", "/findings/abc", "", "", 404, ""},
+		{"unknown finding", "GET", "/findings/999999", "", "", 404, ""},
+		{"acknowledge unknown", "POST", "/findings/999999/acknowledge", "", "", 404, ""},
+		{"resolve without reason", "POST", one + "/resolve", "application/json", `{}`, 400,
+			"reason"},
+		{"resolve with empty body", "POST", one + "/resolve", "", "", 400, "reason"},
+		{"unknown field", "POST", one + "/resolve", "application/json",
+			`{"reason":"x","actor":"me"}`, 400, "body"},
+		{"not JSON", "POST", one + "/resolve", "application/json", `reason=x`, 400, "body"},
+		{"two objects", "POST", one + "/resolve", "application/json",
+			`{"reason":"x"}{"reason":"y"}`, 400, "body"},
+		{"form body", "POST", one + "/resolve", "application/x-www-form-urlencoded",
+			`reason=x`, 415, ""},
+		{"reason too long", "POST", one + "/acknowledge", "application/json",
+			`{"reason":"` + strings.Repeat("长", maxReason+1) + `"}`, 400, "reason"},
+		{"resolve a resolved finding", "POST", resolved + "/resolve", "application/json",
+			`{"reason":"again"}`, 409, ""},
+		{"acknowledge a resolved finding", "POST", resolved + "/acknowledge", "", "", 409, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			status, h, body := call(t, srv, tc.method, tc.path, tc.contentType, tc.body)
+			var p problem.Details
+			if err := json.Unmarshal(body, &p); status != tc.want || err != nil ||
+				h.Get("Content-Type") != problem.ContentType || p.Detail == "" {
+				t.Fatalf("got %d %s %s, want %d problem+json", status, h.Get("Content-Type"),
+					body, tc.want)
+			}
+			if tc.field != "" && (len(p.Errors) == 0 || p.Errors[0].Field != tc.field) {
+				t.Errorf("got errors %+v, want one naming %s", p.Errors, tc.field)
+			}
+		})
+	}
+	if got := e.finding(t, f.DecisionID, f.Code); got.State != StateOpen || len(got.Events) != 1 {
+		t.Errorf("after refused requests: got %+v, want the finding unchanged", got.Finding)
+	}
+}

@@ -1,0 +1,148 @@
+package alert
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/liuhen/liuhen/verify"
+)
+
+// Defaults of Config.
+const (
+	DefaultSweep     = 5 * time.Minute
+	DefaultAttempts  = 8
+	DefaultTimeout   = 10 * time.Second
+	DefaultRetryBase = 30 * time.Second
+	maxAttempts      = 25
+	maxRetryWait     = time.Hour
+	minSweep         = time.Second // the shortest interval River's periodic jobs allow
+)
+
+// Config sets how findings are swept and warnings sent.
+type Config struct {
+	// Sweep is how often serve sweeps; 0 turns the periodic sweep off
+	// (a sweep still runs when asked, as `liuhen findings sweep` does).
+	Sweep time.Duration
+	// MinSeverity is the lowest severity that is sent: low, medium or
+	// high; "" means high.
+	MinSeverity string
+	// Webhooks are the URLs every warning is sent to; none sends nothing.
+	Webhooks []string
+	// Secret keys the HMAC-SHA256 signature of every warning; it is
+	// required when there are webhooks.
+	Secret string
+	// Attempts is how often a warning is tried before it is given up; 0
+	// means DefaultAttempts.
+	Attempts int
+	// Timeout bounds one attempt, from connecting to the last byte of the
+	// answer; 0 means DefaultTimeout.
+	Timeout time.Duration
+	// RetryBase is the wait after the first failed attempt, doubled after
+	// each further one up to an hour; 0 means DefaultRetryBase.
+	RetryBase time.Duration
+	// PublicURL is where users reach the server, for the links in a
+	// warning, such as http://liuhen.example:8080; "" leaves links out.
+	PublicURL string
+}
+
+// withDefaults checks c and fills in its defaults, naming every bad
+// setting at once.
+func (c Config) withDefaults() (Config, error) {
+	var errs []error
+	bad := func(field, format string, args ...any) {
+		errs = append(errs, &FieldError{Field: field, Reason: fmt.Sprintf(format, args...)})
+	}
+	if c.Sweep != 0 && c.Sweep < minSweep {
+		bad("sweep", "got %v; use at least %v, or 0 to turn the sweep off", c.Sweep, minSweep)
+	}
+	if c.MinSeverity == "" {
+		c.MinSeverity = verify.SeverityHigh
+	} else if severityRank(c.MinSeverity) == 0 {
+		bad("min_severity", "got %q; use %s", c.MinSeverity, strings.Join(Severities(), ", "))
+	}
+	for _, u := range c.Webhooks {
+		if err := checkWebhook(u); err != nil {
+			bad("webhook_url", "%v", err)
+		}
+	}
+	if len(c.Webhooks) > 0 && c.Secret == "" {
+		bad("webhook_secret", "empty; warnings are signed, so give a long random secret "+
+			"(e.g. openssl rand -hex 32) and share it with the receivers")
+	}
+	if c.Attempts < 0 || c.Attempts > maxAttempts {
+		bad("attempts", "got %d; use 1 to %d, or 0 for %d", c.Attempts, maxAttempts,
+			DefaultAttempts)
+	}
+	if c.Timeout < 0 || c.RetryBase < 0 {
+		bad("timeout", "durations must not be negative")
+	}
+	c.Attempts = cmp.Or(c.Attempts, DefaultAttempts)
+	c.Timeout = cmp.Or(c.Timeout, DefaultTimeout)
+	c.RetryBase = cmp.Or(c.RetryBase, DefaultRetryBase)
+	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
+	return c, errors.Join(errs...)
+}
+
+func checkWebhook(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("%q is not an http or https URL; give one such as "+
+			"https://hooks.example.org/liuhen", raw)
+	}
+	return nil
+}
+
+// ParseSweep reads LIUHEN_ALERT_SWEEP: a duration such as 5m, or 0 or
+// "off" for no periodic sweep.
+func ParseSweep(s string) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	if s == "" || s == "0" || strings.EqualFold(s, "off") {
+		return 0, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d < minSweep {
+		return 0, fmt.Errorf("use a duration of at least %v such as 5m, or 0 or off", minSweep)
+	}
+	return d, nil
+}
+
+// ParseSeverity reads a severity: low, medium or high.
+func ParseSeverity(s string) (string, error) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	if !slices.Contains(Severities(), s) {
+		return "", fmt.Errorf("use %s", strings.Join(Severities(), ", "))
+	}
+	return s, nil
+}
+
+// ParseWebhooks reads a comma-separated list of webhook URLs.
+func ParseWebhooks(s string) ([]string, error) {
+	var out []string
+	var errs []error
+	for _, part := range strings.Split(s, ",") {
+		if part = strings.TrimSpace(part); part == "" {
+			continue
+		}
+		if err := checkWebhook(part); err != nil {
+			errs = append(errs, err)
+		}
+		out = append(out, part)
+	}
+	return out, errors.Join(errs...)
+}
+
+// redactURL writes a webhook URL without its user info and query, which
+// may hold credentials, for the API and the logs.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unreadable URL)"
+	}
+	u.User, u.RawQuery, u.Fragment = nil, "", ""
+	return u.String()
+}

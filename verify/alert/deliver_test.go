@@ -1,0 +1,339 @@
+package alert
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/liuhen/liuhen/internal/jobs"
+	"github.com/liuhen/liuhen/verify"
+)
+
+const testSecret = "whsec-test"
+
+// start runs the jobs of cfg (without the periodic sweep) and returns the
+// sweeper.
+func (e *env) start(t *testing.T, cfg Config) *Sweeper {
+	t.Helper()
+	cfg.Secret = testSecret
+	set := jobs.NewSet()
+	s, err := AddTo(set, cfg, Deps{Pool: e.pool, Logger: e.logger})
+	if err != nil {
+		t.Fatalf("AddTo: %v", err)
+	}
+	r, err := jobs.NewRunner(e.pool, set, e.logger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if err := r.Stop(ctx); err != nil {
+			t.Errorf("stop jobs: %v", err)
+		}
+	})
+	return s
+}
+
+// waitDeliveries waits until every delivery is delivered or given up.
+func (e *env) waitDeliveries(t *testing.T) {
+	t.Helper()
+	deadline := time.Now().Add(90 * time.Second) // a guard against a hang, not a speed test
+	for time.Now().Before(deadline) {
+		if e.count(t, `SELECT count(*) FROM finding_deliveries WHERE state = 'queued'`) == 0 {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("deliveries still queued after 90 s: %d",
+		e.count(t, `SELECT count(*) FROM finding_deliveries WHERE state = 'queued'`))
+}
+
+// received is one request a test webhook got.
+type received struct {
+	header http.Header
+	body   []byte
+}
+
+// hook is a test webhook that answers status to every request.
+type hook struct {
+	mu   sync.Mutex
+	got  []received
+	srv  *httptest.Server
+	hold chan struct{} // when set, each request waits for it to close
+	busy atomic.Int32  // requests being answered
+}
+
+func newHook(t *testing.T, status int, hold chan struct{}) *hook {
+	h := &hook{hold: hold}
+	h.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.busy.Add(1)
+		defer h.busy.Add(-1)
+		body, _ := io.ReadAll(r.Body)
+		h.mu.Lock()
+		h.got = append(h.got, received{header: r.Header.Clone(), body: body})
+		h.mu.Unlock()
+		if h.hold != nil {
+			<-h.hold // not r.Context(): the hook hangs even when the client leaves
+		}
+		w.WriteHeader(status)
+		if status >= 400 {
+			fmt.Fprint(w, "boom")
+		}
+	}))
+	t.Cleanup(h.srv.Close)
+	return h
+}
+
+func (h *hook) requests() []received {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]received(nil), h.got...)
+}
+
+// checkSignature verifies the X-Liuhen-Signature of r as a receiver would.
+func checkSignature(t *testing.T, r received) {
+	t.Helper()
+	var ts, v1 string
+	for _, part := range strings.Split(r.header.Get("X-Liuhen-Signature"), ",") {
+		k, v, _ := strings.Cut(part, "=")
+		switch k {
+		case "t":
+			ts = v
+		case "v1":
+			v1 = v
+		}
+	}
+	unix, err := strconv.ParseInt(ts, 10, 64)
+	if err != nil || time.Since(time.Unix(unix, 0)).Abs() > 5*time.Minute {
+		t.Errorf("signature time %q: want a Unix time within 5 minutes of now", ts)
+	}
+	mac := hmac.New(sha256.New, []byte(testSecret))
+	mac.Write([]byte(ts + "." + string(r.body)))
+	want := hex.EncodeToString(mac.Sum(nil))
+	if !hmac.Equal([]byte(v1), []byte(want)) {
+		t.Errorf("signature v1=%s, want %s", v1, want)
+	}
+}
+
+// findingsAtLeast returns the ids of the kept findings at or above severity.
+func (e *env) findingsAtLeast(t *testing.T, severity string) map[int64]bool {
+	t.Helper()
+	page, err := e.store.List(context.Background(), Filter{Limit: MaxLimit})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[int64]bool{}
+	for _, f := range page.Items {
+		if severityRank(f.Severity) >= severityRank(severity) {
+			out[f.ID] = true
+		}
+	}
+	return out
+}
+
+func TestWarningDeliveredSigned(t *testing.T) {
+	e := newEnv(t)
+	h := newHook(t, http.StatusNoContent, nil)
+	s := e.start(t, Config{Webhooks: []string{h.srv.URL + "/hook?token=x"},
+		PublicURL: "http://liuhen.example/"})
+	res := e.sweep(t, s)
+	e.waitDeliveries(t)
+
+	want := e.findingsAtLeast(t, verify.SeverityHigh)
+	got := h.requests()
+	if len(got) != len(want) || res.Queued != len(want) {
+		t.Fatalf("got %d requests (%d queued), want one per high finding: %d", len(got),
+			res.Queued, len(want))
+	}
+	for _, r := range got {
+		checkSignature(t, r)
+		var w Warning
+		if err := json.Unmarshal(r.body, &w); err != nil {
+			t.Fatalf("body %s: %v", r.body, err)
+		}
+		f := w.Finding
+		if !want[f.ID] || w.Type != "finding.opened" || f.State != StateOpen ||
+			r.header.Get("X-Liuhen-Event") != w.Type ||
+			r.header.Get("X-Liuhen-Delivery") != fmt.Sprint(w.DeliveryID) ||
+			r.header.Get("Content-Type") != "application/json" {
+			t.Errorf("got warning %s with headers %v; want an opened high finding", r.body,
+				r.header)
+		}
+		if w.Links.Finding != fmt.Sprintf("http://liuhen.example/api/v1/findings/%d", f.ID) ||
+			(f.MeetingID != nil && w.Links.Meeting == "") {
+			t.Errorf("got links %+v of finding %+v", w.Links, f)
+		}
+		delete(want, f.ID)
+	}
+	d := e.finding(t, e.decision(t, verify.CodeNoMeeting), verify.CodeNoMeeting)
+	if len(d.DeliveryLog) != 1 {
+		t.Fatalf("got deliveries %+v, want one", d.DeliveryLog)
+	}
+	dl := d.DeliveryLog[0]
+	if dl.State != DeliveryDelivered || dl.Attempts != 1 || *dl.LastStatus != 204 ||
+		dl.FinishedAt == nil || len(dl.Log) != 1 || *dl.Log[0].StatusCode != 204 ||
+		dl.Webhook != h.srv.URL+"/hook" || d.Deliveries.Delivered != 1 {
+		t.Errorf("got delivery %+v, want delivered at the first attempt, URL without query",
+			dl)
+	}
+}
+
+func TestWarningGivenUpAfterErrors(t *testing.T) {
+	e := newEnv(t)
+	h := newHook(t, http.StatusInternalServerError, nil)
+	s := e.start(t, Config{Webhooks: []string{h.srv.URL}, Attempts: 3,
+		RetryBase: time.Millisecond})
+	res := e.sweep(t, s)
+	e.waitDeliveries(t)
+
+	if got := len(h.requests()); got != 3*res.Queued || res.Queued == 0 {
+		t.Errorf("got %d requests, want 3 attempts of each of %d warnings", got, res.Queued)
+	}
+	d := e.finding(t, e.decision(t, verify.CodeNoMeeting), verify.CodeNoMeeting)
+	if len(d.DeliveryLog) != 1 {
+		t.Fatalf("got deliveries %+v, want one", d.DeliveryLog)
+	}
+	dl := d.DeliveryLog[0]
+	if dl.State != DeliveryGivenUp || dl.Attempts != 3 || len(dl.Log) != 3 ||
+		!strings.Contains(dl.LastError, "500 Internal Server Error") ||
+		!strings.Contains(dl.LastError, "boom") || d.Deliveries.GivenUp != 1 {
+		t.Errorf("got delivery %+v, want given up after 3 attempts with the last error", dl)
+	}
+	for i, a := range dl.Log {
+		if a.Attempt != i+1 || a.StatusCode == nil || *a.StatusCode != 500 || a.Error == "" {
+			t.Errorf("attempt %d: got %+v, want answered 500 with its error", i+1, a)
+		}
+	}
+	// River marks the jobs a moment after the worker has returned.
+	for e.count(t, `SELECT count(*) FROM river_job WHERE kind = $1 AND state <> 'discarded'`,
+		DeliveryArgs{}.Kind()) != 0 { // guarded by the test's own timeout
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func TestHangingWebhookHoldsUpNoSweep(t *testing.T) {
+	e := newEnv(t)
+	hold := make(chan struct{})
+	var once sync.Once
+	release := func() { once.Do(func() { close(hold) }) }
+	h := newHook(t, http.StatusOK, hold)
+	t.Cleanup(release) // before the server closes, which waits for its handlers
+	s := e.start(t, Config{Webhooks: []string{h.srv.URL}, RetryBase: time.Millisecond})
+	e.sweep(t, s)
+	for h.busy.Load() == 0 { // guarded by the test's own timeout
+		time.Sleep(10 * time.Millisecond)
+	}
+
+	// While the hook hangs: a new finding, and a sweep that queues it.
+	e.addDecision(t, "镇卫生院设备购置12万元", 120000, nil, time.Now())
+	res := e.sweep(t, s)
+	if res.Opened != 1 || res.Queued != 1 {
+		t.Errorf("got %+v, want the new finding opened and queued", res)
+	}
+	if h.busy.Load() == 0 {
+		t.Fatal("the hook is not hanging any more; the test proves nothing")
+	}
+	if n := e.count(t, `SELECT count(*) FROM findings`); n != res.Found {
+		t.Errorf("got %d findings kept, want %d", n, res.Found)
+	}
+
+	release()
+	e.waitDeliveries(t)
+	if n := e.count(t, `SELECT count(*) FROM finding_deliveries WHERE state <> 'delivered'`); n != 0 {
+		t.Errorf("got %d deliveries not delivered once the hook answers, want none", n)
+	}
+}
+
+func TestOnlySevereEnoughFindingsAreQueued(t *testing.T) {
+	for _, min := range Severities() {
+		t.Run(min, func(t *testing.T) {
+			e := newEnv(t)
+			var planned time.Time
+			if err := e.pool.QueryRow(context.Background(), `SELECT planned_start
+				FROM meetings WHERE id = $1`, e.sample.MeetingID).Scan(&planned); err != nil {
+				t.Fatal(err)
+			}
+			// Dated 00:00 on the meeting's day: a low DECIDED_BEFORE_MEETING.
+			day := planned.In(time.Local)
+			midnight := time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, time.Local)
+			e.addDecision(t, "镇敬老院床位购置9万元", 90000, &e.sample.AgendaItemIDs[0], midnight)
+			s := e.sweeper(t, Config{MinSeverity: min, Secret: testSecret,
+				Webhooks: []string{"http://a.example/hook", "http://b.example/hook"}})
+			e.sweep(t, s)
+
+			want := e.findingsAtLeast(t, min)
+			all := e.findingsAtLeast(t, verify.SeverityLow)
+			medium := e.findingsAtLeast(t, verify.SeverityMedium)
+			high := e.findingsAtLeast(t, verify.SeverityHigh)
+			if !(len(all) > len(medium) && len(medium) > len(high) && len(high) > 0) {
+				t.Fatalf("got %d, %d, %d findings of low, medium, high or above; want "+
+					"some of each severity", len(all), len(medium), len(high))
+			}
+			rows, err := e.pool.Query(context.Background(),
+				`SELECT finding_id, count(*) FROM finding_deliveries GROUP BY finding_id`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := map[int64]bool{}
+			for rows.Next() {
+				var id int64
+				var n int
+				if err := rows.Scan(&id, &n); err != nil {
+					t.Fatal(err)
+				}
+				got[id] = n == 2 // one per webhook
+			}
+			if len(got) != len(want) {
+				t.Errorf("got warnings of %d findings, want %d (severity %s or above)",
+					len(got), len(want), min)
+			}
+			for id := range want {
+				if !got[id] {
+					t.Errorf("finding %d: got no warning to each webhook", id)
+				}
+			}
+			jobs := e.count(t, `SELECT count(*) FROM river_job WHERE kind = $1`,
+				DeliveryArgs{}.Kind())
+			if jobs != 2*len(want) {
+				t.Errorf("got %d delivery jobs, want %d", jobs, 2*len(want))
+			}
+		})
+	}
+}
+
+func TestHangingWebhookTimesOut(t *testing.T) {
+	e := newEnv(t)
+	hold := make(chan struct{})
+	h := newHook(t, http.StatusOK, hold)
+	t.Cleanup(func() { close(hold) })
+	s := e.start(t, Config{Webhooks: []string{h.srv.URL}, Attempts: 1,
+		Timeout: 200 * time.Millisecond})
+	e.sweep(t, s)
+	e.waitDeliveries(t)
+
+	d := e.finding(t, e.decision(t, verify.CodeNoMeeting), verify.CodeNoMeeting)
+	if len(d.DeliveryLog) != 1 {
+		t.Fatalf("got deliveries %+v, want one", d.DeliveryLog)
+	}
+	dl := d.DeliveryLog[0]
+	if dl.State != DeliveryGivenUp || dl.LastStatus != nil ||
+		!strings.Contains(dl.LastError, "no answer within 200ms") {
+		t.Errorf("got delivery %+v, want given up for want of an answer within 200ms", dl)
+	}
+}

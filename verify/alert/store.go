@@ -1,0 +1,254 @@
+package alert
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/liuhen/liuhen/verify"
+)
+
+// Paging of the list of findings.
+const (
+	DefaultLimit = 50
+	MaxLimit     = 500
+)
+
+// Store reads and changes kept findings.
+type Store struct {
+	pool *pgxpool.Pool
+}
+
+// NewStore returns the store of findings in pool's database.
+func NewStore(pool *pgxpool.Pool) *Store { return &Store{pool: pool} }
+
+// Filter chooses findings to list; empty fields choose all.
+type Filter struct {
+	States     []string
+	Codes      []string
+	Severities []string
+	// Unit is an org unit code: its findings and those of the units below.
+	Unit          string
+	Limit, Offset int // Limit 0 means DefaultLimit
+}
+
+// Validate names every bad field of f at once, each a *FieldError, without
+// the database: an unknown unit is found by List.
+func (f Filter) Validate() error {
+	var errs []error
+	oneOf := func(field string, got, valid []string) {
+		for _, v := range got {
+			if !slices.Contains(valid, v) {
+				errs = append(errs, &FieldError{Field: field, Reason: fmt.Sprintf(
+					"unknown value %q; use %s", v, strings.Join(valid, ", "))})
+			}
+		}
+	}
+	oneOf("state", f.States, States())
+	oneOf("code", f.Codes, verify.Codes())
+	oneOf("severity", f.Severities, Severities())
+	if f.Limit < 0 || f.Limit > MaxLimit {
+		errs = append(errs, &FieldError{Field: "limit",
+			Reason: fmt.Sprintf("got %d; use 1 to %d", f.Limit, MaxLimit)})
+	}
+	if f.Offset < 0 {
+		errs = append(errs, &FieldError{Field: "offset", Reason: "must not be negative"})
+	}
+	return errors.Join(errs...)
+}
+
+// Page is one page of findings; NextOffset is 0 on the last page.
+type Page struct {
+	Items      []Finding `json:"items"`
+	NextOffset int       `json:"next_offset,omitempty"`
+}
+
+// findingColumns are the columns scanFinding reads, of findings f and the
+// delivery counts dc.
+const findingColumns = `f.id, f.fingerprint, f.code, f.severity, f.state, f.state_actor,
+	f.state_reason, f.state_changed_at, f.decision_id, f.decision_title, f.matter_code,
+	f.unit_code, f.meeting_id, f.agenda_item_id, f.recording_id, f.object_key, f.message,
+	f.message_zh, f.first_seen, f.last_seen, f.opened_at, dc.queued, dc.delivered, dc.given_up`
+
+const deliveryCounts = `LEFT JOIN LATERAL (
+	SELECT count(*) FILTER (WHERE d.state = 'queued') AS queued,
+	       count(*) FILTER (WHERE d.state = 'delivered') AS delivered,
+	       count(*) FILTER (WHERE d.state = 'given_up') AS given_up
+	FROM finding_deliveries d WHERE d.finding_id = f.id) dc ON true`
+
+func scanFinding(row pgx.CollectableRow) (Finding, error) {
+	f := Finding{Deliveries: &DeliveryCounts{}}
+	err := row.Scan(&f.ID, &f.Fingerprint, &f.Code, &f.Severity, &f.State, &f.StateActor,
+		&f.StateReason, &f.StateChangedAt, &f.DecisionID, &f.DecisionTitle, &f.MatterCode,
+		&f.UnitCode, &f.MeetingID, &f.AgendaItemID, &f.RecordingID, &f.ObjectKey, &f.Message,
+		&f.MessageZH, &f.FirstSeen, &f.LastSeen, &f.OpenedAt, &f.Deliveries.Queued,
+		&f.Deliveries.Delivered, &f.Deliveries.GivenUp)
+	return f, err
+}
+
+const listSQL = `
+WITH RECURSIVE units AS (
+    SELECT id, code FROM org_units WHERE code = $4
+    UNION
+    SELECT o.id, o.code FROM org_units o JOIN units u ON o.parent_id = u.id
+)
+SELECT ` + findingColumns + `
+FROM findings f ` + deliveryCounts + `
+WHERE (cardinality($1::text[]) = 0 OR f.state = ANY($1))
+  AND (cardinality($2::text[]) = 0 OR f.code = ANY($2))
+  AND (cardinality($3::text[]) = 0 OR f.severity = ANY($3))
+  AND ($4 = '' OR f.unit_code IN (SELECT code FROM units))
+ORDER BY f.opened_at DESC, f.id DESC
+LIMIT $5 OFFSET $6`
+
+// List returns the findings f chooses, the last opened first. Bad filters
+// give an error joining a *FieldError for each.
+func (s *Store) List(ctx context.Context, f Filter) (Page, error) {
+	if err := f.Validate(); err != nil {
+		return Page{}, err
+	}
+	if err := s.checkUnit(ctx, f.Unit); err != nil {
+		return Page{}, err
+	}
+	limit := f.Limit
+	if limit == 0 {
+		limit = DefaultLimit
+	}
+	rows, err := s.pool.Query(ctx, listSQL, nonNil(f.States), nonNil(f.Codes),
+		nonNil(f.Severities), f.Unit, limit+1, f.Offset)
+	if err != nil {
+		return Page{}, fmt.Errorf("list findings: %w", err)
+	}
+	items, err := pgx.CollectRows(rows, scanFinding)
+	if err != nil {
+		return Page{}, fmt.Errorf("list findings: %w", err)
+	}
+	p := Page{Items: items}
+	if len(items) > limit {
+		p.Items, p.NextOffset = items[:limit], f.Offset+limit
+	}
+	return p, nil
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+func (s *Store) checkUnit(ctx context.Context, code string) error {
+	if code == "" {
+		return nil
+	}
+	var found bool
+	err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM org_units WHERE code = $1)`,
+		code).Scan(&found)
+	if err != nil {
+		return fmt.Errorf("look up org unit: %w", err)
+	}
+	if !found {
+		return &FieldError{Field: "unit", Reason: fmt.Sprintf("no org unit has code %q; "+
+			"give the code of an existing org unit (its sub-units are included)", code)}
+	}
+	return nil
+}
+
+// Get returns one finding with its events and deliveries, read in one
+// snapshot; ErrNotFound when no finding has id.
+func (s *Store) Get(ctx context.Context, id int64) (Detail, error) {
+	var d Detail
+	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead,
+		AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+		var err error
+		if d.Finding, err = getFinding(ctx, tx, id); err != nil {
+			return err
+		}
+		if d.Events, err = loadEvents(ctx, tx, id); err != nil {
+			return err
+		}
+		d.DeliveryLog, err = loadDeliveries(ctx, tx, id)
+		return err
+	})
+	return d, err
+}
+
+func getFinding(ctx context.Context, q pgx.Tx, id int64) (Finding, error) {
+	rows, err := q.Query(ctx, `SELECT `+findingColumns+` FROM findings f `+deliveryCounts+`
+		WHERE f.id = $1`, id)
+	if err != nil {
+		return Finding{}, fmt.Errorf("read finding %d: %w", id, err)
+	}
+	f, err := pgx.CollectExactlyOneRow(rows, scanFinding)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Finding{}, fmt.Errorf("%w: %d", ErrNotFound, id)
+	}
+	if err != nil {
+		return Finding{}, fmt.Errorf("read finding %d: %w", id, err)
+	}
+	return f, nil
+}
+
+func loadEvents(ctx context.Context, tx pgx.Tx, id int64) ([]Event, error) {
+	rows, err := tx.Query(ctx, `SELECT id, kind, from_state, to_state, actor, reason, at
+		FROM finding_events WHERE finding_id = $1 ORDER BY id`, id)
+	if err != nil {
+		return nil, fmt.Errorf("read events of finding %d: %w", id, err)
+	}
+	events, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Event, error) {
+		var e Event
+		err := r.Scan(&e.ID, &e.Kind, &e.FromState, &e.ToState, &e.Actor, &e.Reason, &e.At)
+		return e, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read events of finding %d: %w", id, err)
+	}
+	return events, nil
+}
+
+func loadDeliveries(ctx context.Context, tx pgx.Tx, id int64) ([]Delivery, error) {
+	rows, err := tx.Query(ctx, `SELECT id, event_id, webhook_url, state, attempts,
+		    last_status, last_error, created_at, updated_at, finished_at
+		FROM finding_deliveries WHERE finding_id = $1 ORDER BY id`, id)
+	if err != nil {
+		return nil, fmt.Errorf("read deliveries of finding %d: %w", id, err)
+	}
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Delivery, error) {
+		d := Delivery{Log: []Attempt{}}
+		err := r.Scan(&d.ID, &d.EventID, &d.Webhook, &d.State, &d.Attempts, &d.LastStatus,
+			&d.LastError, &d.CreatedAt, &d.UpdatedAt, &d.FinishedAt)
+		d.Webhook = redactURL(d.Webhook)
+		return d, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read deliveries of finding %d: %w", id, err)
+	}
+	for i := range list {
+		if list[i].Log, err = loadAttempts(ctx, tx, list[i].ID); err != nil {
+			return nil, err
+		}
+	}
+	return list, nil
+}
+
+func loadAttempts(ctx context.Context, tx pgx.Tx, delivery int64) ([]Attempt, error) {
+	rows, err := tx.Query(ctx, `SELECT attempt, started_at, duration_ms, status_code, error
+		FROM finding_delivery_attempts WHERE delivery_id = $1 ORDER BY attempt`, delivery)
+	if err != nil {
+		return nil, fmt.Errorf("read attempts of delivery %d: %w", delivery, err)
+	}
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Attempt, error) {
+		var a Attempt
+		err := r.Scan(&a.Attempt, &a.StartedAt, &a.DurationMs, &a.StatusCode, &a.Error)
+		return a, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read attempts of delivery %d: %w", delivery, err)
+	}
+	return list, nil
+}

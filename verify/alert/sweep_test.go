@@ -1,0 +1,226 @@
+package alert
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/liuhen/liuhen/verify"
+)
+
+func TestSweepKeepsWhatTheVerifierFinds(t *testing.T) {
+	e := newEnv(t)
+	res := e.sweep(t, e.sweeper(t, Config{}))
+
+	want := e.verifierFingerprints(t)
+	if len(want) == 0 {
+		t.Fatal("the sample gives the verifier nothing to find")
+	}
+	if res.Found != len(want) || res.Opened != len(want) || res.Resolved != 0 ||
+		res.Checked != len(e.sample.Decisions) {
+		t.Errorf("got %+v, want %d found and opened of %d decisions", res, len(want),
+			len(e.sample.Decisions))
+	}
+	page, err := e.store.List(context.Background(), Filter{Limit: MaxLimit})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(page.Items) != len(want) {
+		t.Fatalf("got %d findings kept, want %d", len(page.Items), len(want))
+	}
+	for _, f := range page.Items {
+		v, ok := want[f.Fingerprint]
+		if !ok {
+			t.Errorf("finding %d (%s of decision %d) was not found by the verifier", f.ID,
+				f.Code, f.DecisionID)
+			continue
+		}
+		if f.State != StateOpen || f.Code != v.Code || f.DecisionID != v.DecisionID ||
+			f.Severity != v.Severity || f.Message != v.Message || f.MessageZH != v.MessageZH ||
+			!f.FirstSeen.Equal(f.LastSeen) {
+			t.Errorf("got %+v, want open and as the verifier found it: %+v", f, v)
+		}
+		d := e.finding(t, f.DecisionID, f.Code)
+		ev := lastEvent(d)
+		if len(d.Events) != 1 || ev.Kind != EventOpened || ev.Actor != ActorVerifier ||
+			ev.ToState != StateOpen || ev.FromState != nil {
+			t.Errorf("finding %d: got events %+v, want one 'opened' by the verifier", f.ID,
+				d.Events)
+		}
+	}
+}
+
+func TestSecondSweepMovesOnlyLastSeen(t *testing.T) {
+	e := newEnv(t)
+	s := e.sweeper(t, Config{})
+	e.sweep(t, s)
+	before := e.rows(t)
+	events := e.count(t, `SELECT count(*) FROM finding_events`)
+
+	res := e.sweep(t, s)
+	if res.Opened != 0 || res.Reopened != 0 || res.Resolved != 0 || res.Found != len(before) {
+		t.Errorf("got %+v, want %d found and nothing opened or resolved", res, len(before))
+	}
+	after := e.rows(t)
+	if len(after) != len(before) {
+		t.Fatalf("got %d findings, want the %d of the first sweep", len(after), len(before))
+	}
+	for id, b := range before {
+		a := after[id]
+		if a.rest != b.rest {
+			t.Errorf("finding %d changed:\n got %s\nwant %s", id, a.rest, b.rest)
+		}
+		if !a.lastSeen.After(b.lastSeen) {
+			t.Errorf("finding %d: last_seen %v, want later than %v", id, a.lastSeen,
+				b.lastSeen)
+		}
+	}
+	if got := e.count(t, `SELECT count(*) FROM finding_events`); got != events {
+		t.Errorf("got %d events, want the %d of the first sweep", got, events)
+	}
+}
+
+func TestFixedDecisionResolvesAndBrokenReopens(t *testing.T) {
+	e := newEnv(t)
+	s := e.sweeper(t, Config{})
+	e.sweep(t, s)
+	decision := e.decision(t, verify.CodeNoMeeting)
+	opened := e.finding(t, decision, verify.CodeNoMeeting)
+
+	// Fixed: linked to an agenda item of the party committee's meeting.
+	e.exec(t, `UPDATE decisions SET agenda_item_id = $1 WHERE id = $2`,
+		e.sample.AgendaItemIDs[0], decision)
+	res := e.sweep(t, s)
+	fixed := e.finding(t, decision, verify.CodeNoMeeting)
+	ev := lastEvent(fixed)
+	if fixed.State != StateResolved || fixed.StateReason != ReasonGone ||
+		fixed.StateActor != ActorVerifier || ev.Kind != EventResolved ||
+		ev.Actor != ActorVerifier || ev.Reason != ReasonGone || *ev.FromState != StateOpen {
+		t.Errorf("fixed: got %+v with last event %+v; want resolved by the verifier, %q",
+			fixed.Finding, ev, ReasonGone)
+	}
+	if res.Resolved != 1 || res.Opened == 0 { // NO_RECORDING of the linked meeting is new
+		t.Errorf("fixed: got %+v, want one resolved and the linked meeting's findings opened",
+			res)
+	}
+
+	// Broken again.
+	e.exec(t, `UPDATE decisions SET agenda_item_id = NULL WHERE id = $1`, decision)
+	res = e.sweep(t, s)
+	again := e.finding(t, decision, verify.CodeNoMeeting)
+	ev = lastEvent(again)
+	if again.ID != opened.ID || again.State != StateOpen || ev.Kind != EventReopened ||
+		ev.Actor != ActorVerifier || *ev.FromState != StateResolved ||
+		!again.OpenedAt.After(opened.OpenedAt) || !again.FirstSeen.Equal(opened.FirstSeen) {
+		t.Errorf("broken again: got %+v with last event %+v; want finding %d reopened",
+			again.Finding, ev, opened.ID)
+	}
+	if res.Reopened != 1 {
+		t.Errorf("broken again: got %+v, want one reopened", res)
+	}
+	if got := len(again.Events); got != 3 {
+		t.Errorf("got %d events, want opened, resolved, reopened: %+v", got, again.Events)
+	}
+}
+
+func TestResolvedByHandStaysResolvedWhileFound(t *testing.T) {
+	e := newEnv(t)
+	s := e.sweeper(t, Config{})
+	e.sweep(t, s)
+	decision := e.decision(t, verify.CodeNoMeeting)
+	f := e.finding(t, decision, verify.CodeNoMeeting)
+	ctx := context.Background()
+	if _, err := e.store.Resolve(ctx, f.ID, "admin", "minutes on paper"); err != nil {
+		t.Fatal(err)
+	}
+
+	e.sweep(t, s) // still found
+	got := e.finding(t, decision, verify.CodeNoMeeting)
+	if got.State != StateResolved || got.StateActor != "admin" ||
+		!got.LastSeen.After(f.LastSeen) {
+		t.Errorf("still found: got %+v, want resolved by admin and seen again", got.Finding)
+	}
+
+	e.exec(t, `UPDATE decisions SET agenda_item_id = $1 WHERE id = $2`,
+		e.sample.AgendaItemIDs[0], decision)
+	e.sweep(t, s) // gone
+	e.exec(t, `UPDATE decisions SET agenda_item_id = NULL WHERE id = $1`, decision)
+	e.sweep(t, s) // back
+	got = e.finding(t, decision, verify.CodeNoMeeting)
+	if got.State != StateOpen || lastEvent(got).Kind != EventReopened {
+		t.Errorf("gone and back: got %+v, want reopened", got.Finding)
+	}
+}
+
+func TestSweepLeavesFindingsOfRulesThatDidNotRun(t *testing.T) {
+	e := newEnv(t)
+	s := e.sweeper(t, Config{}) // no object store: no RECORDING_TAMPERED
+	decision := e.decision(t, verify.CodeNoMeeting)
+	e.exec(t, `INSERT INTO findings (fingerprint, code, severity, decision_id,
+		    decision_title, matter_code, unit_code, object_key, message, message_zh, state,
+		    state_actor, state_changed_at, first_seen, last_seen, opened_at)
+		VALUES ('tampered', 'RECORDING_TAMPERED', 'high', $1, 't', 'QS-03', 'qingshan',
+		    'k', 'm', 'm', 'open', 'verifier', now(), now(), now(), now())`, decision)
+	res := e.sweep(t, s)
+	page, err := e.store.List(context.Background(),
+		Filter{Codes: []string{verify.CodeRecordingTampered}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(page.Items) != 1 || page.Items[0].State != StateOpen || res.Resolved != 0 {
+		t.Errorf("got %+v after %+v, want the RECORDING_TAMPERED finding left open",
+			page.Items, res)
+	}
+}
+
+func TestAcknowledgeAndResolve(t *testing.T) {
+	e := newEnv(t)
+	e.sweep(t, e.sweeper(t, Config{}))
+	f := e.finding(t, e.decision(t, verify.CodeWrongBody), verify.CodeWrongBody)
+	ctx := context.Background()
+
+	acked, err := e.store.Acknowledge(ctx, f.ID, "admin", "  asked the office  ")
+	ev := lastEvent(acked)
+	if err != nil || acked.State != StateAcknowledged || ev.Kind != EventAcknowledged ||
+		ev.Actor != "admin" || ev.Reason != "asked the office" ||
+		*ev.FromState != StateOpen || ev.ToState != StateAcknowledged {
+		t.Errorf("acknowledge: got %+v, last event %+v, %v", acked.Finding, ev, err)
+	}
+	resolved, err := e.store.Resolve(ctx, f.ID, "admin", "decision annulled")
+	ev = lastEvent(resolved)
+	if err != nil || resolved.State != StateResolved || resolved.StateReason != "decision annulled" ||
+		ev.Kind != EventResolved || *ev.FromState != StateAcknowledged || ev.Actor != "admin" {
+		t.Errorf("resolve: got %+v, last event %+v, %v", resolved.Finding, ev, err)
+	}
+
+	for name, tc := range map[string]struct {
+		do   func() error
+		want error
+	}{
+		"acknowledge a resolved finding": {func() error {
+			_, err := e.store.Acknowledge(ctx, f.ID, "admin", "")
+			return err
+		}, ErrConflict},
+		"resolve a resolved finding": {func() error {
+			_, err := e.store.Resolve(ctx, f.ID, "admin", "again")
+			return err
+		}, ErrConflict},
+		"resolve without a reason": {func() error {
+			_, err := e.store.Resolve(ctx, f.ID, "admin", "   ")
+			return err
+		}, ErrInvalid},
+		"unknown finding": {func() error {
+			_, err := e.store.Acknowledge(ctx, 999999, "admin", "")
+			return err
+		}, ErrNotFound},
+	} {
+		t.Run(name, func(t *testing.T) {
+			if err := tc.do(); !errors.Is(err, tc.want) {
+				t.Errorf("got %v, want %v", err, tc.want)
+			}
+		})
+	}
+	if got := len(e.finding(t, f.DecisionID, f.Code).Events); got != 3 {
+		t.Errorf("got %d events, want opened, acknowledged, resolved", got)
+	}
+}
