@@ -77,6 +77,10 @@ type segmentMux struct {
 	videoSeen  bool          // a video frame has been written
 	videoStart time.Duration // PTS of the first video frame
 	keyStart   bool          // the first video frame was a keyframe
+
+	// lastTS is the last timestamp written, in milliseconds, of audio [0]
+	// and video [1]; -1 before the first.
+	lastTS [2]int64
 }
 
 // open starts a segment with an Opus stream when audio is set and a video
@@ -92,7 +96,7 @@ func (r *muxResources) open(format string, audio bool, videoCodec string,
 	if err != nil {
 		return nil, fmt.Errorf("allocate %s muxer: %w", format, err)
 	}
-	m = &segmentMux{fc: fc, params: params}
+	m = &segmentMux{fc: fc, params: params, lastTS: [2]int64{-1, -1}}
 	defer func() {
 		if err != nil {
 			fc.Free()
@@ -172,7 +176,7 @@ func (m *segmentMux) write(pkt *astiav.Packet, q queuedFrame, end time.Duration)
 		return fmt.Errorf("fill %s packet: %w", kind, err)
 	}
 	pkt.SetSize(len(q.data))
-	ts := millis(q.pts)
+	ts := m.nextTS(q)
 	pkt.SetPts(ts)
 	pkt.SetDts(ts) // no B-frames: WebRTC video is decoded in arrival order
 	pkt.SetDuration(millis(q.dur))
@@ -193,6 +197,20 @@ func (m *segmentMux) write(pkt *astiav.Packet, q queuedFrame, end time.Duration)
 		m.videoSeen, m.videoStart, m.keyStart = true, q.pts, q.key
 	}
 	return nil
+}
+
+// nextTS is q's timestamp in milliseconds, moved to a millisecond after
+// the previous one of its kind when it would not come after it: the muxer
+// needs timestamps that increase, and two frames of one stream may lie
+// within one millisecond (a publisher's clock mapping being corrected).
+func (m *segmentMux) nextTS(q queuedFrame) int64 {
+	i := 0
+	if q.video {
+		i = 1
+	}
+	ts := max(millis(q.pts), m.lastTS[i]+1)
+	m.lastTS[i] = ts
+	return ts
 }
 
 // close writes the trailer, frees the muxer and returns the file's bytes,
