@@ -95,7 +95,7 @@ func verifyOptions(unit, from, to, rules string, rehash bool) (verify.Options, e
 }
 
 func newSampleCommand() *cobra.Command {
-	return &cobra.Command{
+	cmd := &cobra.Command{
 		Use:   "sample",
 		Short: "Load the sample township (idempotent): procedure list, meetings, decisions",
 		Args:  cobra.NoArgs,
@@ -110,6 +110,8 @@ func newSampleCommand() *cobra.Command {
 			})
 		},
 	}
+	cmd.AddCommand(newSampleCountyCommand())
+	return cmd
 }
 
 func newTokenCommand() *cobra.Command {
