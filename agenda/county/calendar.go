@@ -31,8 +31,9 @@ func (g *generator) yearDays() (first, last int) {
 	return first, dayOf(time.Date(y, 12, 31, 12, 0, 0, 0, cst))
 }
 
-// listWorkdays lists the Mondays to Fridays of the year (public holidays are
-// not left out).
+// listWorkdays lists the Mondays to Fridays of the year.
+// TODO(holidays): public holidays and the weekends worked in their place
+// are not known; a calendar of them per year would fix it.
 func (g *generator) listWorkdays() []int {
 	first, last := g.yearDays()
 	var out []int

@@ -66,6 +66,9 @@ func Generate(ctx context.Context, pool *pgxpool.Pool, opts Options) (Result, er
 		if err := finishIDs(ctx, tx, a); err != nil {
 			return err
 		}
+		if err := analyze(ctx, tx); err != nil {
+			return err
+		}
 		res = g.result()
 		res.KeysCheckedAtEnd = skipped
 		return nil

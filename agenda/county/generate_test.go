@@ -72,6 +72,26 @@ func TestGeneratePlantsWhatIsAsked(t *testing.T) {
 	}
 }
 
+// TestGenerateWithoutDecisions writes the structure and the meetings that
+// decide nothing, and no decisions.
+func TestGenerateWithoutDecisions(t *testing.T) {
+	pool := testenv.Database(t)
+	o := smallOptions(2)
+	o.Decisions = 0
+	res := generate(t, pool, o)
+	if n := count(t, pool, "SELECT count(*) FROM decisions"); n != 0 {
+		t.Errorf("got %d decisions, want 0", n)
+	}
+	if n := count(t, pool, "SELECT count(*) FROM matters"); n != res.Rows["matters"] || n == 0 {
+		t.Errorf("got %d matters, the result says %d", n, res.Rows["matters"])
+	}
+	for k, n := range res.Planted {
+		if n != 0 {
+			t.Errorf("%s: got %d planted, want 0", k, n)
+		}
+	}
+}
+
 // TestGenerateSameSeedSameData generates twice into fresh databases with
 // one seed, and once with another.
 func TestGenerateSameSeedSameData(t *testing.T) {

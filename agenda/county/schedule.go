@@ -70,6 +70,10 @@ func itemSize(draw int) int {
 }
 
 // schedule spreads each body's meetings over the workdays of the year.
+// TODO(scale): nothing keeps two meetings of one body, or of bodies that
+// share members, from overlapping; at a million decisions a township party
+// committee meets several times a day. Slots per body and per member would
+// fix it, if a rule ever reads overlaps.
 func (p *planner) schedule() {
 	byBody := p.byBody()
 	days := p.g.workdays
