@@ -60,8 +60,9 @@
 //   - RECORDING_INTERRUPTED: its meeting's first recording ended
 //     interrupted after a few minutes; a second one recorded every item.
 //   - ITEM_NOT_COVERED: its item has no index point (variant no-index), or
-//     the recording stopped before the item and its index point lies past
-//     the last segment (stopped).
+//     the recording paused for two to four minutes during the item (never
+//     more than half of it), so that no segment covers that stretch of its
+//     index point (paused).
 //   - SPLIT_SPENDING: two to five payments of one matter whose amounts are
 //     summed, to one payee (and project), within 80 days, each under the
 //     threshold and together over it, none at a meeting. Every other

@@ -165,7 +165,7 @@ func (e *emitter) item(meeting int64, mp *meetingPlan, i int, it *itemPlan, tl t
 	if it.m.t.has('L') && !mp.circulation() {
 		e.statements(id, it, s.leader, voters, v)
 	}
-	if it.fault != ItemNotCovered {
+	if it.fault != ItemNotCovered || it.pause {
 		e.indexPoint(id, tl.start[i], tl.end[i], takes)
 	}
 	for _, d := range it.decisions {

@@ -205,7 +205,7 @@ type block struct {
 // blockSizes gives, per kind, the largest block (a meeting or an item
 // whose every decision carries the fault); 1 for faults of one decision.
 var blockSizes = map[Kind]int{
-	NoQuorum: 3, NoRecording: 3, RecordingInterrupted: 3, ItemNotCovered: 3,
+	NoQuorum: 3, NoRecording: 3, RecordingInterrupted: 3, ItemNotCovered: 2,
 	VoteShort: 2, RecusalMissed: 2, LeaderNotLast: 2, SplitSpending: 4, Backdated: 3,
 }
 
@@ -227,7 +227,7 @@ func (g *generator) blocks() []block {
 			case Backdated:
 				bl.variant = pick(r, []string{"registered", "registered", "minutes"})
 			case ItemNotCovered:
-				bl.variant = pick(r, []string{"no-index", "stopped"})
+				bl.variant = pick(r, []string{"no-index", "paused"})
 			}
 			if bl.variant == "registered" {
 				bl.size = 1

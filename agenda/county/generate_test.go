@@ -223,3 +223,28 @@ func TestParseKind(t *testing.T) {
 		}
 	}
 }
+
+func TestSegmentSpans(t *testing.T) {
+	tests := []struct {
+		name         string
+		length, step int64
+		pauses       []span
+		want         []span
+	}{
+		{"even", 900, 300, nil, []span{{0, 300}, {300, 600}, {600, 900}}},
+		{"short last", 1000, 300, nil, []span{{0, 300}, {300, 600}, {600, 900}, {900, 1000}}},
+		{"pause inside a segment", 1000, 300, []span{{400, 600}},
+			[]span{{0, 300}, {300, 400}, {600, 900}, {900, 1000}}},
+		{"pause on a boundary", 900, 300, []span{{300, 600}}, []span{{0, 300}, {600, 900}}},
+		{"two pauses", 1000, 500, []span{{100, 200}, {700, 800}},
+			[]span{{0, 100}, {200, 700}, {800, 1000}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := segmentSpans(tt.length, tt.step, tt.pauses)
+			if fmt.Sprint(got) != fmt.Sprint(tt.want) {
+				t.Errorf("got %v, want %v", got, tt.want)
+			}
+		})
+	}
+}

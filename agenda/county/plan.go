@@ -28,7 +28,8 @@ type itemPlan struct {
 	m         *matter
 	subject   string
 	decisions []*decisionPlan
-	fault     Kind // VoteShort, RecusalMissed, LeaderNotLast, or ItemNotCovered: no index point
+	fault     Kind // VoteShort, RecusalMissed, LeaderNotLast, or ItemNotCovered
+	pause     bool // ItemNotCovered: the recording pauses during the item; else no index point
 	prior     bool // an earlier step of a matter another body decides
 }
 
@@ -116,11 +117,7 @@ func (p *planner) add(bl block) {
 	case LeaderNotLast:
 		p.faultItem(bl, key, p.sets.leaderLast)
 	case ItemNotCovered:
-		if bl.variant == "no-index" {
-			p.faultItem(bl, key, p.sets.needing)
-		} else {
-			p.dedicate(bl, key)
-		}
+		p.faultItem(bl, key, p.sets.needing).pause = bl.variant == "paused"
 	case SplitSpending:
 		p.split(bl.size)
 	default: // NoQuorum, NoRecording, RecordingInterrupted
@@ -154,7 +151,7 @@ func (p *planner) link(d *decisionPlan) {
 
 // faultItem plans an item of a clean meeting whose decisions all share the
 // item's fault.
-func (p *planner) faultItem(bl block, key string, list []*matter) {
+func (p *planner) faultItem(bl block, key string, list []*matter) *itemPlan {
 	m := p.sets.pick(p.r, list)
 	ds := make([]*decisionPlan, bl.size)
 	for i := range ds {
@@ -165,6 +162,7 @@ func (p *planner) faultItem(bl block, key string, list []*matter) {
 	it.fault = bl.kind
 	b := p.u.bodies[m.t.decider()]
 	p.solo[b] = append(p.solo[b], it)
+	return it
 }
 
 // dedicate plans a meeting of one body whose fault all its bl.size

@@ -12,11 +12,14 @@ type take struct {
 	start, end time.Time
 }
 
+// A span is a stretch of media time of a recording, in milliseconds.
+type span struct{ from, to int64 }
+
 // record catalogues a meeting's recordings: one from a minute before the
-// meeting starts to half a minute after it ends, or, per fault, none
-// (NO_RECORDING, a circulation), one cut off three minutes in and a second
-// from five minutes in (RECORDING_INTERRUPTED), or one stopped two minutes
-// before the first item that decides something (ITEM_NOT_COVERED).
+// meeting starts to half a minute after it ends, paused for two to four
+// minutes inside each ITEM_NOT_COVERED item of variant paused; or, per
+// fault, none (NO_RECORDING, a circulation), or one cut off three minutes
+// in and a second from five minutes in (RECORDING_INTERRUPTED).
 func (e *emitter) record(meeting int64, mp *meetingPlan, tl timeline) []take {
 	open, end := tl.started.Add(-time.Minute), tl.ended.Add(30*time.Second)
 	switch mp.fault {
@@ -24,22 +27,19 @@ func (e *emitter) record(meeting int64, mp *meetingPlan, tl timeline) []take {
 		return nil
 	case RecordingInterrupted:
 		cut := tl.started.Add(minutes(e.r, 2, 4))
-		return []take{e.take(meeting, open, cut, "interrupted"),
-			e.take(meeting, tl.started.Add(5*time.Minute), end, "finished")}
-	case ItemNotCovered:
-		stop := end
-		for i, it := range mp.items {
-			if len(it.decisions) > 0 {
-				stop = tl.start[i].Add(-2 * time.Minute)
-				break
-			}
-		}
-		if stop.Before(open.Add(30 * time.Second)) {
-			stop = open.Add(30 * time.Second)
-		}
-		return []take{e.take(meeting, open, stop, "finished")}
+		return []take{e.take(meeting, open, cut, "interrupted", nil),
+			e.take(meeting, tl.started.Add(5*time.Minute), end, "finished", nil)}
 	}
-	return []take{e.take(meeting, open, end, "finished")}
+	var pauses []span
+	for i, it := range mp.items {
+		if it.pause {
+			length := tl.end[i].Sub(tl.start[i])
+			gap := min(minutes(e.r, 2, 4), length/2)
+			from := tl.start[i].Add((length - gap) / 2).Sub(open).Milliseconds()
+			pauses = append(pauses, span{from, from + gap.Milliseconds()})
+		}
+	}
+	return []take{e.take(meeting, open, end, "finished", pauses)}
 }
 
 var endReasons = map[string]string{
@@ -47,35 +47,52 @@ var endReasons = map[string]string{
 	"interrupted": "publisher unreachable: ICE consent lost",
 }
 
-// take catalogues one recording with one track of contiguous segments.
+// take catalogues one recording with one track whose segments follow each
+// other except across the pauses, where the publisher sent nothing.
 // The segments' objects are not stored: their SHA-256 is made up from the
 // seed and the key, and their size from a bitrate.
-func (e *emitter) take(meeting int64, start, end time.Time, state string) take {
+func (e *emitter) take(meeting int64, start, end time.Time, state string, pauses []span) take {
 	rec, track := e.g.ids.take(tRecordings), e.g.ids.take(tTracks)
 	e.s.b.add(tRecordings, rec, meeting, state, start, end)
-	length := end.Sub(start).Milliseconds()
-	step := int64(e.g.opts.SegmentSeconds) * 1000
-	n := (length + step - 1) / step
+	segs := segmentSpans(end.Sub(start).Milliseconds(),
+		int64(e.g.opts.SegmentSeconds)*1000, pauses)
 	e.s.b.add(tTracks, track, rec, fmt.Sprintf("gen-%s-%d", e.g.opts.Code, track), "opus", "vp8",
-		state, start, end, endReasons[state], int32(n))
+		state, start, end, endReasons[state], int32(len(segs)))
 	kbps := int64(600 + e.r.IntN(600))
-	for seq := range n {
-		from, to := seq*step, min((seq+1)*step, length)
+	for seq, sg := range segs {
 		key := fmt.Sprintf("meetings/%d/recordings/%d/tracks/%d/%06d.webm",
 			meeting, rec, track, seq)
 		sum := sha256.Sum256(fmt.Appendf(nil, "%d:%s", e.g.opts.Seed, key))
-		size := max(1, (to-from)*kbps/8*int64(95+e.r.IntN(11))/100)
-		wallEnd := start.Add(time.Duration(to) * time.Millisecond)
+		size := max(1, (sg.to-sg.from)*kbps/8*int64(95+e.r.IntN(11))/100)
+		wallEnd := start.Add(time.Duration(sg.to) * time.Millisecond)
 		e.s.b.add(tSegments, e.g.ids.take(tSegments), track, int32(seq), key, sum[:], size,
-			from, to, start.Add(time.Duration(from)*time.Millisecond), wallEnd,
+			sg.from, sg.to, start.Add(time.Duration(sg.from)*time.Millisecond), wallEnd,
 			wallEnd.Add(2*time.Second))
 	}
 	return take{id: rec, start: start, end: end}
 }
 
+// segmentSpans cuts [0, length) into segments of step, leaving out the
+// pauses (sorted, inside it): a segment ends where a pause starts and the
+// next starts where it ends. There is always at least one segment.
+func segmentSpans(length, step int64, pauses []span) []span {
+	var out []span
+	at := int64(0)
+	for _, p := range append(pauses, span{length, length}) {
+		for at < p.from {
+			out = append(out, span{at, min(at+step, p.from)})
+			at = min(at+step, p.from)
+		}
+		at = max(at, p.to)
+	}
+	if len(out) == 0 {
+		out = append(out, span{0, max(length, 1)})
+	}
+	return out
+}
+
 // indexPoint ties an item to the last recording that started before it,
-// as the secretary marked it: also past the end of a recording that
-// stopped early.
+// as the secretary marked it.
 func (e *emitter) indexPoint(item int64, start, end time.Time, takes []take) {
 	var t *take
 	for i := range takes {
