@@ -51,7 +51,8 @@
 //     statements or recording. Rules about quorum, votes and statements
 //     should skip circulations, which are no meetings.
 //   - DECIDED_BEFORE_MEETING: decided 3 hours to 10 days before its
-//     meeting started.
+//     meeting started; its contract or payment, if any, may come before
+//     the meeting too.
 //   - NO_QUORUM: its meeting had no more than half of the seated members
 //     present; the minutes keep no vote count.
 //   - VOTE_SHORT: its item was approved with no more than half of those
