@@ -158,7 +158,7 @@ func verifyOptions(unit, from, to, rules string, rehash bool) (verify.Options, e
 }
 
 func newSampleCommand() *cobra.Command {
-	return &cobra.Command{
+	cmd := &cobra.Command{
 		Use:   "sample",
 		Short: "Load the sample township (idempotent): procedure list, meetings, decisions",
 		Args:  cobra.NoArgs,
@@ -173,6 +173,8 @@ func newSampleCommand() *cobra.Command {
 			})
 		},
 	}
+	cmd.AddCommand(newSampleCountyCommand())
+	return cmd
 }
 
 func newTokenCommand() *cobra.Command {

@@ -1,0 +1,125 @@
+package county
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// PostgreSQL checks a foreign key with a trigger per row, which costs
+// about nine tenths of a COPY into the tables Generate writes. When the
+// role may (a superuser, as `make services` sets up), Generate switches
+// those triggers off for its own transaction (session_replication_role =
+// replica, SET LOCAL) and checks every foreign key of the rows it wrote
+// with one set-based query per key before it commits; otherwise the
+// triggers check each row. Either way no row that names a missing row is
+// committed. Unique and check constraints are enforced as always.
+
+// foreignKey is a single-column foreign key of a table Generate writes.
+type foreignKey struct {
+	name, child, column, parent, parentColumn string
+	t                                         table
+}
+
+// skipRowChecks switches off the per-row foreign-key triggers for the
+// transaction when the role may, every key is single-column and no table
+// Generate writes has a trigger of its own (which replica mode would
+// silence too). It reports whether it did.
+func skipRowChecks(ctx context.Context, tx pgx.Tx) (bool, error) {
+	var userTriggers, multiColumn int
+	err := tx.QueryRow(ctx, `
+		SELECT (SELECT count(*) FROM pg_trigger tg WHERE NOT tg.tgisinternal
+		            AND tg.tgrelid = ANY($1::text[]::regclass[])),
+		       (SELECT count(*) FROM pg_constraint c WHERE c.contype = 'f'
+		            AND cardinality(c.conkey) > 1 AND c.conrelid = ANY($1::text[]::regclass[]))`,
+		tableNames()).Scan(&userTriggers, &multiColumn)
+	if err != nil {
+		return false, fmt.Errorf("look at triggers: %w", err)
+	}
+	if userTriggers > 0 || multiColumn > 0 {
+		return false, nil
+	}
+	if _, err := tx.Exec(ctx, "SAVEPOINT county_replica"); err != nil {
+		return false, fmt.Errorf("set savepoint: %w", err)
+	}
+	_, err = tx.Exec(ctx, "SET LOCAL session_replication_role = replica")
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "42501" { // insufficient_privilege
+		_, err = tx.Exec(ctx, "ROLLBACK TO SAVEPOINT county_replica")
+		return false, err
+	}
+	if err != nil {
+		return false, fmt.Errorf("switch off row triggers: %w", err)
+	}
+	_, err = tx.Exec(ctx, "RELEASE SAVEPOINT county_replica")
+	return err == nil, err
+}
+
+func tableNames() []string {
+	out := make([]string, 0, numTables)
+	for _, s := range tables {
+		out = append(out, s.name)
+	}
+	return out
+}
+
+// checkForeignKeys runs, for every foreign key of the tables Generate
+// writes, one query for the rows written that name no row of the parent.
+func checkForeignKeys(ctx context.Context, tx pgx.Tx, a *ids) error {
+	keys, err := loadForeignKeys(ctx, tx)
+	if err != nil {
+		return err
+	}
+	for _, k := range keys {
+		spec := tables[k.t]
+		var n int
+		sql := fmt.Sprintf(`SELECT count(*) FROM %[1]s c WHERE c.%[2]s >= $1
+			AND c.%[3]s IS NOT NULL
+			AND NOT EXISTS (SELECT 1 FROM %[4]s p WHERE p.%[5]s = c.%[3]s)`,
+			pgx.Identifier{k.child}.Sanitize(), spec.scope,
+			pgx.Identifier{k.column}.Sanitize(), pgx.Identifier{k.parent}.Sanitize(),
+			pgx.Identifier{k.parentColumn}.Sanitize())
+		if err := tx.QueryRow(ctx, sql, a.first[spec.scopeOf]).Scan(&n); err != nil {
+			return fmt.Errorf("check foreign key %s: %w", k.name, err)
+		}
+		if n > 0 {
+			return fmt.Errorf("check foreign key %s: %d rows of %s name a %s that does not "+
+				"exist; this is a bug in the generator", k.name, n, k.child, k.parent)
+		}
+	}
+	return nil
+}
+
+func loadForeignKeys(ctx context.Context, tx pgx.Tx) ([]foreignKey, error) {
+	rows, err := tx.Query(ctx, `
+		SELECT c.conname, cl.relname, a.attname, pcl.relname, pa.attname
+		FROM pg_constraint c
+		JOIN pg_class cl ON cl.oid = c.conrelid
+		JOIN pg_class pcl ON pcl.oid = c.confrelid
+		JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]
+		JOIN pg_attribute pa ON pa.attrelid = c.confrelid AND pa.attnum = c.confkey[1]
+		WHERE c.contype = 'f' AND c.conrelid = ANY($1::text[]::regclass[])
+		ORDER BY cl.relname, c.conname`, tableNames())
+	if err != nil {
+		return nil, fmt.Errorf("list foreign keys: %w", err)
+	}
+	keys, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (foreignKey, error) {
+		var k foreignKey
+		err := r.Scan(&k.name, &k.child, &k.column, &k.parent, &k.parentColumn)
+		return k, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list foreign keys: %w", err)
+	}
+	for i := range keys {
+		for t, s := range tables {
+			if s.name == keys[i].child {
+				keys[i].t = table(t)
+			}
+		}
+	}
+	return keys, nil
+}

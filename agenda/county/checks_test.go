@@ -1,0 +1,102 @@
+package county
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/liuhen/liuhen/internal/testenv"
+)
+
+// errRollback ends a pgx.BeginFunc whose writes the test throws away.
+var errRollback = errors.New("roll back")
+
+// TestGenerateWithRowTriggers generates with PostgreSQL checking every
+// foreign key per row, as it does for a role that may not switch the
+// triggers off, and gets the same rows as with the checks at the end.
+func TestGenerateWithRowTriggers(t *testing.T) {
+	o := smallOptions(31)
+	o.Decisions = 600
+	fast := testenv.Database(t)
+	if res := generate(t, fast, o); !res.KeysCheckedAtEnd {
+		t.Fatalf("the test role may switch row triggers off, but Generate did not")
+	}
+	skipRowTriggers = false
+	defer func() { skipRowTriggers = true }()
+	slow := testenv.Database(t)
+	if res := generate(t, slow, o); res.KeysCheckedAtEnd {
+		t.Fatalf("Generate skipped the row triggers although told not to")
+	}
+	a, b := tableDigests(t, fast), tableDigests(t, slow)
+	for name, d := range a {
+		if b[name] != d {
+			t.Errorf("%s differs between row triggers and checks at the end", name)
+		}
+	}
+}
+
+// TestSkipRowChecksWithoutPrivilege: a role that may not set
+// session_replication_role leaves the triggers on, and the transaction
+// goes on.
+func TestSkipRowChecksWithoutPrivilege(t *testing.T) {
+	ctx := context.Background()
+	pool := testenv.Database(t)
+	err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, "SET LOCAL ROLE pg_monitor"); err != nil {
+			return err
+		}
+		skipped, err := skipRowChecks(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if skipped {
+			t.Errorf("pg_monitor switched the row triggers off")
+		}
+		var role string
+		if err := tx.QueryRow(ctx, "SHOW session_replication_role").Scan(&role); err != nil {
+			return err
+		}
+		if role != "origin" {
+			t.Errorf("got session_replication_role %q, want origin", role)
+		}
+		return errRollback
+	})
+	if !errors.Is(err, errRollback) {
+		t.Fatal(err)
+	}
+}
+
+// TestCheckForeignKeysFindsDanglingRow writes a decision of a unit that
+// does not exist with the triggers off, and expects the end check to
+// refuse it.
+func TestCheckForeignKeysFindsDanglingRow(t *testing.T) {
+	ctx := context.Background()
+	pool := testenv.Database(t)
+	err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		if skipped, err := skipRowChecks(ctx, tx); err != nil || !skipped {
+			t.Fatalf("skip row checks: got %v %v, want true", skipped, err)
+		}
+		a, err := startIDs(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if err := checkForeignKeys(ctx, tx, a); err != nil {
+			t.Errorf("nothing written yet: got %v", err)
+		}
+		_, err = tx.Exec(ctx, `INSERT INTO decisions (id, org_unit_id, matter_id, title,
+			decided_at) VALUES ($1, 424242, 434343, '无主决策', now())`, a.take(tDecisions))
+		if err != nil {
+			return err
+		}
+		err = checkForeignKeys(ctx, tx, a)
+		if err == nil || !strings.Contains(err.Error(), "decisions_") {
+			t.Errorf("got %v, want a foreign key of decisions named", err)
+		}
+		return errRollback
+	})
+	if !errors.Is(err, errRollback) {
+		t.Fatal(err)
+	}
+}
