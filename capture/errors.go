@@ -6,6 +6,9 @@ var (
 	// ErrUnsupportedCodec means an offer has a media section with no codec
 	// that Liuhen records.
 	ErrUnsupportedCodec = errors.New("no codec that Liuhen records")
+	// ErrExtraTrack means an offer sends two sections of one kind; Liuhen
+	// records one audio and one video track per publisher.
+	ErrExtraTrack = errors.New("send one audio and one video section")
 	// ErrBadOffer means an SDP offer could not be used.
 	ErrBadOffer = errors.New("bad SDP offer")
 	// ErrClosed is returned by a server or segmenter that has been closed.

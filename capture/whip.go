@@ -102,7 +102,7 @@ func (s *Server) handlePublish(w http.ResponseWriter, r *http.Request) {
 }
 
 func writeOfferError(w http.ResponseWriter, err error) {
-	if errors.Is(err, ErrUnsupportedCodec) {
+	if errors.Is(err, ErrUnsupportedCodec) || errors.Is(err, ErrExtraTrack) {
 		// RFC 9725 §4.3: reject rather than answer part of the offer.
 		problem.Write(w, http.StatusNotAcceptable, err.Error())
 		return
