@@ -26,11 +26,13 @@ func newIssuer(svc services, ev *evidence, logger *slog.Logger) *report.Issuer {
 
 // newBackground prepares the jobs serve runs besides its requests: viewing
 // copies and scheduled reports, on one River client.
-func newBackground(c config, svc services, ev *evidence, issuer *report.Issuer,
-	logger *slog.Logger) (*jobs.Runner, error) {
+// A viewing copy waits for its recording's segments still in spool.
+func newBackground(c config, svc services, ev *evidence, spool viewing.Spool,
+	issuer *report.Issuer, logger *slog.Logger) (*jobs.Runner, error) {
 	set := jobs.NewSet()
 	err := viewing.AddTo(set, viewing.Config{Workers: c.TranscodeWorkers,
-		Sweep: c.TranscodeSweep}, viewing.Deps{Pool: svc.pool, Objects: ev, Logger: logger})
+		Sweep: c.TranscodeSweep}, viewing.Deps{Pool: svc.pool, Objects: ev, Spool: spool,
+		Logger: logger})
 	if err != nil {
 		return nil, usageError{err}
 	}
