@@ -143,10 +143,10 @@ type maker struct {
 	spool   Spool // nil when no recorder runs in this process
 	// notReadyWait is how long a recording not ready waits (snoozeNotReady).
 	notReadyWait time.Duration
-	http    *http.Client
-	tempDir string
-	threads int
-	logger  *slog.Logger
+	http         *http.Client
+	tempDir      string
+	threads      int
+	logger       *slog.Logger
 }
 
 // attempt is one try of one job.
