@@ -15,7 +15,7 @@ var (
 	ErrClosed = errors.New("closed")
 	// ErrSpoolFull means the spool holds LIUHEN_SPOOL_MAX_BYTES of segments
 	// not yet stored; no new session starts until uploads make room.
-	ErrSpoolFull = errors.New("spool full")
+	ErrSpoolFull = errors.New("the recorder's spool is full")
 	// ErrTooManySessions means a publisher would pass a session limit.
 	ErrTooManySessions = errors.New("too many sessions")
 	// errUnstorable means a segment can never be stored as it is (its

@@ -83,6 +83,7 @@ func TestSpoolFullSaysWhy(t *testing.T) {
 			err := spoolFullError(st, tt.failing)
 			msg := err.Error()
 			if !errors.Is(err, ErrSpoolFull) || !strings.Contains(msg, tt.want) ||
+				!strings.HasPrefix(msg, "the recorder's spool is full: ") ||
 				!strings.Contains(msg, "3 segments (300 bytes") ||
 				!strings.Contains(msg, "LIUHEN_SPOOL_MAX_BYTES") {
 				t.Errorf("got %q, want ErrSpoolFull with the counts, the bound and %q", msg,

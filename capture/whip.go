@@ -116,8 +116,7 @@ func (s *Server) writeStartError(w http.ResponseWriter, err error) {
 		problem.Write(w, http.StatusBadRequest, err.Error())
 	case errors.Is(err, ErrSpoolFull):
 		w.Header().Set("Retry-After", "60")
-		problem.Write(w, http.StatusServiceUnavailable, "the recorder cannot take a new "+
-			"publisher: "+err.Error())
+		problem.Write(w, http.StatusServiceUnavailable, err.Error())
 	case errors.Is(err, ErrTooManySessions):
 		w.Header().Set("Retry-After", "30")
 		problem.Write(w, http.StatusServiceUnavailable, err.Error()+

@@ -187,7 +187,12 @@ func (m *maker) attempt(ctx context.Context, a attempt) error {
 		return river.JobSnooze(snoozeAfterStop)
 	}
 	if errors.Is(err, ErrNotReady) {
-		m.fail(rowCtx, log, a.recordingID, err, false)
+		// Segments are on their way: wait for them without spending an
+		// attempt, and say so in the row.
+		if rerr := m.store.markFailed(rowCtx, a.recordingID, err, false); rerr != nil {
+			log.Error("record waiting viewing copy", "err", rerr)
+		}
+		log.Info("viewing copy waits for segments", "err", err, "wait", m.notReadyWait)
 		return river.JobSnooze(m.notReadyWait)
 	}
 	if errors.Is(err, storage.ErrUnavailable) {
