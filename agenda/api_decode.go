@@ -148,6 +148,10 @@ func decodeFields(fields map[string]json.RawMessage, dst any) fieldErrors {
 			continue
 		}
 		f := v.Field(i)
+		if badText(fields[name]) {
+			fe.add(name, reasonBadText)
+			continue
+		}
 		if isNull(fields[name]) && !nullable(f.Type()) {
 			fe.add(name, typeReason(f.Type())+", not null")
 			continue

@@ -73,6 +73,14 @@ func TestReadJSONRefuses(t *testing.T) {
 			[]problem.FieldError{{Field: "name", Reason: "is given more than once"}}},
 		{"fraction for integer", `{"count":1.5}`, "application/json", http.StatusBadRequest,
 			[]problem.FieldError{{Field: "count", Reason: "must be an integer"}}},
+		{"invalid UTF-8", "{\"name\":\"a\xff\"}", "application/json", http.StatusBadRequest,
+			[]problem.FieldError{{Field: "name", Reason: reasonBadText}}},
+		{"lone high surrogate", `{"name":"a\ud800b"}`, "application/json",
+			http.StatusBadRequest, []problem.FieldError{{Field: "name", Reason: reasonBadText}}},
+		{"lone low surrogate", `{"name":"\uDC00"}`, "application/json",
+			http.StatusBadRequest, []problem.FieldError{{Field: "name", Reason: reasonBadText}}},
+		{"high surrogate at the end", `{"name":"\ud83d"}`, "application/json",
+			http.StatusBadRequest, []problem.FieldError{{Field: "name", Reason: reasonBadText}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -90,6 +98,23 @@ func TestReadJSONRefuses(t *testing.T) {
 				t.Errorf("got fields %v, want %v", rerr.fields, tt.wantFields)
 			}
 		})
+	}
+}
+
+func TestReadJSONKeepsText(t *testing.T) {
+	tests := []struct{ body, want string }{
+		{`{"name":"\ud83d\ude00 会议"}`, "\U0001F600 会议"},
+		{`{"name":"a\\ud800"}`, `a\ud800`}, // an escaped backslash, not an escape
+		{`{"name":"\u4e61\"\\"}`, "乡\"\\"},
+	}
+	for _, tt := range tests {
+		w, r := postJSON(tt.body, "application/json")
+		var got decodeTarget
+		if _, rerr := readJSON(w, r, &got); rerr != nil {
+			t.Errorf("%s: got error %v, want none", tt.body, rerr)
+		} else if got.Name != tt.want {
+			t.Errorf("%s: got name %q, want %q", tt.body, got.Name, tt.want)
+		}
 	}
 }
 

@@ -39,6 +39,29 @@ type storer struct {
 	catalog Catalog
 	metrics *Metrics
 	usage   *spoolUsage
+
+	mu      sync.Mutex
+	lastErr error // of the last upload, nil once one succeeds
+}
+
+// uploadFailing returns the error of the last upload when it failed: the
+// evidence store is not taking segments.
+func (st *storer) uploadFailing() error {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return st.lastErr
+}
+
+func (st *storer) noteUpload(err error) {
+	if err != nil {
+		st.metrics.UploadFailures.Inc()
+	}
+	if err != nil && unstorable(err) {
+		return // this segment's fault, not the store's
+	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.lastErr = err
 }
 
 // store uploads, catalogues and unspools one segment, retrying each step
@@ -49,9 +72,7 @@ func (st *storer) store(ctx context.Context, logger *slog.Logger, trackID int64,
 	err := retry(ctx, logger, "upload segment", uploadTimeout(seg.Size),
 		func(ctx context.Context) error {
 			err := st.objects.PutFile(ctx, key, seg.Path, seg.SHA256, contentType(seg.Ext))
-			if err != nil {
-				st.metrics.UploadFailures.Inc()
-			}
+			st.noteUpload(err)
 			return err
 		})
 	if err != nil {
@@ -74,11 +95,10 @@ func (st *storer) store(ctx context.Context, logger *slog.Logger, trackID int64,
 	st.metrics.BytesStored.Add(float64(seg.Size))
 	logger.Info("segment stored", "key", key, "bytes", seg.Size,
 		"sha256", fmt.Sprintf("%x", seg.SHA256))
+	st.usage.release(seg.Path) // stored: no longer pending, even if a copy stays
 	if err := unspool(seg.Path); err != nil {
 		logger.Warn("remove stored segment from spool", "path", seg.Path, "err", err)
-		return nil
 	}
-	st.usage.release(seg.Size)
 	return nil
 }
 
@@ -86,8 +106,10 @@ func (st *storer) store(ctx context.Context, logger *slog.Logger, trackID int64,
 // start's way, and says so loudly.
 func (st *storer) setAside(logger *slog.Logger, seg Segment, err error) {
 	st.metrics.SegmentsUnstorable.Inc()
-	logger.Error("segment cannot be stored; its file stays in the spool for inspection",
-		"seq", seg.Seq, "path", seg.Path, "err", err)
+	st.usage.release(seg.Path)
+	logger.Error("segment cannot be stored; its file stays in the spool for inspection "+
+		"and no longer counts against LIUHEN_SPOOL_MAX_BYTES", "seq", seg.Seq,
+		"path", seg.Path, "bytes", seg.Size, "err", err)
 	if err := setAside(seg.Path); err != nil {
 		logger.Error("set aside unstorable segment", "path", seg.Path, "err", err)
 	}
@@ -144,7 +166,7 @@ func (a *archiver) add(seg Segment) {
 		a.logger.Error("segment has no spool record; a restart before it is stored loses it",
 			"path", seg.Path, "err", err)
 	}
-	used, full := a.st.usage.add(seg.Size)
+	used, full := a.st.usage.add(seg.Path, a.trackID, seg.Size)
 	a.mu.Lock()
 	a.pending = append(a.pending, seg)
 	a.written++

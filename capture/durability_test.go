@@ -219,7 +219,7 @@ func BenchmarkSegmentDurability(b *testing.B) {
 	objects := &timedObjects{ObjectStore: minio, stored: map[string]time.Time{}}
 	m := NewMetrics(prometheus.NewRegistry())
 	st := &storer{objects: objects, catalog: cat, metrics: m,
-		usage: newSpoolUsage(DefaultSpoolMaxBytes, 0, m.SpoolBytes)}
+		usage: newSpoolUsage(DefaultSpoolMaxBytes, nil, m.SpoolBytes)}
 	a := newArchiver(st, discardLogger(), ref, func(string, string) {})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()

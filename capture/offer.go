@@ -55,8 +55,9 @@ func planOffer(raw string) (offerPlan, error) {
 		}
 		if *slot != nil {
 			// RFC 9725 §4.3: one MediaStreamTrack per kind.
-			return offerPlan{}, fmt.Errorf("%w: more than one %s section; send one audio "+
-				"and one video track per session", ErrUnsupportedCodec, md.MediaName.Media)
+			return offerPlan{}, fmt.Errorf("media section %d: two %s sections: Liuhen "+
+				"records one audio and one video track per publisher; %w", i,
+				md.MediaName.Media, ErrExtraTrack)
 		}
 		*slot = &choice
 	}
@@ -66,7 +67,13 @@ func planOffer(raw string) (offerPlan, error) {
 	return plan, nil
 }
 
+// sends reports whether the publisher sends media in a section: not in a
+// section it rejected itself (port 0, RFC 8866 §5.14, RFC 8843 §7.3) nor in
+// one it only receives on.
 func sends(md *sdp.MediaDescription) bool {
+	if md.MediaName.Port.Value == 0 {
+		return false
+	}
 	for _, a := range md.Attributes {
 		if a.Key == "recvonly" || a.Key == "inactive" {
 			return false

@@ -133,7 +133,7 @@ func NewServer(cfg Config, deps Deps) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, deps: deps, sessions: map[string]*session{}}
 	s.store = &storer{objects: deps.Objects, catalog: deps.Catalog, metrics: deps.Metrics,
-		usage: newSpoolUsage(cfg.SpoolMaxBytes, left.bytes, deps.Metrics.SpoolBytes)}
+		usage: newSpoolUsage(cfg.SpoolMaxBytes, left.pending, deps.Metrics.SpoolBytes)}
 	if cfg.ICEUDPPort != 0 {
 		conn, err := net.ListenUDP("udp", &net.UDPAddr{Port: cfg.ICEUDPPort})
 		if err != nil {
@@ -163,11 +163,17 @@ func (s *Server) recoverSpool(left spoolContents) {
 		log.Error("file in the spool without a record: a segment cut off by a crash "+
 			"before its record was written, or a temporary file; inspect it", "path", path)
 	}
+	if left.asideCount > 0 {
+		log.Error("segments set aside as unstorable stay in the spool for inspection; "+
+			"they do not count against LIUHEN_SPOOL_MAX_BYTES (see "+
+			"liuhen_segments_unstorable_total)", "count", left.asideCount,
+			"bytes", left.asideBytes, "dir", s.cfg.SpoolDir)
+	}
 	if len(left.records) == 0 {
 		return
 	}
 	log.Warn("storing segments left in the spool by the last run",
-		"count", len(left.records), "bytes", left.bytes)
+		"count", len(left.records), "bytes", s.store.usage.state().bytes)
 	s.deps.Metrics.PendingUploads.Add(float64(len(left.records)))
 	for _, recPath := range left.records {
 		if !s.recoverOne(recPath) {
@@ -184,6 +190,7 @@ func (s *Server) recoverOne(recPath string) bool {
 	p, err := readPending(recPath)
 	if err != nil {
 		s.deps.Metrics.SegmentsUnstorable.Inc()
+		s.store.usage.release(strings.TrimSuffix(recPath, recordSuffix))
 		s.deps.Logger.Error("spooled segment cannot be stored", "err", err)
 		if errors.Is(err, os.ErrNotExist) {
 			// Nothing is left to store; keep the record out of later starts.
@@ -226,14 +233,32 @@ func (s *Server) admit(meetingID int64) error {
 		return fmt.Errorf("%w: meeting %d already has %d publishers", ErrTooManySessions,
 			meetingID, ofMeeting)
 	}
-	if used, full := s.store.usage.full(); full {
-		s.deps.Metrics.SpoolFull.Inc()
-		s.deps.Logger.Error("publisher refused: the spool is full; segments are not "+
-			"reaching the evidence store", "spool_bytes", used, "max_bytes", s.cfg.SpoolMaxBytes)
-		return fmt.Errorf("%w: %d of %d bytes hold segments waiting for the evidence store",
-			ErrSpoolFull, used, s.cfg.SpoolMaxBytes)
+	return s.admitSpool()
+}
+
+// admitSpool refuses a new session while the segments waiting in the
+// spool reach its bound, saying what they are and why they wait.
+func (s *Server) admitSpool() error {
+	st := s.store.usage.state()
+	if st.removedGone > 0 {
+		s.deps.Logger.Warn("spooled segments were removed from the spool before they were "+
+			"stored; they no longer count against LIUHEN_SPOOL_MAX_BYTES",
+			"count", st.removedGone)
 	}
-	return nil
+	if !st.full {
+		return nil
+	}
+	s.deps.Metrics.SpoolFull.Inc()
+	failing := s.store.uploadFailing()
+	s.deps.Logger.Error("publisher refused: the spool is full", "pending", st.files,
+		"spool_bytes", st.bytes, "max_bytes", st.max, "upload_err", failing)
+	return spoolFullError(st, failing)
+}
+
+// PendingSegments counts the segments of a track that wait in the spool
+// to be stored; viewing copies wait for them.
+func (s *Server) PendingSegments(trackID int64) int {
+	return s.store.usage.pendingOf(trackID)
 }
 
 // newArchiver makes the archiver of a session's track; stop ends the

@@ -10,10 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"time"
-
-	"github.com/prometheus/client_golang/prometheus"
 )
 
 // The spool is the directory where the segmenter writes finished segment
@@ -34,85 +31,69 @@ const (
 // about 45 minutes of a 6 Mbit/s publisher.
 const DefaultSpoolMaxBytes = 2 << 30
 
-// spoolUsage counts the bytes of segment files in the spool against its
-// bound, and shows them in the liuhen_spool_bytes gauge.
-type spoolUsage struct {
-	max   int64
-	gauge prometheus.Gauge
-
-	mu    sync.Mutex
-	bytes int64
-}
-
-func newSpoolUsage(max, bytes int64, gauge prometheus.Gauge) *spoolUsage {
-	gauge.Set(float64(bytes))
-	return &spoolUsage{max: max, gauge: gauge, bytes: bytes}
-}
-
-// add counts a segment file written to the spool and reports the bytes
-// now used and whether they reach the bound.
-func (u *spoolUsage) add(n int64) (used int64, full bool) {
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	u.bytes += n
-	u.gauge.Set(float64(u.bytes))
-	return u.bytes, u.bytes >= u.max
-}
-
-// release uncounts a segment file removed from the spool.
-func (u *spoolUsage) release(n int64) {
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	u.bytes = max(u.bytes-n, 0)
-	u.gauge.Set(float64(u.bytes))
-}
-
-// full reports the bytes used and whether they reach the bound.
-func (u *spoolUsage) full() (used int64, full bool) {
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	return u.bytes, u.bytes >= u.max
-}
-
 // spoolContents is what a start finds in the spool.
 type spoolContents struct {
-	records []string // paths of segment records, each to be stored
-	bytes   int64    // size of every file but the records
-	strays  []string // files no record names: a segment cut off by a crash, temporaries
+	records []string               // paths of segment records, each to be stored
+	pending map[string]spooledFile // segment files with a record, by path
+	// asideCount and asideBytes are the segments set aside as unstorable:
+	// kept for inspection, no longer pending, so not counted in the bound.
+	asideCount int
+	asideBytes int64
+	strays     []string // files no record names: a segment cut off by a crash, temporaries
 }
 
-// scanSpool lists the spool. It reads only directory entries, so that a
-// start does not wait for the files to be hashed (readPending does that).
+// scanSpool lists the spool. It reads directory entries and the small
+// records, not the segments, so that a start does not wait for them to be
+// hashed (readPending does that).
 func scanSpool(dir string) (spoolContents, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return spoolContents{}, fmt.Errorf("scan spool: %w", err)
 	}
-	var c spoolContents
+	c := spoolContents{pending: map[string]spooledFile{}}
 	names := make(map[string]bool, len(entries))
 	for _, e := range entries {
 		names[e.Name()] = true
 	}
 	for _, e := range entries {
-		name := e.Name()
-		if !e.Type().IsRegular() {
+		name, path := e.Name(), filepath.Join(dir, e.Name())
+		if !e.Type().IsRegular() || strings.HasSuffix(name, unstorableSuffix) ||
+			strings.HasSuffix(name, ".json.tmp") {
 			continue
+		}
+		if strings.HasSuffix(name, recordSuffix) {
+			c.records = append(c.records, path)
+			continue
+		}
+		var size int64
+		if info, err := e.Info(); err == nil {
+			size = info.Size()
 		}
 		switch {
-		case strings.HasSuffix(name, recordSuffix):
-			c.records = append(c.records, filepath.Join(dir, name))
-			continue
-		case strings.HasSuffix(name, unstorableSuffix) || strings.HasSuffix(name, ".json.tmp"):
-			continue
-		}
-		if info, err := e.Info(); err == nil {
-			c.bytes += info.Size()
-		}
-		if !names[name+recordSuffix] && !names[name+unstorableSuffix] {
-			c.strays = append(c.strays, filepath.Join(dir, name))
+		case names[name+recordSuffix]:
+			c.pending[path] = spooledFile{size: size, trackID: recordTrack(path)}
+		case names[name+unstorableSuffix]:
+			c.asideCount++
+			c.asideBytes += size
+		default:
+			c.strays = append(c.strays, path)
 		}
 	}
 	return c, nil
+}
+
+// recordTrack reads the track of a segment's record; 0 when the record
+// cannot be read (recovery reports it).
+func recordTrack(path string) int64 {
+	b, err := os.ReadFile(path + recordSuffix)
+	if err != nil {
+		return 0
+	}
+	var rec struct {
+		TrackID int64 `json:"track_id"`
+	}
+	_ = json.Unmarshal(b, &rec)
+	return rec.TrackID
 }
 
 // setAside renames a segment's record so that no start retries it; the

@@ -102,7 +102,7 @@ func (s *Server) handlePublish(w http.ResponseWriter, r *http.Request) {
 }
 
 func writeOfferError(w http.ResponseWriter, err error) {
-	if errors.Is(err, ErrUnsupportedCodec) {
+	if errors.Is(err, ErrUnsupportedCodec) || errors.Is(err, ErrExtraTrack) {
 		// RFC 9725 §4.3: reject rather than answer part of the offer.
 		problem.Write(w, http.StatusNotAcceptable, err.Error())
 		return
@@ -116,8 +116,7 @@ func (s *Server) writeStartError(w http.ResponseWriter, err error) {
 		problem.Write(w, http.StatusBadRequest, err.Error())
 	case errors.Is(err, ErrSpoolFull):
 		w.Header().Set("Retry-After", "60")
-		problem.Write(w, http.StatusServiceUnavailable, "the recorder cannot store segments "+
-			"right now (its spool is full); publish again once the evidence store is back")
+		problem.Write(w, http.StatusServiceUnavailable, err.Error())
 	case errors.Is(err, ErrTooManySessions):
 		w.Header().Set("Retry-After", "30")
 		problem.Write(w, http.StatusServiceUnavailable, err.Error()+

@@ -208,6 +208,8 @@ func TestWHIPRefusesBadRequests(t *testing.T) {
 			"v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\n", 400, "no audio or video"},
 		{"audio codec not recorded", "POST", "/1", "admin", sdpType, offerFrom(t, pcmu, vp8), 406, "opus"},
 		{"video codec not recorded", "POST", "/1", "admin", sdpType, offerFrom(t, opus, vp9), 406, "VP8"},
+		{"two audio sections", "POST", "/1", "admin", sdpType, offerFrom(t, opus, opus, vp8),
+			406, "two audio sections: Liuhen records one audio and one video track per publisher"},
 		{"GET on the endpoint", "GET", "/1", "admin", "", "", 405, "OPTIONS, POST"},
 		{"PUT on a session", "PUT", "/1/abc", "admin", "", "", 405, "PATCH, DELETE"},
 		{"DELETE of an unknown session", "DELETE", "/1/nosuch", "admin", "", "", 404, "no such WHIP session"},

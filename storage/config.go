@@ -36,6 +36,9 @@ type Config struct {
 	Retention time.Duration
 	// Region is the S3 region; empty lets MinIO decide.
 	Region string
+	// CallTimeout bounds each stat, presign and bucket check, and with a
+	// second per MiB each rehash; 0 means DefaultCallTimeout.
+	CallTimeout time.Duration
 }
 
 // Validate reports the first setting that cannot work, by its variable name.

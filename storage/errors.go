@@ -55,6 +55,8 @@ const (
 	codeChecksumMismatch   = "XAmzContentChecksumMismatch"
 	codeSHA256Mismatch     = "XAmzContentSHA256Mismatch"
 	codeNoLockConfig       = "ObjectLockConfigurationNotFoundError"
+	codeSignatureMismatch  = "SignatureDoesNotMatch"
+	codeInvalidAccessKey   = "InvalidAccessKeyId"
 )
 
 // translate turns a minio-go error into one of the sentinels above, keeping
@@ -69,6 +71,9 @@ func translate(err error) error {
 	var resp minio.ErrorResponse
 	if !errors.As(err, &resp) {
 		return fmt.Errorf("%w: %w", ErrUnavailable, err)
+	}
+	if cerr := credentialError(resp); cerr != nil {
+		return cerr
 	}
 	if sentinel := sentinelFor(resp); sentinel != nil {
 		return fmt.Errorf("%w: %w", sentinel, err)
@@ -91,6 +96,21 @@ func sentinelFor(resp minio.ErrorResponse) error {
 	}
 	if resp.StatusCode == http.StatusNotFound && resp.Key != "" {
 		return ErrNotFound
+	}
+	return nil
+}
+
+// credentialError names the setting to fix when MinIO refuses the
+// credentials; nil for other answers.
+func credentialError(resp minio.ErrorResponse) error {
+	switch resp.Code {
+	case codeInvalidAccessKey:
+		return fmt.Errorf("%w: MinIO does not know the access key LIUHEN_MINIO_ACCESS_KEY "+
+			"(%s); set it to a MinIO user's access key", ErrInvalidConfig, resp.Code)
+	case codeSignatureMismatch:
+		return fmt.Errorf("%w: MinIO refused the signature made with LIUHEN_MINIO_SECRET_KEY "+
+			"(%s); set it to the secret key of LIUHEN_MINIO_ACCESS_KEY", ErrInvalidConfig,
+			resp.Code)
 	}
 	return nil
 }

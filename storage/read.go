@@ -47,9 +47,15 @@ func (s *Store) Stat(ctx context.Context, key string) (ObjectInfo, error) {
 	}
 	// Checksum asks MinIO to return the stored checksums
 	// (x-amz-checksum-mode: ENABLED).
-	oi, err := s.client.StatObject(ctx, s.cfg.Bucket, key, minio.StatObjectOptions{Checksum: true})
+	var oi minio.ObjectInfo
+	err := s.bounded(ctx, s.callTimeout(), func(ctx context.Context) error {
+		var err error
+		oi, err = s.client.StatObject(ctx, s.cfg.Bucket, key,
+			minio.StatObjectOptions{Checksum: true})
+		return translate(err)
+	})
 	if err != nil {
-		return ObjectInfo{}, fmt.Errorf("stat object %s: %w", key, translate(err))
+		return ObjectInfo{}, fmt.Errorf("stat object %s: %w", key, err)
 	}
 	return objectInfo(oi)
 }
@@ -84,23 +90,32 @@ func objectInfo(oi minio.ObjectInfo) (ObjectInfo, error) {
 }
 
 // Rehash reads the whole object under key and returns its SHA-256 and size,
-// computed here from the bytes MinIO sends back.
+// computed here from the bytes MinIO sends back. The read is bounded by
+// the call timeout plus a second per MiB of the object's size.
 func (s *Store) Rehash(ctx context.Context, key string) ([32]byte, int64, error) {
 	var sum [32]byte
 	if err := checkKey(key); err != nil {
 		return sum, 0, fmt.Errorf("rehash object: %w", err)
 	}
-	obj, err := s.client.GetObject(ctx, s.cfg.Bucket, key, minio.GetObjectOptions{})
+	info, err := s.Stat(ctx, key)
 	if err != nil {
-		return sum, 0, fmt.Errorf("rehash object %s: %w", key, translate(err))
+		return sum, 0, fmt.Errorf("rehash: %w", err)
 	}
-	defer obj.Close()
-	h := sha256.New()
-	n, err := io.Copy(h, obj)
+	var n int64
+	err = s.bounded(ctx, s.readTimeout(info.Size), func(ctx context.Context) error {
+		obj, err := s.client.GetObject(ctx, s.cfg.Bucket, key, minio.GetObjectOptions{})
+		if err != nil {
+			return translate(err)
+		}
+		defer obj.Close()
+		h := sha256.New()
+		n, err = io.Copy(h, obj)
+		copy(sum[:], h.Sum(nil))
+		return translate(err)
+	})
 	if err != nil {
-		return sum, n, fmt.Errorf("rehash object %s: %w", key, translate(err))
+		return [32]byte{}, n, fmt.Errorf("rehash object %s: %w", key, err)
 	}
-	copy(sum[:], h.Sum(nil))
 	return sum, n, nil
 }
 
@@ -137,9 +152,15 @@ func (s *Store) PresignGet(ctx context.Context, key string, ttl time.Duration) (
 	if _, err := s.Stat(ctx, key); err != nil {
 		return nil, fmt.Errorf("presign: %w", err)
 	}
-	u, err := s.client.PresignedGetObject(ctx, s.cfg.Bucket, key, ttl, nil)
+	var u *url.URL
+	// Without a region, presigning asks MinIO for the bucket's location.
+	err := s.bounded(ctx, s.callTimeout(), func(ctx context.Context) error {
+		var err error
+		u, err = s.client.PresignedGetObject(ctx, s.cfg.Bucket, key, ttl, nil)
+		return translate(err)
+	})
 	if err != nil {
-		return nil, fmt.Errorf("presign object %s: %w", key, translate(err))
+		return nil, fmt.Errorf("presign object %s: %w", key, err)
 	}
 	return u, nil
 }

@@ -22,6 +22,20 @@ type Store struct {
 // Open validates cfg, connects to MinIO and makes sure the bucket exists
 // with object locking (see EnsureBucket).
 func Open(ctx context.Context, cfg Config) (*Store, error) {
+	s, err := New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.EnsureBucket(ctx); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// New validates cfg and makes a store without calling MinIO: no bucket
+// check, so its calls fail with ErrUnavailable until MinIO answers. Open
+// is New and EnsureBucket.
+func New(cfg Config) (*Store, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -40,11 +54,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		return nil, fmt.Errorf("%w: LIUHEN_MINIO_ENDPOINT=%q: %v",
 			ErrInvalidConfig, cfg.Endpoint, err)
 	}
-	s := &Store{client: client, cfg: cfg}
-	if err := s.EnsureBucket(ctx); err != nil {
-		return nil, err
-	}
-	return s, nil
+	return &Store{client: client, cfg: cfg}, nil
 }
 
 // Bucket returns the name of the bucket the store writes to.
@@ -56,9 +66,9 @@ func (s *Store) Bucket() string { return s.cfg.Bucket }
 // returns ErrObjectLockDisabled if not; it leaves an existing bucket's
 // default retention as it is.
 func (s *Store) EnsureBucket(ctx context.Context) error {
-	exists, err := s.client.BucketExists(ctx, s.cfg.Bucket)
+	exists, err := s.bucketExists(ctx)
 	if err != nil {
-		return fmt.Errorf("check bucket %s: %w", s.cfg.Bucket, translate(err))
+		return fmt.Errorf("check bucket %s: %w", s.cfg.Bucket, err)
 	}
 	if !exists {
 		return s.createBucket(ctx)
@@ -104,13 +114,25 @@ func (s *Store) checkObjectLock(ctx context.Context) error {
 
 // Ping checks that MinIO answers and the bucket exists.
 func (s *Store) Ping(ctx context.Context) error {
-	exists, err := s.client.BucketExists(ctx, s.cfg.Bucket)
+	exists, err := s.bucketExists(ctx)
 	if err != nil {
-		return fmt.Errorf("ping MinIO at %s: %w", s.cfg.Endpoint, translate(err))
+		return fmt.Errorf("ping MinIO at %s: %w", s.cfg.Endpoint, err)
 	}
 	if !exists {
 		return fmt.Errorf("ping MinIO at %s: %w: %s", s.cfg.Endpoint, ErrBucketMissing,
 			s.cfg.Bucket)
 	}
 	return nil
+}
+
+// bucketExists asks MinIO whether the bucket exists, within the call
+// timeout.
+func (s *Store) bucketExists(ctx context.Context) (bool, error) {
+	var exists bool
+	err := s.bounded(ctx, s.callTimeout(), func(ctx context.Context) error {
+		var err error
+		exists, err = s.client.BucketExists(ctx, s.cfg.Bucket)
+		return translate(err)
+	})
+	return exists, err
 }

@@ -25,6 +25,11 @@ var (
 // translates the store's own not-found error into it.
 var ErrObjectMissing = errors.New("object missing")
 
+// ErrStoreUnavailable is what an ObjectChecker returns (possibly wrapped)
+// when the evidence store did not answer in time; the check may succeed
+// later. The HTTP handler answers it with 503 and Retry-After.
+var ErrStoreUnavailable = errors.New("evidence store unavailable")
+
 // ErrNoObjectChecker is returned by Run when the RECORDING_TAMPERED rule is
 // selected but no ObjectChecker was given.
 var ErrNoObjectChecker = errors.New("no object checker for RECORDING_TAMPERED")

@@ -73,8 +73,12 @@ func (h *handler) serve(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(body.Bytes())
 }
 
+// retryAfterStore is the Retry-After, in seconds, of an answer cut off by
+// an evidence store that did not answer.
+const retryAfterStore = "30"
+
 // fail answers a Run that went wrong: 400 for bad options, 503 when the
-// object store is not configured, nothing when the client went away, and
+// object store is not configured or does not answer, nothing when the client went away, and
 // 500 (logged here, once) for the rest.
 func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	switch {
@@ -84,6 +88,12 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 		problem.Write(w, http.StatusServiceUnavailable, "the object store is not "+
 			"configured, so recordings cannot be checked for tampering; ask for codes "+
 			"without "+CodeRecordingTampered+", or configure the store")
+	case errors.Is(err, ErrStoreUnavailable):
+		h.log.Warn("verify stopped: the evidence store did not answer", "err", err)
+		w.Header().Set("Retry-After", retryAfterStore)
+		problem.Write(w, http.StatusServiceUnavailable, "the evidence store (MinIO) did not "+
+			"answer, so recordings could not be checked for tampering; try again later, or "+
+			"ask for codes without "+CodeRecordingTampered)
 	case r.Context().Err() != nil && errors.Is(err, context.Canceled):
 		h.log.Debug("verify request cancelled", "err", err)
 	default:

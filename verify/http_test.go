@@ -3,6 +3,7 @@ package verify
 import (
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -138,6 +139,18 @@ func TestHandler(t *testing.T) {
 		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/?"+unit, nil))
 		if rec.Code != http.StatusServiceUnavailable {
 			t.Errorf("status: got %d, want 503", rec.Code)
+		}
+	})
+	t.Run("503 with Retry-After when the store does not answer", func(t *testing.T) {
+		store := newFakeStore()
+		store.fail = fmt.Errorf("stat: %w: no answer within 15s", ErrStoreUnavailable)
+		h := Handler(f.pool, store, slog.New(slog.DiscardHandler))
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/?"+unit, nil))
+		if rec.Code != http.StatusServiceUnavailable || rec.Header().Get("Retry-After") == "" ||
+			!strings.Contains(rec.Body.String(), "evidence store") {
+			t.Errorf("got %d, Retry-After %q, %s; want 503 with Retry-After naming the "+
+				"evidence store", rec.Code, rec.Header().Get("Retry-After"), rec.Body)
 		}
 	})
 	t.Run("500 when the store fails", func(t *testing.T) {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/liuhen/liuhen/internal/access"
 	"github.com/liuhen/liuhen/internal/problem"
+	"github.com/liuhen/liuhen/storage"
 )
 
 // LinkTTL is how long the download link the API hands out stays valid.
@@ -69,10 +70,7 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if c.State == StateDone {
 		if err := a.link(r, &c); err != nil {
-			a.logger.Error("link viewing copy", "key", c.ObjectKey, "err", err)
-			problem.Write(w, http.StatusServiceUnavailable, fmt.Sprintf(
-				"the viewing copy %s cannot be linked now: %v; try again later",
-				c.ObjectKey, err))
+			a.linkFailed(w, c, err)
 			return
 		}
 	}
@@ -98,6 +96,25 @@ func (a *API) link(r *http.Request, c *Copy) error {
 	expires := time.Now().Add(LinkTTL).UTC().Truncate(time.Second)
 	c.URL, c.URLExpiresAt = u.String(), &expires
 	return nil
+}
+
+// retryAfterStore is the Retry-After, in seconds, of an answer cut off by
+// an evidence store that did not answer.
+const retryAfterStore = "30"
+
+// linkFailed answers a done copy whose link could not be made: 503 with
+// Retry-After when the evidence store did not answer.
+func (a *API) linkFailed(w http.ResponseWriter, c Copy, err error) {
+	a.logger.Error("link viewing copy", "key", c.ObjectKey, "err", err)
+	if errors.Is(err, storage.ErrUnavailable) {
+		w.Header().Set("Retry-After", retryAfterStore)
+		problem.Write(w, http.StatusServiceUnavailable, fmt.Sprintf("the evidence store "+
+			"(MinIO) did not answer, so the viewing copy %s cannot be linked now; try "+
+			"again later", c.ObjectKey))
+		return
+	}
+	problem.Write(w, http.StatusServiceUnavailable, fmt.Sprintf(
+		"the viewing copy %s cannot be linked now: %v; try again later", c.ObjectKey, err))
 }
 
 func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {

@@ -9,8 +9,15 @@ var (
 	ErrNotFound = errors.New("not found")
 
 	// ErrNoSource means the recording has no stored segment to make a copy
-	// from. Trying again does not help, so the job gives up at once.
+	// from, and none is on its way (see ErrNotReady). Trying again does not
+	// help, so the job gives up at once.
 	ErrNoSource = errors.New("recording has no stored segments")
+
+	// ErrNotReady means segments of the recording are still on their way
+	// to the evidence store: its sessions wrote more than are catalogued, or
+	// some wait in the spool (MinIO was down). The job waits for them
+	// without spending an attempt.
+	ErrNotReady = errors.New("segments are still being stored; the copy waits for them")
 
 	// ErrSourceIncomplete means the catalogue lists the track's segments with
 	// a gap in their sequence: a segment may still be on its way from the

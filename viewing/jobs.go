@@ -140,10 +140,13 @@ const (
 type maker struct {
 	store   *store
 	objects Objects
-	http    *http.Client
-	tempDir string
-	threads int
-	logger  *slog.Logger
+	spool   Spool // nil when no recorder runs in this process
+	// notReadyWait is how long a recording not ready waits (snoozeNotReady).
+	notReadyWait time.Duration
+	http         *http.Client
+	tempDir      string
+	threads      int
+	logger       *slog.Logger
 }
 
 // attempt is one try of one job.
@@ -183,6 +186,15 @@ func (m *maker) attempt(ctx context.Context, a attempt) error {
 		m.fail(rowCtx, log, a.recordingID, err, false)
 		return river.JobSnooze(snoozeAfterStop)
 	}
+	if errors.Is(err, ErrNotReady) {
+		// Segments are on their way: wait for them without spending an
+		// attempt, and say so in the row.
+		if rerr := m.store.markFailed(rowCtx, a.recordingID, err, false); rerr != nil {
+			log.Error("record waiting viewing copy", "err", rerr)
+		}
+		log.Info("viewing copy waits for segments", "err", err, "wait", m.notReadyWait)
+		return river.JobSnooze(m.notReadyWait)
+	}
 	if errors.Is(err, storage.ErrUnavailable) {
 		// MinIO is down, which is no fault of this copy: wait for it
 		// without spending an attempt.
@@ -212,13 +224,18 @@ func (m *maker) fail(ctx context.Context, log *slog.Logger, recordingID int64, e
 
 // build fetches the masters, transcodes, stores the copy and records it.
 //
-// TODO(late-segments): after a crash the recording is marked interrupted
-// at the next start while the spool is still storing its last segments, so
-// a sweep in between copies what is stored by then. The row's sources tell
-// which; a sweep that re-queues done copies whose track has gained
-// segments since (with a generation in TranscodeArgs, which is unique by
-// its arguments) would bring them in.
+// It waits (ErrNotReady) while segments of the recording are on their way.
+//
+// TODO(late-segments): segments waiting in the spool of another process
+// (LIUHEN_TRANSCODE_WORKERS=0 beside a recorder) after a crash, whose
+// count no track row knows, are not waited for, so the copy holds what is
+// stored by then. The row's sources tell which; a sweep that re-queues
+// done copies whose track has gained segments since (with a generation in
+// TranscodeArgs, which is unique by its arguments) would bring them in.
 func (m *maker) build(ctx context.Context, a attempt) (finishedCopy, error) {
+	if err := m.checkReady(ctx, a.recordingID); err != nil {
+		return finishedCopy{}, err
+	}
 	src, err := m.store.loadSource(ctx, a.recordingID)
 	if err != nil {
 		return finishedCopy{}, err

@@ -1,6 +1,7 @@
 package viewing
 
 import (
+	"cmp"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -36,6 +37,9 @@ type Config struct {
 	TempDir string
 	// Threads caps libx264's threads per job; 0 lets it choose.
 	Threads int
+
+	// notReadyWait overrides snoozeNotReady in tests.
+	notReadyWait time.Duration
 }
 
 func (c *Config) validate() error {
@@ -62,7 +66,10 @@ func (c *Config) validate() error {
 type Deps struct {
 	Pool    *pgxpool.Pool
 	Objects Objects
-	Logger  *slog.Logger
+	// Spool is the recorder of this process, whose pending segments a copy
+	// waits for; nil when none runs here.
+	Spool  Spool
+	Logger *slog.Logger
 }
 
 // AddTo adds the viewing-copy jobs to set: the periodic sweep that queues
@@ -80,7 +87,8 @@ func AddTo(set *jobs.Set, cfg Config, deps Deps) error {
 	river.AddWorker(set.Workers(), &sweepWorker{pool: deps.Pool, maxAttempts: cfg.MaxAttempts,
 		logger: logger})
 	river.AddWorker(set.Workers(), &transcodeWorker{maker: &maker{
-		store: &store{pool: deps.Pool}, objects: deps.Objects, http: &http.Client{},
+		store: &store{pool: deps.Pool}, objects: deps.Objects, spool: deps.Spool,
+		notReadyWait: cmp.Or(cfg.notReadyWait, snoozeNotReady), http: &http.Client{},
 		tempDir: cfg.TempDir, threads: cfg.Threads, logger: logger,
 	}})
 	set.AddQueue(queueTranscode, cfg.Workers)

@@ -382,6 +382,13 @@ func TestViewingCopyOfChangedMasterFailsAtOnce(t *testing.T) {
 // get asks the API for a recording's copy.
 func (e *env) get(t *testing.T, token, id string) (int, string) {
 	t.Helper()
+	status, body, _ := e.getWithHeader(t, token, id)
+	return status, body
+}
+
+// getWithHeader is get with the answer's header.
+func (e *env) getWithHeader(t *testing.T, token, id string) (int, string, http.Header) {
+	t.Helper()
 	r := chi.NewRouter()
 	r.With(access.NewGuard(adminToken, e.agenda).Require).
 		Get("/recordings/{id}/viewing-copy", NewAPI(e.pool, e.objects, e.logger).ServeHTTP)
@@ -391,7 +398,7 @@ func (e *env) get(t *testing.T, token, id string) (int, string) {
 	}
 	rec := httptest.NewRecorder()
 	r.ServeHTTP(rec, req)
-	return rec.Code, rec.Body.String()
+	return rec.Code, rec.Body.String(), rec.Header()
 }
 
 func TestViewingCopyAPI(t *testing.T) {

@@ -26,13 +26,15 @@ func newIssuer(svc services, ev *evidence, logger *slog.Logger) *report.Issuer {
 }
 
 // newBackground prepares the jobs serve runs besides its requests: viewing
-// copies, scheduled reports, the sweep of findings and the warnings to
-// webhooks, on one River client.
-func newBackground(c config, svc services, ev *evidence, issuer *report.Issuer,
-	logger *slog.Logger) (*jobs.Runner, error) {
+// copies (which wait for their recording's segments still in the spool),
+// scheduled reports, the sweep of findings and the warnings to webhooks, on
+// one River client.
+func newBackground(c config, svc services, ev *evidence, spool viewing.Spool,
+	issuer *report.Issuer, logger *slog.Logger) (*jobs.Runner, error) {
 	set := jobs.NewSet()
 	err := viewing.AddTo(set, viewing.Config{Workers: c.TranscodeWorkers,
-		Sweep: c.TranscodeSweep}, viewing.Deps{Pool: svc.pool, Objects: ev, Logger: logger})
+		Sweep: c.TranscodeSweep}, viewing.Deps{Pool: svc.pool, Objects: ev, Spool: spool,
+		Logger: logger})
 	if err != nil {
 		return nil, usageError{err}
 	}

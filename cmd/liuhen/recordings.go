@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -11,6 +12,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/liuhen/liuhen/agenda"
+	"github.com/liuhen/liuhen/storage"
+	"github.com/liuhen/liuhen/verify"
 )
 
 func newRecordingsCommand() *cobra.Command {
@@ -23,6 +26,10 @@ func newRecordingsCommand() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if meeting <= 0 {
 				return usagef("--meeting: give the id of a meeting")
+			}
+			if ttl < time.Second || ttl > storage.MaxPresignTTL {
+				return usagef("--link-ttl %v: give a duration from 1s to %v, such as 1h",
+					ttl, storage.MaxPresignTTL)
 			}
 			return withServices(cmd, true, func(_ config, svc services) error {
 				return listRecordings(cmd.Context(), svc, meeting, ttl, cmd.OutOrStdout())
@@ -59,13 +66,34 @@ func listRecordings(ctx context.Context, svc services, meeting int64, ttl time.D
 	if err := tw.Flush(); err != nil {
 		return err
 	}
+	return printLinks(ctx, svc, segs, ttl, out)
+}
+
+// printLinks prints a link to each segment, or says that its object is
+// missing and goes on; missing objects end the command with status 1.
+func printLinks(ctx context.Context, svc services, segs []agenda.StoredSegment,
+	ttl time.Duration, out io.Writer) error {
 	fmt.Fprintf(out, "\nLinks to watch each segment (valid %v):\n", ttl)
+	missing := 0
 	for _, g := range segs {
+		name := fmt.Sprintf("%d/%d/%06d", g.RecordingID, g.TrackID, g.Seq)
 		u, err := svc.objects.PresignGet(ctx, g.ObjectKey, ttl)
-		if err != nil {
-			return err
+		if errors.Is(err, storage.ErrNotFound) {
+			missing++
+			fmt.Fprintf(out, "%s  MISSING: no object %s in the evidence store\n", name,
+				g.ObjectKey)
+			continue
 		}
-		fmt.Fprintf(out, "%d/%d/%06d  %s\n", g.RecordingID, g.TrackID, g.Seq, u)
+		if err != nil {
+			return fmt.Errorf("link segment %s: %w", name, err)
+		}
+		fmt.Fprintf(out, "%s  %s\n", name, u)
+	}
+	if missing > 0 {
+		fmt.Fprintf(out, "\n%d of %d segments are missing from the evidence store; "+
+			"`liuhen verify` reports them as %s\n", missing, len(segs),
+			verify.CodeRecordingTampered)
+		return fmt.Errorf("%w: %d segments missing", errFindings, missing)
 	}
 	return nil
 }

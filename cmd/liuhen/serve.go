@@ -99,15 +99,25 @@ func connect(ctx context.Context, c config, withObjects bool) (services, error) 
 		return s, nil
 	}
 	s.objects, err = storage.Open(ctx, c.storageConfig())
-	if errors.Is(err, storage.ErrInvalidConfig) {
+	if err != nil {
 		pool.Close()
-		return services{}, usageError{err}
-	} else if err != nil {
-		pool.Close()
-		return services{}, fmt.Errorf("open evidence store: %w; is MinIO running? "+
-			"`make services` starts one", err)
+		return services{}, openStoreError(err)
 	}
 	return s, nil
+}
+
+// openStoreError explains why the evidence store did not open: a setting
+// to fix is bad usage (exit 2) and says which; only a MinIO that did not
+// answer gets the hint to start one.
+func openStoreError(err error) error {
+	switch {
+	case errors.Is(err, storage.ErrInvalidConfig):
+		return usageError{fmt.Errorf("bad settings: %w", err)}
+	case evidenceUnreachable(err):
+		return fmt.Errorf("open evidence store: %w; is MinIO running? "+
+			"`make services` starts one", err)
+	}
+	return fmt.Errorf("open evidence store: %w", err)
 }
 
 func (c config) storageConfig() storage.Config {
@@ -192,7 +202,7 @@ func newApp(ctx context.Context, c config, logger *slog.Logger) (*app, error) {
 	more := domains{issuer: newIssuer(svc, ev, logger), exporter: newExporter(svc, ev.get, key),
 		imports:  importer.NewHandler(svc.pool, c.ImportMaxBytes, logger),
 		findings: alert.NewStore(svc.pool)}
-	background, err := newBackground(c, svc, ev, more.issuer, logger)
+	background, err := newBackground(c, svc, ev, recorder, more.issuer, logger)
 	if err != nil {
 		svc.close()
 		return nil, err
@@ -318,18 +328,23 @@ type objectChecker struct{ s *storage.Store }
 
 func (o objectChecker) Stat(ctx context.Context, key string) (int64, error) {
 	info, err := o.s.Stat(ctx, key)
-	if errors.Is(err, storage.ErrNotFound) {
-		return 0, fmt.Errorf("%w: %s", verify.ErrObjectMissing, key)
+	return info.Size, checkerError(key, err)
+}
+
+// checkerError turns the store's errors into the verifier's.
+func checkerError(key string, err error) error {
+	switch {
+	case errors.Is(err, storage.ErrNotFound):
+		return fmt.Errorf("%w: %s", verify.ErrObjectMissing, key)
+	case errors.Is(err, storage.ErrUnavailable):
+		return fmt.Errorf("%w: %w", verify.ErrStoreUnavailable, err)
 	}
-	return info.Size, err
+	return err
 }
 
 func (o objectChecker) Rehash(ctx context.Context, key string) ([32]byte, error) {
 	sum, _, err := o.s.Rehash(ctx, key)
-	if errors.Is(err, storage.ErrNotFound) {
-		return sum, fmt.Errorf("%w: %s", verify.ErrObjectMissing, key)
-	}
-	return sum, err
+	return sum, checkerError(key, err)
 }
 
 // evidence is the evidence store of a running server, which may open
@@ -386,8 +401,7 @@ func (e *evidence) open(ctx context.Context, cfg storage.Config) error {
 	defer cancel()
 	s, err := storage.Open(ctx, cfg)
 	if err != nil {
-		return fmt.Errorf("open evidence store: %w; is MinIO running? "+
-			"`make services` starts one", err)
+		return openStoreError(err)
 	}
 	e.store.Store(s)
 	return nil
@@ -419,7 +433,7 @@ func (e *evidence) PutFile(ctx context.Context, key, path string, sum [32]byte,
 func (e *evidence) Stat(ctx context.Context, key string) (int64, error) {
 	s, err := e.get()
 	if err != nil {
-		return 0, err
+		return 0, checkerError(key, err)
 	}
 	return objectChecker{s}.Stat(ctx, key)
 }
@@ -427,7 +441,7 @@ func (e *evidence) Stat(ctx context.Context, key string) (int64, error) {
 func (e *evidence) Rehash(ctx context.Context, key string) ([32]byte, error) {
 	s, err := e.get()
 	if err != nil {
-		return [32]byte{}, err
+		return [32]byte{}, checkerError(key, err)
 	}
 	return objectChecker{s}.Rehash(ctx, key)
 }
