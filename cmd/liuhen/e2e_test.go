@@ -59,7 +59,7 @@ func startStack(t *testing.T, segment time.Duration) *stack {
 		if err := a.recorder.Close(ctx); err != nil {
 			t.Errorf("close recorder: %v", err)
 		}
-		a.svc.close()
+		a.close()
 	})
 	return &stack{app: a, url: hs.URL, cfg: c, admin: c.AdminToken}
 }

@@ -73,7 +73,7 @@ func (g *Guard) WithLogger(logger *slog.Logger) *Guard {
 // ErrNoToken when there is none and an error matching ErrUnknownToken when
 // the token is wrong or expired; other errors mean the lookup failed.
 func (g *Guard) Authenticate(r *http.Request) (Principal, error) {
-	token, ok := bearerToken(r.Header.Get("Authorization"))
+	token, ok := BearerToken(r)
 	if !ok {
 		return Principal{}, ErrNoToken
 	}
@@ -98,6 +98,12 @@ func (g *Guard) Authenticate(r *http.Request) (Principal, error) {
 func (g *Guard) isAdmin(token string) bool {
 	h := sha256.Sum256([]byte(token))
 	return g.hasAdmin && subtle.ConstantTimeCompare(h[:], g.adminHash[:]) == 1
+}
+
+// BearerToken returns the token of r's Authorization header, and false
+// when it has none.
+func BearerToken(r *http.Request) (string, bool) {
+	return bearerToken(r.Header.Get("Authorization"))
 }
 
 // bearerToken takes the token of an Authorization header of the Bearer

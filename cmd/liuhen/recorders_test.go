@@ -1,0 +1,142 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/liuhen/liuhen/agenda"
+	"github.com/liuhen/liuhen/internal/publish"
+)
+
+// TestRecordServersShareDatabase: while a server records a meeting, a
+// second server that fails to bind its port and a third that starts on
+// the same database leave the live recording alone: it stays recording,
+// its agenda item is marked start and end, and it ends finished. A
+// recording whose server is gone is interrupted when the next one starts.
+func TestRecordServersShareDatabase(t *testing.T) {
+	first := startStack(t, 3*time.Second)
+	ctx := context.Background()
+	store := first.app.svc.store
+	sample, err := agenda.LoadSample(ctx, store)
+	if err != nil {
+		t.Fatalf("load sample: %v", err)
+	}
+	ivf, ogg := ffmpegMedia(t, 10*time.Second)
+	done := make(chan error, 1)
+	go func() {
+		_, err := publish.Run(ctx, publish.Options{
+			Endpoint: fmt.Sprintf("%s/whip/%d", first.url, sample.MeetingID), Token: first.admin,
+			VideoIVF: ivf, AudioOgg: ogg, Duration: 8 * time.Second,
+		})
+		done <- err
+	}()
+	item := fmt.Sprintf("/api/v1/agenda-items/%d/marks", sample.AgendaItemIDs[0])
+	waitRecording(t, first, sample.MeetingID)
+	if status, body := first.call(t, "POST", item, first.admin,
+		`{"action":"start"}`); status != 201 && status != 200 {
+		t.Fatalf("mark start: got status %d, want 201; body %s", status, body)
+	}
+
+	t.Run("a server on a taken port", func(t *testing.T) {
+		c := first.cfg
+		u, _ := url.Parse(first.url)
+		c.Listen, c.SpoolDir = u.Host, t.TempDir()
+		err := serve(ctx, c)
+		if err == nil || !strings.Contains(err.Error(), "address already in use") {
+			t.Errorf("got %v, want address already in use", err)
+		}
+		checkLive(t, first, sample.MeetingID)
+	})
+	t.Run("a server that starts", func(t *testing.T) {
+		second := startApp(t, first.cfg)
+		defer second.close()
+		checkLive(t, first, sample.MeetingID)
+	})
+
+	if status, body := first.call(t, "POST", item, first.admin,
+		`{"action":"end"}`); status != 200 {
+		t.Fatalf("mark end: got status %d, want 200: the recording goes on; body %s", status,
+			body)
+	}
+	if err := <-done; err != nil {
+		t.Fatalf("publish: %v", err)
+	}
+	if rec := first.waitRecordingEnded(t, sample.MeetingID); rec.State != agenda.StateFinished {
+		t.Errorf("got recording %s, want finished", rec.State)
+	}
+
+	t.Run("a recording of a server that is gone", func(t *testing.T) {
+		gone, err := agenda.ClaimRecorder(ctx, first.app.svc.pool, slog.Default())
+		if err != nil {
+			t.Fatal(err)
+		}
+		meeting := sample.EarlierMeetingID
+		_, err = store.As(gone).OpenTrack(ctx, meeting, "gone", "opus", "vp8", time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := gone.Close(ctx); err != nil { // as when its process ends
+			t.Fatal(err)
+		}
+		next := startApp(t, first.cfg)
+		defer next.close()
+		recs, err := store.RecordingSummary(ctx, meeting)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r := recs[len(recs)-1]; r.State != agenda.StateInterrupted {
+			t.Errorf("got the gone server's recording %s, want interrupted", r.State)
+		}
+		checkLive(t, first, sample.MeetingID) // ended finished, and stays so
+	})
+}
+
+// startApp assembles another server on c's database with a spool of its
+// own, without serving it.
+func startApp(t *testing.T, c config) *app {
+	t.Helper()
+	c.SpoolDir = t.TempDir()
+	a, err := newApp(context.Background(), c, slog.New(slog.NewTextHandler(testWriter{t}, nil)))
+	if err != nil {
+		t.Fatalf("start another server: %v", err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = a.recorder.Close(ctx)
+	})
+	return a
+}
+
+// waitRecording waits until the meeting's recording is open.
+func waitRecording(t *testing.T, s *stack, meeting int64) {
+	t.Helper()
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); {
+		recs, err := s.app.svc.store.RecordingSummary(context.Background(), meeting)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(recs) > 0 && recs[len(recs)-1].State == agenda.StateRecording {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("meeting %d is not being recorded 20 s after publishing began", meeting)
+}
+
+// checkLive fails when the meeting's last recording was interrupted.
+func checkLive(t *testing.T, s *stack, meeting int64) {
+	t.Helper()
+	recs, err := s.app.svc.store.RecordingSummary(context.Background(), meeting)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := recs[len(recs)-1]; r.State == agenda.StateInterrupted {
+		t.Errorf("got the first server's recording %s, want it left alone", r.State)
+	}
+}
