@@ -161,7 +161,8 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) (int64, bool)
 // authenticate tells who sent r, writing 401 or 503 when it cannot.
 func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (access.Principal, bool) {
 	p, err := s.deps.Auth.Authenticate(r)
-	if err != nil && !errors.Is(err, access.ErrNoToken) && !errors.Is(err, access.ErrUnknownToken) {
+	refused := errors.Is(err, access.ErrNoToken) || errors.Is(err, access.ErrUnknownToken)
+	if err != nil && !refused {
 		// The token could not be checked: not the publisher's fault.
 		s.deps.Logger.Error("authenticate WHIP request", "err", err)
 		w.Header().Set("Retry-After", "5")

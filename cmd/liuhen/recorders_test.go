@@ -140,3 +140,39 @@ func checkLive(t *testing.T, s *stack, meeting int64) {
 		t.Errorf("got the first server's recording %s, want it left alone", r.State)
 	}
 }
+
+// TestRecordPublishTokenExpiresMidMeeting: the publish token that opened a
+// session expires while it records; the publisher's DELETE with it still
+// ends the session, and the recording is finished, not interrupted.
+func TestRecordPublishTokenExpiresMidMeeting(t *testing.T) {
+	s := startStack(t, 3*time.Second)
+	ctx := context.Background()
+	sample, err := agenda.LoadSample(ctx, s.app.svc.store)
+	if err != nil {
+		t.Fatalf("load sample: %v", err)
+	}
+	token, err := s.app.svc.store.CreatePublishToken(ctx, sample.MeetingID, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ivf, ogg := ffmpegMedia(t, 6*time.Second)
+	done := make(chan error, 1)
+	go func() {
+		_, err := publish.Run(ctx, publish.Options{
+			Endpoint: fmt.Sprintf("%s/whip/%d", s.url, sample.MeetingID), Token: token,
+			VideoIVF: ivf, AudioOgg: ogg, Duration: 4 * time.Second,
+		})
+		done <- err
+	}()
+	waitRecording(t, s, sample.MeetingID)
+	if _, err := s.app.svc.pool.Exec(ctx, `UPDATE publish_tokens SET expires_at = now()
+		WHERE meeting_id = $1`, sample.MeetingID); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Errorf("publish: %v; want its DELETE accepted with the token that opened it", err)
+	}
+	if rec := s.waitRecordingEnded(t, sample.MeetingID); rec.State != agenda.StateFinished {
+		t.Errorf("got recording %s, want finished", rec.State)
+	}
+}

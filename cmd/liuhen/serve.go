@@ -132,6 +132,13 @@ func serve(ctx context.Context, c config) error {
 		return err
 	}
 	defer a.close()
+	sweepCtx, stopSweep := context.WithCancel(ctx)
+	swept := make(chan struct{})
+	go func() {
+		defer close(swept)
+		a.sweepAbandoned(sweepCtx, logger)
+	}()
+	defer func() { stopSweep(); <-swept }()
 	if err := a.jobs.Start(ctx); err != nil {
 		return err
 	}
@@ -216,6 +223,32 @@ func claimRecorder(ctx context.Context, svc services, logger *slog.Logger) (*age
 	}
 	logger.Info("recording as", "recorder", claim.ID)
 	return claim, nil
+}
+
+// abandonedSweep is how often a running server looks again for tracks
+// whose server is gone: the lock of one that vanished without closing its
+// connection is released only once PostgreSQL notices (see
+// agenda.ClaimRecorder), which may be after this server started.
+const abandonedSweep = time.Minute
+
+// sweepAbandoned marks interrupted, every abandonedSweep until ctx ends,
+// the tracks of servers that are gone.
+func (a *app) sweepAbandoned(ctx context.Context, logger *slog.Logger) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(abandonedSweep):
+		}
+		n, err := a.svc.store.InterruptAbandoned(ctx, a.claim, time.Now())
+		switch {
+		case err != nil && ctx.Err() == nil:
+			logger.Warn("look for tracks of stopped servers", "err", err)
+		case n > 0:
+			logger.Warn("tracks left open by a server that stopped are marked interrupted",
+				"count", n)
+		}
+	}
 }
 
 // wire builds the recorder, the background jobs and the routes.
