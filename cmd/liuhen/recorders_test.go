@@ -142,8 +142,9 @@ func checkLive(t *testing.T, s *stack, meeting int64) {
 }
 
 // TestRecordPublishTokenExpiresMidMeeting: the publish token that opened a
-// session expires while it records; the publisher's DELETE with it still
-// ends the session, and the recording is finished, not interrupted.
+// session expires while it records; the room still marks agenda items
+// with it while the session lasts, the publisher's DELETE with it ends the
+// session, and the recording is finished, not interrupted.
 func TestRecordPublishTokenExpiresMidMeeting(t *testing.T) {
 	s := startStack(t, 3*time.Second)
 	ctx := context.Background()
@@ -169,8 +170,20 @@ func TestRecordPublishTokenExpiresMidMeeting(t *testing.T) {
 		WHERE meeting_id = $1`, sample.MeetingID); err != nil {
 		t.Fatal(err)
 	}
+	mark := fmt.Sprintf("/api/v1/agenda-items/%d/marks", sample.AgendaItemIDs[0])
+	if status, body := s.call(t, "POST", mark, token, `{"action":"start"}`); status != 201 && status != 200 {
+		t.Errorf("mark with the expired token of the live session: got status %d, want 201; "+
+			"body %s", status, body)
+	}
+	if status, _ := s.call(t, "POST", mark, "not-a-token", `{"action":"end"}`); status != 401 {
+		t.Errorf("mark with an unknown token: got status %d, want 401", status)
+	}
 	if err := <-done; err != nil {
 		t.Errorf("publish: %v; want its DELETE accepted with the token that opened it", err)
+	}
+	if status, _ := s.call(t, "POST", mark, token, `{"action":"end"}`); status != 401 {
+		t.Errorf("mark with the expired token once its session ended: got status %d, want 401",
+			status)
 	}
 	if rec := s.waitRecordingEnded(t, sample.MeetingID); rec.State != agenda.StateFinished {
 		t.Errorf("got recording %s, want finished", rec.State)

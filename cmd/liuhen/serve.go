@@ -270,6 +270,7 @@ func (a *app) wire(c config, ev *evidence, key ed25519.PrivateKey,
 	if err != nil {
 		return usageError{err}
 	}
+	guard.WithLiveSessions(recorder)
 	more := domains{issuer: newIssuer(svc, ev, logger), exporter: newExporter(svc, ev.get, key),
 		imports: importer.NewHandler(svc.pool, c.ImportMaxBytes, logger)}
 	background, err := newBackground(c, svc, ev, more.issuer, logger)
