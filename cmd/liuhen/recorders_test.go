@@ -11,6 +11,7 @@ import (
 
 	"github.com/liuhen/liuhen/agenda"
 	"github.com/liuhen/liuhen/internal/publish"
+	"github.com/liuhen/liuhen/internal/testenv"
 )
 
 // TestRecordServersShareDatabase: while a server records a meeting, a
@@ -187,5 +188,44 @@ func TestRecordPublishTokenExpiresMidMeeting(t *testing.T) {
 	}
 	if rec := s.waitRecordingEnded(t, sample.MeetingID); rec.State != agenda.StateFinished {
 		t.Errorf("got recording %s, want finished", rec.State)
+	}
+}
+
+// TestRecordDeleteWhileDatabaseDown: PostgreSQL becomes unreachable while
+// a meeting is recorded. The publisher's DELETE with the admin token is
+// answered 200 all the same, and once the database is back the last
+// segments are catalogued and the recording is finished.
+func TestRecordDeleteWhileDatabaseDown(t *testing.T) {
+	proxy, dbURL := newDBProxy(t, testenv.DatabaseURL(t))
+	s := startStackWith(t, 2*time.Second, func(c *config) { c.DatabaseURL = dbURL })
+	ctx := context.Background()
+	sample, err := agenda.LoadSample(ctx, s.app.svc.store)
+	if err != nil {
+		t.Fatalf("load sample: %v", err)
+	}
+	ivf, ogg := ffmpegMedia(t, 7*time.Second)
+	done := make(chan error, 1)
+	go func() {
+		_, err := publish.Run(ctx, publish.Options{
+			Endpoint: fmt.Sprintf("%s/whip/%d", s.url, sample.MeetingID), Token: s.admin,
+			VideoIVF: ivf, AudioOgg: ogg, Duration: 5 * time.Second,
+		})
+		done <- err
+	}()
+	waitRecording(t, s, sample.MeetingID)
+	time.Sleep(2 * time.Second)
+	proxy.cut()
+	err = <-done
+	time.Sleep(3 * time.Second) // the last segments wait for the database
+	proxy.restore()
+	if err != nil {
+		t.Errorf("publish: %v; want its DELETE answered with the database down", err)
+	}
+	if rec := s.waitRecordingEnded(t, sample.MeetingID); rec.State != agenda.StateFinished {
+		t.Errorf("got recording %s, want finished", rec.State)
+	}
+	segs := s.checkSegments(t, sample.MeetingID, true)
+	if end := checkContiguous(t, segs); end < 4*time.Second {
+		t.Errorf("the recording ends at %v, want about 5 s", end)
 	}
 }
