@@ -172,7 +172,8 @@ func TestRecordPublishTokenExpiresMidMeeting(t *testing.T) {
 		t.Fatal(err)
 	}
 	mark := fmt.Sprintf("/api/v1/agenda-items/%d/marks", sample.AgendaItemIDs[0])
-	if status, body := s.call(t, "POST", mark, token, `{"action":"start"}`); status != 201 && status != 200 {
+	status, body := s.call(t, "POST", mark, token, `{"action":"start"}`)
+	if status != 201 && status != 200 {
 		t.Errorf("mark with the expired token of the live session: got status %d, want 201; "+
 			"body %s", status, body)
 	}
