@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	"github.com/liuhen/liuhen/agenda"
 	"github.com/liuhen/liuhen/internal/testenv"
 )
@@ -13,6 +15,7 @@ import (
 // world is a small agenda in a fresh database: a township with a party
 // committee, a matter, a meeting and an agenda item.
 type world struct {
+	pool    *pgxpool.Pool
 	store   *agenda.Store
 	unit    agenda.OrgUnit
 	body    agenda.Body
@@ -24,8 +27,9 @@ type world struct {
 func newWorld(t testing.TB) *world {
 	t.Helper()
 	ctx := context.Background()
-	s := agenda.NewStore(testenv.Database(t))
-	w := &world{store: s}
+	pool := testenv.Database(t)
+	s := agenda.NewStore(pool)
+	w := &world{pool: pool, store: s}
 	var err error
 	w.unit, err = s.CreateOrgUnit(ctx, agenda.OrgUnitInput{
 		Code: "t1", Name: "测试镇", Level: agenda.LevelTownship})

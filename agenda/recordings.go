@@ -20,8 +20,9 @@ const openTrackAttempts = 5
 // OpenTrack adds a publisher's track to the meeting's open recording,
 // opening a recording that starts at now when there is none. The meeting
 // counts as started only once a segment is stored (AddSegment): a publisher
-// that never sends media leaves no trace on the meeting. An unknown meeting
-// is ErrNotFound; a session id already used is a *ConflictError.
+// that never sends media leaves no trace on the meeting. The track belongs
+// to the store's recorder, if any (see As). An unknown meeting is
+// ErrNotFound; a session id already used is a *ConflictError.
 func (s *Store) OpenTrack(ctx context.Context, meetingID int64, sessionID, audioCodec,
 	videoCodec string, now time.Time) (TrackRef, error) {
 	var fe fieldErrors
@@ -51,9 +52,10 @@ func (s *Store) openTrackOnce(ctx context.Context, meetingID int64, sessionID, a
 		}
 		err = tx.QueryRow(ctx, `
 			INSERT INTO tracks (recording_id, session_id, audio_codec, video_codec, state,
-				started_at)
-			VALUES ($1, $2, $3, $4, 'recording', $5) RETURNING id`,
-			ref.RecordingID, sessionID, audioCodec, videoCodec, now).Scan(&ref.TrackID)
+				started_at, recorder_id)
+			VALUES ($1, $2, $3, $4, 'recording', $5, $6) RETURNING id`,
+			ref.RecordingID, sessionID, audioCodec, videoCodec, now, s.recorderID).
+			Scan(&ref.TrackID)
 		if err != nil {
 			return fmt.Errorf("add track: %w", translate(err))
 		}
@@ -194,20 +196,31 @@ type TrackEnd struct {
 	// Segments is how many segments the track's session wrote, stored or
 	// not; -1 when unknown.
 	Segments int
-	At       time.Time
+	// MediaEnd is where the last segment the session wrote ends on the
+	// recording's timeline; 0 when it wrote none or it is unknown.
+	MediaEnd time.Duration
+	// At is when the session stopped taking media: the DELETE, the loss
+	// of the publisher or the stop of the server, not when its last
+	// segment was stored.
+	At time.Time
 }
 
 // CloseTrack ends a track as "finished" or "interrupted". When it was the
 // last open track of its recording, the recording ends too: "interrupted"
-// if any of its tracks that wrote segments was, else "finished"; its open
-// index points end with it, and the meeting gets ended_at when the
-// recording holds segments. Closing a closed track does nothing.
+// if any of its tracks that wrote segments was, else "finished", when the
+// last of its tracks ended (their At, not when CloseTrack runs, which may
+// be long after when uploads were slow); its open index points end where
+// its media ends, and the meeting gets ended_at when the recording holds
+// segments. Closing a closed track does nothing.
 func (s *Store) CloseTrack(ctx context.Context, trackID int64, end TrackEnd) error {
 	var fe fieldErrors
 	if end.State != StateFinished && end.State != StateInterrupted {
 		fe.add("state", `must be "finished" or "interrupted"`)
 	}
 	fe.checkText("reason", end.Reason, maxName, true)
+	if end.MediaEnd < 0 {
+		fe.add("media_end", "must not be negative")
+	}
 	if err := fe.err(); err != nil {
 		return fmt.Errorf("close track %d: %w", trackID, err)
 	}
@@ -224,8 +237,9 @@ func (s *Store) CloseTrack(ctx context.Context, trackID int64, end TrackEnd) err
 			return notFound(err)
 		}
 		_, err = tx.Exec(ctx, `UPDATE tracks SET state = $2, ended_at = GREATEST($3, started_at),
-				end_reason = $4, segments_written = $5
-			WHERE id = $1 AND state = 'recording'`, trackID, end.State, end.At, end.Reason, written)
+				end_reason = $4, segments_written = $5, media_end_ms = NULLIF($6, 0)
+			WHERE id = $1 AND state = 'recording'`, trackID, end.State, end.At, end.Reason, written,
+			end.MediaEnd.Milliseconds())
 		if err != nil {
 			return fmt.Errorf("end track: %w", err)
 		}
@@ -238,21 +252,30 @@ func (s *Store) CloseTrack(ctx context.Context, trackID int64, end TrackEnd) err
 }
 
 // endRecordingIfIdle ends a recording none of whose tracks is still open,
-// with its open index points and its meeting.
+// with its open index points and its meeting. The recording ends when the
+// last of its tracks ended (at when none says). Its open index points end
+// where its media ends: at the end of its last segment, written or stored,
+// and never after the recording's end on its timeline.
 func endRecordingIfIdle(ctx context.Context, tx pgx.Tx, recordingID int64, at time.Time) error {
 	_, err := tx.Exec(ctx, `
-		WITH r AS (
-			UPDATE recordings r SET ended_at = GREATEST($2, r.started_at),
+		WITH t AS (
+			SELECT max(t.ended_at) AS ended_at,
+				GREATEST(max(t.media_end_ms), max(s.media_end_ms)) AS media_end_ms
+			FROM tracks t LEFT JOIN segments s ON s.track_id = t.id
+			WHERE t.recording_id = $1
+		), r AS (
+			UPDATE recordings r SET ended_at = GREATEST(COALESCE(t.ended_at, $2), r.started_at),
 				state = CASE WHEN EXISTS (SELECT 1 FROM tracks t
 					WHERE t.recording_id = r.id AND t.state = 'interrupted'
 					AND (t.segments_written IS NULL OR t.segments_written > 0))
 					THEN 'interrupted' ELSE 'finished' END
+			FROM t
 			WHERE r.id = $1 AND r.state = 'recording' AND NOT EXISTS (
 				SELECT 1 FROM tracks WHERE recording_id = r.id AND state = 'recording')
-			RETURNING r.id, r.meeting_id, r.started_at, r.ended_at
+			RETURNING r.id, r.meeting_id, r.started_at, r.ended_at, t.media_end_ms
 		), ip AS (
-			UPDATE index_points ip SET end_ms = GREATEST(ip.start_ms,
-				(extract(epoch FROM r.ended_at - r.started_at) * 1000)::bigint)
+			UPDATE index_points ip SET end_ms = GREATEST(ip.start_ms, LEAST(r.media_end_ms,
+				(extract(epoch FROM r.ended_at - r.started_at) * 1000)::bigint))
 			FROM r WHERE ip.recording_id = r.id AND ip.end_ms IS NULL
 		)
 		UPDATE meetings m SET ended_at = GREATEST(r.ended_at, m.started_at)
@@ -261,41 +284,6 @@ func endRecordingIfIdle(ctx context.Context, tx pgx.Tx, recordingID int64, at ti
 		return fmt.Errorf("end recording %d: %w", recordingID, err)
 	}
 	return nil
-}
-
-// InterruptOpenRecordings marks every track and recording still
-// "recording" as "interrupted", as a server does on start after a crash,
-// and returns how many recordings it interrupted. Each ends where its last
-// stored segment ends, or at at when it stored none; open index points and
-// the meetings end with them.
-func (s *Store) InterruptOpenRecordings(ctx context.Context, at time.Time) (int, error) {
-	var n int
-	err := s.pool.QueryRow(ctx, `
-		WITH r AS (
-			UPDATE recordings r SET state = 'interrupted',
-				ended_at = GREATEST(r.started_at, COALESCE((SELECT max(s.wall_end)
-					FROM segments s JOIN tracks t ON t.id = s.track_id
-					WHERE t.recording_id = r.id), $1))
-			WHERE r.state = 'recording'
-			RETURNING r.id, r.meeting_id, r.started_at, r.ended_at
-		), t AS (
-			UPDATE tracks t SET state = 'interrupted',
-				ended_at = GREATEST(t.started_at, COALESCE((SELECT max(s.wall_end)
-					FROM segments s WHERE s.track_id = t.id), $1))
-			WHERE t.state = 'recording'
-		), ip AS (
-			UPDATE index_points ip SET end_ms = GREATEST(ip.start_ms,
-				(extract(epoch FROM r.ended_at - r.started_at) * 1000)::bigint)
-			FROM r WHERE ip.recording_id = r.id AND ip.end_ms IS NULL
-		), m AS (
-			UPDATE meetings m SET ended_at = GREATEST(r.ended_at, m.started_at)
-			FROM r WHERE m.id = r.meeting_id
-		)
-		SELECT count(*) FROM r`, at).Scan(&n)
-	if err != nil {
-		return 0, fmt.Errorf("interrupt open recordings: %w", err)
-	}
-	return n, nil
 }
 
 // RecordingSummary returns the recordings of a meeting, oldest first, each

@@ -17,6 +17,8 @@ import (
 // Store reads and writes the agenda tables.
 type Store struct {
 	pool *pgxpool.Pool
+	// recorderID marks the tracks OpenTrack opens; nil for none (see As).
+	recorderID *int32
 }
 
 // NewStore returns a store on pool. The schema must be migrated (Migrate).

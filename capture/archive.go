@@ -130,9 +130,10 @@ type archiver struct {
 	mu       sync.Mutex
 	pending  []Segment
 	closed   bool
-	overflow bool // the spool filled up; stop has been called
-	lost     bool // a segment was set aside as unstorable
-	written  int  // segments the segmenter finished, stored or not
+	overflow bool          // the spool filled up; stop has been called
+	lost     bool          // a segment was set aside as unstorable
+	written  int           // segments the segmenter finished, stored or not
+	end      time.Duration // where the last of them ends on the recording's timeline
 	wake     chan struct{}
 	done     chan struct{}
 }
@@ -170,6 +171,7 @@ func (a *archiver) add(seg Segment) {
 	a.mu.Lock()
 	a.pending = append(a.pending, seg)
 	a.written++
+	a.end = max(a.end, seg.MediaEnd)
 	overflow, queued := full && !a.overflow, len(a.pending)
 	a.overflow = a.overflow || full
 	a.mu.Unlock()
@@ -190,6 +192,14 @@ func (a *archiver) segmentsWritten() int {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	return a.written
+}
+
+// mediaEnd is where the last segment the track's segmenter finished ends
+// on the recording's timeline; 0 when it finished none.
+func (a *archiver) mediaEnd() time.Duration {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.end
 }
 
 // finish says no more segments will come; run returns once the queue is

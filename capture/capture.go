@@ -42,6 +42,8 @@ type Authenticator interface {
 	Authenticate(r *http.Request) (access.Principal, error)
 }
 
+var _ access.LiveSessions = (*Server)(nil)
+
 // Track states as the catalog stores them.
 const (
 	stateFinished    = "finished"

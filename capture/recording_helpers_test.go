@@ -33,11 +33,16 @@ type keptObjects struct {
 	dir  string
 	mu   sync.Mutex
 	keys []string
+	// gate holds uploads while a test holds it locked, as a paused MinIO
+	// would.
+	gate sync.RWMutex
 }
 
 var _ ObjectStore = (*keptObjects)(nil)
 
 func (o *keptObjects) PutFile(_ context.Context, key, path string, _ [32]byte, _ string) error {
+	o.gate.RLock()
+	o.gate.RUnlock() //nolint:staticcheck // waits for the gate to open
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return err

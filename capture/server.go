@@ -3,6 +3,8 @@ package capture
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -361,6 +363,20 @@ func (s *Server) remove(id string) {
 		delete(s.sessions, id)
 		s.deps.Metrics.LiveSessions.Dec()
 	}
+}
+
+// LiveMeeting returns the meeting of a live session opened with the token
+// whose SHA-256 is sum (see access.LiveSessions). A session that was told
+// to stop no longer counts, though it may still be storing segments.
+func (s *Server) LiveMeeting(sum [sha256.Size]byte) (int64, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, ss := range s.sessions {
+		if subtle.ConstantTimeCompare(sum[:], ss.tokenHash[:]) == 1 && ss.ctx.Err() == nil {
+			return ss.ref.MeetingID, true
+		}
+	}
+	return 0, false
 }
 
 func (s *Server) lookup(id string) *session {

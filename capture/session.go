@@ -2,8 +2,11 @@ package capture
 
 import (
 	"context"
+	"crypto/sha256"
+	"crypto/subtle"
 	"errors"
 	"log/slog"
+	"net/http"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -13,6 +16,7 @@ import (
 	"github.com/pion/webrtc/v4"
 
 	"github.com/liuhen/liuhen/agenda"
+	"github.com/liuhen/liuhen/internal/access"
 )
 
 const (
@@ -40,13 +44,16 @@ const (
 // session records one publisher: its PeerConnection, the segmenter its
 // frames go into, and the archiver that stores the segments.
 type session struct {
-	id      string
-	ref     agenda.TrackRef
-	plan    offerPlan
-	pc      *webrtc.PeerConnection
-	catalog Catalog
-	metrics *Metrics
-	logger  *slog.Logger
+	id  string
+	ref agenda.TrackRef
+	// tokenHash is the SHA-256 of the bearer token that opened the
+	// session, which may always end it (see Server.authorizeSession).
+	tokenHash [sha256.Size]byte
+	plan      offerPlan
+	pc        *webrtc.PeerConnection
+	catalog   Catalog
+	metrics   *Metrics
+	logger    *slog.Logger
 
 	// segMu serializes the media path: the segmenter, the timeline, the
 	// frames held for a sender report and the gap log.
@@ -64,6 +71,7 @@ type session struct {
 	endOnce   sync.Once
 	endState  string
 	endReason string
+	endedAt   time.Time // when the session was told to stop
 	connected atomic.Bool
 	videoSSRC atomic.Uint32
 	lastPLI   atomic.Int64 // unix nanoseconds
@@ -82,10 +90,21 @@ type heldFrame struct {
 	lost int
 }
 
+// openedWith reports whether r carries the token that opened the session,
+// comparing hashes in constant time.
+func (s *session) openedWith(r *http.Request) bool {
+	token, ok := access.BearerToken(r)
+	if !ok {
+		return false
+	}
+	sum := sha256.Sum256([]byte(token))
+	return subtle.ConstantTimeCompare(sum[:], s.tokenHash[:]) == 1
+}
+
 // stop ends the session; the first caller decides the track's final state.
 func (s *session) stop(state, reason string) {
 	s.endOnce.Do(func() {
-		s.endState, s.endReason = state, reason
+		s.endState, s.endReason, s.endedAt = state, reason, time.Now()
 		s.logger.Info("session ending", "reason", reason, "state", state)
 		s.cancel()
 	})
@@ -116,14 +135,28 @@ func (s *session) run(uploadCtx context.Context) {
 		s.endState = stateInterrupted
 	}
 
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(uploadCtx), 10*time.Second)
-	defer cancel()
+	// The track ends when the session stopped taking media, not when its
+	// last upload finished, which may be much later (MinIO slow or down).
 	end := agenda.TrackEnd{State: s.endState, Reason: s.endReason,
-		Segments: s.arch.segmentsWritten(), At: time.Now()}
-	if err := s.catalog.CloseTrack(ctx, s.ref.TrackID, end); err != nil {
-		s.logger.Error("close track", "err", err)
-	}
+		Segments: s.arch.segmentsWritten(), MediaEnd: s.arch.mediaEnd(), At: s.endedAt}
+	s.closeTrack(uploadCtx, end)
 	s.logger.Info("session ended", "state", s.endState)
+}
+
+// closeTrack ends the track's row, retrying while PostgreSQL does not
+// answer until the server gives up on uploads, then once more.
+func (s *session) closeTrack(uploadCtx context.Context, end agenda.TrackEnd) {
+	err := retry(uploadCtx, s.logger, "close track", stepTimeout, func(ctx context.Context) error {
+		return s.catalog.CloseTrack(ctx, s.ref.TrackID, end)
+	})
+	if err != nil && uploadCtx.Err() != nil {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(uploadCtx), 10*time.Second)
+		defer cancel()
+		err = s.catalog.CloseTrack(ctx, s.ref.TrackID, end)
+	}
+	if err != nil {
+		s.logger.Error("close track; the next start marks it interrupted", "err", err)
+	}
 }
 
 // finishMedia places the frames still held, closes the gaps still open and

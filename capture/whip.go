@@ -2,6 +2,7 @@ package capture
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -89,7 +90,9 @@ func (s *Server) handlePublish(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	ss, answer, err := s.start(r.Context(), meetingID, plan, string(offer))
+	token, _ := access.BearerToken(r)
+	ss, answer, err := s.start(r.Context(), meetingID, plan, string(offer),
+		sha256.Sum256([]byte(token)))
 	if err != nil {
 		s.writeStartError(w, err)
 		return
@@ -133,28 +136,12 @@ func (s *Server) writeStartError(w http.ResponseWriter, err error) {
 // authorize checks the bearer token and the meeting. It writes the
 // response and returns false when the request may not go on.
 func (s *Server) authorize(w http.ResponseWriter, r *http.Request) (int64, bool) {
-	p, err := s.deps.Auth.Authenticate(r)
-	if err != nil && !errors.Is(err, access.ErrNoToken) && !errors.Is(err, access.ErrUnknownToken) {
-		// The token could not be checked: not the publisher's fault.
-		s.deps.Logger.Error("authenticate WHIP request", "err", err)
-		w.Header().Set("Retry-After", "5")
-		problem.Write(w, http.StatusServiceUnavailable,
-			"the token could not be checked right now; try again shortly")
+	p, ok := s.authenticate(w, r)
+	if !ok {
 		return 0, false
 	}
-	if err != nil {
-		w.Header().Set("WWW-Authenticate", `Bearer realm="liuhen"`)
-		problem.Write(w, http.StatusUnauthorized,
-			"send Authorization: Bearer with the admin token or this meeting's publish token")
-		return 0, false
-	}
-	id, err := strconv.ParseInt(chi.URLParam(r, "meeting"), 10, 64)
-	if err != nil || id <= 0 {
-		problem.Write(w, http.StatusNotFound, "no such meeting: the path must be /whip/{meeting id}")
-		return 0, false
-	}
-	if !p.CanWriteMeeting(id) {
-		problem.Write(w, http.StatusForbidden, "this token may publish only to its own meeting")
+	id, ok := meetingOf(w, r, p)
+	if !ok {
 		return 0, false
 	}
 	exists, err := s.deps.Catalog.MeetingExists(r.Context(), id)
@@ -170,11 +157,73 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) (int64, bool)
 	return id, true
 }
 
+// authenticate tells who sent r, writing 401 or 503 when it cannot.
+func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (access.Principal, bool) {
+	p, err := s.deps.Auth.Authenticate(r)
+	refused := errors.Is(err, access.ErrNoToken) || errors.Is(err, access.ErrUnknownToken)
+	if err != nil && !refused {
+		// The token could not be checked: not the publisher's fault.
+		s.deps.Logger.Error("authenticate WHIP request", "err", err)
+		w.Header().Set("Retry-After", "5")
+		problem.Write(w, http.StatusServiceUnavailable,
+			"the token could not be checked right now; try again shortly")
+		return p, false
+	}
+	if err != nil {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="liuhen"`)
+		problem.Write(w, http.StatusUnauthorized,
+			"send Authorization: Bearer with the admin token or this meeting's publish token")
+		return p, false
+	}
+	return p, true
+}
+
+// meetingOf reads the meeting id of r's path and checks that p may write
+// it, writing 404 or 403 when not.
+func meetingOf(w http.ResponseWriter, r *http.Request, p access.Principal) (int64, bool) {
+	id, err := strconv.ParseInt(chi.URLParam(r, "meeting"), 10, 64)
+	if err != nil || id <= 0 {
+		problem.Write(w, http.StatusNotFound, "no such meeting: the path must be /whip/{meeting id}")
+		return 0, false
+	}
+	if !p.CanWriteMeeting(id) {
+		problem.Write(w, http.StatusForbidden, "this token may publish only to its own meeting")
+		return 0, false
+	}
+	return id, true
+}
+
+// authorizeSession finds the live session of r's path and checks that r
+// may act on it: with the token that opened the session, even when that
+// token has expired since, or with any token that may write the meeting.
+// The opening token and the admin token are checked without the database,
+// so that a publisher can end its session while PostgreSQL is down.
+func (s *Server) authorizeSession(w http.ResponseWriter, r *http.Request) (*session, bool) {
+	ss := s.lookup(chi.URLParam(r, "session"))
+	if ss != nil && chi.URLParam(r, "meeting") == strconv.FormatInt(ss.ref.MeetingID, 10) &&
+		ss.openedWith(r) {
+		return ss, true
+	}
+	p, ok := s.authenticate(w, r)
+	if !ok {
+		return nil, false
+	}
+	id, ok := meetingOf(w, r, p)
+	if !ok {
+		return nil, false
+	}
+	if ss == nil || ss.ref.MeetingID != id {
+		problem.Write(w, http.StatusNotFound, "no such WHIP session; it may have ended already")
+		return nil, false
+	}
+	return ss, true
+}
+
 // start negotiates the PeerConnection, opens the track's rows and starts
 // the session's goroutine. It returns the SDP answer with every candidate
 // (RFC 9725 §4.3.2: the server does not trickle).
 func (s *Server) start(ctx context.Context, meetingID int64, plan offerPlan,
-	offer string) (*session, string, error) {
+	offer string, tokenHash [sha256.Size]byte) (*session, string, error) {
 	if err := s.admit(meetingID); err != nil {
 		return nil, "", err
 	}
@@ -199,7 +248,7 @@ func (s *Server) start(ctx context.Context, meetingID int64, plan offerPlan,
 		_ = pc.Close()
 		return nil, "", fmt.Errorf("open track: %w", err)
 	}
-	ss, err := s.newSession(id, ref, plan, pc)
+	ss, err := s.newSession(id, ref, plan, pc, tokenHash)
 	if err != nil {
 		_ = pc.Close()
 		s.closeTrack(ref.TrackID)
@@ -233,11 +282,11 @@ func negotiate(ctx context.Context, pc *webrtc.PeerConnection, offer string) (st
 }
 
 func (s *Server) newSession(id string, ref agenda.TrackRef, plan offerPlan,
-	pc *webrtc.PeerConnection) (*session, error) {
+	pc *webrtc.PeerConnection, tokenHash [sha256.Size]byte) (*session, error) {
 	logger := s.deps.Logger.With("session", id, "meeting", ref.MeetingID,
 		"recording", ref.RecordingID, "track", ref.TrackID)
 	ss := &session{
-		id: id, ref: ref, plan: plan, pc: pc,
+		id: id, ref: ref, plan: plan, pc: pc, tokenHash: tokenHash,
 		catalog: s.deps.Catalog, metrics: s.deps.Metrics, logger: logger,
 		done: make(chan struct{}),
 	}
@@ -297,14 +346,13 @@ func (s *Server) closeTrack(trackID int64) {
 
 // handleDelete ends a session (RFC 9725 §4.2). It answers once the
 // session has stopped taking media; its last segments are stored after.
+// The token that opened the session ends it even once it has expired (a
+// meeting may outlast its publish token), and DELETE needs no database
+// (see authorizeSession): the segments and the track's end are stored
+// once PostgreSQL is back.
 func (s *Server) handleDelete(w http.ResponseWriter, r *http.Request) {
-	meetingID, ok := s.authorize(w, r)
+	ss, ok := s.authorizeSession(w, r)
 	if !ok {
-		return
-	}
-	ss := s.lookup(chi.URLParam(r, "session"))
-	if ss == nil || ss.ref.MeetingID != meetingID {
-		problem.Write(w, http.StatusNotFound, "no such WHIP session; it may have ended already")
 		return
 	}
 	ss.stop(stateFinished, "publisher sent DELETE")
@@ -314,12 +362,7 @@ func (s *Server) handleDelete(w http.ResponseWriter, r *http.Request) {
 // handlePatch: Liuhen supports neither trickle ICE nor ICE restarts, so
 // RFC 9725 §4.3.1 asks for 501. Publishers send all candidates in the offer.
 func (s *Server) handlePatch(w http.ResponseWriter, r *http.Request) {
-	meetingID, ok := s.authorize(w, r)
-	if !ok {
-		return
-	}
-	if ss := s.lookup(chi.URLParam(r, "session")); ss == nil || ss.ref.MeetingID != meetingID {
-		problem.Write(w, http.StatusNotFound, "no such WHIP session; it may have ended already")
+	if _, ok := s.authorizeSession(w, r); !ok {
 		return
 	}
 	problem.Write(w, http.StatusNotImplemented,

@@ -10,6 +10,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -26,9 +27,14 @@ type fakeCatalog struct {
 	mu       sync.Mutex
 	segments []agenda.SegmentRow
 	closed   map[int64]string
+	ends     map[int64]agenda.TrackEnd
+	down     atomic.Bool // MeetingExists fails, as with PostgreSQL down
 }
 
 func (c *fakeCatalog) MeetingExists(_ context.Context, id int64) (bool, error) {
+	if c.down.Load() {
+		return false, errors.New("look up meeting: connection refused")
+	}
 	return id == 1 || id == 2, nil
 }
 
@@ -49,10 +55,18 @@ func (c *fakeCatalog) CloseTrack(_ context.Context, trackID int64, end agenda.Tr
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.closed == nil {
-		c.closed = map[int64]string{}
+		c.closed, c.ends = map[int64]string{}, map[int64]agenda.TrackEnd{}
 	}
-	c.closed[trackID] = state
+	c.closed[trackID], c.ends[trackID] = state, end
 	return nil
+}
+
+// trackEnd returns how the track was closed, if it was.
+func (c *fakeCatalog) trackEnd(trackID int64) (agenda.TrackEnd, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	end, ok := c.ends[trackID]
+	return end, ok
 }
 
 func (c *fakeCatalog) closedState(trackID int64) string {
@@ -101,9 +115,15 @@ func newTestServer(t *testing.T) (*Server, *fakeCatalog, *httptest.Server) {
 
 func newTestServerWith(t *testing.T, cfg Config) (*Server, *fakeCatalog, *httptest.Server) {
 	t.Helper()
+	return newTestServerAuth(t, cfg, fakeAuth{})
+}
+
+func newTestServerAuth(t *testing.T, cfg Config, auth Authenticator) (*Server, *fakeCatalog,
+	*httptest.Server) {
+	t.Helper()
 	cat := &fakeCatalog{}
 	srv, err := NewServer(cfg, Deps{
-		Catalog: cat, Objects: &fakeObjects{}, Auth: fakeAuth{},
+		Catalog: cat, Objects: &fakeObjects{}, Auth: auth,
 		Metrics: NewMetrics(prometheus.NewRegistry()),
 		Logger:  slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})

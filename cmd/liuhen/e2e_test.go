@@ -32,6 +32,12 @@ type stack struct {
 
 func startStack(t *testing.T, segment time.Duration) *stack {
 	t.Helper()
+	return startStackWith(t, segment, func(*config) {})
+}
+
+// startStackWith starts a stack whose settings edit changes.
+func startStackWith(t *testing.T, segment time.Duration, edit func(*config)) *stack {
+	t.Helper()
 	minio := testenv.MinIOServer(t)
 	c, err := loadConfig()
 	if err != nil {
@@ -45,6 +51,7 @@ func startStack(t *testing.T, segment time.Duration) *stack {
 	c.SigningKeyFile = filepath.Join(t.TempDir(), "signing.key")
 	c.SegmentDuration = segment
 	c.AdminToken = "e2e-admin-token"
+	edit(&c)
 
 	logger := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	a, err := newApp(context.Background(), c, logger)
@@ -59,7 +66,7 @@ func startStack(t *testing.T, segment time.Duration) *stack {
 		if err := a.recorder.Close(ctx); err != nil {
 			t.Errorf("close recorder: %v", err)
 		}
-		a.svc.close()
+		a.close()
 	})
 	return &stack{app: a, url: hs.URL, cfg: c, admin: c.AdminToken}
 }

@@ -128,14 +128,28 @@ func (c config) storageConfig() storage.Config {
 	}
 }
 
+// serve binds the port before it touches the database, so that a second
+// server started by mistake on a taken port changes nothing.
 func serve(ctx context.Context, c config) error {
 	logger := c.logger()
 	routeFFmpegLogs(logger)
+	ln, err := net.Listen("tcp", c.Listen)
+	if err != nil {
+		return fmt.Errorf("listen on %s (LIUHEN_LISTEN): %w", c.Listen, err)
+	}
+	defer ln.Close()
 	a, err := newApp(ctx, c, logger)
 	if err != nil {
 		return err
 	}
-	defer a.svc.close()
+	defer a.close()
+	sweepCtx, stopSweep := context.WithCancel(ctx)
+	swept := make(chan struct{})
+	go func() {
+		defer close(swept)
+		a.sweepAbandoned(sweepCtx, logger)
+	}()
+	defer func() { stopSweep(); <-swept }()
 	if err := a.jobs.Start(ctx); err != nil {
 		return err
 	}
@@ -146,21 +160,31 @@ func serve(ctx context.Context, c config) error {
 			logger.Error("stop background jobs", "err", err)
 		}
 	}()
-	return listenAndServe(ctx, c, a.handler, a.recorder, logger)
+	return listenAndServe(ctx, c, ln, a.handler, a.recorder, logger)
 }
 
 // app is the assembled server: its connections, recorder and routes.
 type app struct {
 	svc      services
+	claim    *agenda.Recorder // this server's recorder id and its lock
 	recorder *capture.Server
 	jobs     *jobs.Runner // started by serve, not by newApp
 	handler  http.Handler
 }
 
-// newApp connects to PostgreSQL and MinIO, closes recordings that the last
-// run left open, and wires the recorder, API, pages and metrics. When MinIO
-// does not answer, the server starts anyway and opens the evidence store
-// once it does (see evidence); until then segments wait in the spool.
+// close releases the recorder's lock and the connections.
+func (a *app) close() {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = a.claim.Close(ctx)
+	a.svc.close()
+}
+
+// newApp connects to PostgreSQL and MinIO, claims a recorder id (which
+// closes the recordings that stopped servers left open) and wires the
+// recorder, API, pages and metrics. When MinIO does not answer, the
+// server starts anyway and opens the evidence store once it does (see
+// evidence); until then segments wait in the spool.
 func newApp(ctx context.Context, c config, logger *slog.Logger) (*app, error) {
 	key, err := signingKey(c.SigningKeyFile, logger)
 	if err != nil {
@@ -176,13 +200,72 @@ func newApp(ctx context.Context, c config, logger *slog.Logger) (*app, error) {
 		return nil, err
 	}
 	svc.objects = ev.store.Load() // nil until MinIO answers
-	if n, err := svc.store.InterruptOpenRecordings(ctx, time.Now()); err != nil {
+	claim, err := claimRecorder(ctx, svc, logger)
+	if err != nil {
 		svc.close()
-		return nil, fmt.Errorf("mark recordings cut off by the last stop: %w", err)
-	} else if n > 0 {
-		logger.Warn("recordings left open by the last run are marked interrupted", "count", n)
+		return nil, err
 	}
+	a := &app{svc: svc, claim: claim}
+	if err := a.wire(c, ev, key, logger); err != nil {
+		a.close()
+		return nil, err
+	}
+	return a, nil
+}
 
+// claimRecorder claims this server's recorder id, then marks interrupted
+// the tracks no running server records any more: those of servers that
+// crashed or were killed, whose locks are free (see agenda.Recorder).
+// Servers that run on the same database keep their live recordings.
+func claimRecorder(ctx context.Context, svc services, logger *slog.Logger) (*agenda.Recorder,
+	error) {
+	claim, err := agenda.ClaimRecorder(ctx, svc.pool, logger.With("component", "recorder"))
+	if err != nil {
+		return nil, err
+	}
+	n, err := svc.store.InterruptAbandoned(ctx, claim, time.Now())
+	if err != nil {
+		_ = claim.Close(ctx)
+		return nil, fmt.Errorf("mark recordings cut off by a stopped server: %w", err)
+	}
+	if n > 0 {
+		logger.Warn("tracks left open by a server that stopped are marked interrupted",
+			"count", n)
+	}
+	logger.Info("recording as", "recorder", claim.ID)
+	return claim, nil
+}
+
+// abandonedSweep is how often a running server looks again for tracks
+// whose server is gone: the lock of one that vanished without closing its
+// connection is released only once PostgreSQL notices (see
+// agenda.ClaimRecorder), which may be after this server started.
+const abandonedSweep = time.Minute
+
+// sweepAbandoned marks interrupted, every abandonedSweep until ctx ends,
+// the tracks of servers that are gone.
+func (a *app) sweepAbandoned(ctx context.Context, logger *slog.Logger) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(abandonedSweep):
+		}
+		n, err := a.svc.store.InterruptAbandoned(ctx, a.claim, time.Now())
+		switch {
+		case err != nil && ctx.Err() == nil:
+			logger.Warn("look for tracks of stopped servers", "err", err)
+		case n > 0:
+			logger.Warn("tracks left open by a server that stopped are marked interrupted",
+				"count", n)
+		}
+	}
+}
+
+// wire builds the recorder, the background jobs and the routes.
+func (a *app) wire(c config, ev *evidence, key ed25519.PrivateKey,
+	logger *slog.Logger) error {
+	svc := a.svc
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(
 		collectors.ProcessCollectorOpts{}))
@@ -192,27 +275,26 @@ func newApp(ctx context.Context, c config, logger *slog.Logger) (*app, error) {
 		ICEUDPPort: c.ICEUDPPort, ICEPublicIPs: c.ICEPublicIPs, ICELoopback: c.ICELoopback,
 		MaxSessions: c.MaxSessions,
 	}, capture.Deps{
-		Catalog: svc.store, Objects: ev, Auth: guard,
+		Catalog: svc.store.As(a.claim), Objects: ev, Auth: guard,
 		Metrics: capture.NewMetrics(reg), Logger: logger.With("component", "capture"),
 	})
 	if err != nil {
-		svc.close()
-		return nil, usageError{err}
+		return usageError{err}
 	}
+	guard.WithLiveSessions(recorder)
 	more := domains{issuer: newIssuer(svc, ev, logger), exporter: newExporter(svc, ev.get, key),
 		imports:  importer.NewHandler(svc.pool, c.ImportMaxBytes, logger),
 		findings: alert.NewStore(svc.pool)}
 	background, err := newBackground(c, svc, ev, recorder, more.issuer, logger)
 	if err != nil {
-		svc.close()
-		return nil, err
+		return err
 	}
 	h, err := newRouter(svc, ev, more, guard, recorder, reg, logger)
 	if err != nil {
-		svc.close()
-		return nil, err
+		return err
 	}
-	return &app{svc: svc, recorder: recorder, jobs: background, handler: h}, nil
+	a.recorder, a.jobs, a.handler = recorder, background, h
+	return nil
 }
 
 // domains are the parts of the server beside the agenda and the recorder
@@ -289,12 +371,8 @@ func newRouter(svc services, ev *evidence, more domains, guard *access.Guard,
 // stored by then stays in the spool for the next start.
 const shutdownTimeout = 25 * time.Second
 
-func listenAndServe(ctx context.Context, c config, h http.Handler, recorder *capture.Server,
-	logger *slog.Logger) error {
-	ln, err := net.Listen("tcp", c.Listen)
-	if err != nil {
-		return fmt.Errorf("listen on %s (LIUHEN_LISTEN): %w", c.Listen, err)
-	}
+func listenAndServe(ctx context.Context, c config, ln net.Listener, h http.Handler,
+	recorder *capture.Server, logger *slog.Logger) error {
 	// ReadTimeout bounds a request whose body never arrives; bodies are
 	// small (SDP offers, JSON), so 30 s is generous.
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second,

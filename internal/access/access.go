@@ -48,7 +48,16 @@ type Guard struct {
 	adminHash [sha256.Size]byte
 	hasAdmin  bool
 	lookup    TokenLookup
+	live      LiveSessions
 	logger    *slog.Logger
+}
+
+// LiveSessions knows the publisher sessions being recorded, by the SHA-256
+// of the token that opened each. The recorder implements it.
+type LiveSessions interface {
+	// LiveMeeting returns the meeting of a live session opened with the
+	// token whose SHA-256 is sum, and false when there is none.
+	LiveMeeting(sum [sha256.Size]byte) (int64, bool)
 }
 
 // NewGuard returns a guard that accepts adminToken as the administrator
@@ -69,16 +78,31 @@ func (g *Guard) WithLogger(logger *slog.Logger) *Guard {
 	return g
 }
 
+// WithLiveSessions makes g accept the token of a live session as a
+// publish token of its meeting, for as long as the session lasts, even
+// once the token has expired: a meeting may outlast its token, and the
+// room goes on marking its agenda items. It must be called before g
+// serves requests.
+func (g *Guard) WithLiveSessions(live LiveSessions) *Guard {
+	g.live = live
+	return g
+}
+
 // Authenticate returns the principal of r's bearer token. It returns
 // ErrNoToken when there is none and an error matching ErrUnknownToken when
 // the token is wrong or expired; other errors mean the lookup failed.
 func (g *Guard) Authenticate(r *http.Request) (Principal, error) {
-	token, ok := bearerToken(r.Header.Get("Authorization"))
+	token, ok := BearerToken(r)
 	if !ok {
 		return Principal{}, ErrNoToken
 	}
 	if g.isAdmin(token) {
 		return Principal{Admin: true}, nil
+	}
+	if g.live != nil {
+		if id, ok := g.live.LiveMeeting(sha256.Sum256([]byte(token))); ok {
+			return Principal{MeetingID: id}, nil
+		}
 	}
 	if g.lookup == nil {
 		return Principal{}, ErrUnknownToken
@@ -98,6 +122,12 @@ func (g *Guard) Authenticate(r *http.Request) (Principal, error) {
 func (g *Guard) isAdmin(token string) bool {
 	h := sha256.Sum256([]byte(token))
 	return g.hasAdmin && subtle.ConstantTimeCompare(h[:], g.adminHash[:]) == 1
+}
+
+// BearerToken returns the token of r's Authorization header, and false
+// when it has none.
+func BearerToken(r *http.Request) (string, bool) {
+	return bearerToken(r.Header.Get("Authorization"))
 }
 
 // bearerToken takes the token of an Authorization header of the Bearer

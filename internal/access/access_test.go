@@ -2,6 +2,7 @@ package access_test
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"io"
@@ -186,5 +187,36 @@ func TestPrincipal(t *testing.T) {
 func TestFromContextEmpty(t *testing.T) {
 	if p, ok := access.FromContext(context.Background()); ok {
 		t.Errorf("got %+v, true; want no principal", p)
+	}
+}
+
+// fakeLive holds the SHA-256 of the token of one live session of meeting 7.
+type fakeLive [sha256.Size]byte
+
+func (f fakeLive) LiveMeeting(sum [sha256.Size]byte) (int64, bool) {
+	return 7, sum == f
+}
+
+func TestGuardAcceptsTokenOfLiveSession(t *testing.T) {
+	g := newGuard().WithLiveSessions(fakeLive(sha256.Sum256([]byte("expired-room-7"))))
+	tests := []struct {
+		name, header string
+		want         access.Principal
+		wantErr      error
+	}{
+		{"the expired token of a live session", "Bearer expired-room-7",
+			access.Principal{MeetingID: 7}, nil},
+		{"an expired token without a session", "Bearer expired-room-8", access.Principal{},
+			access.ErrUnknownToken},
+		{"the admin token", "Bearer admin-secret", access.Principal{Admin: true}, nil},
+		{"a valid publish token", "Bearer room-7", access.Principal{MeetingID: 7}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := g.Authenticate(request(tt.header))
+			if !errors.Is(err, tt.wantErr) || got != tt.want {
+				t.Errorf("got %+v, %v; want %+v, %v", got, err, tt.want, tt.wantErr)
+			}
+		})
 	}
 }
