@@ -7,37 +7,47 @@ import (
 	"testing"
 	"time"
 
+	"github.com/liuhen/liuhen/agenda/county"
 	"github.com/liuhen/liuhen/internal/testenv"
 )
 
-var benchScale = flag.Int("verify.scale", 1, "BenchmarkVerifyRules builds 100,000 × scale "+
-	"decisions and 10,000 × scale meetings")
+var benchDecisions = flag.Int("verify.decisions", 100_000, "decisions of the sample county "+
+	"BenchmarkVerifyRules generates (1000000 for the full size)")
 
-// BenchmarkVerifyRules runs every rule but the object checks over a whole
-// benchmark database (bench_data_test.go) and reports decisions checked per
-// second. Scale it with -verify.scale=10 for 1,000,000 decisions.
+// BenchmarkVerifyRules runs every rule but the object checks over a sample
+// county of -verify.decisions decisions (agenda/county, 2% of them with each
+// kind of violation; about one meeting to ten decisions) and reports
+// decisions checked per second.
 func BenchmarkVerifyRules(b *testing.B) {
 	pool := testenv.Database(b)
-	n := benchData(b, pool, *benchScale)
+	opts := county.DefaultOptions()
+	opts.Decisions = *benchDecisions
+	gen, err := county.Generate(context.Background(), pool, opts)
+	if err != nil {
+		b.Fatalf("generate county: %v", err)
+	}
+	b.Logf("county: %d decisions, %d meetings, generated in %v", gen.Rows["decisions"],
+		gen.Rows["meetings"], gen.Elapsed.Round(time.Second))
+
 	codes := slices.DeleteFunc(Codes(), func(c string) bool { return c == CodeRecordingTampered })
 	took, found := map[string]time.Duration{}, map[string]int{}
-	opts := Options{Codes: codes, Progress: func(d RuleDone) {
+	runOpts := Options{Codes: codes, Progress: func(d RuleDone) {
 		took[d.Code] += d.Took
 		found[d.Code] = d.Findings
 	}}
-	var findings int
+	var checked, findings int
 	b.ResetTimer()
 	for b.Loop() {
-		rep, err := Run(context.Background(), pool, nil, opts)
+		rep, err := Run(context.Background(), pool, nil, runOpts)
 		if err != nil {
 			b.Fatalf("Run: %v", err)
 		}
-		if rep.Checked != n {
-			b.Fatalf("checked: got %d, want %d", rep.Checked, n)
-		}
-		findings = len(rep.Findings)
+		checked, findings = rep.Checked, len(rep.Findings)
 	}
-	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "decisions/s")
+	if checked != opts.Decisions {
+		b.Fatalf("checked: got %d, want %d", checked, opts.Decisions)
+	}
+	b.ReportMetric(float64(checked)*float64(b.N)/b.Elapsed().Seconds(), "decisions/s")
 	b.ReportMetric(float64(findings), "findings")
 	for _, c := range codes {
 		b.Logf("%-24s %8s per run, %6d findings", c,
