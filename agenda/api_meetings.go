@@ -16,7 +16,7 @@ func (a *API) listMeetings(w http.ResponseWriter, r *http.Request) {
 			PlannedFrom: q.time("planned_from"),
 			PlannedTo:   q.time("planned_to"),
 		}
-		if !p.IsAdmin() {
+		if !p.ReadsEverything() {
 			f.ID = &p.MeetingID
 		}
 		return f
