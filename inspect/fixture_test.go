@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -33,7 +34,14 @@ type county struct {
 	// recording is the finished recording of QS1, which holds index
 	// points of QS1.1 and QS1.2.
 	recording int64
+	segments  []string // object keys of its segments
 	matters   int
+}
+
+// segmentBytes is the content of the fixture's segment object key: 1000
+// bytes, as its row says.
+func segmentBytes(key string) []byte {
+	return []byte(strings.Repeat(key, 1000/len(key)+1)[:1000])
 }
 
 func newCounty(t testing.TB) *county {
@@ -165,7 +173,8 @@ func (c *county) record(t testing.TB) {
 	for seq := range 2 {
 		key := fmt.Sprintf("meetings/%d/recordings/%d/tracks/%d/%06d.webm", m, c.recording,
 			track, seq)
-		sum := sha256.Sum256([]byte(key))
+		sum := sha256.Sum256(segmentBytes(key))
+		c.segments = append(c.segments, key)
 		c.exec(t, `INSERT INTO segments (track_id, seq, object_key, sha256, size_bytes,
 				media_start_ms, media_end_ms, wall_start, wall_end)
 			SELECT $1, $2, $3, $4, 1000, $2 * 600000, ($2 + 1) * 600000,
