@@ -81,7 +81,8 @@ func (a *API) methodNotAllowed(w http.ResponseWriter, r *http.Request) {
 		path = rctx.RoutePath
 	}
 	var allowed []string
-	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPatch} {
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPatch,
+		http.MethodDelete} {
 		if a.router.Match(chi.NewRouteContext(), m, path) {
 			allowed = append(allowed, m)
 		}

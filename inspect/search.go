@@ -10,6 +10,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"golang.org/x/sync/errgroup"
 )
 
 // Searcher searches agenda items (see the package doc).
@@ -57,31 +58,34 @@ func (s *Searcher) Search(ctx context.Context, q Query) (Result, error) {
 }
 
 // page fills res with the page and the count of w's matches, ranked by
-// rank (an SQL expression, best first) before the meeting's time.
+// rank (an SQL expression, best first) before the meeting's time. The
+// page and the count run at once, on two connections.
 func (s *Searcher) page(ctx context.Context, w *where, q Query, rank string,
 	res *Result) error {
-	var db querier = s.pool
-	if rank != "" {
-		tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{AccessMode: pgx.ReadOnly})
-		if err != nil {
-			return fmt.Errorf("begin search: %w", err)
-		}
-		defer tx.Rollback(context.WithoutCancel(ctx))
-		if _, err := tx.Exec(ctx, fmt.Sprintf(
-			"SET LOCAL pg_trgm.word_similarity_threshold = %g", similarThreshold)); err != nil {
-			return fmt.Errorf("prepare similar search: %w", err)
-		}
-		db = tx
-	}
-	var err error
-	if res.Items, err = loadPage(ctx, db, w, q, rank); err != nil {
+	var items []Item
+	var total int
+	var exact bool
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		return s.read(gctx, true, rank != "", func(tx pgx.Tx) (err error) {
+			items, err = loadPage(gctx, tx, w, q, rank)
+			return err
+		})
+	})
+	g.Go(func() error {
+		// A similar search's count keeps off sequential scans too: <% costs
+		// more than LIKE.
+		return s.read(gctx, rank != "", rank != "", func(tx pgx.Tx) (err error) {
+			total, exact, err = count(gctx, tx, w)
+			return err
+		})
+	})
+	if err := g.Wait(); err != nil {
 		return err
 	}
-	res.Total, res.TotalExact = q.Offset+len(res.Items), true
-	if len(res.Items) == q.Limit || (len(res.Items) == 0 && q.Offset > 0) {
-		if res.Total, res.TotalExact, err = count(ctx, db, w); err != nil {
-			return err
-		}
+	res.Items, res.Total, res.TotalExact = items, total, exact
+	if len(items) > 0 && len(items) < q.Limit {
+		res.Total, res.TotalExact = q.Offset+len(items), true
 	}
 	for i := range res.Items {
 		res.Items[i].finish(q.Text, rank != "")
@@ -89,29 +93,65 @@ func (s *Searcher) page(ctx context.Context, w *where, q Query, rank string,
 	return nil
 }
 
-// querier is a pool or a transaction. Searches run with
-// pgx.QueryExecModeExec, an unnamed statement planned for its parameters
-// each time: how common the text is decides between walking the time
-// index and scanning the text indexes, which a plan cached for any text
-// could not.
-type querier interface {
-	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
-	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+// read runs f in a read-only transaction. noSeqScan keeps the planner off
+// sequential scans: it takes a LIKE on Chinese text for almost free, when
+// each costs microseconds, and would read a large part of the table to
+// count a common word within a period. similar sets the threshold of
+// pg_trgm's <% operator.
+func (s *Searcher) read(ctx context.Context, noSeqScan, similar bool,
+	f func(pgx.Tx) error) error {
+	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{AccessMode: pgx.ReadOnly})
+	if err != nil {
+		return fmt.Errorf("begin search: %w", err)
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx))
+	var set []string
+	if noSeqScan {
+		set = append(set, "SET LOCAL enable_seqscan = off")
+	}
+	if similar {
+		set = append(set, fmt.Sprintf("SET LOCAL pg_trgm.word_similarity_threshold = %g",
+			similarThreshold))
+	}
+	if len(set) > 0 {
+		if _, err := tx.Exec(ctx, strings.Join(set, "; "),
+			pgx.QueryExecModeSimpleProtocol); err != nil {
+			return fmt.Errorf("prepare search: %w", err)
+		}
+	}
+	if err := f(tx); err != nil {
+		return err
+	}
+	return tx.Commit(ctx)
 }
 
-// count counts w's matches up to CountLimit.
-func count(ctx context.Context, db querier, w *where) (int, bool, error) {
-	var n int
-	sql := fmt.Sprintf(`SELECT count(*) FROM (SELECT 1 FROM search_items s WHERE %s LIMIT %d) x`,
-		w.sql(), CountLimit+1)
+// count counts w's matches up to CountLimit. It looks at the rows whose
+// keys hold the text's bigrams, and rechecks the LIKE on those only, so
+// that the planner estimates from the keys alone and may scan the table
+// for a common word, checking each row's keys for microseconds less than
+// a LIKE would take. The count is exact when every row found was looked
+// at; a row with every bigram of the text but not the text itself makes
+// it "at least".
+func count(ctx context.Context, tx pgx.Tx, w *where) (int, bool, error) {
+	hit := "true"
+	if w.recheck != "" {
+		hit = w.recheck
+	}
+	sql := fmt.Sprintf(`SELECT count(*) FILTER (WHERE hit), count(*)
+		FROM (SELECT %s AS hit FROM search_items s WHERE %s LIMIT %d) x`,
+		hit, w.countSQL(), CountLimit+1)
+	var hits, seen int
 	args := append([]any{pgx.QueryExecModeExec}, w.args...)
-	if err := db.QueryRow(ctx, sql, args...).Scan(&n); err != nil {
+	if err := tx.QueryRow(ctx, sql, args...).Scan(&hits, &seen); err != nil {
 		return 0, false, fmt.Errorf("count search results: %w", err)
 	}
-	if n > CountLimit {
+	switch {
+	case seen <= CountLimit:
+		return hits, true, nil
+	case hits > CountLimit:
 		return CountLimit, false, nil
 	}
-	return n, true, nil
+	return hits, false, nil
 }
 
 // where builds the conditions of a search on search_items s.
@@ -119,11 +159,16 @@ type where struct {
 	args  []any
 	keys  []string // int[] expressions the row's keys must contain
 	conds []string
+	// recheck is the LIKE of a text, and textKeys its bigram keys; bigram
+	// says the text has two characters.
+	recheck, textKeys string
+	bigram            bool
 }
 
 func (w *where) clone() *where {
-	return &where{args: slices.Clone(w.args), keys: slices.Clone(w.keys),
-		conds: slices.Clone(w.conds)}
+	c := *w
+	c.args, c.keys, c.conds = slices.Clone(w.args), slices.Clone(w.keys), slices.Clone(w.conds)
+	return &c
 }
 
 func (w *where) arg(v any) string {
@@ -170,15 +215,24 @@ func (s *Searcher) where(ctx context.Context, q Query) (*where, error) {
 	return w, nil
 }
 
-// contains asks for items whose text contains t, ignoring case. A text of
-// two characters has no trigram, so its bigram key finds it; the ILIKE
-// keeps out the rare item whose bigram only shares the key's hash.
+// contains asks for items whose text contains t, ignoring case: the text
+// is kept in lower case, so LIKE, cheaper than ILIKE, does. The page looks
+// t up in the trigram index (t's bigram keys, for a t of two characters,
+// which has no trigram); the count looks up its bigram keys, which cost
+// little to check on each row, and rechecks the LIKE on the rows found
+// (see count).
 func (w *where) contains(t string) {
-	if utf8.RuneCountInString(t) == 2 {
-		w.keys = append(w.keys, fmt.Sprintf("search_bigram_keys(%s::text)", w.arg(t)))
-	}
-	w.conds = append(w.conds, "s.doc ILIKE "+w.arg("%"+escapeLike(t)+"%"))
+	p := w.arg(t)
+	w.recheck = fmt.Sprintf(likeSQL, p)
+	w.textKeys = fmt.Sprintf("search_bigram_keys(%s::text)", p)
+	w.bigram = utf8.RuneCountInString(t) == 2
 }
+
+// likeSQL is the LIKE of a text given as a parameter: its wildcards and
+// escape character escaped, in lower case. The planner folds the pattern
+// to a constant, so the trigram index serves it.
+const likeSQL = `s.doc LIKE '%%' || lower(replace(replace(replace(%[1]s::text, '\', '\\'),
+    '%%', '\%%'), '_', '\_')) || '%%'`
 
 // similar asks for items with a stretch of text similar to t (pg_trgm's
 // <% operator, under pg_trgm.word_similarity_threshold), and returns the
@@ -189,20 +243,37 @@ func (w *where) similar(t string) string {
 	return fmt.Sprintf("word_similarity(%s::text, s.doc)", p)
 }
 
+// sql is the condition of a match, as the page query writes it.
 func (w *where) sql() string {
+	keys := w.keys
+	if w.bigram {
+		keys = append(slices.Clone(keys), w.textKeys)
+	}
+	return w.join(keys, w.recheck)
+}
+
+// countSQL is the condition of a row the count looks at: the text's bigram
+// keys without its LIKE.
+func (w *where) countSQL() string {
+	keys := w.keys
+	if w.textKeys != "" {
+		keys = append(slices.Clone(keys), w.textKeys)
+	}
+	return w.join(keys, "")
+}
+
+func (w *where) join(keys []string, like string) string {
 	conds := slices.Clone(w.conds)
-	if len(w.keys) > 0 {
-		conds = append(conds, "s.keys @> ("+strings.Join(w.keys, " || ")+")")
+	if len(keys) > 0 {
+		conds = append(conds, "s.keys @> ("+strings.Join(keys, " || ")+")")
+	}
+	if like != "" {
+		conds = append(conds, like)
 	}
 	if len(conds) == 0 {
 		return "true"
 	}
 	return strings.Join(conds, " AND ")
-}
-
-// escapeLike escapes the wildcards of LIKE and its escape character.
-func escapeLike(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
 // unitID looks up an org unit by code; an unknown code is an *InputError.

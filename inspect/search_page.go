@@ -8,20 +8,19 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// pageSQL reads a page of matches (the CTE, filled in by loadPage) and,
-// for each, what a result shows.
-const pageSQL = `
-WITH page AS MATERIALIZED (
-    SELECT s.agenda_item_id, s.meeting_id, s.seq, s.held_at, %[1]s AS rank
-    FROM search_items s WHERE %[2]s
-    ORDER BY %[3]s s.held_at DESC, s.meeting_id DESC, s.seq
-    LIMIT %[4]d OFFSET %[5]d
-)
+// idsSQL finds a page of matches: %[1]s is the rank, %[2]s the
+// condition, %[3]s the order before the meeting's time.
+const idsSQL = `SELECT s.agenda_item_id, %[1]s AS rank FROM search_items s WHERE %[2]s
+    ORDER BY %[3]s s.held_at DESC, s.meeting_id DESC, s.seq LIMIT %[4]d OFFSET %[5]d`
+
+// detailsSQL reads what a result shows for the agenda items $1, ranked
+// $2, in their order. It does not change, so it is prepared once.
+const detailsSQL = `
 SELECT ai.id, ai.seq, ai.title,
     m.id, m.title, m.planned_start, m.started_at, m.ended_at,
     b.id, b.name, b.kind, u.id, u.code, u.name,
     mt.id, mt.code, mt.name, mt.category, mt.major_class,
-    p.held_at, p.rank,
+    COALESCE(m.started_at, m.planned_start), p.rank,
     COALESCE((SELECT json_agg(json_build_object('id', d.id, 'title', d.title,
             'decided_at', d.decided_at, 'reference', d.reference) ORDER BY d.id)
         FROM decisions d WHERE d.agenda_item_id = ai.id), '[]'),
@@ -33,13 +32,13 @@ SELECT ai.id, ai.seq, ai.title,
     COALESCE((SELECT json_agg(json_build_object('recording_id', ip.recording_id,
             'start_ms', ip.start_ms, 'end_ms', ip.end_ms) ORDER BY ip.start_ms, ip.id)
         FROM index_points ip WHERE ip.agenda_item_id = ai.id), '[]')
-FROM page p
-JOIN agenda_items ai ON ai.id = p.agenda_item_id
+FROM unnest($1::bigint[], $2::float8[]) WITH ORDINALITY AS p (id, rank, n)
+JOIN agenda_items ai ON ai.id = p.id
 JOIN meetings m ON m.id = ai.meeting_id
 JOIN meeting_bodies b ON b.id = m.body_id
 JOIN org_units u ON u.id = b.org_unit_id
 LEFT JOIN matters mt ON mt.id = ai.matter_id
-ORDER BY %[6]s p.held_at DESC, p.meeting_id DESC, p.seq`
+ORDER BY p.n`
 
 // matterRow holds a result's matter columns, NULL when the item has none.
 type matterRow struct {
@@ -48,20 +47,38 @@ type matterRow struct {
 }
 
 // loadPage reads the page of w's matches that q asks for.
-func loadPage(ctx context.Context, db querier, w *where, q Query, rank string) ([]Item,
+func loadPage(ctx context.Context, tx pgx.Tx, w *where, q Query, rank string) ([]Item,
 	error) {
-	rankExpr, inner, outer := "0::float8", "", ""
+	rankExpr, order := "0::float8", ""
 	if rank != "" {
-		rankExpr, inner, outer = rank, "rank DESC,", "p.rank DESC,"
+		rankExpr, order = rank, "rank DESC,"
 	}
-	sql := fmt.Sprintf(pageSQL, rankExpr, w.sql(), inner, q.Limit, q.Offset, outer)
-	rows, err := db.Query(ctx, sql, append([]any{pgx.QueryExecModeExec}, w.args...)...)
+	sql := fmt.Sprintf(idsSQL, rankExpr, w.sql(), order, q.Limit, q.Offset)
+	rows, err := tx.Query(ctx, sql, append([]any{pgx.QueryExecModeExec}, w.args...)...)
 	if err != nil {
 		return nil, fmt.Errorf("search agenda items: %w", err)
+	}
+	var ids []int64
+	var ranks []float64
+	var id int64
+	var r float64
+	_, err = pgx.ForEachRow(rows, []any{&id, &r}, func() error {
+		ids, ranks = append(ids, id), append(ranks, r)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("search agenda items: %w", err)
+	}
+	if len(ids) == 0 {
+		return []Item{}, nil
+	}
+	rows, err = tx.Query(ctx, detailsSQL, ids, ranks)
+	if err != nil {
+		return nil, fmt.Errorf("read search results: %w", err)
 	}
 	items, err := pgx.CollectRows(rows, scanItem)
 	if err != nil {
-		return nil, fmt.Errorf("search agenda items: %w", err)
+		return nil, fmt.Errorf("read search results: %w", err)
 	}
 	return items, nil
 }

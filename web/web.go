@@ -1,5 +1,6 @@
 // Package web serves Liuhen's pages: the meeting-room page that publishes a
-// meeting over WHIP and marks its agenda items.
+// meeting over WHIP and marks its agenda items, and the inspectors' search
+// and watch pages.
 package web
 
 import (
@@ -29,6 +30,17 @@ func Handler() http.Handler {
 		}
 		w.Header().Set("Cache-Control", "no-store")
 		http.ServeFileFS(w, r, files, "room.html")
+	})
+	r.Get("/search", func(w http.ResponseWriter, r *http.Request) {
+		http.ServeFileFS(w, r, files, "search.html")
+	})
+	r.Get("/watch/{item}", func(w http.ResponseWriter, r *http.Request) {
+		if id, err := strconv.ParseInt(chi.URLParam(r, "item"), 10, 64); err != nil || id <= 0 {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Cache-Control", "no-store")
+		http.ServeFileFS(w, r, files, "watch.html")
 	})
 	r.Handle("/static/*", http.StripPrefix("/static/", http.FileServerFS(files)))
 	return r

@@ -34,6 +34,7 @@ func checkAnswers(t *testing.T, c *contract, s *stack) {
 		checkDecisions(t, c, s.admin, sample)
 	})
 	t.Run("errors", func(t *testing.T) { checkErrors(t, c, s, sample, newMeeting) })
+	t.Run("inspection", func(t *testing.T) { checkInspection(t, c, s.admin, sample) })
 }
 
 func pageExchanges(sample agenda.Sample) []exchange {

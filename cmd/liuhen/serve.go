@@ -23,6 +23,7 @@ import (
 
 	"github.com/liuhen/liuhen/agenda"
 	"github.com/liuhen/liuhen/capture"
+	"github.com/liuhen/liuhen/inspect"
 	"github.com/liuhen/liuhen/internal/access"
 	"github.com/liuhen/liuhen/internal/openapi"
 	"github.com/liuhen/liuhen/storage"
@@ -165,7 +166,7 @@ func newApp(ctx context.Context, c config, logger *slog.Logger) (*app, error) {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(
 		collectors.ProcessCollectorOpts{}))
-	guard := access.NewGuard(c.AdminToken, svc.store)
+	guard := access.NewGuard(c.AdminToken, svc.store).WithInspectors(inspect.NewTokens(svc.pool))
 	recorder, err := capture.NewServer(capture.Config{
 		SpoolDir: c.SpoolDir, SpoolMaxBytes: c.SpoolMaxBytes, SegmentDuration: c.SegmentDuration,
 		ICEUDPPort: c.ICEUDPPort, ICEPublicIPs: c.ICEPublicIPs, ICELoopback: c.ICELoopback,
@@ -196,7 +197,10 @@ func newRouter(svc services, ev *evidence, guard *access.Guard, recorder *captur
 	api := agenda.NewAPI(svc.store, guard, logger).Routes()
 	api.With(access.AdminOnly).Get("/verify",
 		verify.Handler(svc.pool, ev, logger.With("component", "verify")).ServeHTTP)
-	api.Get("/recordings/{id}/viewing-copy", viewing.NewAPI(svc.pool, ev, logger).ServeHTTP)
+	inspection := inspect.NewAPI(svc.pool, ev, logger)
+	inspection.Mount(api)
+	api.With(inspection.Audit().Record(inspect.ActionView)).Get(
+		"/recordings/{id}/viewing-copy", viewing.NewAPI(svc.pool, ev, logger).ServeHTTP)
 	r.Mount("/api/v1", api)
 	// The document needs no token; internal/openapi/openapi.yaml is its source.
 	r.Get("/api/v1/openapi.json", openapi.ServeJSON)
@@ -284,6 +288,7 @@ var (
 	_ capture.ObjectStore  = (*evidence)(nil)
 	_ verify.ObjectChecker = (*evidence)(nil)
 	_ viewing.Objects      = (*evidence)(nil)
+	_ inspect.Objects      = (*evidence)(nil)
 )
 
 // evidenceRetry spaces the attempts to open the store; each may take as

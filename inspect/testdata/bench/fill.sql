@@ -154,4 +154,3 @@ FROM rec JOIN agenda_items ai ON ai.meeting_id = rec.meeting_id;
 
 SET session_replication_role = DEFAULT;
 SELECT search_items_refresh(ARRAY(SELECT id FROM agenda_items));
-VACUUM ANALYZE;
