@@ -74,6 +74,8 @@ func TestInspectorSearchesAndWatchesInBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Logf("watch page: player at %.3f s, chapters %q, verdict %s, %d segments",
+		w.CurrentTime, w.Chapters, w.Verdict, w.Segments)
 	if math.Abs(w.CurrentTime-startMs/1000.0) > 0.05 {
 		t.Errorf("got the player at %.3f s, want the index point %.3f s", w.CurrentTime,
 			startMs/1000.0)

@@ -37,7 +37,7 @@ func checkInspection(t *testing.T, c *contract, admin string, sample agenda.Samp
 			path: "/api/v1/search?q=" + url.QueryEscape("火星探测器发射")},
 		{name: "search with bad parameters", method: "GET", token: admin, want: 400,
 			path: "/api/v1/search?limit=0&body_kind=nope", malformed: true},
-		{name: "search with a publish-less token", method: "GET", token: "wrong", want: 401,
+		{name: "search with an unknown token", method: "GET", token: "wrong", want: 401,
 			path: "/api/v1/search"},
 		{name: "watch an agenda item", method: "GET", path: watch, token: inspector, want: 200},
 		{name: "watch an unknown item", method: "GET", token: admin, want: 404,
