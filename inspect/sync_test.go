@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/liuhen/liuhen/agenda"
 	"github.com/liuhen/liuhen/inspect"
@@ -142,5 +143,51 @@ func (c *county) learnItems(t testing.TB) {
 			t.Fatal(err)
 		}
 		c.items[names[meeting]+"."+itoa(int64(seq))] = id
+	}
+}
+
+// TestSearchKeepsConcurrentDecisions links two decisions to one item in
+// two transactions at once: the search finds both, whichever commits
+// last.
+func TestSearchKeepsConcurrentDecisions(t *testing.T) {
+	c := newCounty(t)
+	ctx := context.Background()
+	insert := `INSERT INTO decisions (org_unit_id, matter_id, title, decided_at, agenda_item_id)
+		SELECT org_unit_id, matter_id, $2, decided_at, agenda_item_id FROM decisions
+		WHERE id = $1`
+	first, err := c.pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer first.Rollback(ctx)
+	if _, err := first.Exec(ctx, insert, c.decision["D1"], "第一份补充决定"); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		second, err := c.pool.Begin(ctx)
+		if err != nil {
+			done <- err
+			return
+		}
+		defer second.Rollback(ctx)
+		if _, err := second.Exec(ctx, insert, c.decision["D1"], "第二份补充决定"); err != nil {
+			done <- err
+			return
+		}
+		done <- second.Commit(ctx)
+	}()
+	time.Sleep(200 * time.Millisecond) // the second waits for the first's lock
+	if err := first.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	s := inspect.NewSearcher(c.pool)
+	for _, q := range []string{"q=第一份补充", "q=第二份补充"} {
+		if got, _ := c.search(t, s, q); !slices.Equal(got, []string{"QS1.1"}) {
+			t.Errorf("%s: got %v, want [QS1.1]", q, got)
+		}
 	}
 }

@@ -53,10 +53,16 @@ CREATE INDEX search_items_keys_idx ON search_items USING gin (keys);
 CREATE INDEX search_items_doc_idx ON search_items USING gin (doc gin_trgm_ops);
 
 -- search_items_refresh recomputes the rows of the agenda items ids, in one
--- statement whatever their number.
+-- statement whatever their number. It first locks their rows, in order, in
+-- a statement of its own: a transaction refreshing the same item (two
+-- decisions linked to it at once) waits there until the other commits, and
+-- its next statement then sees what the other wrote.
 -- +goose StatementBegin
 CREATE FUNCTION search_items_refresh(ids bigint[]) RETURNS void
-LANGUAGE sql AS $$
+LANGUAGE plpgsql AS $$
+BEGIN
+PERFORM 1 FROM search_items WHERE agenda_item_id = ANY (ids)
+    ORDER BY agenda_item_id FOR UPDATE;
 WITH RECURSIVE items AS (
     SELECT ai.id, ai.seq, ai.title, ai.matter_id, m.id AS meeting_id, m.title AS meeting_title,
         COALESCE(m.started_at, m.planned_start) AS held_at, b.kind, b.org_unit_id
@@ -87,8 +93,8 @@ SELECT d.id, d.meeting_id, d.seq, d.org_unit_id, d.held_at, d.doc,
 FROM docs d JOIN unit_keys uk ON uk.unit = d.org_unit_id
 ON CONFLICT (agenda_item_id) DO UPDATE SET meeting_id = EXCLUDED.meeting_id,
     seq = EXCLUDED.seq, org_unit_id = EXCLUDED.org_unit_id, held_at = EXCLUDED.held_at,
-    doc = EXCLUDED.doc, keys = EXCLUDED.keys
-$$;
+    doc = EXCLUDED.doc, keys = EXCLUDED.keys;
+END $$;
 -- +goose StatementEnd
 
 -- The triggers run once per statement, with the rows it changed, so that a
