@@ -59,12 +59,13 @@ func (s *Searcher) Search(ctx context.Context, q Query) (Result, error) {
 
 // page fills res with the page and the count of w's matches, ranked by
 // rank (an SQL expression, best first) before the meeting's time. The
-// page and the count run at once, on two connections.
+// page and the count run at once, on two connections. Similar items
+// (rank set) are not counted, as each costs a word_similarity: their
+// total is the page's, "at least" when the page is full.
 func (s *Searcher) page(ctx context.Context, w *where, q Query, rank string,
 	res *Result) error {
 	var items []Item
-	var total int
-	var exact bool
+	total, exact := -1, false
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error {
 		return s.read(gctx, true, rank != "", func(tx pgx.Tx) (err error) {
@@ -72,20 +73,21 @@ func (s *Searcher) page(ctx context.Context, w *where, q Query, rank string,
 			return err
 		})
 	})
-	g.Go(func() error {
-		// A similar search's count keeps off sequential scans too: <% costs
-		// more than LIKE.
-		return s.read(gctx, rank != "", rank != "", func(tx pgx.Tx) (err error) {
-			total, exact, err = count(gctx, tx, w)
-			return err
+	if rank == "" {
+		g.Go(func() error {
+			return s.read(gctx, false, false, func(tx pgx.Tx) (err error) {
+				total, exact, err = count(gctx, tx, w)
+				return err
+			})
 		})
-	})
+	}
 	if err := g.Wait(); err != nil {
 		return err
 	}
 	res.Items, res.Total, res.TotalExact = items, total, exact
-	if len(items) > 0 && len(items) < q.Limit {
-		res.Total, res.TotalExact = q.Offset+len(items), true
+	if total < 0 || (len(items) > 0 && len(items) < q.Limit) {
+		res.Total = q.Offset + len(items)
+		res.TotalExact = len(items) < q.Limit && (len(items) > 0 || q.Offset == 0)
 	}
 	for i := range res.Items {
 		res.Items[i].finish(q.Text, rank != "")

@@ -23,7 +23,8 @@ const (
 type Result struct {
 	Query Query `json:"query"`
 	// Total counts the matches, exactly when TotalExact, else at least
-	// that many (CountLimit).
+	// that many (up to CountLimit are counted; similar items only as far
+	// as the page goes).
 	Total      int    `json:"total"`
 	TotalExact bool   `json:"total_exact"`
 	Match      string `json:"match"`
