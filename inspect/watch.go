@@ -195,6 +195,10 @@ func choosePlayback(v Watch) (RecordingRef, bool) {
 
 // viewingCopy reads the recording's copy and, when it is done, links it.
 // A link that cannot be made leaves URL empty and says why in LastError.
+//
+// TODO(watch-proxy): the link is presigned on MinIO, which the inspector's
+// browser must reach; a route of Liuhen's that streams the copy with
+// Range support would keep MinIO internal.
 func (w *Watcher) viewingCopy(ctx context.Context, recording int64) (*ViewingCopy, error) {
 	c := &ViewingCopy{}
 	var key *string

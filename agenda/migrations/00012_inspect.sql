@@ -38,7 +38,8 @@ $$;
 -- that LIKE, cheaper than ILIKE, ignores case); keys holds the
 -- bigram keys of doc, -id of the item's unit and of every unit above it,
 -- and the facet keys of its body kind, matter category and 三重一大 class,
--- so that one GIN index answers a text and its filters together.
+-- so that one GIN index answers a text and its filters together. (Unit
+-- keys take ids below 2^30.)
 CREATE TABLE search_items (
     agenda_item_id bigint PRIMARY KEY REFERENCES agenda_items (id) ON DELETE CASCADE,
     meeting_id     bigint NOT NULL,
