@@ -108,7 +108,7 @@ func (a *API) methodNotAllowed(w http.ResponseWriter, r *http.Request) {
 	}
 	var allowed []string
 	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut,
-		http.MethodPatch} {
+		http.MethodPatch, http.MethodDelete} {
 		if a.router.Match(chi.NewRouteContext(), m, path) {
 			allowed = append(allowed, m)
 		}

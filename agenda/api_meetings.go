@@ -18,7 +18,7 @@ func (a *API) listMeetings(w http.ResponseWriter, r *http.Request) {
 			Code:        q.text("code"),
 			Mode:        enumParam(q, "mode", MeetingModes),
 		}
-		if !p.IsAdmin() {
+		if !p.ReadsEverything() {
 			f.ID = &p.MeetingID
 		}
 		return f

@@ -179,14 +179,28 @@ func newSampleCommand() *cobra.Command {
 
 func newTokenCommand() *cobra.Command {
 	var meeting int64
+	var inspector string
 	var ttl time.Duration
 	cmd := &cobra.Command{
-		Use:   "token --meeting ID",
-		Short: "Issue a publish token that lets one meeting room publish and mark items",
-		Args:  cobra.NoArgs,
+		Use:   "token (--meeting ID | --inspector NAME)",
+		Short: "Issue a publish token for a meeting room, or an inspector token",
+		Long: `token --meeting ID issues a publish token that lets one meeting room publish
+that meeting and mark its items (valid 12h unless --ttl says otherwise).
+
+token --inspector NAME issues an inspector token: it searches, watches and
+exports everything and changes nothing; every search, view and export is in
+the audit log under NAME (valid 720h unless --ttl says otherwise).`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if inspector != "" || cmd.Flags().Changed("inspector") {
+				if cmd.Flags().Changed("meeting") {
+					return usagef("give --meeting or --inspector, not both")
+				}
+				return issueInspectorToken(cmd, inspector, ttl)
+			}
 			if meeting <= 0 {
-				return usagef("--meeting: give the id of the meeting to publish")
+				return usagef("--meeting: give the id of the meeting to publish, " +
+					"or --inspector NAME for an inspector token")
 			}
 			if ttl < time.Hour || ttl > 720*time.Hour {
 				return usagef("--ttl %v: give a duration from 1h to 720h, such as 12h", ttl)
@@ -197,6 +211,8 @@ func newTokenCommand() *cobra.Command {
 		},
 	}
 	cmd.Flags().Int64Var(&meeting, "meeting", 0, "meeting id")
+	cmd.Flags().StringVar(&inspector, "inspector", "", "the inspector's name, as the audit log "+
+		"will show it")
 	cmd.Flags().DurationVar(&ttl, "ttl", 12*time.Hour, "how long the token is valid")
 	return cmd
 }

@@ -39,6 +39,7 @@ func checkAnswers(t *testing.T, c *contract, s *stack) {
 	t.Run("errors", func(t *testing.T) { checkErrors(t, c, s, sample, newMeeting) })
 	t.Run("procedure-list model", func(t *testing.T) { checkModel(t, c, s.admin, sample) })
 	t.Run("evidence", func(t *testing.T) { checkEvidence(t, c, s, sample) })
+	t.Run("inspection", func(t *testing.T) { checkInspection(t, c, s.admin, sample) })
 }
 
 func checkReports(t *testing.T, c *contract, admin string) {

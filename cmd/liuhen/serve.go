@@ -26,6 +26,7 @@ import (
 	"github.com/liuhen/liuhen/agenda/importer"
 	"github.com/liuhen/liuhen/capture"
 	bundle "github.com/liuhen/liuhen/evidence"
+	"github.com/liuhen/liuhen/inspect"
 	"github.com/liuhen/liuhen/internal/access"
 	"github.com/liuhen/liuhen/internal/jobs"
 	"github.com/liuhen/liuhen/internal/openapi"
@@ -269,7 +270,7 @@ func (a *app) wire(c config, ev *evidence, key ed25519.PrivateKey,
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(
 		collectors.ProcessCollectorOpts{}))
-	guard := access.NewGuard(c.AdminToken, svc.store)
+	guard := access.NewGuard(c.AdminToken, svc.store).WithInspectors(inspect.NewTokens(svc.pool))
 	recorder, err := capture.NewServer(capture.Config{
 		SpoolDir: c.SpoolDir, SpoolMaxBytes: c.SpoolMaxBytes, SegmentDuration: c.SegmentDuration,
 		ICEUDPPort: c.ICEUDPPort, ICEPublicIPs: c.ICEPublicIPs, ICELoopback: c.ICELoopback,
@@ -332,17 +333,20 @@ func newRouter(svc services, ev *evidence, more domains, guard *access.Guard,
 	api := agenda.NewAPI(svc.store, guard, logger).Routes()
 	api.With(access.AdminOnly).Get("/verify",
 		verify.Handler(svc.pool, ev, logger.With("component", "verify")).ServeHTTP)
-	api.Get("/recordings/{id}/viewing-copy", viewing.NewAPI(svc.pool, ev, logger).ServeHTTP)
+	inspection := inspect.NewAPI(svc.pool, ev, logger)
+	inspection.Mount(api)
+	api.With(inspection.Audit().Record(inspect.ActionView)).Get(
+		"/recordings/{id}/viewing-copy", viewing.NewAPI(svc.pool, ev, logger).ServeHTTP)
 	api.Group(func(r chi.Router) {
 		r.Use(access.AdminOnly)
 		report.NewAPI(more.issuer, logger).Register(r)
 		alert.NewAPI(more.findings, logger).Register(r)
 	})
-	// TODO(inspector-role): exporting needs the admin token until there is
-	// an inspector role that may read evidence without changing anything.
-	api.With(access.AdminOnly).Get("/decisions/{id}/evidence",
+	// Inspectors export too, and every export is in the audit log.
+	exports := api.With(access.ReadersOnly, inspection.Audit().Record(inspect.ActionExport))
+	exports.Get("/decisions/{id}/evidence",
 		bundle.Handler(more.exporter, bundle.SubjectDecision, logger).ServeHTTP)
-	api.With(access.AdminOnly).Get("/agenda-items/{id}/evidence",
+	exports.Get("/agenda-items/{id}/evidence",
 		bundle.Handler(more.exporter, bundle.SubjectAgendaItem, logger).ServeHTTP)
 	keyHandler, err := bundle.KeyHandler(more.exporter.PublicKey())
 	if err != nil {
@@ -438,6 +442,7 @@ var (
 	_ capture.ObjectStore  = (*evidence)(nil)
 	_ verify.ObjectChecker = (*evidence)(nil)
 	_ viewing.Objects      = (*evidence)(nil)
+	_ inspect.Objects      = (*evidence)(nil)
 )
 
 // evidenceRetry spaces the attempts to open the store; each may take as

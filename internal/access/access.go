@@ -1,6 +1,6 @@
-// Package access decides who a request comes from: the administrator, or a
-// meeting room holding a publish token of one meeting (RFC 6750 bearer
-// tokens).
+// Package access decides who a request comes from: the administrator, a
+// meeting room holding a publish token of one meeting, or an inspector
+// (RFC 6750 bearer tokens).
 package access
 
 import (
@@ -16,15 +16,26 @@ import (
 	"github.com/liuhen/liuhen/internal/problem"
 )
 
-// Principal is who a request acts for: the administrator, or the holder of a
-// publish token of MeetingID.
+// Principal is who a request acts for: the administrator, the holder of a
+// publish token of MeetingID, or the inspector named Inspector, holding
+// the inspector token InspectorID.
 type Principal struct {
-	Admin     bool
-	MeetingID int64
+	Admin       bool
+	MeetingID   int64
+	InspectorID int64
+	Inspector   string
 }
 
 // IsAdmin reports whether p holds the admin token.
 func (p Principal) IsAdmin() bool { return p.Admin }
+
+// IsInspector reports whether p holds an inspector token, which may read,
+// search, watch and export everything and change nothing.
+func (p Principal) IsInspector() bool { return p.InspectorID != 0 }
+
+// ReadsEverything reports whether p may read every meeting: the
+// administrator and inspectors.
+func (p Principal) ReadsEverything() bool { return p.Admin || p.IsInspector() }
 
 // CanWriteMeeting reports whether p may change meeting id: publish to it and
 // mark its agenda items.
@@ -32,9 +43,11 @@ func (p Principal) CanWriteMeeting(id int64) bool {
 	return p.Admin || (p.MeetingID != 0 && p.MeetingID == id)
 }
 
-// CanReadMeeting reports whether p may read meeting id. Today the same
-// principals may read and write a meeting.
-func (p Principal) CanReadMeeting(id int64) bool { return p.CanWriteMeeting(id) }
+// CanReadMeeting reports whether p may read meeting id: those who may
+// write it, and inspectors.
+func (p Principal) CanReadMeeting(id int64) bool {
+	return p.IsInspector() || p.CanWriteMeeting(id)
+}
 
 // TokenLookup finds the meeting a publish token was issued for. For a token
 // it does not know, or one that expired, it returns an error matching
@@ -43,13 +56,26 @@ type TokenLookup interface {
 	PublishTokenMeeting(ctx context.Context, token string) (int64, error)
 }
 
+// InspectorPrefix starts every inspector token, so that the guard asks
+// InspectorLookup about those only.
+const InspectorPrefix = "lhi_"
+
+// InspectorLookup finds the inspector an inspector token was issued to:
+// the token's id and the inspector's name. For a token it does not know,
+// or one that expired or was revoked, it returns an error matching
+// ErrUnknownToken; any other error is a failure of the lookup itself.
+type InspectorLookup interface {
+	InspectorToken(ctx context.Context, token string) (id int64, name string, err error)
+}
+
 // Guard authenticates requests by their bearer token.
 type Guard struct {
-	adminHash [sha256.Size]byte
-	hasAdmin  bool
-	lookup    TokenLookup
-	live      LiveSessions
-	logger    *slog.Logger
+	adminHash  [sha256.Size]byte
+	hasAdmin   bool
+	lookup     TokenLookup
+	live       LiveSessions
+	inspectors InspectorLookup
+	logger     *slog.Logger
 }
 
 // LiveSessions knows the publisher sessions being recorded, by the SHA-256
@@ -70,6 +96,12 @@ func NewGuard(adminToken string, lookup TokenLookup) *Guard {
 		lookup:    lookup,
 		logger:    slog.Default(),
 	}
+}
+
+// WithInspectors makes g accept the inspector tokens that lookup knows.
+func (g *Guard) WithInspectors(lookup InspectorLookup) *Guard {
+	g.inspectors = lookup
+	return g
 }
 
 // WithLogger makes g log failed token lookups to logger.
@@ -104,6 +136,9 @@ func (g *Guard) Authenticate(r *http.Request) (Principal, error) {
 			return Principal{MeetingID: id}, nil
 		}
 	}
+	if p, err := g.inspector(r.Context(), token); !errors.Is(err, ErrUnknownToken) {
+		return p, err
+	}
 	if g.lookup == nil {
 		return Principal{}, ErrUnknownToken
 	}
@@ -115,6 +150,23 @@ func (g *Guard) Authenticate(r *http.Request) (Principal, error) {
 		return Principal{}, fmt.Errorf("look up publish token: %w", err)
 	}
 	return Principal{MeetingID: id}, nil
+}
+
+// inspector looks up a token that starts with InspectorPrefix. Any other
+// token, and one the lookup does not know, is ErrUnknownToken: a publish
+// token may start with the prefix by chance.
+func (g *Guard) inspector(ctx context.Context, token string) (Principal, error) {
+	if g.inspectors == nil || !strings.HasPrefix(token, InspectorPrefix) {
+		return Principal{}, ErrUnknownToken
+	}
+	id, name, err := g.inspectors.InspectorToken(ctx, token)
+	if errors.Is(err, ErrUnknownToken) {
+		return Principal{}, ErrUnknownToken
+	}
+	if err != nil {
+		return Principal{}, fmt.Errorf("look up inspector token: %w", err)
+	}
+	return Principal{InspectorID: id, Inspector: name}, nil
 }
 
 // isAdmin compares hashes so that the comparison takes the same time
@@ -144,7 +196,8 @@ func bearerToken(header string) (string, bool) {
 
 // Require passes requests with a valid token on to next, with their
 // Principal in the context, and answers the others 401 with a Bearer
-// challenge (RFC 6750 §3).
+// challenge (RFC 6750 §3). An inspector's request that could change
+// something (any method but GET, HEAD and OPTIONS) is answered 403.
 func (g *Guard) Require(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p, err := g.Authenticate(r)
@@ -162,10 +215,24 @@ func (g *Guard) Require(next http.Handler) http.Handler {
 			w.Header().Set("Retry-After", "5")
 			problem.Write(w, http.StatusServiceUnavailable,
 				"the token could not be checked right now; try again shortly")
+		case p.IsInspector() && !safeMethod(r.Method):
+			problem.Write(w, http.StatusForbidden, "an inspector token reads, searches, "+
+				"watches and exports, and changes nothing; ask the administrator to make "+
+				"this change")
 		default:
 			next.ServeHTTP(w, r.WithContext(NewContext(r.Context(), p)))
 		}
 	})
+}
+
+// safeMethod reports whether method is safe (RFC 9110 §9.2.1) in the sense
+// that the server answers it without changing anything.
+func safeMethod(method string) bool {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions:
+		return true
+	}
+	return false
 }
 
 type contextKey struct{}

@@ -1,6 +1,7 @@
 // Package browser drives Debian's Chromium, headless: through the
-// meeting-room page, the way a meeting room publishes, for the demo and
-// the end-to-end tests; and to print pages, such as reports, to PDF.
+// meeting-room page (the way a meeting room publishes) and the inspectors'
+// search and watch pages, for the demo and the end-to-end tests; and to
+// print pages, such as reports, to PDF.
 package browser
 
 import (

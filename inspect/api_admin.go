@@ -1,0 +1,193 @@
+package inspect
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/liuhen/liuhen/internal/problem"
+	"github.com/liuhen/liuhen/verify"
+)
+
+// maxBody bounds a request body: a token request is a name and a number.
+const maxBody = 64 << 10
+
+// tokenRequest is the body of POST /inspector-tokens.
+type tokenRequest struct {
+	Name     string `json:"name"`
+	TTLHours *int   `json:"ttl_hours"`
+}
+
+// issuedToken answers POST /inspector-tokens: the token, shown this once.
+type issuedToken struct {
+	Token     string    `json:"token"`
+	Inspector Inspector `json:"inspector"`
+}
+
+func (a *API) createToken(w http.ResponseWriter, r *http.Request) {
+	var in tokenRequest
+	if !decodeJSON(w, r, &in) {
+		return
+	}
+	ttl := DefaultTokenTTL
+	if in.TTLHours != nil {
+		ttl = time.Duration(*in.TTLHours) * time.Hour
+	}
+	rec, token, err := a.tokens.Create(r.Context(), in.Name, ttl)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	a.logger.Info("inspector token issued", "token", rec.ID, "inspector", rec.Name,
+		"expires", rec.ExpiresAt)
+	created(w, r, issuedToken{Token: token, Inspector: rec}, rec.ID)
+}
+
+func (a *API) listTokens(w http.ResponseWriter, r *http.Request) {
+	if !noParams(w, r) {
+		return
+	}
+	list, err := a.tokens.List(r.Context())
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string][]Inspector{"inspectors": list})
+}
+
+func (a *API) getToken(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(w, r)
+	if !ok {
+		return
+	}
+	rec, err := a.tokens.Get(r.Context(), id)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, rec)
+}
+
+func (a *API) revokeToken(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(w, r)
+	if !ok {
+		return
+	}
+	rec, err := a.tokens.Revoke(r.Context(), id)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	a.logger.Info("inspector token revoked", "token", rec.ID, "inspector", rec.Name)
+	writeJSON(w, http.StatusOK, rec)
+}
+
+// auditParams are the parameters of GET /audit.
+var auditParams = []string{"actor", "action", "from", "to", "limit", "offset"}
+
+var auditActions = []string{ActionSearch, ActionWatch, ActionView, ActionExport}
+
+func (a *API) listAudit(w http.ResponseWriter, r *http.Request) {
+	f, err := parseAuditFilter(r.URL.Query())
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	entries, err := a.audit.List(r.Context(), f)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"entries": entries, "limit": f.Limit,
+		"offset": f.Offset})
+}
+
+func parseAuditFilter(v url.Values) (AuditFilter, error) {
+	var fe fieldErrors
+	for name, vs := range v {
+		if !slices.Contains(auditParams, name) {
+			fe.add(name, "unknown parameter; use "+strings.Join(auditParams, ", "))
+		} else if len(vs) > 1 {
+			fe.add(name, "must be given at most once")
+		}
+	}
+	get := func(name string) string { return strings.TrimSpace(v.Get(name)) }
+	f := AuditFilter{Actor: get("actor"), Action: get("action")}
+	checkEnum(&fe, "action", f.Action, auditActions)
+	f.From = parseTime(&fe, "from", get("from"), verify.ParseFrom)
+	f.To = parseTime(&fe, "to", get("to"), verify.ParseTo)
+	if !f.From.IsZero() && !f.To.IsZero() && !f.To.After(f.From) {
+		fe.add("to", "the period ends before it starts: give a 'to' later than 'from'")
+	}
+	f.Limit = parseInt(&fe, "limit", get("limit"), 1, 500, 100)
+	f.Offset = parseInt(&fe, "offset", get("offset"), 0, 1<<40, 0)
+	slices.SortFunc(fe, func(a, b problem.FieldError) int {
+		return strings.Compare(a.Field, b.Field)
+	})
+	return f, fe.err()
+}
+
+// noParams answers 400 when the request has query parameters.
+func noParams(w http.ResponseWriter, r *http.Request) bool {
+	if len(r.URL.Query()) == 0 {
+		return true
+	}
+	var fe []problem.FieldError
+	for name := range r.URL.Query() {
+		fe = append(fe, problem.FieldError{Field: name, Reason: "unknown parameter"})
+	}
+	problem.WriteDetails(w, problem.Details{Status: http.StatusBadRequest,
+		Detail: "this endpoint takes no query parameters", Errors: fe})
+	return false
+}
+
+// decodeJSON reads a JSON object into dst, refusing another content type
+// (415), a body too large (413), and unknown or mistyped fields (400).
+func decodeJSON(w http.ResponseWriter, r *http.Request, dst any) bool {
+	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil ||
+		mt != "application/json" {
+		problem.Write(w, http.StatusUnsupportedMediaType,
+			"send the body as JSON with Content-Type: application/json")
+		return false
+	}
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
+	dec.DisallowUnknownFields()
+	err := dec.Decode(dst)
+	if err == nil && dec.Decode(&struct{}{}) != io.EOF {
+		err = errors.New("the body holds more than one JSON value")
+	}
+	var tooLarge *http.MaxBytesError
+	var typeErr *json.UnmarshalTypeError
+	switch {
+	case err == nil:
+		return true
+	case errors.As(err, &tooLarge):
+		problem.Write(w, http.StatusRequestEntityTooLarge,
+			fmt.Sprintf("the body is over %d bytes", maxBody))
+	case errors.As(err, &typeErr):
+		problem.WriteDetails(w, problem.Details{Status: http.StatusBadRequest,
+			Detail: "a field has the wrong type", Errors: []problem.FieldError{{
+				Field: typeErr.Field, Reason: "has the wrong type: got a JSON " +
+					typeErr.Value}}})
+	default:
+		field := ""
+		if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+			field = strings.Trim(name, `"`)
+		}
+		d := problem.Details{Status: http.StatusBadRequest,
+			Detail: "the body is not the JSON object expected: " + err.Error()}
+		if field != "" {
+			d.Errors = []problem.FieldError{{Field: field, Reason: "unknown field; " +
+				"send name and ttl_hours"}}
+		}
+		problem.WriteDetails(w, d)
+	}
+	return false
+}
