@@ -24,7 +24,6 @@ const (
 	MaxTextRunes = 100 // longer texts are pasted paragraphs, not queries
 )
 
-
 // Query is one search: a text, filters, and the page of results wanted.
 type Query struct {
 	// Text is looked for in agenda item titles, matter names, meeting
