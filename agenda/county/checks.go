@@ -27,11 +27,14 @@ type foreignKey struct {
 // skipRowChecks switches off the per-row foreign-key triggers for the
 // transaction when the role may, every key is single-column and no table
 // Generate writes has a trigger of its own (which replica mode would
-// silence too). It reports whether it did.
+// silence too) but the search index's (search_items_*), whose work
+// refreshSearch then does once for everything written. It reports whether
+// it did.
 func skipRowChecks(ctx context.Context, tx pgx.Tx) (bool, error) {
 	var userTriggers, multiColumn int
 	err := tx.QueryRow(ctx, `
 		SELECT (SELECT count(*) FROM pg_trigger tg WHERE NOT tg.tgisinternal
+		            AND tg.tgname NOT LIKE 'search\_items\_%'
 		            AND tg.tgrelid = ANY($1::text[]::regclass[])),
 		       (SELECT count(*) FROM pg_constraint c WHERE c.contype = 'f'
 		            AND cardinality(c.conkey) > 1 AND c.conrelid = ANY($1::text[]::regclass[]))`,
@@ -122,4 +125,17 @@ func loadForeignKeys(ctx context.Context, tx pgx.Tx) ([]foreignKey, error) {
 		}
 	}
 	return keys, nil
+}
+
+// refreshSearch indexes for search the agenda items Generate wrote, which
+// the search index's triggers, silenced with the foreign-key checks, did
+// not see.
+func refreshSearch(ctx context.Context, tx pgx.Tx, a *ids) error {
+	_, err := tx.Exec(ctx, `SELECT search_items_refresh(ARRAY(
+		SELECT id FROM agenda_items WHERE id >= $1 AND id < $2))`,
+		a.first[tItems], a.next[tItems])
+	if err != nil {
+		return fmt.Errorf("index the agenda items for search: %w", err)
+	}
+	return nil
 }

@@ -100,3 +100,22 @@ func TestCheckForeignKeysFindsDanglingRow(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestGeneratedCountyIsSearchable(t *testing.T) {
+	pool := testenv.Database(t)
+	res := generate(t, pool, smallOptions(7))
+	if !res.KeysCheckedAtEnd {
+		t.Fatal("the test role may switch row triggers off, but Generate did not")
+	}
+	items := count(t, pool, `SELECT count(*) FROM agenda_items`)
+	indexed := count(t, pool, `SELECT count(*) FROM search_items s
+		JOIN agenda_items ai ON ai.id = s.agenda_item_id`)
+	if items == 0 || indexed != items {
+		t.Errorf("got %d of %d agenda items in the search index, want all", indexed, items)
+	}
+	withDecision := count(t, pool, `SELECT count(*) FROM search_items s
+		WHERE EXISTS (SELECT 1 FROM decisions d WHERE d.agenda_item_id = s.agenda_item_id)`)
+	if withDecision == 0 {
+		t.Error("no indexed item has a decision; want the decisions' titles indexed too")
+	}
+}
