@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/liuhen/liuhen/agenda"
+	bundle "github.com/liuhen/liuhen/evidence"
 	"github.com/liuhen/liuhen/inspect"
 	"github.com/liuhen/liuhen/internal/browser"
 	"github.com/liuhen/liuhen/internal/publish"
@@ -22,8 +23,12 @@ import (
 // meeting, marks its first item from 4.2 s to 7 s, waits for the viewing
 // copy, and then, as an inspector in headless Chromium, searches for 敬老院
 // on the search page, opens the result and checks that the player stands
-// at the item's index point, with the meeting's items as chapters, the
-// recording's segments, and the visit in the audit log.
+// at the item's index point, with the meeting's items as chapters and the
+// recording's segments. It exports the item's evidence bundle with the
+// page's button, checks the saved file with liuhen verify-bundle and the
+// key the page shows, and finds the visit and the export in the audit log.
+// Last, the export of an item without index points shows the 409's reason
+// on the page, and that refusal is in the audit log too.
 func TestInspectorSearchesAndWatchesInBrowser(t *testing.T) {
 	t.Setenv("LIUHEN_TRANSCODE_SWEEP", "1s")
 	s := startStack(t, 3*time.Second)
@@ -88,12 +93,102 @@ func TestInspectorSearchesAndWatchesInBrowser(t *testing.T) {
 	if err != nil || w.Segments != len(segs) {
 		t.Errorf("got %d segment rows, want the %d segments (%v)", w.Segments, len(segs), err)
 	}
-	checkAudited(t, s, "王明", []string{inspect.ActionWatch, inspect.ActionSearch})
+	checkBrowserExport(t, s, b, sample.AgendaItemIDs[0])
+	checkAudited(t, s, "王明", []string{inspect.ActionExport, inspect.ActionWatch,
+		inspect.ActionSearch})
+	checkRefusedExport(t, s, b, sample.AgendaItemIDs[1])
+}
+
+// checkBrowserExport clicks the export button of the open watch page and
+// checks the saved bundle offline, with the key and command the page shows.
+func checkBrowserExport(t *testing.T, s *stack, b *browser.Browser, itemID int64) {
+	t.Helper()
+	x, err := b.ExportEvidence(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := fmt.Sprintf("evidence-item-%d.zip", itemID); x.Name != want {
+		t.Errorf("got download name %q, want %q", x.Name, want)
+	}
+	status, body := s.call(t, http.MethodGet, "/api/v1/signing-key", s.admin, "")
+	var key bundle.PublicKeyInfo
+	if err := json.Unmarshal([]byte(body), &key); status != http.StatusOK || err != nil {
+		t.Fatalf("read the signing key: got %d %s (%v)", status, body, err)
+	}
+	if x.PublicKey != key.PublicKey {
+		t.Errorf("page shows key %q, want the server's %q", x.PublicKey, key.PublicKey)
+	}
+	want := fmt.Sprintf("liuhen verify-bundle %s --public-key %s", x.Name, key.PublicKey)
+	if x.Command != want {
+		t.Errorf("page shows command %q, want %q", x.Command, want)
+	}
+	code, out, errOut := runCaptured(t, "verify-bundle", x.Path, "--public-key", x.PublicKey)
+	if code != exitOK {
+		t.Fatalf("verify-bundle on the download: exit %d, want %d\n%s%s", code, exitOK, out,
+			errOut)
+	}
+	checkBundleSubject(t, x.Path, key.PublicKey, itemID)
+}
+
+// checkBundleSubject checks that the valid bundle at path is the item's.
+func checkBundleSubject(t *testing.T, path, publicKey string, itemID int64) {
+	t.Helper()
+	pub, err := bundle.ParsePublicKey(publicKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	report, err := bundle.VerifyFile(path, pub)
+	if err != nil || !report.Valid() {
+		t.Fatalf("verify %s: %v, problems %v", path, err, report)
+	}
+	if got := report.Manifest.Subject.AgendaItemID; got != itemID {
+		t.Errorf("got a bundle of agenda item %d, want %d", got, itemID)
+	}
+	if len(report.Manifest.Segments) == 0 {
+		t.Errorf("got a bundle of no segments, want those of the index point")
+	}
+}
+
+// checkRefusedExport opens the watch page of an item without index points,
+// clicks export and checks the page's error and the audited refusal.
+func checkRefusedExport(t *testing.T, s *stack, b *browser.Browser, itemID int64) {
+	t.Helper()
+	if err := b.OpenWatch(s.url, itemID); err != nil {
+		t.Fatal(err)
+	}
+	_, err := b.ExportEvidence(t.TempDir())
+	if err == nil || !strings.Contains(err.Error(), "Conflict") ||
+		!strings.Contains(err.Error(), "cannot be exported") {
+		t.Fatalf("export of item %d without index points: got %v, want the page to show "+
+			"the 409 and its reason", itemID, err)
+	}
+	t.Logf("refused export: %v", err)
+	newest := auditEntries(t, s, "王明")[0]
+	target := fmt.Sprintf("/api/v1/agenda-items/%d/evidence", itemID)
+	if newest.Action != inspect.ActionExport || newest.Target != target ||
+		newest.Status == nil || *newest.Status != http.StatusConflict {
+		t.Errorf("got newest audit entry %+v, want export of %s answered 409", newest, target)
+	}
 }
 
 // checkAudited checks the newest audit entries of actor, newest first:
 // their actions, each answered 200.
 func checkAudited(t *testing.T, s *stack, actor string, actions []string) {
+	t.Helper()
+	var got []string
+	for _, e := range auditEntries(t, s, actor) {
+		if e.Status == nil || *e.Status != http.StatusOK {
+			t.Errorf("audit entry %+v: want status 200", e)
+		}
+		got = append(got, e.Action)
+	}
+	if !slices.Equal(got, actions) {
+		t.Errorf("audit log of %s: got actions %v, want %v", actor, got, actions)
+	}
+}
+
+// auditEntries reads the audit entries of actor, newest first.
+func auditEntries(t *testing.T, s *stack, actor string) []inspect.Entry {
 	t.Helper()
 	status, body := s.call(t, http.MethodGet, "/api/v1/audit?actor="+url.QueryEscape(actor),
 		s.admin, "")
@@ -104,14 +199,8 @@ func checkAudited(t *testing.T, s *stack, actor string, actions []string) {
 	if err := json.Unmarshal([]byte(body), &log); err != nil {
 		t.Fatal(err)
 	}
-	var got []string
-	for _, e := range log.Entries {
-		if e.Status == nil || *e.Status != http.StatusOK {
-			t.Errorf("audit entry %+v: want status 200", e)
-		}
-		got = append(got, e.Action)
+	if len(log.Entries) == 0 {
+		t.Fatalf("audit log of %s: got no entries", actor)
 	}
-	if !slices.Equal(got, actions) {
-		t.Errorf("audit log of %s: got actions %v, want %v", actor, got, actions)
-	}
+	return log.Entries
 }

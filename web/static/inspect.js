@@ -27,15 +27,19 @@ function askToken(then) {
   };
 }
 
-async function api(path) {
+// fetchOK calls the API with the token; an answer other than 2xx throws
+// an error with the problem document's text and the status.
+async function fetchOK(path) {
   const res = await fetch("/api/v1" + path, { headers: { Authorization: "Bearer " + token() } });
   if (!res.ok) {
     const err = new Error(await problemText(res));
     err.status = res.status;
     throw err;
   }
-  return res.json();
+  return res;
 }
+
+async function api(path) { return (await fetchOK(path)).json(); }
 
 async function problemText(res) {
   try {

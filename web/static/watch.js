@@ -1,6 +1,7 @@
 // The watch page: plays the viewing copy from the agenda item's index
 // point, lists the meeting's items as chapters, and shows the recording's
-// segment hashes and the verifier's verdict.
+// segment hashes and the verifier's verdict; its button exports the
+// item's evidence bundle, beside the key and command that check it offline.
 "use strict";
 
 const itemID = Number(location.pathname.split("/").pop());
@@ -9,6 +10,7 @@ async function load() {
   showError("");
   try {
     show(await api(`/agenda-items/${itemID}/watch`));
+    showKey(await api("/signing-key"));
   } catch (e) {
     if (e.status === 401) askToken(load);
     showError(e.message);
@@ -109,4 +111,46 @@ function showSegments(p) {
   body.replaceChildren(...rows);
 }
 
+const bundleName = `evidence-item-${itemID}.zip`;
+
+function showKey(k) {
+  $("signing-key").textContent = k.public_key;
+  $("verify-command").textContent =
+    `liuhen verify-bundle ${bundleName} --public-key ${k.public_key}`;
+}
+
+// exportBundle fetches the bundle with the token, which a plain link could
+// not send, and saves it through an object URL. A transfer the server cuts
+// off (a segment that changed while copied) rejects blob(), so no partial
+// bundle is saved.
+// TODO(export-stream): the whole ZIP sits in the tab's memory before it is
+// saved; a one-time download URL the browser can stream would avoid that.
+async function exportBundle() {
+  showError("");
+  $("export").disabled = true;
+  $("export-status").textContent = "导出中 Exporting…";
+  try {
+    const blob = await (await fetchOK(`/agenda-items/${itemID}/evidence`)).blob();
+    saveBlob(blob, bundleName);
+    $("export-status").textContent = `已导出 Exported ${bundleName} · ${blob.size} bytes`;
+  } catch (e) {
+    $("export-status").textContent = "";
+    if (e.status === 401) askToken(exportBundle);
+    showError(`导出失败 Export failed: ${e.message}`);
+  } finally {
+    $("export").disabled = false;
+  }
+}
+
+function saveBlob(blob, name) {
+  const url = URL.createObjectURL(blob);
+  const a = el("a", { href: url, download: name, hidden: true });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  // The download reads the URL after click() returns; revoke it later.
+  setTimeout(() => URL.revokeObjectURL(url), 60 * 1000);
+}
+
+$("export").onclick = exportBundle;
 if (!token()) askToken(load); else load();
