@@ -127,7 +127,9 @@ pg_start() {
 			"port with LIUHEN_PG_PORT=NNNNN"
 	fi
 	local log="$dir/server.log"
-	as_pg_owner "$pg_bin/pg_ctl" -D "$dir" -l "$log" -w -t 60 start >/dev/null || {
+	# -p: the port asked for now, whatever port the cluster was created with.
+	as_pg_owner "$pg_bin/pg_ctl" -D "$dir" -l "$log" -o "-p $PG_PORT" -w -t 60 start \
+		>/dev/null || {
 		as_pg_owner tail -n 20 "$log" >&2 || true
 		fail "PostgreSQL did not start; see $log"
 	}
