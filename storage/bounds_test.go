@@ -2,48 +2,16 @@ package storage
 
 import (
 	"errors"
-	"net"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/liuhen/liuhen/internal/testenv"
 )
 
-// blackHole listens on a local port, accepts every connection and never
-// answers, like a stopped (SIGSTOP) MinIO; it returns host:port.
-func blackHole(t testing.TB) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatalf("listen: %v", err)
-	}
-	var mu sync.Mutex
-	var conns []net.Conn
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range conns {
-			c.Close()
-		}
-	})
-	return ln.Addr().String()
-}
-
 func TestCallsToAnUnresponsiveMinIOEnd(t *testing.T) {
-	cfg := Config{Endpoint: blackHole(t), AccessKey: "liuhen", SecretKey: "liuhen-secret",
-		Bucket: "liuhen-evidence", CallTimeout: 300 * time.Millisecond}
+	cfg := Config{Endpoint: testenv.BlackHole(t), AccessKey: "liuhen",
+		SecretKey: "liuhen-secret", Bucket: "liuhen-evidence", CallTimeout: 300 * time.Millisecond}
 	s, err := New(cfg)
 	if err != nil {
 		t.Fatalf("new store: %v", err)

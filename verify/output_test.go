@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/liuhen/liuhen/internal/textcell"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/report")
@@ -95,7 +97,7 @@ func TestWriteTable(t *testing.T) {
 			if i < 0 {
 				i = strings.Index(l, "STATUS")
 			}
-			if c := cells(l[:i]); col >= 0 && c != col {
+			if c := textcell.Width(l[:i]); col >= 0 && c != col {
 				t.Errorf("status column: got cell %d in %q, want %d", c, l, col)
 			} else {
 				col = c
@@ -166,23 +168,5 @@ func TestWriteCSV(t *testing.T) {
 	}
 	if got := last[col("message")]; got != `segment 1 is missing, "quoted"` {
 		t.Errorf("message: got %q, want the quotes and comma kept", got)
-	}
-}
-
-func TestTruncateCells(t *testing.T) {
-	for _, tc := range []struct {
-		in   string
-		n    int
-		want string
-	}{
-		{"short", 10, "short"},
-		{"abcdefghij", 5, "abcd…"},
-		{"村道维修工程", 7, "村道维…"},
-	} {
-		t.Run(tc.in, func(t *testing.T) {
-			if got := truncateCells(tc.in, tc.n); got != tc.want {
-				t.Errorf("got %q, want %q", got, tc.want)
-			}
-		})
 	}
 }

@@ -7,9 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 
-	"golang.org/x/text/width"
+	"github.com/liuhen/liuhen/internal/textcell"
 )
 
 // titleCells is how many terminal cells a decision title may take in the
@@ -32,7 +31,7 @@ func (r Report) WriteTable(w io.Writer) error {
 	}
 	var b strings.Builder
 	b.WriteString(r.Scope.describe() + "\n\n")
-	writeAligned(&b, lines)
+	textcell.WriteAligned(&b, lines)
 	fmt.Fprintf(&b, "\n%d decisions checked, %d passed, %d findings\n",
 		r.Checked, r.Passed, len(r.Findings))
 	if _, err := io.WriteString(w, b.String()); err != nil {
@@ -45,7 +44,7 @@ func (row reportRow) table() []string {
 	d := row.Decision
 	out := []string{
 		strconv.FormatInt(d.ID, 10), d.DecidedAt.Format("2006-01-02 15:04"), d.UnitCode,
-		d.MatterCode, truncateCells(d.Title, titleCells), row.status(),
+		d.MatterCode, textcell.Truncate(d.Title, titleCells), row.status(),
 	}
 	if f := row.Finding; f != nil {
 		return append(out, f.Code, f.Severity, f.Message)
@@ -83,71 +82,4 @@ func (s Scope) describe() string {
 	}
 	return fmt.Sprintf("Decisions of %s, decided %s; rules: %s; objects: %s%s",
 		unit, period, rules, rehash, lag)
-}
-
-// writeAligned pads every column but the last to its widest cell, with two
-// spaces between columns.
-func writeAligned(b *strings.Builder, lines [][]string) {
-	widths := map[int]int{}
-	for _, line := range lines {
-		for i, c := range line {
-			line[i] = oneLine(c)
-			widths[i] = max(widths[i], cells(line[i]))
-		}
-	}
-	for _, line := range lines {
-		for i, c := range line {
-			b.WriteString(c)
-			if i < len(line)-1 {
-				b.WriteString(strings.Repeat(" ", widths[i]-cells(c)+2))
-			}
-		}
-		b.WriteString("\n")
-	}
-}
-
-// oneLine turns tabs, newlines and other control characters into spaces,
-// which would otherwise break the table's rows.
-func oneLine(s string) string {
-	return strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
-			return ' '
-		}
-		return r
-	}, s)
-}
-
-// cells is how many terminal cells s takes: two for East Asian wide and
-// full-width characters, one for the others (UAX #11).
-func cells(s string) int {
-	n := 0
-	for _, r := range s {
-		n += runeCells(r)
-	}
-	return n
-}
-
-func runeCells(r rune) int {
-	switch width.LookupRune(r).Kind() {
-	case width.EastAsianWide, width.EastAsianFullwidth:
-		return 2
-	}
-	return 1
-}
-
-// truncateCells cuts s to at most n cells, ending it with "…" when cut.
-func truncateCells(s string, n int) string {
-	if cells(s) <= n {
-		return s
-	}
-	var b strings.Builder
-	used := 0
-	for _, r := range s {
-		if used+runeCells(r) > n-1 {
-			break
-		}
-		b.WriteRune(r)
-		used += runeCells(r)
-	}
-	return b.String() + "…"
 }

@@ -3,16 +3,15 @@ package viewing
 import (
 	"context"
 	"fmt"
-	"net"
 	"net/http"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/liuhen/liuhen/agenda"
 	"github.com/liuhen/liuhen/capture"
+	"github.com/liuhen/liuhen/internal/testenv"
 	"github.com/liuhen/liuhen/storage"
 )
 
@@ -137,37 +136,6 @@ func TestViewingCopyWaitsForSpooledSegments(t *testing.T) {
 	})
 }
 
-// blackHole accepts connections and never answers, like a stopped MinIO.
-func blackHole(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var mu sync.Mutex
-	var conns []net.Conn
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range conns {
-			c.Close()
-		}
-	})
-	return ln.Addr().String()
-}
-
 func TestViewingCopyAPIWhileMinIODoesNotAnswer(t *testing.T) {
 	e := newEnv(t)
 	ref := e.record(t, "session-linked", nil, damage{})
@@ -178,7 +146,7 @@ func TestViewingCopyAPIWhileMinIODoesNotAnswer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hung, err := storage.New(storage.Config{Endpoint: blackHole(t), AccessKey: "a",
+	hung, err := storage.New(storage.Config{Endpoint: testenv.BlackHole(t), AccessKey: "a",
 		SecretKey: "b", Bucket: "liuhen-evidence", CallTimeout: 300 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)

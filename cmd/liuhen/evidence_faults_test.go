@@ -6,11 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -94,39 +92,8 @@ func TestRecordingsListsMissingObjectsAndGoesOn(t *testing.T) {
 	}
 }
 
-// blackHole accepts connections and never answers, like a stopped MinIO.
-func blackHole(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var mu sync.Mutex
-	var conns []net.Conn
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range conns {
-			c.Close()
-		}
-	})
-	return ln.Addr().String()
-}
-
 func TestObjectCheckerWhileMinIOHangs(t *testing.T) {
-	s, err := storage.New(storage.Config{Endpoint: blackHole(t), AccessKey: "a",
+	s, err := storage.New(storage.Config{Endpoint: testenv.BlackHole(t), AccessKey: "a",
 		SecretKey: "b", Bucket: "liuhen-evidence", CallTimeout: 300 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)

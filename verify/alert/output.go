@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"golang.org/x/text/width"
+	"github.com/liuhen/liuhen/internal/textcell"
 )
 
 // titleCells is how many terminal cells a decision title may take in a
@@ -25,25 +25,11 @@ func WriteTable(w io.Writer, findings []Finding) error {
 	for _, f := range findings {
 		lines = append(lines, []string{strconv.FormatInt(f.ID, 10), f.State, f.Severity,
 			f.Code, strconv.FormatInt(f.DecisionID, 10), f.UnitCode,
-			truncateCells(f.DecisionTitle, titleCells), stamp(f.OpenedAt), stamp(f.LastSeen),
+			textcell.Truncate(f.DecisionTitle, titleCells), stamp(f.OpenedAt), stamp(f.LastSeen),
 			f.Deliveries.describe(), f.Message})
 	}
 	var b strings.Builder
-	widths := make([]int, len(tableHeader))
-	for _, l := range lines {
-		for i, c := range l {
-			widths[i] = max(widths[i], cells(c))
-		}
-	}
-	for _, l := range lines {
-		for i, c := range l {
-			b.WriteString(c)
-			if i < len(l)-1 {
-				b.WriteString(strings.Repeat(" ", widths[i]-cells(c)+2))
-			}
-		}
-		b.WriteString("\n")
-	}
+	textcell.WriteAligned(&b, lines)
 	fmt.Fprintf(&b, "\n%d findings\n", len(findings))
 	if _, err := io.WriteString(w, b.String()); err != nil {
 		return fmt.Errorf("write findings: %w", err)
@@ -79,37 +65,3 @@ func (c *DeliveryCounts) describe() string {
 
 // stamp writes an instant in the server's zone, to the minute.
 func stamp(t time.Time) string { return t.In(time.Local).Format("2006-01-02 15:04") }
-
-// cells is how many terminal cells s takes: two for a wide character.
-func cells(s string) int {
-	n := 0
-	for _, r := range s {
-		n += runeCells(r)
-	}
-	return n
-}
-
-func runeCells(r rune) int {
-	switch width.LookupRune(r).Kind() {
-	case width.EastAsianWide, width.EastAsianFullwidth:
-		return 2
-	}
-	return 1
-}
-
-// truncateCells cuts s to at most n cells, ending with "…" when cut.
-func truncateCells(s string, n int) string {
-	if cells(s) <= n {
-		return s
-	}
-	var b strings.Builder
-	used := 0
-	for _, r := range s {
-		if used+runeCells(r) > n-1 {
-			break
-		}
-		b.WriteRune(r)
-		used += runeCells(r)
-	}
-	return b.String() + "…"
-}
