@@ -138,6 +138,11 @@ type archiver struct {
 	done     chan struct{}
 }
 
+// TODO(key-namespace): keys are made of database ids alone, so a new or
+// restored database on a bucket that already holds evidence reuses keys
+// that are locked with other bytes, and its segments are set aside as
+// unstorable. A random id kept in the database at its first migration,
+// put in front of every key, would keep each database's evidence apart.
 func newArchiver(st *storer, logger *slog.Logger, ref agenda.TrackRef,
 	stop func(state, reason string)) *archiver {
 	return &archiver{

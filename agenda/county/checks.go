@@ -139,3 +139,16 @@ func refreshSearch(ctx context.Context, tx pgx.Tx, a *ids) error {
 	}
 	return nil
 }
+
+// noViewingCopies records, for every recording Generate wrote, that no
+// viewing copy can be made of it, since its segments were never stored;
+// without the row, a running server would try, and fail, five times each.
+func noViewingCopies(ctx context.Context, tx pgx.Tx, a *ids) error {
+	_, err := tx.Exec(ctx, `INSERT INTO viewing_copies (recording_id, state, last_error)
+		SELECT id, 'failed', 'a generated sample recording: its segments were never stored'
+		FROM recordings WHERE id >= $1 AND id < $2`, a.first[tRecordings], a.next[tRecordings])
+	if err != nil {
+		return fmt.Errorf("mark the recordings without viewing copies: %w", err)
+	}
+	return nil
+}

@@ -119,3 +119,15 @@ func TestGeneratedCountyIsSearchable(t *testing.T) {
 		t.Error("no indexed item has a decision; want the decisions' titles indexed too")
 	}
 }
+
+func TestGeneratedRecordingsGetNoViewingCopy(t *testing.T) {
+	pool := testenv.Database(t)
+	generate(t, pool, smallOptions(8))
+	recordings := count(t, pool, `SELECT count(*) FROM recordings`)
+	marked := count(t, pool, `SELECT count(*) FROM viewing_copies
+		WHERE state = 'failed' AND last_error LIKE 'a generated sample recording%'`)
+	if recordings == 0 || marked != recordings {
+		t.Errorf("got %d of %d recordings marked as without a viewing copy, want all",
+			marked, recordings)
+	}
+}

@@ -66,6 +66,9 @@ func Generate(ctx context.Context, pool *pgxpool.Pool, opts Options) (Result, er
 				return err
 			}
 		}
+		if err := noViewingCopies(ctx, tx, a); err != nil {
+			return err
+		}
 		if err := finishIDs(ctx, tx, a); err != nil {
 			return err
 		}
