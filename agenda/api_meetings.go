@@ -3,6 +3,7 @@ package agenda
 import (
 	"fmt"
 	"net/http"
+	"strconv"
 	"time"
 )
 
@@ -27,9 +28,13 @@ func (a *API) listMeetings(w http.ResponseWriter, r *http.Request) {
 }
 
 // findAgendaItems lists agenda items across meetings; a publish token sees
-// only its own meeting's.
+// only its own meeting's, and asking for another meeting's is 403.
 func (a *API) findAgendaItems(w http.ResponseWriter, r *http.Request) {
 	p := principal(r)
+	if id, err := strconv.ParseInt(r.URL.Query().Get("meeting_id"), 10, 64); err == nil &&
+		!canRead(w, r, id) {
+		return
+	}
 	filter := func(q *params) AgendaItemFilter {
 		f := AgendaItemFilter{
 			MeetingID:   q.id("meeting_id"),
@@ -39,11 +44,8 @@ func (a *API) findAgendaItems(w http.ResponseWriter, r *http.Request) {
 			PlannedTo:   q.time("planned_to"),
 			Outcome:     enumParam(q, "outcome", Outcomes),
 		}
-		if !p.IsAdmin() && (f.MeetingID == nil || *f.MeetingID != p.MeetingID) {
+		if !p.ReadsEverything() {
 			f.MeetingID = &p.MeetingID
-			if q.values.Has("meeting_id") {
-				f.MeetingID = new(int64(0)) // another meeting's items: none
-			}
 		}
 		return f
 	}

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -10,6 +12,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/liuhen/liuhen/agenda"
 	"github.com/liuhen/liuhen/inspect"
 )
 
@@ -90,4 +93,31 @@ func checkRefused(t *testing.T, s *stack, method, path, token string) {
 // WHIP.
 func guarded(route string) bool {
 	return strings.HasPrefix(route, "/api/v1/") || strings.HasPrefix(route, "/whip/")
+}
+
+func TestInspectorReadsEveryMeetingsItems(t *testing.T) {
+	s := startStack(t, time.Second)
+	ctx := context.Background()
+	sample, err := agenda.LoadSample(ctx, s.app.svc.store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, token, err := inspect.NewTokens(s.app.svc.pool).Create(ctx, "王明", time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	status, body := s.call(t, "GET", "/api/v1/agenda-items?limit=500", token, "")
+	var l agenda.List[agenda.AgendaItem]
+	if err := json.Unmarshal([]byte(body), &l); err != nil || status != http.StatusOK {
+		t.Fatalf("got %d %s, want 200 with a list", status, body)
+	}
+	want := len(sample.AgendaItemIDs) + len(sample.EarlierAgendaItemIDs)
+	if len(l.Items) != want {
+		t.Errorf("got %d agenda items, want all %d of both meetings", len(l.Items), want)
+	}
+	path := fmt.Sprintf("/api/v1/agenda-items?meeting_id=%d", sample.EarlierMeetingID)
+	if status, body := s.call(t, "GET", path, token, ""); status != http.StatusOK ||
+		!strings.Contains(body, fmt.Sprint(sample.EarlierAgendaItemIDs[0])) {
+		t.Errorf("GET %s: got %d %s, want 200 with the meeting's items", path, status, body)
+	}
 }
