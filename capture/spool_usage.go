@@ -44,9 +44,6 @@ func newSpoolUsage(max int64, files map[string]spooledFile,
 func (u *spoolUsage) add(path string, trackID, size int64) (used int64, full bool) {
 	u.mu.Lock()
 	defer u.mu.Unlock()
-	if old, ok := u.files[path]; ok {
-		u.bytes -= old.size
-	}
 	u.files[path] = spooledFile{size: size, trackID: trackID}
 	u.bytes += size
 	u.gauge.Set(float64(u.bytes))
@@ -78,17 +75,33 @@ type spoolState struct {
 
 // state reports what is pending. When the bound is reached it first
 // drops the files that are gone from the disk, so that a spool emptied by
-// hand admits publishers again.
+// hand admits publishers again. The disk is looked at without the lock,
+// which the segment writers of every live session take.
 func (u *spoolUsage) state() spoolState {
+	u.mu.Lock()
+	var paths []string
+	if u.bytes >= u.max {
+		paths = make([]string, 0, len(u.files))
+		for path := range u.files {
+			paths = append(paths, path)
+		}
+	}
+	u.mu.Unlock()
+
+	var missing []string
+	for _, path := range paths {
+		if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+			missing = append(missing, path)
+		}
+	}
+
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	gone := 0
-	if u.bytes >= u.max {
-		for path := range u.files {
-			if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
-				u.drop(path)
-				gone++
-			}
+	for _, path := range missing {
+		if _, ok := u.files[path]; ok {
+			u.drop(path)
+			gone++
 		}
 	}
 	return spoolState{files: len(u.files), bytes: u.bytes, max: u.max,
