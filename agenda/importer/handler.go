@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"os"
 	"strconv"
 	"time"
 
@@ -119,7 +120,7 @@ func (h *Handler) readUpload(w http.ResponseWriter, r *http.Request) (string, []
 	if mediaType != "multipart/form-data" {
 		_, cd, _ := mime.ParseMediaType(r.Header.Get("Content-Disposition"))
 		data, err := ReadAll(r.Body, h.maxBytes)
-		return cd["filename"], data, err
+		return cd["filename"], data, readError(err)
 	}
 	if params["boundary"] == "" {
 		return "", nil, fmt.Errorf("%w: multipart/form-data without a boundary",
@@ -144,13 +145,28 @@ func (h *Handler) readUpload(w http.ResponseWriter, r *http.Request) (string, []
 	}
 }
 
-// readError turns the body limit's error into ErrTooLarge.
+// Uploads that break off.
+var (
+	errUploadBroken = errors.New("the upload broke off before the end of the file")
+	errUploadSlow   = errors.New("the upload took too long")
+)
+
+// readError says what went wrong reading an upload: the body limit's error
+// is ErrTooLarge, a read that ran out of time errUploadSlow, and any other
+// failure of the body (cut off, malformed multipart) errUploadBroken. A
+// client gone away stays context.Canceled.
 func readError(err error) error {
 	var mbe *http.MaxBytesError
-	if errors.As(err, &mbe) {
+	switch {
+	case err == nil, errors.Is(err, ErrTooLarge), errors.Is(err, context.Canceled):
+		return err
+	case errors.As(err, &mbe):
 		return fmt.Errorf("%w: the upload passed %d bytes", ErrTooLarge, mbe.Limit)
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		return fmt.Errorf("%w: it was not in after %v; send it again on a faster "+
+			"connection, or split it", errUploadSlow, uploadTimeout)
 	}
-	return err
+	return fmt.Errorf("%w (%v); send the whole file again", errUploadBroken, err)
 }
 
 // fileProblem is a problem document listing every bad cell of a file.
@@ -163,7 +179,6 @@ type fileProblem struct {
 }
 
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
-	err = readError(err)
 	var fe *FileError
 	switch {
 	case errors.As(err, &fe):
@@ -175,8 +190,10 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 		problem.Write(w, http.StatusRequestEntityTooLarge, err.Error())
 	case errors.Is(err, ErrNotSpreadsheet), errors.Is(err, errUnsupportedType):
 		problem.Write(w, http.StatusUnsupportedMediaType, err.Error())
-	case errors.Is(err, errNoFilePart):
+	case errors.Is(err, errNoFilePart), errors.Is(err, errUploadBroken):
 		problem.Write(w, http.StatusBadRequest, err.Error())
+	case errors.Is(err, errUploadSlow):
+		problem.Write(w, http.StatusRequestTimeout, err.Error())
 	case errors.Is(err, context.Canceled) && r.Context().Err() != nil:
 		// The client went away; there is no one to answer.
 	default:

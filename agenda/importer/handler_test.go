@@ -107,6 +107,11 @@ func TestHandlerRefuses(t *testing.T) {
 		{"empty", "/imports/units", "text/csv", "", 422},
 		{"form without file", "/imports/units", "multipart/form-data; boundary=x",
 			"--x\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1\r\n--x--\r\n", 400},
+		{"form cut off in its file", "/imports/units", "multipart/form-data; boundary=x",
+			"--x\r\nContent-Disposition: form-data; name=\"file\"; filename=\"u.csv\"\r\n\r\n" +
+				"单位编码,单位名称,层级\nA,甲,县\n", 400},
+		{"form cut off in its headers", "/imports/units", "multipart/form-data; boundary=x",
+			"--x\r\nContent-Disposition: form-da", 400},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
