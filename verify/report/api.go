@@ -127,9 +127,18 @@ func readIssue(w http.ResponseWriter, r *http.Request) (Request, []problem.Field
 	var body issueBody
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBodyBytes))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(&body); err != nil {
+	err := dec.Decode(&body)
+	if err == nil && dec.More() {
+		err = errors.New("more than one JSON value")
+	}
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return Request{}, []problem.FieldError{{Field: "body", Reason: fmt.Sprintf(
+			"the body is larger than %d bytes", maxBodyBytes)}}, http.StatusRequestEntityTooLarge
+	}
+	if err != nil {
 		return Request{}, []problem.FieldError{{Field: "body", Reason: "read the JSON body: " +
-				err.Error() + "; send an object with unit, from, to, codes and format"}},
+				err.Error() + "; send one object with unit, from, to, codes and format"}},
 			http.StatusBadRequest
 	}
 	req := Request{Format: FormatHTML, Options: verify.Options{Unit: body.Unit}}
@@ -141,7 +150,6 @@ func readIssue(w http.ResponseWriter, r *http.Request) (Request, []problem.Field
 		}
 		req.Format = f
 	}
-	var err error
 	if body.From != "" {
 		if req.Options.From, err = verify.ParseFrom(body.From); err != nil {
 			bad = append(bad, problem.FieldError{Field: "from", Reason: err.Error()})
