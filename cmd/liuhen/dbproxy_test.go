@@ -65,6 +65,12 @@ func (p *dbProxy) forward(c net.Conn) {
 		return
 	}
 	p.mu.Lock()
+	if p.down { // cut while dialling
+		p.mu.Unlock()
+		c.Close()
+		up.Close()
+		return
+	}
 	p.conns = append(p.conns, c, up)
 	p.mu.Unlock()
 	go func() { _, _ = io.Copy(up, c); up.Close() }()
