@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strconv"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -123,13 +124,15 @@ func (a *Audit) finish(ctx context.Context, id int64, status int) {
 	}
 }
 
+// truncate cuts s to at most n bytes, at a rune boundary.
 func truncate(s string, n int) string {
-	for i := range s {
-		if i > n {
-			return s[:i]
-		}
+	if len(s) <= n {
+		return s
 	}
-	return s
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }
 
 // AuditFilter chooses entries of the audit log: by actor (exact), action,
