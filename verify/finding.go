@@ -87,13 +87,3 @@ type Finding struct {
 	// MessageZH says the same in Chinese.
 	MessageZH string `json:"message_zh"`
 }
-
-// codeRank orders findings of one decision as allCodes does.
-func codeRank(code string) int {
-	for i, c := range allCodes {
-		if c == code {
-			return i
-		}
-	}
-	return len(allCodes)
-}

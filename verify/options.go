@@ -128,6 +128,24 @@ func (o Options) backdateDays() int {
 	return o.BackdateDays
 }
 
+// from is the start of the period, nil when it has none.
+func (o Options) from() *time.Time {
+	if o.From.IsZero() {
+		return nil
+	}
+	t := o.From
+	return &t
+}
+
+// to is the end of the period, nil when it has none.
+func (o Options) to() *time.Time {
+	if o.To.IsZero() {
+		return nil
+	}
+	t := o.To
+	return &t
+}
+
 func (o Options) workers() int {
 	if o.Concurrency == 0 {
 		return defaultConcurrency

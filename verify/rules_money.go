@@ -9,7 +9,8 @@ import (
 // checkSplitSpending reports each decision in scope that is part of a
 // split (化整为零), naming the other parts.
 func checkSplitSpending(ctx context.Context, c *checkRun) ([]Finding, error) {
-	return collect(ctx, c, splitSpendingSQL, nil, func(rows pgx.Rows) (Finding, error) {
+	more := []any{c.opts.from(), c.opts.to()}
+	return collect(ctx, c, splitSpendingSQL, more, func(rows pgx.Rows) (Finding, error) {
 		var id int64
 		var s split
 		if err := rows.Scan(&id, &s.Amount, &s.IDs, &s.Total, &s.Threshold, &s.WindowDays,

@@ -71,7 +71,7 @@ func checkInterrupted(ctx context.Context, c *checkRun) ([]Finding, error) {
 // lostMedia turns the stretches gapsSQL finds into one finding per
 // decision and recording.
 func (c *checkRun) lostMedia(ctx context.Context) ([]Finding, error) {
-	more := []any{int64(coverToleranceMS), int64(gapToleranceMS)}
+	more := []any{int64(gapToleranceMS)}
 	rows, err := c.query(ctx, gapsSQL, more...)
 	if err != nil {
 		return nil, fmt.Errorf("find gaps: %w", err)
@@ -109,7 +109,7 @@ func (c *checkRun) lostMedia(ctx context.Context) ([]Finding, error) {
 }
 
 func checkItemNotCovered(ctx context.Context, c *checkRun) ([]Finding, error) {
-	more := []any{int64(coverToleranceMS), int64(gapToleranceMS)}
+	more := []any{int64(gapToleranceMS)}
 	return collect(ctx, c, itemNotCoveredSQL, more, func(rows pgx.Rows) (Finding, error) {
 		var id, meeting int64
 		var p uncovered

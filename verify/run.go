@@ -1,10 +1,11 @@
 package verify
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
-	"sort"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -70,7 +71,6 @@ type decisionRow struct {
 // checkRun carries one Run's state through the rules.
 type checkRun struct {
 	tx        pgx.Tx
-	args      []any // $1 unit id, $2 from, $3 to, $4 zone offset: see scopeCTE
 	opts      Options
 	objects   ObjectChecker
 	decisions map[int64]*decisionRow
@@ -90,8 +90,10 @@ const snapshotSettings = `SET LOCAL jit = off; SET LOCAL work_mem = '64MB'`
 // joined, each an *OptionError); a failing database or object store gives
 // any other error, and no report.
 //
-// All rules read one snapshot of the database (a read-only, repeatable-read
-// transaction), so a report never mixes states.
+// All rules read one snapshot of the database (a repeatable-read
+// transaction), so a report never mixes states. The transaction writes
+// nothing but its own temporary tables (snapshotSQL), and is read-only
+// once they are made.
 func Run(ctx context.Context, pool *pgxpool.Pool, objects ObjectChecker,
 	opts Options) (Report, error) {
 	errs := opts.validate()
@@ -99,9 +101,7 @@ func Run(ctx context.Context, pool *pgxpool.Pool, objects ObjectChecker,
 		return Report{}, fmt.Errorf("run verify: %w; configure the object store, "+
 			"or choose codes without %s", ErrNoObjectChecker, CodeRecordingTampered)
 	}
-	tx, err := pool.BeginTx(ctx, pgx.TxOptions{
-		IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly,
-	})
+	tx, err := pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead})
 	if err != nil {
 		return Report{}, fmt.Errorf("begin verify transaction: %w", err)
 	}
@@ -117,8 +117,34 @@ func Run(ctx context.Context, pool *pgxpool.Pool, objects ObjectChecker,
 	if len(errs) > 0 {
 		return Report{}, errors.Join(errs...)
 	}
-	c := &checkRun{tx: tx, args: scopeArgs(unitID, opts), opts: opts, objects: objects}
+	if err := materialise(ctx, tx, unitID, opts); err != nil {
+		return Report{}, err
+	}
+	c := &checkRun{tx: tx, opts: opts, objects: objects}
 	return c.run(ctx)
+}
+
+// materialise makes the temporary tables of snapshotSQL, then turns the
+// transaction read-only.
+func materialise(ctx context.Context, tx pgx.Tx, unitID *int64, opts Options) error {
+	for i, sql := range snapshotSQL {
+		var args []any
+		switch sql {
+		case scopeTableSQL:
+			args = []any{unitID, opts.from(), opts.to()}
+		case linkedTableSQL:
+			args = []any{zoneOffset()}
+		case coverTableSQL:
+			args = []any{int64(coverToleranceMS), int64(gapToleranceMS)}
+		}
+		if _, err := tx.Exec(ctx, sql, args...); err != nil {
+			return fmt.Errorf("select the decisions in scope (step %d): %w", i+1, err)
+		}
+	}
+	if _, err := tx.Exec(ctx, `SET TRANSACTION READ ONLY`); err != nil {
+		return fmt.Errorf("set up verify transaction: %w", err)
+	}
+	return nil
 }
 
 func (c *checkRun) run(ctx context.Context) (Report, error) {
@@ -189,19 +215,8 @@ func lookupUnit(ctx context.Context, tx pgx.Tx, code string) (*int64, error) {
 	return &id, nil
 }
 
-func scopeArgs(unitID *int64, opts Options) []any {
-	var from, to *time.Time
-	if !opts.From.IsZero() {
-		from = &opts.From
-	}
-	if !opts.To.IsZero() {
-		to = &opts.To
-	}
-	return []any{unitID, from, to, zoneOffset()}
-}
-
 // zoneOffset is the server zone's offset from UTC now, in seconds, by
-// which scopeCTE finds a meeting's day.
+// which linkedTableSQL finds a meeting's day.
 // TODO(timezone): one offset for every meeting is wrong across a DST change
 // (China has none); the org unit's own zone would be better once units
 // carry one.
@@ -210,27 +225,43 @@ func zoneOffset() int {
 	return off
 }
 
-// query runs a rule's SELECT after the shared scope CTEs.
-func (c *checkRun) query(ctx context.Context, sql string, more ...any) (pgx.Rows, error) {
-	return c.tx.Query(ctx, scopeCTE+sql, append(append([]any(nil), c.args...), more...)...)
+// query runs a rule's SELECT over the tables of snapshotSQL.
+func (c *checkRun) query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
+	return c.tx.Query(ctx, sql, args...)
 }
 
-// loadDecisions reads the decisions in scope, in report order.
+// loadDecisions reads the decisions in scope, in report order. Their org
+// units and matters are few and read once: each decision shares their
+// codes, names and thresholds rather than carrying copies.
 func (c *checkRun) loadDecisions(ctx context.Context) ([]int64, error) {
+	units, err := c.codes(ctx, `SELECT id, code, '', NULL, NULL FROM org_units
+		WHERE id IN (SELECT DISTINCT org_unit_id FROM scope)`)
+	if err != nil {
+		return nil, fmt.Errorf("load org units: %w", err)
+	}
+	matters, err := c.codes(ctx, `SELECT id, code, name, required_body_kind,
+		amount_threshold::text FROM matters WHERE id IN (SELECT DISTINCT matter_id FROM scope)`)
+	if err != nil {
+		return nil, fmt.Errorf("load matters: %w", err)
+	}
 	rows, err := c.query(ctx, decisionsSQL)
 	if err != nil {
 		return nil, fmt.Errorf("load decisions: %w", err)
 	}
+	defer rows.Close()
 	c.decisions = map[int64]*decisionRow{}
 	var order []int64
+	var unitID, matterID int64
 	for rows.Next() {
 		d := &decisionRow{}
-		if err := rows.Scan(&d.ID, &d.Title, &d.DecidedAt, &d.UnitCode, &d.MatterCode,
-			&d.MatterName, &d.RequiredKind, &d.Amount, &d.Threshold, &d.MustRecord,
-			&d.NeedsMeeting); err != nil {
-			rows.Close()
+		if err := rows.Scan(&d.ID, &d.Title, &d.DecidedAt, &unitID, &matterID, &d.Amount,
+			&d.MustRecord, &d.NeedsMeeting); err != nil {
 			return nil, fmt.Errorf("read decision: %w", err)
 		}
+		u, m := units[unitID], matters[matterID]
+		d.UnitCode = u.code
+		d.MatterCode, d.MatterName, d.RequiredKind, d.Threshold = m.code, m.name, m.kind,
+			m.threshold
 		c.decisions[d.ID] = d
 		order = append(order, d.ID)
 	}
@@ -238,6 +269,31 @@ func (c *checkRun) loadDecisions(ctx context.Context) ([]int64, error) {
 		return nil, fmt.Errorf("load decisions: %w", err)
 	}
 	return order, nil
+}
+
+// coded is an org unit or a matter as a decision refers to it.
+type coded struct {
+	code, name      string
+	kind, threshold *string
+}
+
+// codes reads sql's rows of id, code, name, kind and threshold by id.
+func (c *checkRun) codes(ctx context.Context, sql string) (map[int64]coded, error) {
+	rows, err := c.query(ctx, sql)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int64]coded{}
+	for rows.Next() {
+		var id int64
+		var x coded
+		if err := rows.Scan(&id, &x.code, &x.name, &x.kind, &x.threshold); err != nil {
+			return nil, err
+		}
+		out[id] = x
+	}
+	return out, rows.Err()
 }
 
 // finding starts a finding about decision id with the decision's fields.
@@ -250,33 +306,41 @@ func (c *checkRun) finding(id int64, code, severity string) Finding {
 }
 
 // report sorts the findings by decision (in report order), then by rule,
-// and counts the decisions that passed.
+// then as the rules found them, and counts the decisions that passed.
 func (c *checkRun) report(order []int64, findings []Finding) Report {
 	rank := make(map[int64]int, len(order))
 	for i, id := range order {
 		rank[id] = i
 	}
-	sort.SliceStable(findings, func(i, j int) bool {
-		a, b := findings[i], findings[j]
-		if rank[a.DecisionID] != rank[b.DecisionID] {
-			return rank[a.DecisionID] < rank[b.DecisionID]
-		}
-		return codeRank(a.Code) < codeRank(b.Code)
-	})
-	perDecision := map[int64]int{}
-	for _, f := range findings {
-		perDecision[f.DecisionID]++
+	ruleRank := make(map[string]int, len(allCodes))
+	for i, code := range allCodes {
+		ruleRank[code] = i
 	}
+	type sortKey struct{ decision, rule, found int }
+	keys := make([]sortKey, len(findings))
+	perDecision := make([]int, len(order))
+	for i, f := range findings {
+		r := rank[f.DecisionID]
+		keys[i] = sortKey{r, ruleRank[f.Code], i}
+		perDecision[r]++
+	}
+	slices.SortFunc(keys, func(a, b sortKey) int {
+		return cmp.Or(cmp.Compare(a.decision, b.decision), cmp.Compare(a.rule, b.rule),
+			cmp.Compare(a.found, b.found))
+	})
 	rep := Report{
 		GeneratedAt: time.Now(),
 		Scope:       c.scope(),
 		Decisions:   make([]DecisionResult, 0, len(order)),
-		Findings:    append(make([]Finding, 0, len(findings)), findings...),
+		Findings:    make([]Finding, len(findings)),
 	}
-	for _, id := range order {
-		rep.Decisions = append(rep.Decisions, c.result(id, perDecision[id]))
+	for i, k := range keys {
+		rep.Findings[i] = findings[k.found]
+	}
+	for i, id := range order {
+		rep.Decisions = append(rep.Decisions, c.result(id, perDecision[i]))
 		rep.Checked++
-		if perDecision[id] == 0 {
+		if perDecision[i] == 0 {
 			rep.Passed++
 		}
 	}
@@ -297,15 +361,7 @@ func (c *checkRun) result(id int64, findings int) DecisionResult {
 }
 
 func (c *checkRun) scope() Scope {
-	s := Scope{Unit: c.opts.Unit, Codes: c.opts.effectiveCodes(), Rehash: c.opts.Rehash,
+	return Scope{Unit: c.opts.Unit, From: c.opts.from(), To: c.opts.to(),
+		Codes: c.opts.effectiveCodes(), Rehash: c.opts.Rehash,
 		BackdateDays: c.opts.backdateDays()}
-	if !c.opts.From.IsZero() {
-		from := c.opts.From
-		s.From = &from
-	}
-	if !c.opts.To.IsZero() {
-		to := c.opts.To
-		s.To = &to
-	}
-	return s
 }

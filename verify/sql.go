@@ -1,70 +1,127 @@
 package verify
 
-// scopeCTE selects the decisions in scope ($1 org unit id or NULL, with its
-// sub-units; $2 from or NULL, included; $3 to or NULL, excluded) and, in
-// linked, those needing a meeting that are linked to an agenda item, with
-// the item's meeting and body. $4 is the server zone's offset from UTC in
-// seconds, which gives the meeting's day (meeting_day) that seats are
-// looked up by. Every rule query starts with it; a rule's own parameters
-// start at $5.
-const scopeCTE = `
+// snapshotSQL materialises, once per run and inside the run's snapshot,
+// what the rules read, as temporary tables dropped when the transaction
+// ends:
+//
+//   - scope: the decisions in scope, with their matter's rules and whether
+//     they need a meeting (scopeTableSQL);
+//   - linked: those needing a meeting that are linked to an agenda item,
+//     with the item, its meeting, the meeting's body and its day
+//     (linkedTableSQL);
+//   - seats: for each meeting in linked, the members whose seat on its body
+//     spans the meeting's day: those who should attend;
+//   - held: one row per meeting in linked with what several rules ask of
+//     it: how many should attend and how many of them were present,
+//     whether attendance was kept at all, the body leader's seat (the one
+//     served from last when several are) and whether the attendance shows
+//     the leader absent, and its recordings by state (stored: finished
+//     with at least one segment);
+//   - cover: what the segments of each recording of those meetings cover
+//     (coverTableSQL).
+//
+// Working these out once, rather than in each rule's query, is most of
+// what makes a run over a million decisions fast (BenchmarkVerifyRules).
+// Only scopeTableSQL, linkedTableSQL and coverTableSQL take parameters.
+var snapshotSQL = []string{scopeTableSQL, linkedTableSQL, `
+ANALYZE scope, linked`, `
+CREATE TEMP TABLE seats ON COMMIT DROP AS
+SELECT h.meeting_id, bm.member_id, bm.role, bm.served_from
+FROM (SELECT DISTINCT meeting_id, body_id, meeting_day FROM linked) h
+JOIN body_members bm ON bm.body_id = h.body_id
+    AND bm.served_from <= h.meeting_day
+    AND (bm.served_to IS NULL OR bm.served_to >= h.meeting_day)`, `
+CREATE INDEX ON seats (meeting_id, member_id)`, `
+CREATE TEMP TABLE held ON COMMIT DROP AS
+WITH h AS MATERIALIZED (SELECT DISTINCT meeting_id FROM linked)
+SELECT h.meeting_id,
+       coalesce(t.should, 0) AS should, coalesce(t.present, 0) AS present,
+       EXISTS (SELECT 1 FROM meeting_attendance k WHERE k.meeting_id = h.meeting_id)
+           AS kept,
+       ld.member_id AS leader_id,
+       EXISTS (SELECT 1 FROM meeting_attendance k WHERE k.meeting_id = h.meeting_id
+               AND k.member_id = ld.member_id AND k.status = 'absent') AS leader_absent,
+       coalesce(r.n, 0) AS recordings, coalesce(r.live, 0) AS live,
+       coalesce(r.interrupted, 0) AS interrupted, coalesce(r.stored, 0) AS stored
+FROM h
+LEFT JOIN LATERAL (
+    SELECT s.member_id FROM seats s
+    WHERE s.meeting_id = h.meeting_id AND s.role = 'leader'
+    ORDER BY s.served_from DESC, s.member_id LIMIT 1
+) ld ON true
+LEFT JOIN (
+    SELECT s.meeting_id, count(DISTINCT s.member_id) AS should,
+           count(DISTINCT s.member_id) FILTER (WHERE a.status = 'present') AS present
+    FROM seats s
+    LEFT JOIN meeting_attendance a ON a.meeting_id = s.meeting_id
+        AND a.member_id = s.member_id
+    GROUP BY s.meeting_id
+) t ON t.meeting_id = h.meeting_id
+LEFT JOIN (
+    SELECT r.meeting_id, count(*) AS n,
+           count(*) FILTER (WHERE r.state = 'recording') AS live,
+           count(*) FILTER (WHERE r.state = 'interrupted') AS interrupted,
+           count(*) FILTER (WHERE r.state = 'finished' AND EXISTS (
+               SELECT 1 FROM tracks tr JOIN segments sg ON sg.track_id = tr.id
+               WHERE tr.recording_id = r.id)) AS stored
+    FROM recordings r
+    WHERE r.meeting_id IN (SELECT meeting_id FROM h)
+    GROUP BY r.meeting_id
+) r ON r.meeting_id = h.meeting_id`, `
+CREATE INDEX ON scope (id)`, `
+CREATE INDEX ON linked (meeting_id)`, `
+CREATE INDEX ON linked (item_id)`, `
+CREATE UNIQUE INDEX ON held (meeting_id)`, `
+ANALYZE seats, held`, coverTableSQL, `
+CREATE UNIQUE INDEX ON cover (recording_id)`, `
+CREATE INDEX ON cover (meeting_id)`, `
+ANALYZE cover`,
+}
+
+// scopeTableSQL selects the decisions in scope: $1 is an org unit id (its
+// sub-units included) or NULL for all, $2 the start of the period
+// (included) or NULL, $3 its end (excluded) or NULL.
+const scopeTableSQL = `
+CREATE TEMP TABLE scope ON COMMIT DROP AS
 WITH RECURSIVE units AS (
     SELECT id FROM org_units WHERE id = $1::bigint
     UNION
     SELECT o.id FROM org_units o JOIN units u ON o.parent_id = u.id
-),
-scope AS (
-    SELECT d.id, d.title, d.decided_at, d.org_unit_id, d.matter_id,
-           d.agenda_item_id, d.amount, d.registered_at, d.contract_at, d.paid_at,
-           m.required_body_kind, m.required_body_kinds, m.must_record,
-           m.quorum_rule, m.vote_rule, m.leader_speaks_last, m.recusal_applies,
-           m.required_body_kind IS NOT NULL
-               AND (m.amount_threshold IS NULL OR d.amount IS NULL
-                    OR d.amount >= m.amount_threshold) AS needs_meeting
-    FROM decisions d
-    JOIN matters m ON m.id = d.matter_id
-    WHERE ($1::bigint IS NULL OR d.org_unit_id IN (SELECT id FROM units))
-      AND ($2::timestamptz IS NULL OR d.decided_at >= $2::timestamptz)
-      AND ($3::timestamptz IS NULL OR d.decided_at < $3::timestamptz)
-),
-linked AS (
-    SELECT s.id, s.org_unit_id, s.decided_at, s.contract_at, s.paid_at,
-           s.required_body_kind, s.required_body_kinds, s.must_record,
-           s.quorum_rule, s.vote_rule, s.leader_speaks_last, s.recusal_applies,
-           ai.id AS item_id, ai.seq AS item_seq, ai.title AS item_title,
-           ai.votes_for, ai.votes_against, ai.votes_abstain,
-           mt.id AS meeting_id, mt.body_id, mt.mode, mt.started_at, mt.ended_at,
-           mt.planned_start, mt.planned_end, mt.minutes_written_at,
-           ((coalesce(mt.started_at, mt.planned_start) AT TIME ZONE 'UTC')
-               + $4::integer * interval '1 second')::date AS meeting_day,
-           b.kind AS body_kind, b.code AS body_code, b.org_unit_id AS body_unit_id
-    FROM scope s
-    JOIN agenda_items ai ON ai.id = s.agenda_item_id
-    JOIN meetings mt ON mt.id = ai.meeting_id
-    JOIN meeting_bodies b ON b.id = mt.body_id
-    WHERE s.needs_meeting
 )
-`
+SELECT d.id, d.title, d.decided_at, d.org_unit_id, d.matter_id,
+       d.agenda_item_id, d.amount, d.registered_at, d.contract_at, d.paid_at,
+       m.required_body_kind, m.required_body_kinds, m.must_record,
+       m.quorum_rule, m.vote_rule, m.leader_speaks_last, m.recusal_applies,
+       m.required_body_kind IS NOT NULL
+           AND (m.amount_threshold IS NULL OR d.amount IS NULL
+                OR d.amount >= m.amount_threshold) AS needs_meeting
+FROM decisions d
+JOIN matters m ON m.id = d.matter_id
+WHERE ($1::bigint IS NULL OR d.org_unit_id IN (SELECT id FROM units))
+  AND ($2::timestamptz IS NULL OR d.decided_at >= $2::timestamptz)
+  AND ($3::timestamptz IS NULL OR d.decided_at < $3::timestamptz)`
 
-// seatsCTE lists, for each meeting linked to a decision in scope, the
-// members whose seat on its body spans the meeting's day (seats), which are
-// those who should attend, and how many they are (should). It follows
-// scopeCTE.
-const seatsCTE = `,
-held AS (
-    SELECT DISTINCT meeting_id, body_id, meeting_day, mode FROM linked
-),
-seats AS (
-    SELECT h.meeting_id, bm.member_id, bm.role, bm.served_from
-    FROM held h
-    JOIN body_members bm ON bm.body_id = h.body_id
-        AND bm.served_from <= h.meeting_day
-        AND (bm.served_to IS NULL OR bm.served_to >= h.meeting_day)
-),
-should AS (
-    SELECT meeting_id, count(DISTINCT member_id) AS n FROM seats GROUP BY meeting_id
-)
-`
+// linkedTableSQL selects the decisions in scope that need a meeting and
+// are linked to an agenda item. $1 is the server zone's offset from UTC in
+// seconds, by which a meeting's start (else its planned start) gives its
+// day.
+const linkedTableSQL = `
+CREATE TEMP TABLE linked ON COMMIT DROP AS
+SELECT s.id, s.org_unit_id, s.decided_at, s.contract_at, s.paid_at,
+       s.required_body_kind, s.required_body_kinds, s.must_record,
+       s.quorum_rule, s.vote_rule, s.leader_speaks_last, s.recusal_applies,
+       ai.id AS item_id, ai.seq AS item_seq, ai.title AS item_title,
+       ai.votes_for, ai.votes_against, ai.votes_abstain,
+       mt.id AS meeting_id, mt.body_id, mt.mode, mt.started_at, mt.ended_at,
+       mt.planned_start, mt.planned_end, mt.minutes_written_at,
+       ((coalesce(mt.started_at, mt.planned_start) AT TIME ZONE 'UTC')
+           + $1::integer * interval '1 second')::date AS meeting_day,
+       b.kind AS body_kind, b.code AS body_code, b.org_unit_id AS body_unit_id
+FROM scope s
+JOIN agenda_items ai ON ai.id = s.agenda_item_id
+JOIN meetings mt ON mt.id = ai.meeting_id
+JOIN meeting_bodies b ON b.id = mt.body_id
+WHERE s.needs_meeting`
 
 // meetsRule is the SQL condition that count reaches the share rule
 // ('more_than_half' or 'two_thirds') asks of the whole.
@@ -73,13 +130,12 @@ func meetsRule(count, whole, rule string) string {
 		" * 2 ELSE " + count + " * 2 > " + whole + " END)"
 }
 
+// decisionsSQL lists the decisions in scope in report order.
 const decisionsSQL = `
-SELECT s.id, s.title, s.decided_at, u.code, m.code, m.name, s.required_body_kind,
-       s.amount::text, m.amount_threshold::text, s.must_record, s.needs_meeting
-FROM scope s
-JOIN org_units u ON u.id = s.org_unit_id
-JOIN matters m ON m.id = s.matter_id
-ORDER BY s.decided_at, s.id`
+SELECT id, title, decided_at, org_unit_id, matter_id, amount::text, must_record,
+       needs_meeting
+FROM scope
+ORDER BY decided_at, id`
 
 const noMeetingSQL = `
 SELECT s.id FROM scope s
@@ -114,9 +170,9 @@ CROSS JOIN LATERAL (VALUES (1, 'decided', l.decided_at), (2, 'contract', l.contr
 WHERE e.at < coalesce(l.started_at, l.planned_start)
 ORDER BY l.id, e.ord`
 
-// backdatedSQL finds decisions registered more than $5 days after they
+// backdatedSQL finds decisions registered more than $1 days after they
 // were taken (any decision in scope), and linked meetings whose minutes
-// were written more than $5 days after the meeting: after its end, else
+// were written more than $1 days after the meeting: after its end, else
 // its planned end, its start or its planned start, whichever is known.
 const backdatedSQL = `
 SELECT id, what, ref, event_at, written_at, meeting_id, item_id FROM (
@@ -124,7 +180,7 @@ SELECT id, what, ref, event_at, written_at, meeting_id, item_id FROM (
            s.decided_at AS event_at, s.registered_at AS written_at,
            NULL::bigint AS meeting_id, NULL::bigint AS item_id
     FROM scope s
-    WHERE s.registered_at > s.decided_at + make_interval(days => $5::integer)
+    WHERE s.registered_at > s.decided_at + make_interval(days => $1::integer)
     UNION ALL
     SELECT l.id, 2, 'minutes',
            CASE WHEN l.ended_at IS NOT NULL THEN 'ended'
@@ -135,6 +191,6 @@ SELECT id, what, ref, event_at, written_at, meeting_id, item_id FROM (
            l.minutes_written_at, l.meeting_id, l.item_id
     FROM linked l
     WHERE l.minutes_written_at > coalesce(l.ended_at, l.planned_end, l.started_at,
-        l.planned_start) + make_interval(days => $5::integer)
+        l.planned_start) + make_interval(days => $1::integer)
 ) b
 ORDER BY id, ord`

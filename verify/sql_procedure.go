@@ -4,35 +4,27 @@ package verify
 // seats on the meeting's day, and that either recorded no attendance at all
 // (kept false) or had fewer of those members present than the matter's
 // quorum_rule asks. Members present without a seat do not count.
-var noQuorumSQL = seatsCTE + `,
-tally AS (
-    SELECT s.meeting_id, count(DISTINCT s.member_id) AS should,
-           count(DISTINCT s.member_id) FILTER (WHERE a.status = 'present') AS present,
-           EXISTS (SELECT 1 FROM meeting_attendance k WHERE k.meeting_id = s.meeting_id)
-               AS kept
-    FROM seats s
-    LEFT JOIN meeting_attendance a ON a.meeting_id = s.meeting_id AND a.member_id = s.member_id
-    GROUP BY s.meeting_id
-)
+var noQuorumSQL = `
 SELECT l.id, l.meeting_id, l.item_id, l.body_code, l.meeting_day, l.quorum_rule,
-       t.should, t.present, t.kept
+       h.should, h.present, h.kept
 FROM linked l
-JOIN tally t ON t.meeting_id = l.meeting_id
-WHERE l.mode = 'meeting'
-  AND (NOT t.kept OR NOT ` + meetsRule("t.present", "t.should", "l.quorum_rule") + `)
+JOIN held h ON h.meeting_id = l.meeting_id
+WHERE l.mode = 'meeting' AND h.should > 0
+  AND (NOT h.kept OR NOT ` + meetsRule("h.present", "h.should", "l.quorum_rule") + `)
 ORDER BY l.id`
 
 // voteShortSQL finds linked agenda items whose votes are kept (votes_for
 // not NULL) and whose votes for fall short of the matter's vote_rule, of
 // the members who should attend or, when the body's seats are not known,
 // of the votes cast.
-var voteShortSQL = seatsCTE + `
+var voteShortSQL = `
 SELECT l.id, l.meeting_id, l.item_id, l.item_seq, l.body_code, l.meeting_day, l.vote_rule,
-       l.votes_for, coalesce(l.votes_against, 0), coalesce(l.votes_abstain, 0), sh.n
+       l.votes_for, coalesce(l.votes_against, 0), coalesce(l.votes_abstain, 0),
+       nullif(h.should, 0)
 FROM linked l
-LEFT JOIN should sh ON sh.meeting_id = l.meeting_id
+JOIN held h ON h.meeting_id = l.meeting_id
 WHERE l.votes_for IS NOT NULL
-  AND NOT ` + meetsRule("l.votes_for", `coalesce(sh.n, l.votes_for
+  AND NOT ` + meetsRule("l.votes_for", `coalesce(nullif(h.should, 0), l.votes_for
       + coalesce(l.votes_against, 0) + coalesce(l.votes_abstain, 0))`, "l.vote_rule") + `
 ORDER BY l.id`
 
@@ -54,16 +46,10 @@ ORDER BY l.id, mb.code`
 
 // leaderNotLastSQL finds, where the matter's leader_speaks_last and the
 // minutes keep the item's statements, items whose last statement is not the
-// body leader's (the seat with role 'leader' on the meeting's day; the one
-// served from last when several are). Quiet when no leader seat is known,
+// body leader's (held.leader_id). Quiet when no leader seat is known,
 // or when the attendance shows the leader absent.
-var leaderNotLastSQL = seatsCTE + `,
-leaders AS (
-    SELECT DISTINCT ON (meeting_id) meeting_id, member_id
-    FROM seats WHERE role = 'leader'
-    ORDER BY meeting_id, served_from DESC, member_id
-),
-last_said AS (
+const leaderNotLastSQL = `
+WITH last_said AS (
     SELECT DISTINCT ON (st.agenda_item_id) st.agenda_item_id, st.seq, st.member_id
     FROM statements st
     WHERE st.agenda_item_id IN (SELECT item_id FROM linked WHERE leader_speaks_last)
@@ -72,13 +58,11 @@ last_said AS (
 SELECT l.id, l.meeting_id, l.item_id, l.item_seq, ls.seq, lm.code, lm.name,
        ld.code, ld.name,
        (SELECT max(st.seq) FROM statements st
-        WHERE st.agenda_item_id = l.item_id AND st.member_id = le.member_id)
+        WHERE st.agenda_item_id = l.item_id AND st.member_id = h.leader_id)
 FROM linked l
 JOIN last_said ls ON ls.agenda_item_id = l.item_id
 JOIN members lm ON lm.id = ls.member_id
-JOIN leaders le ON le.meeting_id = l.meeting_id
-JOIN members ld ON ld.id = le.member_id
-WHERE l.leader_speaks_last AND ls.member_id <> le.member_id
-  AND NOT EXISTS (SELECT 1 FROM meeting_attendance a WHERE a.meeting_id = l.meeting_id
-                  AND a.member_id = le.member_id AND a.status = 'absent')
+JOIN held h ON h.meeting_id = l.meeting_id
+JOIN members ld ON ld.id = h.leader_id
+WHERE l.leader_speaks_last AND ls.member_id <> h.leader_id AND NOT h.leader_absent
 ORDER BY l.id`

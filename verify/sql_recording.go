@@ -18,51 +18,42 @@ const gapToleranceMS = 3000
 // meeting or more happened off the record.
 const minRecordedShare = 0.5
 
+// noRecordingSQL finds linked decisions whose meeting has no finished
+// recording with a stored segment, with how many recordings it has and how
+// many of them are still recording or were interrupted.
 const noRecordingSQL = `
-SELECT l.id, l.meeting_id, l.item_id, count(r.id),
-       count(r.id) FILTER (WHERE r.state = 'recording'),
-       count(r.id) FILTER (WHERE r.state = 'interrupted')
+SELECT l.id, l.meeting_id, l.item_id, h.recordings, h.live, h.interrupted
 FROM linked l
-LEFT JOIN recordings r ON r.meeting_id = l.meeting_id
-WHERE l.must_record
-GROUP BY l.id, l.meeting_id, l.item_id
-HAVING count(r.id) FILTER (WHERE r.state = 'finished' AND EXISTS (
-    SELECT 1 FROM tracks t JOIN segments sg ON sg.track_id = t.id
-    WHERE t.recording_id = r.id)) = 0`
+JOIN held h ON h.meeting_id = l.meeting_id
+WHERE l.must_record AND h.stored = 0`
 
 // shortRecordingSQL finds meetings with a start and an end and a finished
 // recording with segments (else noRecordingSQL reports them) whose closed
 // recordings' segments, on the wall clock and within the meeting's span,
-// cover less than the share $5 of that span.
-const shortRecordingSQL = `,
-spans AS (
+// cover less than the share $1 of that span.
+const shortRecordingSQL = `
+WITH spans AS (
     SELECT DISTINCT l.meeting_id, tstzrange(l.started_at, l.ended_at) AS span
     FROM linked l
     WHERE l.must_record AND l.ended_at > l.started_at
-      AND EXISTS (SELECT 1 FROM recordings r JOIN tracks t ON t.recording_id = r.id
-                  JOIN segments sg ON sg.track_id = t.id
-                  WHERE r.meeting_id = l.meeting_id AND r.state = 'finished')
-),
-walls AS (
-    SELECT p.meeting_id, range_agg(tstzrange(sg.wall_start, sg.wall_end) * p.span) AS wall
-    FROM spans p
-    JOIN recordings r ON r.meeting_id = p.meeting_id AND r.state <> 'recording'
-    JOIN tracks t ON t.recording_id = r.id
-    JOIN segments sg ON sg.track_id = t.id
-    GROUP BY p.meeting_id
+      AND l.meeting_id IN (SELECT meeting_id FROM held WHERE stored > 0)
 ),
 covered AS (
     SELECT p.meeting_id, p.span,
            coalesce((SELECT sum(extract(epoch FROM upper(w) - lower(w)))
                      FROM unnest(wl.wall) AS w), 0) AS secs
     FROM spans p
-    LEFT JOIN walls wl ON wl.meeting_id = p.meeting_id
+    LEFT JOIN LATERAL (
+        SELECT range_agg(c.wall * multirange(p.span)) AS wall
+        FROM cover c
+        WHERE c.meeting_id = p.meeting_id AND c.state <> 'recording'
+    ) wl ON true
 )
 SELECT l.id, l.meeting_id, l.item_id, lower(c.span), upper(c.span), c.secs::float8,
        extract(epoch FROM upper(c.span) - lower(c.span))::float8
 FROM linked l
 JOIN covered c ON c.meeting_id = l.meeting_id
-WHERE c.secs < $5::float8 * extract(epoch FROM upper(c.span) - lower(c.span))
+WHERE c.secs < $1::float8 * extract(epoch FROM upper(c.span) - lower(c.span))
 ORDER BY l.id`
 
 const interruptedSQL = `
@@ -72,59 +63,75 @@ JOIN recordings r ON r.meeting_id = l.meeting_id AND r.state = 'interrupted'
 WHERE l.must_record
 ORDER BY l.id, r.id`
 
-// coverCTE gives, per recording in recs(id), the media its segments cover
-// on the recording's timeline: raw, the union of the segments' ranges
-// ($5 = coverToleranceMS joins neighbours), and net, the same without the
-// gaps longer than $6 (gapToleranceMS) that each track recorded. A gap in
-// one track that another track covers is no loss. long_gaps lists those
-// gaps with their recording and segment key.
-const coverCTE = `,
-long_gaps AS (
+// coverTableSQL materialises, for the recordings of the meetings in held
+// and those that index points of linked items refer to, what their
+// segments cover: raw, the union of the segments' ranges on the
+// recording's timeline ($1 = coverToleranceMS joins neighbours); net, the
+// same without the gaps longer than $2 (gapToleranceMS) that each track
+// recorded, so that a gap in one track that another track covers is no
+// loss; and wall, the union of the segments' spans on the wall clock. A
+// recording without segments has no row. Each recording and each track is
+// aggregated on its own (LATERAL): a run over the whole database groups
+// millions of segments, which a hash aggregate spills to disk.
+const coverTableSQL = `
+CREATE TEMP TABLE cover ON COMMIT DROP AS
+WITH recs AS (
+    SELECT r.id, r.meeting_id, r.state FROM recordings r
+    WHERE r.meeting_id IN (SELECT meeting_id FROM held)
+       OR r.id IN (SELECT ip.recording_id FROM index_points ip
+                   WHERE ip.agenda_item_id IN (SELECT item_id FROM linked))
+),
+track_gaps AS MATERIALIZED (
+    SELECT sg.track_id, range_agg(int8range(g.start_ms, g.end_ms)) AS gaps
+    FROM segment_gaps g
+    JOIN segments sg ON sg.id = g.segment_id
+    JOIN tracks t ON t.id = sg.track_id
+    WHERE g.end_ms - g.start_ms > $2::bigint AND t.recording_id IN (SELECT id FROM recs)
+    GROUP BY sg.track_id
+)
+SELECT r.id AS recording_id, r.meeting_id, r.state, c.raw, c.net, c.wall
+FROM recs r
+CROSS JOIN LATERAL (
+    SELECT range_agg(pt.media) AS raw, range_agg(pt.media - coalesce(tg.gaps, '{}')) AS net,
+           range_agg(pt.wall) AS wall
+    FROM tracks t
+    CROSS JOIN LATERAL (
+        SELECT range_agg(int8range(sg.media_start_ms, sg.media_end_ms + $1::bigint)) AS media,
+               range_agg(tstzrange(sg.wall_start, sg.wall_end)) AS wall
+        FROM segments sg
+        WHERE sg.track_id = t.id
+    ) pt
+    LEFT JOIN track_gaps tg ON tg.track_id = t.id
+    WHERE t.recording_id = r.id AND pt.media IS NOT NULL
+) c
+WHERE c.raw IS NOT NULL`
+
+// longGapsCTE lists the gaps longer than $1 (gapToleranceMS) that the
+// tracks of the recordings in cover recorded, with their recording and
+// segment key.
+const longGapsCTE = `
+WITH long_gaps AS (
     SELECT t.recording_id, sg.track_id, sg.object_key, g.kind,
            int8range(g.start_ms, g.end_ms) AS gap
     FROM segment_gaps g
     JOIN segments sg ON sg.id = g.segment_id
     JOIN tracks t ON t.id = sg.track_id
-    WHERE t.recording_id IN (SELECT id FROM recs) AND g.end_ms - g.start_ms > $6::bigint
-),
-track_media AS (
-    SELECT t.recording_id, sg.track_id,
-           range_agg(int8range(sg.media_start_ms, sg.media_end_ms + $5::bigint))
-               AS media
-    FROM segments sg
-    JOIN tracks t ON t.id = sg.track_id
-    WHERE t.recording_id IN (SELECT id FROM recs)
-    GROUP BY t.recording_id, sg.track_id
-),
-track_gaps AS (
-    SELECT track_id, range_agg(gap) AS gaps FROM long_gaps GROUP BY track_id
-),
-cover AS (
-    SELECT tm.recording_id, range_agg(tm.media) AS raw,
-           range_agg(tm.media - coalesce(tg.gaps, '{}')) AS net
-    FROM track_media tm
-    LEFT JOIN track_gaps tg ON tg.track_id = tm.track_id
-    GROUP BY tm.recording_id
-)
-`
+    WHERE g.end_ms - g.start_ms > $1::bigint
+      AND t.recording_id IN (SELECT recording_id FROM cover)
+)`
 
 // gapsSQL finds, per linked decision and closed recording of its meeting,
-// each stretch longer than $6 that some track recorded as a gap and no
+// each stretch longer than $1 that some track recorded as a gap and no
 // track covers, with the kinds of media lost and the segments whose gaps
 // make it up.
-const gapsSQL = `,
-recs AS (
-    SELECT DISTINCT r.id FROM linked l
-    JOIN recordings r ON r.meeting_id = l.meeting_id AND r.state <> 'recording'
-    WHERE l.must_record
-)` + coverCTE + `,
+const gapsSQL = longGapsCTE + `,
 lost AS (
     SELECT rg.recording_id, lower(x) AS from_ms, upper(x) AS to_ms
     FROM (SELECT recording_id, range_agg(gap) AS gaps FROM long_gaps
           GROUP BY recording_id) rg
     JOIN cover c ON c.recording_id = rg.recording_id
     CROSS JOIN LATERAL unnest(rg.gaps - c.net) AS x
-    WHERE upper(x) - lower(x) > $6::bigint
+    WHERE upper(x) - lower(x) > $1::bigint
 ),
 lost_detail AS (
     SELECT lo.recording_id, lo.from_ms, lo.to_ms,
@@ -146,12 +153,9 @@ ORDER BY l.id, d.recording_id, d.from_ms`
 // already says all there is to say about them. An index point is covered
 // when its stretch lies inside its recording's net cover; when only the
 // raw cover holds it, its stretch falls in a gap, and the query says where
-// (the lost part's bounds) and in which segments (gap_keys).
-const itemNotCoveredSQL = `,
-recs AS (
-    SELECT DISTINCT ip.recording_id AS id FROM index_points ip
-    WHERE ip.agenda_item_id IN (SELECT item_id FROM linked WHERE must_record)
-)` + coverCTE + `,
+// (the lost part's bounds) and in which segments (gap_keys). $1 is
+// gapToleranceMS.
+const itemNotCoveredSQL = longGapsCTE + `,
 bad AS (
     SELECT l.id, l.meeting_id, l.item_id, l.item_seq, l.item_title, ip.id AS point_id,
            ip.recording_id, ip.start_ms, ip.end_ms, r.meeting_id AS rec_meeting,
@@ -162,7 +166,7 @@ bad AS (
     LEFT JOIN recordings r ON r.id = ip.recording_id
     LEFT JOIN cover c ON c.recording_id = ip.recording_id
     WHERE l.must_record
-      AND EXISTS (SELECT 1 FROM recordings r2 WHERE r2.meeting_id = l.meeting_id)
+      AND l.meeting_id IN (SELECT meeting_id FROM held WHERE recordings > 0)
       AND (ip.id IS NULL
            OR r.meeting_id <> l.meeting_id
            OR c.net IS NULL

@@ -9,8 +9,8 @@ package verify
 // candidates reach split_window_days beyond it on either side. Each window
 // starts at a candidate; a decision in several windows is reported with the
 // largest total.
-const splitSpendingSQL = `,
-cand AS (
+const splitSpendingSQL = `
+WITH cand AS (
     SELECT d.id, d.org_unit_id, d.matter_id, d.decided_at, d.amount, m.amount_basis,
            CASE m.amount_basis WHEN 'project' THEN d.project ELSE d.payee END AS key,
            m.amount_threshold, m.split_window_days
@@ -26,9 +26,9 @@ cand AS (
       AND (b.id IS NULL OR b.kind <> m.required_body_kind
            OR b.org_unit_id <> d.org_unit_id OR mt.mode <> 'meeting')
       AND (d.org_unit_id, d.matter_id) IN (SELECT org_unit_id, matter_id FROM scope)
-      AND ($2::timestamptz IS NULL OR d.decided_at >= $2::timestamptz
+      AND ($1::timestamptz IS NULL OR d.decided_at >= $1::timestamptz
            - make_interval(days => m.split_window_days))
-      AND ($3::timestamptz IS NULL OR d.decided_at < $3::timestamptz
+      AND ($2::timestamptz IS NULL OR d.decided_at < $2::timestamptz
            + make_interval(days => m.split_window_days))
 ),
 windows AS (
