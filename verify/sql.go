@@ -9,74 +9,70 @@ package verify
 //   - linked: those needing a meeting that are linked to an agenda item,
 //     with the item, its meeting, the meeting's body and its day
 //     (linkedTableSQL);
-//   - seats: for each meeting in linked, the members whose seat on its body
-//     spans the meeting's day: those who should attend;
-//   - held: one row per meeting in linked with what several rules ask of
-//     it: how many should attend and how many of them were present,
-//     whether attendance was kept at all, the body leader's seat (the one
-//     served from last when several are) and whether the attendance shows
-//     the leader absent, and its recordings by state (stored: finished
-//     with at least one segment);
 //   - cover: what the segments of each recording of those meetings cover
-//     (coverTableSQL).
+//     (coverTableSQL);
+//   - held: one row per meeting in linked with what several rules ask of
+//     it (heldTableSQL).
 //
 // Working these out once, rather than in each rule's query, is most of
 // what makes a run over a million decisions fast (BenchmarkVerifyRules).
 // Only scopeTableSQL, linkedTableSQL and coverTableSQL take parameters.
 var snapshotSQL = []string{scopeTableSQL, linkedTableSQL, `
-ANALYZE scope, linked`, `
-CREATE TEMP TABLE seats ON COMMIT DROP AS
-SELECT h.meeting_id, bm.member_id, bm.role, bm.served_from
-FROM (SELECT DISTINCT meeting_id, body_id, meeting_day FROM linked) h
-JOIN body_members bm ON bm.body_id = h.body_id
-    AND bm.served_from <= h.meeting_day
-    AND (bm.served_to IS NULL OR bm.served_to >= h.meeting_day)`, `
-CREATE INDEX ON seats (meeting_id, member_id)`, `
+CREATE INDEX ON linked (item_id)`, `
+ANALYZE linked`, coverTableSQL, `
+CREATE UNIQUE INDEX ON cover (recording_id)`, `
+CREATE INDEX ON cover (meeting_id)`, `
+ANALYZE cover`, heldTableSQL, `
+CREATE UNIQUE INDEX ON held (meeting_id)`, `
+ANALYZE held`, `
+CREATE INDEX ON scope (id)`, `
+CREATE INDEX ON linked (meeting_id)`,
+}
+
+// heldTableSQL gives, per meeting in linked, those who should attend
+// (should: the members whose seat on its body spans the meeting's day) and
+// how many of them were present, whether attendance was kept at all, the
+// body leader's seat (the one served from last when several span the day)
+// and whether the attendance shows the leader absent, and its recordings
+// by state (stored: finished, with segments in cover).
+const heldTableSQL = `
 CREATE TEMP TABLE held ON COMMIT DROP AS
-WITH h AS MATERIALIZED (SELECT DISTINCT meeting_id FROM linked)
+WITH h AS MATERIALIZED (SELECT DISTINCT meeting_id, body_id, meeting_day FROM linked),
+tally AS (
+    SELECT h.meeting_id, count(DISTINCT bm.member_id) AS should,
+           count(DISTINCT bm.member_id) FILTER (WHERE a.status = 'present') AS present,
+           (array_agg(bm.member_id ORDER BY bm.served_from DESC, bm.member_id)
+               FILTER (WHERE bm.role = 'leader'))[1] AS leader_id
+    FROM h
+    JOIN body_members bm ON bm.body_id = h.body_id
+        AND bm.served_from <= h.meeting_day
+        AND (bm.served_to IS NULL OR bm.served_to >= h.meeting_day)
+    LEFT JOIN meeting_attendance a ON a.meeting_id = h.meeting_id
+        AND a.member_id = bm.member_id
+    GROUP BY h.meeting_id
+),
+recs AS (
+    SELECT r.meeting_id, count(*) AS n,
+           count(*) FILTER (WHERE r.state = 'recording') AS live,
+           count(*) FILTER (WHERE r.state = 'interrupted') AS interrupted,
+           count(*) FILTER (WHERE r.state = 'finished'
+               AND r.id IN (SELECT recording_id FROM cover)) AS stored
+    FROM recordings r
+    WHERE r.meeting_id IN (SELECT meeting_id FROM h)
+    GROUP BY r.meeting_id
+)
 SELECT h.meeting_id,
        coalesce(t.should, 0) AS should, coalesce(t.present, 0) AS present,
        EXISTS (SELECT 1 FROM meeting_attendance k WHERE k.meeting_id = h.meeting_id)
            AS kept,
-       ld.member_id AS leader_id,
+       t.leader_id,
        EXISTS (SELECT 1 FROM meeting_attendance k WHERE k.meeting_id = h.meeting_id
-               AND k.member_id = ld.member_id AND k.status = 'absent') AS leader_absent,
+               AND k.member_id = t.leader_id AND k.status = 'absent') AS leader_absent,
        coalesce(r.n, 0) AS recordings, coalesce(r.live, 0) AS live,
        coalesce(r.interrupted, 0) AS interrupted, coalesce(r.stored, 0) AS stored
 FROM h
-LEFT JOIN LATERAL (
-    SELECT s.member_id FROM seats s
-    WHERE s.meeting_id = h.meeting_id AND s.role = 'leader'
-    ORDER BY s.served_from DESC, s.member_id LIMIT 1
-) ld ON true
-LEFT JOIN (
-    SELECT s.meeting_id, count(DISTINCT s.member_id) AS should,
-           count(DISTINCT s.member_id) FILTER (WHERE a.status = 'present') AS present
-    FROM seats s
-    LEFT JOIN meeting_attendance a ON a.meeting_id = s.meeting_id
-        AND a.member_id = s.member_id
-    GROUP BY s.meeting_id
-) t ON t.meeting_id = h.meeting_id
-LEFT JOIN (
-    SELECT r.meeting_id, count(*) AS n,
-           count(*) FILTER (WHERE r.state = 'recording') AS live,
-           count(*) FILTER (WHERE r.state = 'interrupted') AS interrupted,
-           count(*) FILTER (WHERE r.state = 'finished' AND EXISTS (
-               SELECT 1 FROM tracks tr JOIN segments sg ON sg.track_id = tr.id
-               WHERE tr.recording_id = r.id)) AS stored
-    FROM recordings r
-    WHERE r.meeting_id IN (SELECT meeting_id FROM h)
-    GROUP BY r.meeting_id
-) r ON r.meeting_id = h.meeting_id`, `
-CREATE INDEX ON scope (id)`, `
-CREATE INDEX ON linked (meeting_id)`, `
-CREATE INDEX ON linked (item_id)`, `
-CREATE UNIQUE INDEX ON held (meeting_id)`, `
-ANALYZE seats, held`, coverTableSQL, `
-CREATE UNIQUE INDEX ON cover (recording_id)`, `
-CREATE INDEX ON cover (meeting_id)`, `
-ANALYZE cover`,
-}
+LEFT JOIN tally t ON t.meeting_id = h.meeting_id
+LEFT JOIN recs r ON r.meeting_id = h.meeting_id`
 
 // scopeTableSQL selects the decisions in scope: $1 is an org unit id (its
 // sub-units included) or NULL for all, $2 the start of the period
@@ -160,14 +156,17 @@ WHERE l.body_kind <> l.required_body_kind OR l.body_unit_id <> l.org_unit_id
    OR l.mode = 'circulation'`
 
 // decidedBeforeSQL finds, per linked decision, each of its dates (decided,
-// contract signed, paid) that lies before the meeting's start.
+// contract signed, paid) that lies before the meeting's start. The first
+// condition, on the decision alone, spares the other decisions the
+// lateral join.
 const decidedBeforeSQL = `
 SELECT l.id, l.meeting_id, l.item_id, e.what, e.at,
        coalesce(l.started_at, l.planned_start), l.started_at IS NOT NULL
 FROM linked l
 CROSS JOIN LATERAL (VALUES (1, 'decided', l.decided_at), (2, 'contract', l.contract_at),
     (3, 'paid', l.paid_at)) AS e(ord, what, at)
-WHERE e.at < coalesce(l.started_at, l.planned_start)
+WHERE least(l.decided_at, l.contract_at, l.paid_at) < coalesce(l.started_at, l.planned_start)
+  AND e.at < coalesce(l.started_at, l.planned_start)
 ORDER BY l.id, e.ord`
 
 // backdatedSQL finds decisions registered more than $1 days after they

@@ -32,17 +32,19 @@ ORDER BY l.id`
 // recused from the linked item who took part (took_part) or whose view the
 // minutes record among the item's statements.
 const recusalMissedSQL = `
-SELECT l.id, l.meeting_id, l.item_id, l.item_seq, mb.code, mb.name, r.reason, r.took_part,
-       array_remove(array_agg(st.seq ORDER BY st.seq), NULL)::integer[]
-FROM linked l
-JOIN recusals r ON r.agenda_item_id = l.item_id
-JOIN members mb ON mb.id = r.member_id
-LEFT JOIN statements st ON st.agenda_item_id = l.item_id AND st.member_id = r.member_id
-WHERE l.recusal_applies
-GROUP BY l.id, l.meeting_id, l.item_id, l.item_seq, mb.id, mb.code, mb.name, r.reason,
-         r.took_part
-HAVING r.took_part OR count(st.seq) > 0
-ORDER BY l.id, mb.code`
+SELECT id, meeting_id, item_id, item_seq, code, name, reason, took_part, said FROM (
+    SELECT l.id, l.meeting_id, l.item_id, l.item_seq, mb.code, mb.name, r.reason,
+           r.took_part,
+           coalesce((SELECT array_agg(st.seq ORDER BY st.seq) FROM statements st
+                     WHERE st.agenda_item_id = l.item_id AND st.member_id = r.member_id),
+                    '{}')::integer[] AS said
+    FROM linked l
+    JOIN recusals r ON r.agenda_item_id = l.item_id
+    JOIN members mb ON mb.id = r.member_id
+    WHERE l.recusal_applies
+) x
+WHERE took_part OR cardinality(said) > 0
+ORDER BY id, code`
 
 // leaderNotLastSQL finds, where the matter's leader_speaks_last and the
 // minutes keep the item's statements, items whose last statement is not the
@@ -53,7 +55,7 @@ WITH last_said AS (
     SELECT DISTINCT ON (st.agenda_item_id) st.agenda_item_id, st.seq, st.member_id
     FROM statements st
     WHERE st.agenda_item_id IN (SELECT item_id FROM linked WHERE leader_speaks_last)
-    ORDER BY st.agenda_item_id, st.seq DESC
+    ORDER BY st.agenda_item_id DESC, st.seq DESC
 )
 SELECT l.id, l.meeting_id, l.item_id, l.item_seq, ls.seq, lm.code, lm.name,
        ld.code, ld.name,

@@ -63,7 +63,7 @@ JOIN recordings r ON r.meeting_id = l.meeting_id AND r.state = 'interrupted'
 WHERE l.must_record
 ORDER BY l.id, r.id`
 
-// coverTableSQL materialises, for the recordings of the meetings in held
+// coverTableSQL materialises, for the recordings of the meetings in linked
 // and those that index points of linked items refer to, what their
 // segments cover: raw, the union of the segments' ranges on the
 // recording's timeline ($1 = coverToleranceMS joins neighbours); net, the
@@ -77,7 +77,7 @@ const coverTableSQL = `
 CREATE TEMP TABLE cover ON COMMIT DROP AS
 WITH recs AS (
     SELECT r.id, r.meeting_id, r.state FROM recordings r
-    WHERE r.meeting_id IN (SELECT meeting_id FROM held)
+    WHERE r.meeting_id IN (SELECT meeting_id FROM linked)
        OR r.id IN (SELECT ip.recording_id FROM index_points ip
                    WHERE ip.agenda_item_id IN (SELECT item_id FROM linked))
 ),
