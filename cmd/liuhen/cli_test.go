@@ -24,6 +24,7 @@ func TestExitStatus(t *testing.T) {
 		{"unknown rule", []string{"verify", "--rules", "no_meeting,NO_QUORUMS"}, nil, exitUsage},
 		{"negative backdate days", []string{"verify", "--backdate-days", "-3"}, nil, exitUsage},
 		{"backdate days not a number", []string{"verify", "--backdate-days", "a"}, nil, exitUsage},
+		{"negative concurrency", []string{"verify", "--concurrency", "-2"}, nil, exitUsage},
 		{"publish without URL", []string{"publish"}, nil, exitUsage},
 		{"publish without media", []string{"publish", "http://127.0.0.1:1/whip/1"}, nil, exitUsage},
 		{"publish with a non-HTTP URL", []string{"publish", "--audio", "x.ogg", "ftp://x/whip/1"}, nil, exitUsage},

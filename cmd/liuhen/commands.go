@@ -33,7 +33,7 @@ func newVerifyCommand() *cobra.Command {
 	var (
 		format, unit, from, to, rules string
 		rehash, failOnFindings        bool
-		backdateDays                  int
+		backdateDays, concurrency     int
 	)
 	cmd := &cobra.Command{
 		Use:   "verify",
@@ -53,7 +53,7 @@ far it got.`,
 			if err != nil {
 				return err
 			}
-			opts.BackdateDays = backdateDays
+			opts.BackdateDays, opts.Concurrency = backdateDays, concurrency
 			if err := opts.Validate(); err != nil {
 				return flagErrors(err)
 			}
@@ -89,6 +89,8 @@ far it got.`,
 	f.IntVar(&backdateDays, "backdate-days", 30,
 		"days after the fact a registration or the minutes may come before BACKDATED")
 	f.BoolVar(&rehash, "rehash", false, "read every segment back and compare its SHA-256")
+	f.IntVar(&concurrency, "concurrency", 0,
+		"segments checked in the evidence store at once (0: the default, 8)")
 	f.BoolVar(&failOnFindings, "fail-on-findings", false, "exit with status 1 when there are findings")
 	return cmd
 }
@@ -96,7 +98,7 @@ far it got.`,
 // verifyFlags names the flag behind each verify option.
 var verifyFlags = map[string]string{
 	"codes": "--rules", "unit": "--unit", "from": "--from", "to": "--to",
-	"backdate_days": "--backdate-days",
+	"backdate_days": "--backdate-days", "concurrency": "--concurrency",
 }
 
 // flagErrors turns the *verify.OptionError values in err into one usage
