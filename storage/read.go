@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"sync"
 	"time"
 
 	"github.com/minio/minio-go/v7"
@@ -90,10 +91,16 @@ func objectInfo(oi minio.ObjectInfo) (ObjectInfo, error) {
 	return info, nil
 }
 
-// rehashBuffer is how much of an object Rehash asks for at a time. The
-// object reader hands each request to its own goroutine; larger requests
-// mean fewer hand-offs per segment (BenchmarkRehash).
-const rehashBuffer = 1 << 20
+// rehashBuffer is how much of an object Rehash asks for at a time: few
+// hand-offs to the object reader's goroutine per segment, and small enough
+// that the bytes the socket read leaves in a core's cache are still there
+// when the hash reads them (BenchmarkRehash ran about a tenth faster with
+// 256 KiB than with 1 MiB or 128 KiB).
+const rehashBuffer = 256 << 10
+
+// rehashBuffers keeps the read buffers of finished rehashes for the next:
+// a fresh buffer costs page faults and zeroing on every object.
+var rehashBuffers = sync.Pool{New: func() any { return new([rehashBuffer]byte) }}
 
 // errReadTimedOut ends a rehash that ran past its bound.
 var errReadTimedOut = errors.New("read timed out")
@@ -127,8 +134,10 @@ func (s *Store) Rehash(ctx context.Context, key string) ([32]byte, int64, error)
 		limit = s.readTimeout(info.Size)
 		timer.Reset(limit)
 		h := sha256.New()
+		buf := rehashBuffers.Get().(*[rehashBuffer]byte)
+		defer rehashBuffers.Put(buf)
 		// Only the hash's Write: io.CopyBuffer then uses the buffer given.
-		n, err = io.CopyBuffer(struct{ io.Writer }{h}, obj, make([]byte, rehashBuffer))
+		n, err = io.CopyBuffer(struct{ io.Writer }{h}, obj, buf[:])
 		copy(sum[:], h.Sum(nil))
 		return err
 	}()

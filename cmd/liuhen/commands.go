@@ -90,7 +90,7 @@ far it got.`,
 		"days after the fact a registration or the minutes may come before BACKDATED")
 	f.BoolVar(&rehash, "rehash", false, "read every segment back and compare its SHA-256")
 	f.IntVar(&concurrency, "concurrency", 0,
-		"segments checked in the evidence store at once (0: the default, 8)")
+		"segments checked in the evidence store at once (0: the default, 16)")
 	f.BoolVar(&failOnFindings, "fail-on-findings", false, "exit with status 1 when there are findings")
 	return cmd
 }
