@@ -84,12 +84,12 @@ func (o *objectStore) Stat(ctx context.Context, key string) (int64, error) {
 	return info.Size, err
 }
 
-func (o *objectStore) Rehash(ctx context.Context, key string) ([32]byte, error) {
-	sum, _, err := o.s.Rehash(ctx, key)
+func (o *objectStore) Rehash(ctx context.Context, key string) ([32]byte, int64, error) {
+	sum, n, err := o.s.Rehash(ctx, key)
 	if errors.Is(err, storage.ErrNotFound) {
-		return sum, verify.ErrObjectMissing
+		return sum, n, verify.ErrObjectMissing
 	}
-	return sum, err
+	return sum, n, err
 }
 
 func (o *objectStore) PresignGet(ctx context.Context, key string, ttl time.Duration) (*url.URL,

@@ -318,10 +318,10 @@ func (s *fakeStore) Stat(ctx context.Context, key string) (int64, error) {
 	return int64(len(data)), err
 }
 
-func (s *fakeStore) Rehash(ctx context.Context, key string) ([32]byte, error) {
+func (s *fakeStore) Rehash(ctx context.Context, key string) ([32]byte, int64, error) {
 	s.rehashes.Add(1)
 	data, err := s.get(ctx, key)
-	return sha256.Sum256(data), err
+	return sha256.Sum256(data), int64(len(data)), err
 }
 
 var errStoreDown = errors.New("fake store unreachable")

@@ -12,13 +12,14 @@ import (
 
 // An ObjectChecker reads the evidence store for RECORDING_TAMPERED.
 // Stat returns the size of the object stored under key; Rehash reads the
-// object and returns the SHA-256 of its bytes. Both return an error
+// object and returns the SHA-256 of its bytes and how many there were, so
+// that a rehash needs no Stat besides. Both return an error
 // matching ErrObjectMissing (errors.Is) when no object has that key; any
 // other error means the store failed, and stops the Run. Both are called
 // from several goroutines at once.
 type ObjectChecker interface {
 	Stat(ctx context.Context, key string) (size int64, err error)
-	Rehash(ctx context.Context, key string) ([32]byte, error)
+	Rehash(ctx context.Context, key string) (sum [32]byte, size int64, err error)
 }
 
 // segmentRow is one stored segment of a checked recording.
@@ -208,30 +209,30 @@ func checkObjects(ctx context.Context, objects ObjectChecker, segments []segment
 }
 
 // checkObject returns a problem when the segment's object is missing, has
-// another size, or (with rehash) other bytes; nil when it is intact.
+// another size, or (with rehash) other bytes; nil when it is intact. A
+// rehash reads the object once and learns its size as it goes.
 func checkObject(ctx context.Context, objects ObjectChecker, s segmentRow,
 	rehash bool) (*evidenceProblem, error) {
-	size, err := objects.Stat(ctx, s.Key)
+	var sum [32]byte
+	var size int64
+	var err error
+	if rehash {
+		sum, size, err = objects.Rehash(ctx, s.Key)
+	} else {
+		size, err = objects.Stat(ctx, s.Key)
+	}
 	if errors.Is(err, ErrObjectMissing) {
 		return segmentProblem(s, msgObjectMissing(s)), nil
 	}
-	if err != nil {
+	if err != nil && rehash {
+		return nil, fmt.Errorf("rehash object %q: %w", s.Key, err)
+	} else if err != nil {
 		return nil, fmt.Errorf("stat object %q: %w", s.Key, err)
 	}
 	if size != s.Size {
 		return segmentProblem(s, msgObjectSize(s, size)), nil
 	}
-	if !rehash {
-		return nil, nil
-	}
-	sum, err := objects.Rehash(ctx, s.Key)
-	if errors.Is(err, ErrObjectMissing) {
-		return segmentProblem(s, msgObjectMissing(s)), nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("rehash object %q: %w", s.Key, err)
-	}
-	if !bytes.Equal(sum[:], s.SHA256) {
+	if rehash && !bytes.Equal(sum[:], s.SHA256) {
 		return segmentProblem(s, msgObjectHash(s, sum)), nil
 	}
 	return nil, nil

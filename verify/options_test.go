@@ -165,8 +165,8 @@ func (s *slowStore) Stat(ctx context.Context, _ string) (int64, error) {
 	}
 }
 
-func (s *slowStore) Rehash(context.Context, string) ([32]byte, error) {
-	return [32]byte{}, nil
+func (s *slowStore) Rehash(context.Context, string) ([32]byte, int64, error) {
+	return [32]byte{}, 1, nil
 }
 
 func TestCheckObjects(t *testing.T) {

@@ -103,7 +103,7 @@ func TestObjectCheckerWhileMinIOHangs(t *testing.T) {
 	if _, err := (objectChecker{s}).Stat(ctx, "k"); !errors.Is(err, verify.ErrStoreUnavailable) {
 		t.Errorf("stat: got %v, want verify.ErrStoreUnavailable", err)
 	}
-	if _, err := (objectChecker{s}).Rehash(ctx, "k"); !errors.Is(err, verify.ErrStoreUnavailable) {
+	if _, _, err := (objectChecker{s}).Rehash(ctx, "k"); !errors.Is(err, verify.ErrStoreUnavailable) {
 		t.Errorf("rehash: got %v, want verify.ErrStoreUnavailable", err)
 	}
 	if ctx.Err() != nil {

@@ -424,9 +424,9 @@ func checkerError(key string, err error) error {
 	return err
 }
 
-func (o objectChecker) Rehash(ctx context.Context, key string) ([32]byte, error) {
-	sum, _, err := o.s.Rehash(ctx, key)
-	return sum, checkerError(key, err)
+func (o objectChecker) Rehash(ctx context.Context, key string) ([32]byte, int64, error) {
+	sum, n, err := o.s.Rehash(ctx, key)
+	return sum, n, checkerError(key, err)
 }
 
 // evidence is the evidence store of a running server, which may open
@@ -521,10 +521,10 @@ func (e *evidence) Stat(ctx context.Context, key string) (int64, error) {
 	return objectChecker{s}.Stat(ctx, key)
 }
 
-func (e *evidence) Rehash(ctx context.Context, key string) ([32]byte, error) {
+func (e *evidence) Rehash(ctx context.Context, key string) ([32]byte, int64, error) {
 	s, err := e.get()
 	if err != nil {
-		return [32]byte{}, checkerError(key, err)
+		return [32]byte{}, 0, checkerError(key, err)
 	}
 	return objectChecker{s}.Rehash(ctx, key)
 }

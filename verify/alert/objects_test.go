@@ -21,8 +21,8 @@ type fakeObjects struct {
 
 func (f *fakeObjects) Stat(context.Context, string) (int64, error) { return f.size, f.err }
 
-func (f *fakeObjects) Rehash(context.Context, string) ([32]byte, error) {
-	return [32]byte{}, f.err
+func (f *fakeObjects) Rehash(context.Context, string) ([32]byte, int64, error) {
+	return [32]byte{}, f.size, f.err
 }
 
 var _ verify.ObjectChecker = (*fakeObjects)(nil)
