@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -138,7 +139,7 @@ func materialise(ctx context.Context, tx pgx.Tx, unitID *int64, opts Options) er
 			args = []any{int64(coverToleranceMS), int64(gapToleranceMS)}
 		}
 		if _, err := tx.Exec(ctx, sql, args...); err != nil {
-			return fmt.Errorf("select the decisions in scope (step %d): %w", i+1, err)
+			return snapshotError(i+1, err)
 		}
 	}
 	if _, err := tx.Exec(ctx, `SET TRANSACTION READ ONLY`); err != nil {
@@ -191,6 +192,25 @@ func (c *checkRun) progress(code string, findings int, took time.Duration) {
 	c.done++
 	c.opts.Progress(RuleDone{Code: code, N: c.done, Of: len(c.opts.effectiveCodes()),
 		Findings: findings, Took: took})
+}
+
+// snapshotError explains why step (from 1) of snapshotSQL failed when the
+// database refused it for a reason the operator can fix.
+func snapshotError(step int, err error) error {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		switch pgErr.Code {
+		case "42501": // insufficient_privilege
+			return fmt.Errorf("select the decisions in scope: the database role may not "+
+				"create temporary tables, which verify needs; grant it with "+
+				"GRANT TEMPORARY ON DATABASE <name> TO <role>: %w", err)
+		case "25006": // read_only_sql_transaction
+			return fmt.Errorf("select the decisions in scope: the database takes no "+
+				"writes (a hot standby, or default_transaction_read_only), and verify "+
+				"needs temporary tables; point LIUHEN_DATABASE_URL at the primary: %w", err)
+		}
+	}
+	return fmt.Errorf("select the decisions in scope (step %d): %w", step, err)
 }
 
 // lookupUnit returns the id of the unit with code, nil for an empty code,

@@ -3,10 +3,13 @@ package verify
 import (
 	"context"
 	"errors"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/liuhen/liuhen/internal/testenv"
 )
@@ -211,6 +214,66 @@ func TestRunErrors(t *testing.T) {
 		_, err := Run(cctx, f.pool, f.store, Options{Unit: w.unitCode})
 		if !errors.Is(err, context.Canceled) {
 			t.Errorf("got %v, want context.Canceled", err)
+		}
+	})
+}
+
+// TestRunWhereTemporaryTablesAreRefused checks that a database role without
+// the TEMPORARY privilege, and a database that takes no writes, get an
+// error that says what to change.
+func TestRunWhereTemporaryTablesAreRefused(t *testing.T) {
+	dsn := testenv.DatabaseURL(t)
+	ctx := context.Background()
+	admin, err := pgxpool.New(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+
+	t.Run("role without TEMPORARY", func(t *testing.T) {
+		u, err := url.Parse(dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		role := "verify_no_temp_" + strings.TrimPrefix(u.Path, "/liuhen_test_")
+		for _, sql := range []string{
+			`CREATE ROLE ` + role + ` LOGIN PASSWORD 'x'`,
+			`REVOKE TEMPORARY ON DATABASE ` + strings.TrimPrefix(u.Path, "/") + ` FROM PUBLIC`,
+			`GRANT SELECT ON ALL TABLES IN SCHEMA public TO ` + role,
+		} {
+			if _, err := admin.Exec(ctx, sql); err != nil {
+				t.Fatalf("%s: %v", sql, err)
+			}
+		}
+		t.Cleanup(func() {
+			admin.Exec(context.Background(), `DROP OWNED BY `+role)
+			admin.Exec(context.Background(), `DROP ROLE `+role)
+		})
+		u.User = url.UserPassword(role, "x")
+		pool, err := pgxpool.New(ctx, u.String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer pool.Close()
+		_, err = Run(ctx, pool, nil, Options{Codes: []string{CodeNoMeeting}})
+		if err == nil || !strings.Contains(err.Error(), "GRANT TEMPORARY ON DATABASE") {
+			t.Errorf("got %v, want an error naming the grant", err)
+		}
+	})
+	t.Run("read-only database", func(t *testing.T) {
+		cfg, err := pgxpool.ParseConfig(dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg.ConnConfig.RuntimeParams["default_transaction_read_only"] = "on"
+		pool, err := pgxpool.NewWithConfig(ctx, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer pool.Close()
+		_, err = Run(ctx, pool, nil, Options{Codes: []string{CodeNoMeeting}})
+		if err == nil || !strings.Contains(err.Error(), "point LIUHEN_DATABASE_URL at the primary") {
+			t.Errorf("got %v, want an error asking for the primary", err)
 		}
 	})
 }
