@@ -2,7 +2,6 @@ package agenda
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -12,6 +11,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/liuhen/liuhen/internal/access"
+	"github.com/liuhen/liuhen/internal/httpjson"
 	"github.com/liuhen/liuhen/internal/problem"
 )
 
@@ -193,17 +193,11 @@ func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
 	}
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
-}
-
 // created answers 201 with the new resource and its Location, a path under
 // the API's mount point.
 func created(w http.ResponseWriter, r *http.Request, v any, format string, args ...any) {
 	w.Header().Set("Location", mountPrefix(r)+fmt.Sprintf(format, args...))
-	writeJSON(w, http.StatusCreated, v)
+	httpjson.Write(w, http.StatusCreated, v)
 }
 
 // mountPrefix is the path where the API's router is mounted, such as

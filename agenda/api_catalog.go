@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"net/http"
+
+	"github.com/liuhen/liuhen/internal/httpjson"
 )
 
 // listOf serves a paged listing whose filter filter reads from the query.
@@ -21,7 +23,7 @@ func listOf[F, T any](a *API, filter func(*params) F,
 			a.fail(w, r, err)
 			return
 		}
-		writeJSON(w, http.StatusOK, l)
+		httpjson.Write(w, http.StatusOK, l)
 	}
 }
 
@@ -56,7 +58,7 @@ func getOf[T any](a *API, fetch func(context.Context, int64) (T, error)) http.Ha
 			a.fail(w, r, err)
 			return
 		}
-		writeJSON(w, http.StatusOK, v)
+		httpjson.Write(w, http.StatusOK, v)
 	}
 }
 
@@ -99,7 +101,7 @@ func patchOf[In any, T any](a *API,
 		case err != nil:
 			a.fail(w, r, err)
 		default:
-			writeJSON(w, http.StatusOK, v)
+			httpjson.Write(w, http.StatusOK, v)
 		}
 	}
 }

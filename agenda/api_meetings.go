@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"strconv"
 	"time"
+
+	"github.com/liuhen/liuhen/internal/httpjson"
 )
 
 // listMeetings lists meetings; a publish token sees only its own meeting.
@@ -71,7 +73,7 @@ func (a *API) getMeeting(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, d)
+	httpjson.Write(w, http.StatusOK, d)
 }
 
 func (a *API) listAgendaItems(w http.ResponseWriter, r *http.Request) {
@@ -92,7 +94,7 @@ func (a *API) listAgendaItems(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, List[AgendaItem]{Items: items})
+	httpjson.Write(w, http.StatusOK, List[AgendaItem]{Items: items})
 }
 
 func (a *API) createAgendaItem(w http.ResponseWriter, r *http.Request) {
@@ -135,7 +137,7 @@ func (a *API) agendaItem(w http.ResponseWriter, r *http.Request, write bool) (Ag
 
 func (a *API) getAgendaItem(w http.ResponseWriter, r *http.Request) {
 	if it, ok := a.agendaItem(w, r, false); ok {
-		writeJSON(w, http.StatusOK, it)
+		httpjson.Write(w, http.StatusOK, it)
 	}
 }
 
@@ -172,7 +174,7 @@ func (a *API) markAgendaItem(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, p)
+	httpjson.Write(w, http.StatusOK, p)
 }
 
 // indexPointRequest is the body of POST /agenda-items/{id}/index-points.
@@ -276,6 +278,6 @@ func (a *API) createPublishToken(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Cache-Control", "no-store") // RFC 6749 §5.1: tokens are not cached
-	writeJSON(w, http.StatusCreated, tokenResponse{Token: token, MeetingID: id,
+	httpjson.Write(w, http.StatusCreated, tokenResponse{Token: token, MeetingID: id,
 		WHIPURL: fmt.Sprintf("/whip/%d", id), TTLHours: hours})
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/liuhen/liuhen/internal/access"
+	"github.com/liuhen/liuhen/internal/httpjson"
 )
 
 // minutesRoutes mounts what the minutes keep: a meeting's attendance, who
@@ -53,7 +54,7 @@ func getListOf[T any](a *API, meetingOf func(context.Context, int64) (int64, err
 			a.fail(w, r, err)
 			return
 		}
-		writeJSON(w, http.StatusOK, List[T]{Items: items})
+		httpjson.Write(w, http.StatusOK, List[T]{Items: items})
 	}
 }
 
@@ -77,7 +78,7 @@ func putListOf[In listEntry, T any](a *API, once bool,
 			a.fail(w, r, err)
 			return
 		}
-		writeJSON(w, http.StatusOK, List[T]{Items: list})
+		httpjson.Write(w, http.StatusOK, List[T]{Items: list})
 	}
 }
 

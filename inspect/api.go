@@ -2,7 +2,6 @@ package inspect
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -13,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/liuhen/liuhen/internal/access"
+	"github.com/liuhen/liuhen/internal/httpjson"
 	"github.com/liuhen/liuhen/internal/problem"
 )
 
@@ -84,7 +84,7 @@ func (a *API) serveSearch(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, res)
+	httpjson.Write(w, http.StatusOK, res)
 }
 
 func (a *API) serveWatch(w http.ResponseWriter, r *http.Request) {
@@ -97,7 +97,7 @@ func (a *API) serveWatch(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, v)
+	httpjson.Write(w, http.StatusOK, v)
 }
 
 // pathID reads the positive integer {id} of the route, answering 400 when
@@ -138,14 +138,8 @@ func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
 	}
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
-}
-
 // created answers 201 with v and the Location of the new resource.
 func created(w http.ResponseWriter, r *http.Request, v any, id int64) {
 	w.Header().Set("Location", fmt.Sprintf("%s/%d", r.URL.Path, id))
-	writeJSON(w, http.StatusCreated, v)
+	httpjson.Write(w, http.StatusCreated, v)
 }

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/liuhen/liuhen/internal/httpjson"
 	"github.com/liuhen/liuhen/internal/problem"
 	"github.com/liuhen/liuhen/verify"
 )
@@ -59,7 +60,7 @@ func (a *API) listTokens(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string][]Inspector{"inspectors": list})
+	httpjson.Write(w, http.StatusOK, map[string][]Inspector{"inspectors": list})
 }
 
 func (a *API) getToken(w http.ResponseWriter, r *http.Request) {
@@ -72,7 +73,7 @@ func (a *API) getToken(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, rec)
+	httpjson.Write(w, http.StatusOK, rec)
 }
 
 func (a *API) revokeToken(w http.ResponseWriter, r *http.Request) {
@@ -86,7 +87,7 @@ func (a *API) revokeToken(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a.logger.Info("inspector token revoked", "token", rec.ID, "inspector", rec.Name)
-	writeJSON(w, http.StatusOK, rec)
+	httpjson.Write(w, http.StatusOK, rec)
 }
 
 // auditParams are the parameters of GET /audit.
@@ -105,7 +106,7 @@ func (a *API) listAudit(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"entries": entries, "limit": f.Limit,
+	httpjson.Write(w, http.StatusOK, map[string]any{"entries": entries, "limit": f.Limit,
 		"offset": f.Offset})
 }
 

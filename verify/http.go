@@ -104,14 +104,11 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 }
 
 func writeBadRequest(w http.ResponseWriter, bad []*OptionError) {
-	d := problem.Details{Status: http.StatusBadRequest}
-	var reasons []string
-	for _, e := range bad {
-		d.Errors = append(d.Errors, problem.FieldError{Field: e.Option, Reason: e.Reason})
-		reasons = append(reasons, e.Error())
+	fields := make([]problem.FieldError, len(bad))
+	for i, e := range bad {
+		fields[i] = problem.FieldError{Field: e.Option, Reason: e.Reason}
 	}
-	d.Detail = "fix these query parameters: " + strings.Join(reasons, "; ")
-	problem.WriteDetails(w, d)
+	problem.BadRequest(w, fields)
 }
 
 // parseRequest reads the query into Options and a format, collecting every

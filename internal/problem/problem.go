@@ -4,6 +4,7 @@ package problem
 import (
 	"encoding/json"
 	"net/http"
+	"strings"
 )
 
 // ContentType is the media type of a problem document (RFC 9457 §3).
@@ -45,4 +46,16 @@ func WriteDetails(w http.ResponseWriter, d Details) {
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(d.Status)
 	_ = json.NewEncoder(w).Encode(d)
+}
+
+// BadRequest sends 400 with every bad field of the request, each also told
+// in the detail ("fix these: field: reason; …"), so that a client showing
+// only the detail still shows all there is to fix.
+func BadRequest(w http.ResponseWriter, fields []FieldError) {
+	reasons := make([]string, len(fields))
+	for i, f := range fields {
+		reasons[i] = f.Field + ": " + f.Reason
+	}
+	WriteDetails(w, Details{Status: http.StatusBadRequest, Errors: fields,
+		Detail: "fix these: " + strings.Join(reasons, "; ")})
 }

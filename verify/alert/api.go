@@ -15,6 +15,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/liuhen/liuhen/internal/httpjson"
 	"github.com/liuhen/liuhen/internal/problem"
 )
 
@@ -52,7 +53,7 @@ func (a *API) list(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		var page Page
 		if page, err = a.store.List(r.Context(), f); err == nil {
-			writeJSON(w, http.StatusOK, page)
+			httpjson.Write(w, http.StatusOK, page)
 			return
 		}
 	}
@@ -119,7 +120,7 @@ func (a *API) get(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, d)
+	httpjson.Write(w, http.StatusOK, d)
 }
 
 func findingID(w http.ResponseWriter, r *http.Request) (int64, bool) {
@@ -155,7 +156,7 @@ func (a *API) change(do func(ctx context.Context, id int64, actor, reason string
 			a.fail(w, err)
 			return
 		}
-		writeJSON(w, http.StatusOK, d)
+		httpjson.Write(w, http.StatusOK, d)
 	}
 }
 
@@ -203,18 +204,9 @@ func (a *API) fail(w http.ResponseWriter, err error) {
 }
 
 func writeBad(w http.ResponseWriter, bad []*FieldError) {
-	d := problem.Details{Status: http.StatusBadRequest}
-	reasons := make([]string, len(bad))
+	fields := make([]problem.FieldError, len(bad))
 	for i, b := range bad {
-		d.Errors = append(d.Errors, problem.FieldError{Field: b.Field, Reason: b.Reason})
-		reasons[i] = b.Error()
+		fields[i] = problem.FieldError{Field: b.Field, Reason: b.Reason}
 	}
-	d.Detail = "fix these: " + strings.Join(reasons, "; ")
-	problem.WriteDetails(w, d)
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
+	problem.BadRequest(w, fields)
 }

@@ -8,10 +8,10 @@ import (
 	"mime"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/liuhen/liuhen/internal/httpjson"
 	"github.com/liuhen/liuhen/internal/problem"
 	"github.com/liuhen/liuhen/storage"
 	"github.com/liuhen/liuhen/verify"
@@ -51,7 +51,7 @@ func (a *API) list(w http.ResponseWriter, r *http.Request) {
 	limit := intParam(q.Get("limit"), defaultLimit, 1, maxLimit, "limit", &bad)
 	offset := intParam(q.Get("offset"), 0, 0, 1<<31-1, "offset", &bad)
 	if len(bad) > 0 {
-		writeBad(w, bad)
+		problem.BadRequest(w, bad)
 		return
 	}
 	list, err := a.issuer.List(r.Context(), q.Get("unit"), limit, offset)
@@ -59,7 +59,7 @@ func (a *API) list(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"items": list})
+	httpjson.Write(w, http.StatusOK, map[string]any{"items": list})
 }
 
 func intParam(s string, def, lo, hi int, name string, bad *[]problem.FieldError) int {
@@ -85,7 +85,7 @@ func (a *API) get(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, rep)
+	httpjson.Write(w, http.StatusOK, rep)
 }
 
 // issueBody is what POST / reads. Dates are YYYY-MM-DD or RFC 3339; to
@@ -105,7 +105,7 @@ func (a *API) issue(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if len(bad) > 0 {
-		writeBad(w, bad)
+		problem.BadRequest(w, bad)
 		return
 	}
 	rep, err := a.issuer.Issue(r.Context(), req, nil)
@@ -114,7 +114,7 @@ func (a *API) issue(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Location", fmt.Sprintf("%s/%d", r.URL.Path, rep.ID))
-	writeJSON(w, http.StatusCreated, rep)
+	httpjson.Write(w, http.StatusCreated, rep)
 }
 
 // readIssue reads the body of POST /. A status other than 0 means the body
@@ -177,7 +177,7 @@ func (a *API) fail(w http.ResponseWriter, err error) {
 	}
 	switch {
 	case len(bad) > 0:
-		writeBad(w, bad)
+		problem.BadRequest(w, bad)
 	case errors.Is(err, ErrNotFound):
 		problem.Write(w, http.StatusNotFound, err.Error())
 	case errors.Is(err, ErrNoPrinter), unavailable(err):
@@ -188,21 +188,6 @@ func (a *API) fail(w http.ResponseWriter, err error) {
 		problem.Write(w, http.StatusInternalServerError,
 			"the report could not be made; the server log has the cause")
 	}
-}
-
-func writeBad(w http.ResponseWriter, bad []problem.FieldError) {
-	reasons := make([]string, len(bad))
-	for i, b := range bad {
-		reasons[i] = b.Field + ": " + b.Reason
-	}
-	problem.WriteDetails(w, problem.Details{Status: http.StatusBadRequest, Errors: bad,
-		Detail: "fix these: " + strings.Join(reasons, "; ")})
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
 }
 
 // unavailable reports whether err means the evidence store cannot be
