@@ -27,14 +27,16 @@ var queryParams = []string{"format", "rehash", "codes", "unit", "from", "to", "b
 // in to includes that whole day), backdate_days (Options.BackdateDays).
 // Bad parameters get 400 with a problem
 // document listing each one (RFC 9457 §3).
-// TODO(rehash-load): every request with rehash=true reads all segment
-// objects in scope; a limit on concurrent rehash runs, or running them as
-// jobs, would keep one user from loading the store.
+//
+// A rehash reads every segment in scope back from the store, so one runs
+// at a time: a request with rehash=true while another runs gets 503 with
+// Retry-After, and requests without rehash are not held up.
 func Handler(pool *pgxpool.Pool, objects ObjectChecker, logger *slog.Logger) http.Handler {
 	if logger == nil {
 		logger = slog.Default()
 	}
-	h := &handler{pool: pool, objects: objects, log: logger.With("component", "verify")}
+	h := &handler{pool: pool, objects: objects, log: logger.With("component", "verify"),
+		rehashing: make(chan struct{}, 1)}
 	return http.HandlerFunc(h.serve)
 }
 
@@ -42,7 +44,14 @@ type handler struct {
 	pool    *pgxpool.Pool
 	objects ObjectChecker
 	log     *slog.Logger
+	// rehashing holds a token while a rehash runs.
+	rehashing chan struct{}
 }
+
+// retryAfterRehash is the Retry-After, in seconds, of a rehash refused
+// because another is running.
+const retryAfterRehash = "60"
+
 
 func (h *handler) serve(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet {
@@ -54,6 +63,18 @@ func (h *handler) serve(w http.ResponseWriter, r *http.Request) {
 	if len(bad) > 0 {
 		writeBadRequest(w, bad)
 		return
+	}
+	if opts.Rehash {
+		select {
+		case h.rehashing <- struct{}{}:
+			defer func() { <-h.rehashing }()
+		default:
+			w.Header().Set("Retry-After", retryAfterRehash)
+			problem.Write(w, http.StatusServiceUnavailable, "another request is "+
+				"rehashing the evidence store's segments; try again when it has finished, "+
+				"or ask without rehash")
+			return
+		}
 	}
 	rep, err := Run(r.Context(), h.pool, h.objects, opts)
 	if err != nil {

@@ -1,6 +1,7 @@
 package verify
 
 import (
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -172,5 +173,81 @@ func wantStatus(tb testing.TB, resp *http.Response, status int, contentType stri
 		body, _ := io.ReadAll(resp.Body)
 		tb.Fatalf("got %d %s (%s), want %d %s", resp.StatusCode,
 			resp.Header.Get("Content-Type"), body, status, contentType)
+	}
+}
+
+// heldStore is a fakeStore whose rehashes wait until release is closed.
+type heldStore struct {
+	*fakeStore
+	entered chan struct{}
+	release chan struct{}
+}
+
+func (s *heldStore) Rehash(ctx context.Context, key string) ([32]byte, int64, error) {
+	select {
+	case s.entered <- struct{}{}:
+	default:
+	}
+	select {
+	case <-s.release:
+	case <-ctx.Done():
+		return [32]byte{}, 0, ctx.Err()
+	}
+	return s.fakeStore.Rehash(ctx, key)
+}
+
+func TestHandlerRehashesOneAtATime(t *testing.T) {
+	f := newFixture(t, testenv.Database(t))
+	w := f.compliant()
+	store := &heldStore{fakeStore: f.store, entered: make(chan struct{}, 1),
+		release: make(chan struct{})}
+	srv := httptest.NewServer(Handler(f.pool, store, slog.New(slog.DiscardHandler)))
+	t.Cleanup(srv.Close)
+	get := func(query string) (*http.Response, error) {
+		return http.Get(srv.URL + "/?unit=" + url.QueryEscape(w.unitCode) + query)
+	}
+
+	first := make(chan error, 1)
+	go func() {
+		resp, err := get("&rehash")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				err = fmt.Errorf("status %d", resp.StatusCode)
+			}
+		}
+		first <- err
+	}()
+	<-store.entered
+
+	resp, err := get("&rehash")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" {
+		t.Errorf("second rehash: got %d (Retry-After %q), want 503 with Retry-After",
+			resp.StatusCode, resp.Header.Get("Retry-After"))
+	}
+	resp, err = get("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("without rehash meanwhile: got %d, want 200", resp.StatusCode)
+	}
+
+	close(store.release)
+	if err := <-first; err != nil {
+		t.Errorf("first rehash: %v", err)
+	}
+	resp, err = get("&rehash")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("rehash after the first ended: got %d, want 200", resp.StatusCode)
 	}
 }
