@@ -46,8 +46,12 @@ type Options struct {
 	// and after the meeting its minutes, may come before BACKDATED reports
 	// them; 0 means 30.
 	BackdateDays int
-	// Progress, when set, is told each time a rule has run, from the
-	// goroutine that called Run.
+	// Selected, when set, is told once the decisions in scope are selected
+	// and read, before the first rule runs: how many there are and how
+	// long that took. Over a whole county it is a good part of the run.
+	Selected func(decisions int, took time.Duration)
+	// Progress, when set, is told each time a rule has run. Both are
+	// called from the goroutine that called Run.
 	Progress func(RuleDone)
 }
 

@@ -118,11 +118,12 @@ func Run(ctx context.Context, pool *pgxpool.Pool, objects ObjectChecker,
 	if len(errs) > 0 {
 		return Report{}, errors.Join(errs...)
 	}
+	started := time.Now()
 	if err := materialise(ctx, tx, unitID, opts); err != nil {
 		return Report{}, err
 	}
 	c := &checkRun{tx: tx, opts: opts, objects: objects}
-	return c.run(ctx)
+	return c.run(ctx, started)
 }
 
 // materialise makes the temporary tables of snapshotSQL, then turns the
@@ -148,10 +149,15 @@ func materialise(ctx context.Context, tx pgx.Tx, unitID *int64, opts Options) er
 	return nil
 }
 
-func (c *checkRun) run(ctx context.Context) (Report, error) {
+// run checks the decisions materialise selected, which it began at
+// selecting.
+func (c *checkRun) run(ctx context.Context, selecting time.Time) (Report, error) {
 	order, err := c.loadDecisions(ctx)
 	if err != nil {
 		return Report{}, err
+	}
+	if c.opts.Selected != nil {
+		c.opts.Selected(len(order), time.Since(selecting))
 	}
 	var findings []Finding
 	for _, r := range rules {

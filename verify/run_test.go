@@ -105,9 +105,20 @@ func TestRunCodes(t *testing.T) {
 	})
 	t.Run("progress after each rule", func(t *testing.T) {
 		var got []RuleDone
-		opts := Options{Unit: parentCode, Progress: func(d RuleDone) { got = append(got, d) }}
-		if _, err := Run(context.Background(), f.pool, f.store, opts); err != nil {
+		selected := -1
+		opts := Options{Unit: parentCode, Progress: func(d RuleDone) { got = append(got, d) },
+			Selected: func(n int, _ time.Duration) {
+				if len(got) > 0 {
+					t.Errorf("Selected called after %d rules, want before the first", len(got))
+				}
+				selected = n
+			}}
+		rep, err := Run(context.Background(), f.pool, f.store, opts)
+		if err != nil {
 			t.Fatalf("Run: %v", err)
+		}
+		if selected != rep.Checked || selected == 0 {
+			t.Errorf("Selected: got %d decisions, want the %d checked", selected, rep.Checked)
 		}
 		if len(got) != len(allCodes) {
 			t.Fatalf("progress calls: got %d, want %d", len(got), len(allCodes))

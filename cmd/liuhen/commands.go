@@ -45,8 +45,8 @@ procedure list asks it, with a finished recording that covers the meeting and
 the item, whose segments are all in the evidence store (and, with --rehash,
 still hash to what was recorded). It also looks for spending split to stay
 under a threshold, and for registrations and minutes written long after the
-fact. Once a run has lasted a second, a line per rule on stderr tells how
-far it got.`,
+fact. Once a run has lasted a second, lines on stderr tell how far it got:
+one when the decisions in scope are selected, then one per rule.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			opts, err := verifyOptions(unit, from, to, rules, rehash)
@@ -57,7 +57,7 @@ far it got.`,
 			if err := opts.Validate(); err != nil {
 				return flagErrors(err)
 			}
-			opts.Progress = progressLine(cmd.ErrOrStderr())
+			opts.Selected, opts.Progress = progressLines(cmd.ErrOrStderr())
 			f, err := verify.ParseFormat(format)
 			if err != nil {
 				return usagef("--format %q: use table, json or csv", format)
@@ -122,17 +122,27 @@ func flagErrors(err error) error {
 // progress: a short run prints only its result.
 const quietFor = time.Second
 
-// progressLine writes to w a line per rule that has run, once the run has
-// lasted quietFor.
-func progressLine(w io.Writer) func(verify.RuleDone) {
+// progressLines returns the callbacks of verify.Options.Selected and
+// Progress, which write to w a line when the decisions in scope are
+// selected and one per rule that has run, once the run has lasted
+// quietFor.
+func progressLines(w io.Writer) (func(int, time.Duration), func(verify.RuleDone)) {
 	start := time.Now()
-	return func(d verify.RuleDone) {
+	selected := func(n int, took time.Duration) {
+		if time.Since(start) < quietFor {
+			return
+		}
+		fmt.Fprintf(w, "verify: %s in scope, selected in %s\n", plural(n, "decision"),
+			took.Round(time.Millisecond))
+	}
+	done := func(d verify.RuleDone) {
 		if time.Since(start) < quietFor {
 			return
 		}
 		fmt.Fprintf(w, "verify: %d/%d %s: %s in %s\n", d.N, d.Of, d.Code,
 			plural(d.Findings, "finding"), d.Took.Round(time.Millisecond))
 	}
+	return selected, done
 }
 
 // plural writes n things, in the plural unless n is 1.
