@@ -52,7 +52,6 @@ type handler struct {
 // because another is running.
 const retryAfterRehash = "60"
 
-
 func (h *handler) serve(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet {
 		w.Header().Set("Allow", http.MethodGet)
