@@ -103,6 +103,9 @@ func TestHandler(t *testing.T) {
 		{"malformed query", "unit=%zz", []string{"query"}},
 		{"backdate days not a number", "backdate_days=a+month", []string{"backdate_days"}},
 		{"negative backdate days", "backdate_days=-1", []string{"backdate_days"}},
+		{"unit not UTF-8", "unit=%ff", []string{"unit"}},
+		{"unit with a NUL", "unit=%00", []string{"unit"}},
+		{"to past the last year", "to=9999-12-31", []string{"to"}},
 	} {
 		t.Run("400 for "+tc.name, func(t *testing.T) {
 			resp := get(t, tc.query)

@@ -6,15 +6,26 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // defaultConcurrency is how many object checks run at once when
 // Options.Concurrency is zero. Each holds one request to the store and, in
-// a rehash, a 1 MiB read buffer. On the development machine a rehash read
+// a rehash, a 256 KiB read buffer. On the development machine a rehash read
 // about a tenth faster with 16 than with 8 and no faster with 32
 // (BenchmarkRehash); recording uploads are short requests of their own,
 // which MinIO serves beside these.
 const defaultConcurrency = 16
+
+// maxConcurrency is the most object checks Options.Concurrency may ask
+// for at once. More only queue up in the store: a run of 10,000 at once
+// made MinIO miss the call timeout of some.
+const maxConcurrency = 256
+
+// minYear and maxYear bound the years of Options.From and To: dates of
+// decisions are far inside them, and a year past 9999 cannot be written
+// in the report.
+const minYear, maxYear = 1900, 9000
 
 // defaultBackdateDays is how many days after the fact a decision may be
 // registered, or a meeting's minutes written, before BACKDATED reports it
@@ -93,11 +104,32 @@ func (o Options) validate() []error {
 			Err: ErrBadPeriod,
 		})
 	}
-	if o.Concurrency < 0 {
+	for _, end := range []struct {
+		option string
+		t      time.Time
+	}{{"from", o.From}, {"to", o.To}} {
+		if !end.t.IsZero() && (end.t.Year() < minYear || end.t.Year() > maxYear) {
+			errs = append(errs, &OptionError{
+				Option: end.option,
+				Reason: fmt.Sprintf("the year %d is outside %d to %d; give a date in it, or "+
+					"leave %s out for an open period", end.t.Year(), minYear, maxYear, end.option),
+				Err: ErrBadPeriod,
+			})
+		}
+	}
+	if !o.unitIsText() {
+		errs = append(errs, &OptionError{
+			Option: "unit",
+			Reason: fmt.Sprintf("%q is not text (invalid UTF-8 or a NUL byte); give the "+
+				"code of an org unit", o.Unit),
+			Err: ErrUnknownUnit,
+		})
+	}
+	if o.Concurrency < 0 || o.Concurrency > maxConcurrency {
 		errs = append(errs, &OptionError{
 			Option: "concurrency",
-			Reason: fmt.Sprintf("got %d; give a positive number, or 0 for the default %d",
-				o.Concurrency, defaultConcurrency),
+			Reason: fmt.Sprintf("got %d; give a number from 1 to %d, or 0 for the default %d",
+				o.Concurrency, maxConcurrency, defaultConcurrency),
 			Err: ErrBadOption,
 		})
 	}
@@ -110,6 +142,11 @@ func (o Options) validate() []error {
 		})
 	}
 	return errs
+}
+
+// unitIsText reports whether Unit can be a code at all: UTF-8 without NUL.
+func (o Options) unitIsText() bool {
+	return utf8.ValidString(o.Unit) && !strings.ContainsRune(o.Unit, 0)
 }
 
 // selected reports whether the rule with code runs under o.

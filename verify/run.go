@@ -102,18 +102,24 @@ func Run(ctx context.Context, pool *pgxpool.Pool, objects ObjectChecker,
 		return Report{}, fmt.Errorf("run verify: %w; configure the object store, "+
 			"or choose codes without %s", ErrNoObjectChecker, CodeRecordingTampered)
 	}
-	tx, err := pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead})
+	// Read-write, even where the role's default is read-only: the
+	// temporary tables need it (the transaction turns read-only once they
+	// are made).
+	tx, err := pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead,
+		AccessMode: pgx.ReadWrite})
 	if err != nil {
-		return Report{}, fmt.Errorf("begin verify transaction: %w", err)
+		return Report{}, beginError(err)
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
 	if _, err := tx.Exec(ctx, snapshotSettings); err != nil {
 		return Report{}, fmt.Errorf("set up verify transaction: %w", err)
 	}
 
-	unitID, err := lookupUnit(ctx, tx, opts.Unit)
-	if err != nil {
-		errs = append(errs, err)
+	var unitID *int64
+	if opts.unitIsText() { // else validate has said so, and PostgreSQL would refuse it
+		if unitID, err = lookupUnit(ctx, tx, opts.Unit); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	if len(errs) > 0 {
 		return Report{}, errors.Join(errs...)
@@ -140,7 +146,7 @@ func materialise(ctx context.Context, tx pgx.Tx, unitID *int64, opts Options) er
 			args = []any{int64(coverToleranceMS), int64(gapToleranceMS)}
 		}
 		if _, err := tx.Exec(ctx, sql, args...); err != nil {
-			return snapshotError(i+1, err)
+			return snapshotError(tx, i+1, err)
 		}
 	}
 	if _, err := tx.Exec(ctx, `SET TRANSACTION READ ONLY`); err != nil {
@@ -200,21 +206,29 @@ func (c *checkRun) progress(code string, findings int, took time.Duration) {
 		Findings: findings, Took: took})
 }
 
+// beginError explains a verify transaction the database would not begin.
+// A hot standby refuses a read-write transaction (SQLSTATE 0A000, "during
+// recovery"); verify's temporary tables need one.
+func beginError(err error) error {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "0A000" {
+		return fmt.Errorf("begin verify transaction: the database is a hot standby, and "+
+			"verify needs temporary tables, which only a primary allows; point "+
+			"LIUHEN_DATABASE_URL at the primary: %w", err)
+	}
+	return fmt.Errorf("begin verify transaction: %w", err)
+}
+
 // snapshotError explains why step (from 1) of snapshotSQL failed when the
 // database refused it for a reason the operator can fix.
-func snapshotError(step int, err error) error {
+func snapshotError(tx pgx.Tx, step int, err error) error {
 	var pgErr *pgconn.PgError
-	if errors.As(err, &pgErr) {
-		switch pgErr.Code {
-		case "42501": // insufficient_privilege
-			return fmt.Errorf("select the decisions in scope: the database role may not "+
-				"create temporary tables, which verify needs; grant it with "+
-				"GRANT TEMPORARY ON DATABASE <name> TO <role>: %w", err)
-		case "25006": // read_only_sql_transaction
-			return fmt.Errorf("select the decisions in scope: the database takes no "+
-				"writes (a hot standby, or default_transaction_read_only), and verify "+
-				"needs temporary tables; point LIUHEN_DATABASE_URL at the primary: %w", err)
-		}
+	if errors.As(err, &pgErr) && pgErr.Code == "42501" { // insufficient_privilege
+		cfg := tx.Conn().Config()
+		return fmt.Errorf("select the decisions in scope: the database role may not "+
+			"create temporary tables, which verify needs; grant it with "+
+			"GRANT TEMPORARY ON DATABASE %s TO %s: %w", pgx.Identifier{cfg.Database}.Sanitize(),
+			pgx.Identifier{cfg.User}.Sanitize(), err)
 	}
 	return fmt.Errorf("select the decisions in scope (step %d): %w", step, err)
 }

@@ -44,6 +44,7 @@ func TestExitStatus(t *testing.T) {
 		{"verify-bundle without file", []string{"verify-bundle", "--public-key", "x"}, nil, exitUsage},
 		{"keygen --pem alone", []string{"keygen", "--pem"}, nil, exitUsage},
 		{"findings in a bad format", []string{"findings", "--format", "xml"}, nil, exitUsage},
+		{"findings with a negative limit", []string{"findings", "--limit", "-1"}, nil, exitUsage},
 		{"findings of an unknown state", []string{"findings", "--state", "closed"}, nil,
 			exitUsage},
 		{"bad alert sweep", []string{"migrate"}, map[string]string{"LIUHEN_ALERT_SWEEP": "often"},

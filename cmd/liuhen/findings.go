@@ -13,14 +13,16 @@ import (
 
 func newFindingsCommand() *cobra.Command {
 	var state, code, severity, unit, format string
+	var limit int
 	cmd := &cobra.Command{
 		Use:   "findings",
 		Short: "List the findings kept by the sweeps, with their state and warnings",
 		Long: `findings lists the findings that the sweeps of serve (every LIUHEN_ALERT_SWEEP)
 or 'liuhen findings sweep' have kept, the last opened first: each with its
 state (open, acknowledged, resolved), when it was opened and last seen, and
-how its warnings to the webhooks went. Acknowledge and resolve them on the
-warnings page (/warnings) or through the API.`,
+how its warnings to the webhooks went. It shows the newest --limit (1000) and
+says how many more there are; --limit 0 shows them all. Acknowledge and
+resolve them on the warnings page (/warnings) or through the API.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if format != "table" && format != "json" {
@@ -35,10 +37,20 @@ warnings page (/warnings) or through the API.`,
 			if err := f.Validate(); err != nil {
 				return usageError{err}
 			}
+			if limit < 0 {
+				return usagef("--limit %d: give a positive number, or 0 for all", limit)
+			}
 			return withServices(cmd, false, func(_ config, svc services) error {
-				list, err := listFindings(cmd, alert.NewStore(svc.pool), f)
-				if err != nil {
+				list, total, err := alert.NewStore(svc.pool).Newest(cmd.Context(), f, limit)
+				if errors.Is(err, alert.ErrInvalid) {
+					return usageError{err}
+				} else if err != nil {
 					return err
+				}
+				if len(list) < total {
+					fmt.Fprintf(cmd.ErrOrStderr(), "findings: showing the newest %d of %d; "+
+						"narrow with --unit, --code, --severity or --state, or give --limit 0 "+
+						"for all\n", len(list), total)
 				}
 				if format == "json" {
 					return alert.WriteJSON(cmd.OutOrStdout(), list)
@@ -54,28 +66,9 @@ warnings page (/warnings) or through the API.`,
 	fl.StringVar(&severity, "severity", "", "comma-separated severities: low, medium, high")
 	fl.StringVar(&unit, "unit", "", "org unit code: its findings and those of the units below")
 	fl.StringVar(&format, "format", "table", "table or json")
+	fl.IntVar(&limit, "limit", 1000, "show at most this many, the newest first; 0 for all")
 	cmd.AddCommand(newSweepCommand())
 	return cmd
-}
-
-// listFindings reads every page of f.
-func listFindings(cmd *cobra.Command, store *alert.Store, f alert.Filter) ([]alert.Finding,
-	error) {
-	var out []alert.Finding
-	f.Limit = alert.MaxLimit
-	for {
-		page, err := store.List(cmd.Context(), f)
-		if errors.Is(err, alert.ErrInvalid) {
-			return nil, usageError{err}
-		} else if err != nil {
-			return nil, err
-		}
-		out = append(out, page.Items...)
-		if page.NextOffset == 0 {
-			return out, nil
-		}
-		f.Offset = page.NextOffset
-	}
 }
 
 func splitList(s string, norm func(string) string) []string {

@@ -52,6 +52,15 @@ func TestFindingsCommand(t *testing.T) {
 			t.Errorf("finding %d: got state %s, want open", f.ID, f.State)
 		}
 	}
+	var newest alert.Page
+	if err := json.Unmarshal([]byte(liuhen(t, "findings", "--format", "json", "--limit", "1")),
+		&newest); err != nil {
+		t.Fatal(err)
+	}
+	if len(page.Items) > 1 && (len(newest.Items) != 1 || newest.Items[0].ID != page.Items[0].ID) {
+		t.Errorf("--limit 1: got %d findings, want the newest of %d", len(newest.Items),
+			len(page.Items))
+	}
 	table := liuhen(t, "findings", "--state", "open", "--code", "no_meeting")
 	if lines := strings.Split(strings.TrimSpace(table), "\n"); len(lines) != 4 ||
 		!strings.Contains(lines[1], "NO_MEETING") || lines[3] != "1 findings" {

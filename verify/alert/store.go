@@ -135,6 +135,54 @@ func (s *Store) List(ctx context.Context, f Filter) (Page, error) {
 	return p, nil
 }
 
+// countSQL counts the findings listSQL lists, without limit or offset.
+const countSQL = `
+WITH RECURSIVE units AS (
+    SELECT id, code FROM org_units WHERE code = $4
+    UNION
+    SELECT o.id, o.code FROM org_units o JOIN units u ON o.parent_id = u.id
+)
+SELECT count(*) FROM findings f
+WHERE (cardinality($1::text[]) = 0 OR f.state = ANY($1))
+  AND (cardinality($2::text[]) = 0 OR f.code = ANY($2))
+  AND (cardinality($3::text[]) = 0 OR f.severity = ANY($3))
+  AND ($4 = '' OR f.unit_code IN (SELECT code FROM units))`
+
+// Newest returns at most n of the findings f chooses (every one when n is
+// 0), the last opened first, in one query, and how many f chooses in all.
+// It ignores f's Limit and Offset: it is for reading many at once, where
+// paging would sort them all again for every page.
+func (s *Store) Newest(ctx context.Context, f Filter, n int) ([]Finding, int, error) {
+	f.Limit, f.Offset = 0, 0
+	if err := f.Validate(); err != nil {
+		return nil, 0, err
+	}
+	if n < 0 {
+		return nil, 0, &FieldError{Field: "limit", Reason: "must not be negative"}
+	}
+	if err := s.checkUnit(ctx, f.Unit); err != nil {
+		return nil, 0, err
+	}
+	var limit *int
+	if n > 0 {
+		limit = &n
+	}
+	args := []any{nonNil(f.States), nonNil(f.Codes), nonNil(f.Severities), f.Unit}
+	var total int
+	if err := s.pool.QueryRow(ctx, countSQL, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("count findings: %w", err)
+	}
+	rows, err := s.pool.Query(ctx, listSQL, append(args, limit, 0)...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("list findings: %w", err)
+	}
+	items, err := pgx.CollectRows(rows, scanFinding)
+	if err != nil {
+		return nil, 0, fmt.Errorf("list findings: %w", err)
+	}
+	return items, total, nil
+}
+
 func nonNil(s []string) []string {
 	if s == nil {
 		return []string{}

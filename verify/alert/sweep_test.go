@@ -224,3 +224,35 @@ func TestAcknowledgeAndResolve(t *testing.T) {
 		t.Errorf("got %d events, want opened, acknowledged, resolved", got)
 	}
 }
+
+// TestNewestReadsManyInOneQuery checks Store.Newest against the pages of
+// List: the same findings in the same order, cut at n, with the total.
+func TestNewestReadsManyInOneQuery(t *testing.T) {
+	e := newEnv(t)
+	e.sweep(t, e.sweeper(t, Config{}))
+	ctx := context.Background()
+	page, err := e.store.List(ctx, Filter{Limit: MaxLimit})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(page.Items) < 3 {
+		t.Fatalf("the sample gives %d findings, want at least 3", len(page.Items))
+	}
+	all, total, err := e.store.Newest(ctx, Filter{}, 0)
+	if err != nil || total != len(page.Items) || len(all) != total {
+		t.Fatalf("all: got %d of %d (%v), want %d of %d", len(all), total, err,
+			len(page.Items), len(page.Items))
+	}
+	some, total, err := e.store.Newest(ctx, Filter{}, 2)
+	if err != nil || total != len(page.Items) || len(some) != 2 ||
+		some[0].ID != page.Items[0].ID || some[1].ID != page.Items[1].ID {
+		t.Errorf("newest 2: got %d of %d (%v), want the first two of the list's %d",
+			len(some), total, err, len(page.Items))
+	}
+	if _, _, err := e.store.Newest(ctx, Filter{}, -1); !errors.Is(err, ErrInvalid) {
+		t.Errorf("n -1: got %v, want ErrInvalid", err)
+	}
+	if _, _, err := e.store.Newest(ctx, Filter{Unit: "NOWHERE"}, 0); !errors.Is(err, ErrInvalid) {
+		t.Errorf("unknown unit: got %v, want ErrInvalid", err)
+	}
+}
