@@ -14,11 +14,9 @@ import (
 // reports ErrUnavailable.
 const (
 	// DefaultCallTimeout bounds a call that moves no object bytes (stat,
-	// presign, bucket checks) when Config.CallTimeout is 0.
+	// presign, bucket checks), and each step of a rehash, when
+	// Config.CallTimeout is 0.
 	DefaultCallTimeout = 15 * time.Second
-	// minReadRate is the slowest read a rehash is given time for, in bytes
-	// a second, on top of the call timeout.
-	minReadRate = 1 << 20
 )
 
 // callTimeout is the bound of a call that moves no object bytes.
@@ -27,11 +25,6 @@ func (s *Store) callTimeout() time.Duration {
 		return s.cfg.CallTimeout
 	}
 	return DefaultCallTimeout
-}
-
-// readTimeout is the bound of a call that reads size bytes of an object.
-func (s *Store) readTimeout(size int64) time.Duration {
-	return s.callTimeout() + time.Duration(size/minReadRate)*time.Second
 }
 
 // bounded runs op with at most d of ctx. When d ends first, the error

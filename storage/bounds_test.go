@@ -1,7 +1,11 @@
 package storage
 
 import (
+	"bytes"
+	"crypto/sha256"
 	"errors"
+	"io"
+	"net"
 	"strings"
 	"testing"
 	"time"
@@ -56,4 +60,77 @@ func TestOpenRefusedCredentials(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestRehashThroughASlowLink checks that a rehash is bounded per read, not
+// by its length: through a proxy that carries MinIO's answer at about half
+// a MiB a second, 3 MiB take six seconds, longer than the call timeout plus
+// a second per MiB, and the rehash still succeeds.
+func TestRehashThroughASlowLink(t *testing.T) {
+	s := openStore(t, 0)
+	ctx := testContext(t)
+	data := bytes.Repeat([]byte("liuhen"), 3<<20/6) // about 3 MiB, twelve reads
+	sum := sha256.Sum256(data)
+	if err := s.Put(ctx, "slow/k", bytes.NewReader(data), int64(len(data)), sum,
+		"video/webm"); err != nil {
+		t.Fatal(err)
+	}
+	cfg := s.cfg
+	// A read of 256 KiB takes about half a second.
+	cfg.Endpoint = trickle(t, cfg.Endpoint, 32<<10, 62*time.Millisecond)
+	cfg.CallTimeout = time.Second
+	slow, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	started := time.Now()
+	got, n, err := slow.Rehash(ctx, "slow/k")
+	if err != nil || got != sum || n != int64(len(data)) {
+		t.Fatalf("got %x, %d, %v; want %x, %d, nil", got, n, err, sum, len(data))
+	}
+	if took := time.Since(started); took < cfg.CallTimeout+3*time.Second {
+		t.Errorf("the rehash took %v, under a second per MiB: the link was not slow", took)
+	}
+}
+
+// trickle starts a TCP proxy to addr that passes requests on as they come
+// and answers chunk bytes at a time, waiting pause between chunks.
+func trickle(t *testing.T, addr string, chunk int, pause time.Duration) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				up, err := net.Dial("tcp", addr)
+				if err != nil {
+					return
+				}
+				defer up.Close()
+				go io.Copy(up, c)
+				buf := make([]byte, chunk)
+				for {
+					n, err := up.Read(buf)
+					if n > 0 {
+						if _, werr := c.Write(buf[:n]); werr != nil {
+							return
+						}
+						time.Sleep(pause)
+					}
+					if err != nil {
+						return
+					}
+				}
+			}()
+		}
+	}()
+	return ln.Addr().String()
 }

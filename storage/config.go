@@ -36,8 +36,8 @@ type Config struct {
 	Retention time.Duration
 	// Region is the S3 region; empty lets MinIO decide.
 	Region string
-	// CallTimeout bounds each stat, presign and bucket check, and with a
-	// second per MiB each rehash; 0 means DefaultCallTimeout.
+	// CallTimeout bounds each stat, presign and bucket check, and each
+	// step of a rehash (Rehash); 0 means DefaultCallTimeout.
 	CallTimeout time.Duration
 }
 

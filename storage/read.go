@@ -106,9 +106,11 @@ var rehashBuffers = sync.Pool{New: func() any { return new([rehashBuffer]byte) }
 var errReadTimedOut = errors.New("read timed out")
 
 // Rehash reads the whole object under key and returns its SHA-256 and size,
-// computed here from the bytes MinIO sends back. One GET does it: until
-// the response headers arrive it is bounded by the call timeout, then by
-// the call timeout plus a second per MiB of the size they announce.
+// computed here from the bytes MinIO sends back. One GET does it, bounded
+// per step rather than by its length: it ends with ErrUnavailable when the
+// response headers, or any one read of rehashBuffer bytes after them, take
+// longer than the call timeout, however long a slow link takes to carry
+// the whole object.
 func (s *Store) Rehash(ctx context.Context, key string) ([32]byte, int64, error) {
 	var sum [32]byte
 	if err := checkKey(key); err != nil {
@@ -127,30 +129,45 @@ func (s *Store) Rehash(ctx context.Context, key string) ([32]byte, int64, error)
 			return err
 		}
 		defer obj.Close()
-		info, err := obj.Stat()
-		if err != nil {
+		if _, err := obj.Stat(); err != nil {
 			return err
 		}
-		limit = s.readTimeout(info.Size)
 		timer.Reset(limit)
 		h := sha256.New()
 		buf := rehashBuffers.Get().(*[rehashBuffer]byte)
 		defer rehashBuffers.Put(buf)
 		// Only the hash's Write: io.CopyBuffer then uses the buffer given.
-		n, err = io.CopyBuffer(struct{ io.Writer }{h}, obj, buf[:])
+		n, err = io.CopyBuffer(struct{ io.Writer }{h},
+			readsReset{obj, func() { timer.Reset(limit) }}, buf[:])
 		copy(sum[:], h.Sum(nil))
 		return err
 	}()
 	if err != nil {
 		if ctx.Err() == nil && errors.Is(context.Cause(readCtx), errReadTimedOut) {
-			err = fmt.Errorf("%w: MinIO at %s did not answer within %v", ErrUnavailable,
-				s.cfg.Endpoint, limit)
+			err = fmt.Errorf("%w: MinIO at %s did not answer within %v (for the "+
+				"headers, or for %d KiB of the object)", ErrUnavailable, s.cfg.Endpoint, limit,
+				rehashBuffer>>10)
 		} else {
 			err = translate(err)
 		}
 		return [32]byte{}, n, fmt.Errorf("rehash object %s: %w", key, err)
 	}
 	return sum, n, nil
+}
+
+// readsReset calls reset after every read that returns bytes: the object
+// reader fills the whole buffer, or reaches the end, before it returns.
+type readsReset struct {
+	r     io.Reader
+	reset func()
+}
+
+func (r readsReset) Read(p []byte) (int, error) {
+	n, err := r.r.Read(p)
+	if n > 0 {
+		r.reset()
+	}
+	return n, err
 }
 
 // Get returns a reader of the object under key, streamed from MinIO as it
