@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/liuhen/liuhen/storage"
 	"github.com/spf13/cobra"
 )
 
@@ -86,7 +87,10 @@ Settings come from LIUHEN_* environment variables; see README.md.`,
 // config loads the settings, turning bad ones into a usage error.
 func mustConfig() (config, error) {
 	c, err := loadConfig()
-	if err != nil {
+	if errors.Is(err, storage.ErrInvalidConfig) {
+		return c, usageError{fmt.Errorf("bad settings:\n%w\n(with the services of `make "+
+			"services`, `. .liuhen/env` sets the LIUHEN_* variables)", err)}
+	} else if err != nil {
 		return c, usageError{fmt.Errorf("bad settings:\n%w", err)}
 	}
 	return c, nil

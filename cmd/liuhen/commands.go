@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -62,8 +63,15 @@ one when the decisions in scope are selected, then one per rule.`,
 			if err != nil {
 				return usagef("--format %q: use table, json or csv", format)
 			}
-			return withServices(cmd, true, func(_ config, svc services) error {
-				report, err := verify.Run(cmd.Context(), svc.pool, objectChecker{svc.objects}, opts)
+			// Only RECORDING_TAMPERED reads the evidence store.
+			needsStore := len(opts.Codes) == 0 ||
+				slices.Contains(opts.Codes, verify.CodeRecordingTampered)
+			return withServices(cmd, needsStore, func(_ config, svc services) error {
+				var objects verify.ObjectChecker
+				if needsStore {
+					objects = objectChecker{svc.objects}
+				}
+				report, err := verify.Run(cmd.Context(), svc.pool, objects, opts)
 				var oe *verify.OptionError
 				if errors.As(err, &oe) {
 					return flagErrors(err)

@@ -110,3 +110,35 @@ func TestObjectCheckerWhileMinIOHangs(t *testing.T) {
 		t.Error("the calls ran to the test's own deadline")
 	}
 }
+
+// TestVerifyWithoutTheStoreWhenNoRuleReadsIt checks that verify leaves
+// MinIO alone when RECORDING_TAMPERED does not run: an unreachable store
+// does not stop the database rules.
+func TestVerifyWithoutTheStoreWhenNoRuleReadsIt(t *testing.T) {
+	t.Setenv("LIUHEN_DATABASE_URL", testenv.DatabaseURL(t))
+	t.Setenv("LIUHEN_MINIO_ENDPOINT", "127.0.0.1:1")
+	t.Setenv("LIUHEN_MINIO_ACCESS_KEY", "liuhen")
+	t.Setenv("LIUHEN_MINIO_SECRET_KEY", "liuhen-secret")
+	liuhen(t, "sample")
+	out := liuhen(t, "verify", "--rules", "no_meeting,wrong_body", "--format", "csv")
+	if !strings.Contains(out, "NO_MEETING") {
+		t.Errorf("verify printed %q, want the NO_MEETING finding of the sample", out)
+	}
+}
+
+// TestObjectCheckerBadKey checks that a catalogued key no object can have
+// is a missing segment, for verify to report, not a failure of the store.
+func TestObjectCheckerBadKey(t *testing.T) {
+	s, err := storage.New(storage.Config{Endpoint: testenv.BlackHole(t), AccessKey: "a",
+		SecretKey: "b", Bucket: "liuhen-evidence"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if _, err := (objectChecker{s}).Stat(ctx, " "); !errors.Is(err, verify.ErrObjectMissing) {
+		t.Errorf("stat: got %v, want verify.ErrObjectMissing", err)
+	}
+	if _, _, err := (objectChecker{s}).Rehash(ctx, ""); !errors.Is(err, verify.ErrObjectMissing) {
+		t.Errorf("rehash: got %v, want verify.ErrObjectMissing", err)
+	}
+}

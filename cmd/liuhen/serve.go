@@ -418,6 +418,11 @@ func checkerError(key string, err error) error {
 	switch {
 	case errors.Is(err, storage.ErrNotFound):
 		return fmt.Errorf("%w: %s", verify.ErrObjectMissing, key)
+	case errors.Is(err, storage.ErrInvalidArgument):
+		// A catalogued key no object can have (a row edited by hand): no
+		// object holds that segment.
+		return fmt.Errorf("%w: %q is not a valid object key: %w", verify.ErrObjectMissing,
+			key, err)
 	case errors.Is(err, storage.ErrUnavailable):
 		return fmt.Errorf("%w: %w", verify.ErrStoreUnavailable, err)
 	}
