@@ -332,7 +332,7 @@ func newRouter(svc services, ev *evidence, more domains, guard *access.Guard,
 	r.Mount("/whip", recorder.Routes())
 	api := agenda.NewAPI(svc.store, guard, logger).Routes()
 	api.With(access.AdminOnly).Get("/verify",
-		verify.Handler(svc.pool, ev, logger.With("component", "verify")).ServeHTTP)
+		verify.Handler(svc.pool, ev, logger).ServeHTTP)
 	inspection := inspect.NewAPI(svc.pool, ev, logger)
 	inspection.Mount(api)
 	api.With(inspection.Audit().Record(inspect.ActionView)).Get(

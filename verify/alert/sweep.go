@@ -267,7 +267,9 @@ func (s *Sweeper) open(ctx context.Context, tx pgx.Tx, fp string, f verify.Findi
 	if err != nil {
 		return fmt.Errorf("add finding %s of decision %d: %w", f.Code, f.DecisionID, err)
 	}
-	s.logger.Info("finding opened", "finding", id, "code", f.Code, "severity", f.Severity,
+	// Debug: a first sweep of a large county opens hundreds of thousands;
+	// the sweep's summary line counts them, the findings table has each.
+	s.logger.Debug("finding opened", "finding", id, "code", f.Code, "severity", f.Severity,
 		"decision", f.DecisionID)
 	return q.add(ctx, tx, id, event, f.Severity)
 }
@@ -287,7 +289,7 @@ func (s *Sweeper) reopen(ctx context.Context, tx pgx.Tx, k *kept, f verify.Findi
 	if err != nil {
 		return err
 	}
-	s.logger.Info("finding reopened", "finding", k.id, "code", f.Code,
+	s.logger.Debug("finding reopened", "finding", k.id, "code", f.Code,
 		"severity", f.Severity, "decision", f.DecisionID)
 	return q.add(ctx, tx, k.id, event, f.Severity)
 }
