@@ -216,17 +216,27 @@ const dateLayout = "2006-01-02"
 // (2006-01-02) meaning the start of that day in the server's time zone.
 // An empty string gives the zero time (no lower bound).
 func ParseFrom(s string) (time.Time, error) {
-	return parseBound("from", s, false)
+	return ParseFromIn(s, time.Local)
 }
 
 // ParseTo reads the end of a period: an RFC 3339 time (excluded), or a
 // date (2006-01-02) meaning the whole of that day is included. An empty
 // string gives the zero time (no upper bound).
 func ParseTo(s string) (time.Time, error) {
-	return parseBound("to", s, true)
+	return ParseToIn(s, time.Local)
 }
 
-func parseBound(option, s string, end bool) (time.Time, error) {
+// ParseFromIn is ParseFrom with dates read in loc.
+func ParseFromIn(s string, loc *time.Location) (time.Time, error) {
+	return parseBound("from", s, false, loc)
+}
+
+// ParseToIn is ParseTo with dates read in loc.
+func ParseToIn(s string, loc *time.Location) (time.Time, error) {
+	return parseBound("to", s, true, loc)
+}
+
+func parseBound(option, s string, end bool, loc *time.Location) (time.Time, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return time.Time{}, nil
@@ -234,9 +244,10 @@ func parseBound(option, s string, end bool) (time.Time, error) {
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
 		return t, nil
 	}
-	// TODO(timezone): a date is read in the server's zone (time.Local);
-	// an inspector in another zone would want an Options.Location.
-	day, err := time.ParseInLocation(dateLayout, s, time.Local)
+	// TODO(timezone): verify reads a date in the server's zone (time.Local),
+	// reports in China Standard Time; the org unit's own zone would serve
+	// both.
+	day, err := time.ParseInLocation(dateLayout, s, loc)
 	if err != nil {
 		return time.Time{}, &OptionError{
 			Option: option,

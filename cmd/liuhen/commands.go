@@ -50,7 +50,7 @@ fact. Once a run has lasted a second, lines on stderr tell how far it got:
 one when the decisions in scope are selected, then one per rule.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			opts, err := verifyOptions(unit, from, to, rules, rehash)
+			opts, err := verifyOptions(unit, from, to, rules, rehash, time.Local)
 			if err != nil {
 				return err
 			}
@@ -161,16 +161,19 @@ func plural(n int, thing string) string {
 	return fmt.Sprintf("%d %ss", n, thing)
 }
 
-func verifyOptions(unit, from, to, rules string, rehash bool) (verify.Options, error) {
+// verifyOptions reads the flags shared by verify and report; dates are read
+// in loc.
+func verifyOptions(unit, from, to, rules string, rehash bool,
+	loc *time.Location) (verify.Options, error) {
 	opts := verify.Options{Unit: unit, Rehash: rehash, Codes: verify.ParseCodes(rules)}
 	var err error
 	if from != "" {
-		if opts.From, err = verify.ParseFrom(from); err != nil {
+		if opts.From, err = verify.ParseFromIn(from, loc); err != nil {
 			return opts, usagef("--from %q: write a date as YYYY-MM-DD or a time as RFC 3339", from)
 		}
 	}
 	if to != "" {
-		if opts.To, err = verify.ParseTo(to); err != nil {
+		if opts.To, err = verify.ParseToIn(to, loc); err != nil {
 			return opts, usagef("--to %q: write a date as YYYY-MM-DD or a time as RFC 3339", to)
 		}
 	}

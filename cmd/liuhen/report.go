@@ -31,11 +31,12 @@ with a chart, then every finding with its evidence.
 With --store the report is also issued: kept in the evidence store under
 object lock with its SHA-256 and listed by GET /api/v1/reports, as the
 scheduled reports of serve are. --period daily, weekly or monthly chooses
-the last whole day, week (Monday to Sunday) or month, in China Standard
-Time, instead of --from and --to.`,
+the last whole day, week (Monday to Sunday) or month instead of --from and
+--to. Report dates are China Standard Time: the periods, the dates of --from
+and --to, and the dates the report is written with.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			opts, err := verifyOptions(unit, from, to, rules, false)
+			opts, err := verifyOptions(unit, from, to, rules, false, report.Zone)
 			if err != nil {
 				return err
 			}

@@ -2,6 +2,7 @@ package browser
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -39,6 +40,11 @@ func (Printer) PrintPDF(ctx context.Context, html []byte) ([]byte, error) {
 	tctx, cancel := context.WithTimeout(b.ctx, printTimeout)
 	defer cancel()
 	if err := chromedp.Do(tctx, chromedp.Navigate("file://"+path)); err != nil {
+		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
+			return nil, fmt.Errorf("print PDF: Chromium did not lay out the page (%d MB of "+
+				"HTML) within %v; print a smaller one (a narrower unit or period, fewer "+
+				"rules), or write HTML or CSV: %w", len(html)>>20, printTimeout, err)
+		}
 		return nil, fmt.Errorf("print PDF: load the page: %w", err)
 	}
 	pdf, err := chromedp.Run(tctx, chromedp.PrintToPDF(

@@ -151,12 +151,12 @@ func readIssue(w http.ResponseWriter, r *http.Request) (Request, []problem.Field
 		req.Format = f
 	}
 	if body.From != "" {
-		if req.Options.From, err = verify.ParseFrom(body.From); err != nil {
+		if req.Options.From, err = verify.ParseFromIn(body.From, Zone); err != nil {
 			bad = append(bad, problem.FieldError{Field: "from", Reason: err.Error()})
 		}
 	}
 	if body.To != "" {
-		if req.Options.To, err = verify.ParseTo(body.To); err != nil {
+		if req.Options.To, err = verify.ParseToIn(body.To, Zone); err != nil {
 			bad = append(bad, problem.FieldError{Field: "to", Reason: err.Error()})
 		}
 	}

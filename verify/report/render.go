@@ -144,9 +144,14 @@ func (c Compliance) chart() []bar {
 	return bars
 }
 
-// reportZone is the time zone dates in reports are written in: China
-// Standard Time, where the units keep their registers.
-var reportZone = time.FixedZone("CST", 8*60*60)
+// Zone is the time zone of reports: their periods (LastPeriod), the dates
+// of a requested period (ParseFromIn, ParseToIn) and the dates they are
+// written with. It is China Standard Time, where the units keep their
+// registers.
+var Zone = time.FixedZone("CST", 8*60*60)
+
+// reportZone is Zone, as the templates and periods name it.
+var reportZone = Zone
 
 // ruleNames gives each finding code its Chinese name for the summary.
 var ruleNames = map[string]string{

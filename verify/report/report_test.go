@@ -204,3 +204,30 @@ func TestEveryRuleHasAChineseName(t *testing.T) {
 		}
 	}
 }
+
+// TestPeriodOfDatesShownAsGiven checks that a period given as dates, read
+// in the report's zone, is printed as those dates whatever the server's
+// zone: 1 to 30 November, not to 1 December.
+func TestPeriodOfDatesShownAsGiven(t *testing.T) {
+	from, err := verify.ParseFromIn("2026-11-01", Zone)
+	if err != nil {
+		t.Fatal(err)
+	}
+	to, err := verify.ParseToIn("2026-11-30", Zone)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var page bytes.Buffer
+	if err := (Compliance{From: &from, To: &to}).WriteHTML(&page); err != nil {
+		t.Fatal(err)
+	}
+	if want := "2026-11-01 至 to 2026-11-30"; !strings.Contains(page.String(), want) {
+		t.Errorf("page does not say %q", want)
+	}
+	monthFrom, monthTo, err := LastPeriod(TriggerMonthly,
+		time.Date(2026, 12, 4, 9, 0, 0, 0, Zone))
+	if err != nil || !monthFrom.Equal(from) || !monthTo.Equal(to) {
+		t.Errorf("November as a monthly period: got %v to %v (%v), want %v to %v",
+			monthFrom, monthTo, err, from, to)
+	}
+}
