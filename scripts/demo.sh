@@ -56,9 +56,6 @@ echo
 echo "== a generated county: 临溪县, a year of meetings and 3000 decisions with planted violations"
 # Generated once; a second demo finds it in the database and reuses it. Its
 # segment objects are not stored, so RECORDING_TAMPERED is left out.
-county_rules=NO_MEETING,SPLIT_SPENDING,WRONG_BODY,NO_QUORUM,VOTE_SHORT,RECUSAL_MISSED
-county_rules+=,LEADER_NOT_LAST,DECIDED_BEFORE_MEETING,BACKDATED,NO_RECORDING
-county_rules+=,RECORDING_INTERRUPTED,ITEM_NOT_COVERED
 if county_out=$($bin sample county --decisions 3000 2>&1); then
   sed -n '/^VIOLATION/,/^$/p' <<<"$county_out"
 elif grep -q 'already exists' <<<"$county_out"; then
@@ -67,8 +64,8 @@ else
   echo "$county_out" >&2
   exit 1
 fi
-$bin verify --unit linxi --rules "$county_rules" | tail -n 1
-$bin report --unit linxi --rules "$county_rules" --store -o .liuhen/demo-county-report.html
+$bin verify --unit linxi --skip RECORDING_TAMPERED | tail -n 1
+$bin report --unit linxi --skip RECORDING_TAMPERED --store -o .liuhen/demo-county-report.html
 echo "written to .liuhen/demo-county-report.html: findings by rule and by unit, with a chart"
 
 echo

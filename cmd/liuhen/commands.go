@@ -32,9 +32,9 @@ func newMigrateCommand() *cobra.Command {
 
 func newVerifyCommand() *cobra.Command {
 	var (
-		format, unit, from, to, rules string
-		rehash, failOnFindings        bool
-		backdateDays, concurrency     int
+		format, unit, from, to, rules, skip string
+		rehash, failOnFindings              bool
+		backdateDays, concurrency           int
 	)
 	cmd := &cobra.Command{
 		Use:   "verify",
@@ -50,7 +50,7 @@ fact. Once a run has lasted a second, lines on stderr tell how far it got:
 one when the decisions in scope are selected, then one per rule.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			opts, err := verifyOptions(unit, from, to, rules, rehash, time.Local)
+			opts, err := verifyOptions(unit, from, to, rules, skip, rehash, time.Local)
 			if err != nil {
 				return err
 			}
@@ -94,6 +94,8 @@ one when the decisions in scope are selected, then one per rule.`,
 	f.StringVar(&from, "from", "", "check decisions made on or after this date (YYYY-MM-DD)")
 	f.StringVar(&to, "to", "", "check decisions made up to and including this date (YYYY-MM-DD)")
 	f.StringVar(&rules, "rules", "", "comma-separated finding codes to check (default: all)")
+	f.StringVar(&skip, "skip", "", "comma-separated finding codes to leave out, e.g. "+
+		"RECORDING_TAMPERED for a generated county")
 	f.IntVar(&backdateDays, "backdate-days", 30,
 		"days after the fact a registration or the minutes may come before BACKDATED")
 	f.BoolVar(&rehash, "rehash", false, "read every segment back and compare its SHA-256")
@@ -162,10 +164,28 @@ func plural(n int, thing string) string {
 }
 
 // verifyOptions reads the flags shared by verify and report; dates are read
-// in loc.
-func verifyOptions(unit, from, to, rules string, rehash bool,
+// in loc. skip leaves rules out of those of rules (or of all, when rules is
+// empty).
+func verifyOptions(unit, from, to, rules, skip string, rehash bool,
 	loc *time.Location) (verify.Options, error) {
 	opts := verify.Options{Unit: unit, Rehash: rehash, Codes: verify.ParseCodes(rules)}
+	if skip != "" {
+		left := opts.Codes
+		if len(left) == 0 {
+			left = verify.Codes()
+		}
+		for _, c := range verify.ParseCodes(skip) {
+			if !slices.Contains(verify.Codes(), c) {
+				return opts, usagef("--skip: unknown finding code %q; valid codes are %s", c,
+					strings.Join(verify.Codes(), ", "))
+			}
+			left = slices.DeleteFunc(slices.Clone(left), func(k string) bool { return k == c })
+		}
+		if len(left) == 0 {
+			return opts, usagef("--skip leaves no rule to check")
+		}
+		opts.Codes = left
+	}
 	var err error
 	if from != "" {
 		if opts.From, err = verify.ParseFromIn(from, loc); err != nil {

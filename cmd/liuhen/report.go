@@ -18,7 +18,7 @@ import (
 
 func newReportCommand() *cobra.Command {
 	var (
-		unit, from, to, period, rules, format, output string
+		unit, from, to, period, rules, skip, format, output string
 		store                                         bool
 	)
 	cmd := &cobra.Command{
@@ -36,7 +36,7 @@ the last whole day, week (Monday to Sunday) or month instead of --from and
 and --to, and the dates the report is written with.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			opts, err := verifyOptions(unit, from, to, rules, false, report.Zone)
+			opts, err := verifyOptions(unit, from, to, rules, skip, false, report.Zone)
 			if err != nil {
 				return err
 			}
@@ -64,6 +64,7 @@ and --to, and the dates the report is written with.`,
 	fl.StringVar(&to, "to", "", "decisions made up to and including this date (YYYY-MM-DD)")
 	fl.StringVar(&period, "period", "", "the last whole period: daily, weekly or monthly")
 	fl.StringVar(&rules, "rules", "", "comma-separated finding codes to check (default: all)")
+	fl.StringVar(&skip, "skip", "", "comma-separated finding codes to leave out")
 	fl.StringVar(&format, "format", "html", "html, pdf, csv or json")
 	fl.StringVarP(&output, "output", "o", "", "file to write (default: standard output)")
 	fl.BoolVar(&store, "store", false, "also issue it: store it under object lock and list it")

@@ -2,8 +2,10 @@ package main
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/liuhen/liuhen/verify"
 )
@@ -24,5 +26,21 @@ func TestVerifyFlagErrors(t *testing.T) {
 		if !strings.Contains(got.Error(), want) {
 			t.Errorf("error: got %q, want it to contain %q", got, want)
 		}
+	}
+}
+
+func TestVerifySkip(t *testing.T) {
+	opts, err := verifyOptions("", "", "", "", "recording_tampered, no_meeting", false, time.UTC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(opts.Codes) != len(verify.Codes())-2 ||
+		slices.Contains(opts.Codes, verify.CodeRecordingTampered) ||
+		slices.Contains(opts.Codes, verify.CodeNoMeeting) {
+		t.Errorf("codes: got %v, want every code but two", opts.Codes)
+	}
+	opts, err = verifyOptions("", "", "", "no_meeting,wrong_body", "wrong_body", false, time.UTC)
+	if err != nil || !slices.Equal(opts.Codes, []string{verify.CodeNoMeeting}) {
+		t.Errorf("rules less skip: got %v, %v; want [NO_MEETING]", opts.Codes, err)
 	}
 }
