@@ -19,7 +19,7 @@ import (
 func newReportCommand() *cobra.Command {
 	var (
 		unit, from, to, period, rules, skip, format, output string
-		store                                         bool
+		store                                               bool
 	)
 	cmd := &cobra.Command{
 		Use:   "report",
