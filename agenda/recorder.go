@@ -155,6 +155,10 @@ func (r *Recorder) Close(ctx context.Context) error {
 	<-r.done
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	// Unlock first: closing the connection releases the lock too, but only
+	// once its backend has exited, after Close has returned; a server that
+	// starts meanwhile would count this one as running.
+	_, _ = r.conn.Exec(ctx, `SELECT pg_advisory_unlock($1, $2)`, recorderLockClass, r.ID)
 	if err := r.conn.Close(ctx); err != nil {
 		return fmt.Errorf("release recorder %d: %w", r.ID, err)
 	}
