@@ -99,7 +99,8 @@ func (o Options) validate() []error {
 		errs = append(errs, &OptionError{
 			Option: "to",
 			Reason: fmt.Sprintf("the period ends (%s) before it starts (%s); "+
-				"give a 'to' later than 'from'",
+				"give a 'to' later than 'from' (a date in 'to' includes that whole day, so "+
+				"its end is the next midnight)",
 				o.To.Format(time.RFC3339), o.From.Format(time.RFC3339)),
 			Err: ErrBadPeriod,
 		})
