@@ -206,6 +206,9 @@ func TestOptionsValidate(t *testing.T) {
 			if oe.Option != tt.option {
 				t.Errorf("got option %q (%v), want %q", oe.Option, err, tt.option)
 			}
+			if n := len(err.(interface{ Unwrap() []error }).Unwrap()); n != 1 {
+				t.Errorf("got %d errors (%v), want one", n, err)
+			}
 			// Generate refuses before it touches the database.
 			_, err = Generate(context.Background(), nil, o)
 			if !errors.Is(err, ErrInvalidOptions) {

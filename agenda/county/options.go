@@ -159,7 +159,7 @@ func (o Options) validateShares() []error {
 	for _, n := range o.counts() {
 		total += n
 	}
-	if total > o.Decisions {
+	if o.Decisions >= 0 && total > o.Decisions { // a negative count is told on its own
 		errs = append(errs, optionErr("shares", "the shares add up to %d violations, more "+
 			"than the %d decisions; lower the shares or raise the decisions", total, o.Decisions))
 	}

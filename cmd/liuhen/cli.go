@@ -44,7 +44,7 @@ func run(args []string) int {
 	started := false
 	root.PersistentPreRun = func(*cobra.Command, []string) { started = true }
 
-	err := root.Execute()
+	cmd, err := root.ExecuteC()
 	var ue usageError
 	var be badInputError
 	switch {
@@ -56,7 +56,8 @@ func run(args []string) int {
 		fmt.Fprintf(os.Stderr, "liuhen: %v\n", err)
 		return exitUsage
 	case !started || errors.As(err, &ue):
-		fmt.Fprintf(os.Stderr, "liuhen: %v\nRun 'liuhen --help' for usage.\n", err)
+		fmt.Fprintf(os.Stderr, "liuhen: %v\nRun '%s --help' for usage.\n", err,
+			cmd.CommandPath())
 		return exitUsage
 	default:
 		fmt.Fprintf(os.Stderr, "liuhen: %v\n", err)
