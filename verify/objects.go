@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync/atomic"
+	"time"
 
 	"golang.org/x/sync/errgroup"
 )
@@ -82,7 +84,11 @@ func (c *checkRun) checkStore(ctx context.Context) ([]Finding, error) {
 		return nil, nil
 	}
 	w := c.pending
-	bad, err := checkObjects(ctx, c.objects, w.segments, c.opts.Rehash, c.opts.workers())
+	var tell func(int)
+	if c.opts.ObjectsChecked != nil {
+		tell = func(done int) { c.opts.ObjectsChecked(done, len(w.segments)) }
+	}
+	bad, err := checkObjects(ctx, c.objects, w.segments, c.opts.Rehash, c.opts.workers(), tell)
 	if err != nil {
 		return nil, fmt.Errorf("check %s: %w", CodeRecordingTampered, err)
 	}
@@ -176,25 +182,48 @@ func loadSegments(ctx context.Context, c *checkRun, recordings []int64) ([]segme
 	return out, nil
 }
 
+// objectProgressEvery is how often checkObjects tells how far it got.
+var objectProgressEvery = 5 * time.Second
+
 // checkObjects checks every segment's object with at most workers checks
-// in flight, and returns the problems in segment order.
+// in flight, and returns the problems in segment order. tell, when set, is
+// called every objectProgressEvery, from the calling goroutine, with how
+// many segments are done.
 func checkObjects(ctx context.Context, objects ObjectChecker, segments []segmentRow,
-	rehash bool, workers int) ([]evidenceProblem, error) {
+	rehash bool, workers int, tell func(done int)) ([]evidenceProblem, error) {
 	found := make([]*evidenceProblem, len(segments))
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(workers)
-	for i := range segments {
-		if gctx.Err() != nil {
-			break
+	var done atomic.Int64
+	finished := make(chan error, 1)
+	go func() {
+		g, gctx := errgroup.WithContext(ctx)
+		g.SetLimit(workers)
+		for i := range segments {
+			if gctx.Err() != nil {
+				break
+			}
+			g.Go(func() error {
+				p, err := checkObject(gctx, objects, segments[i], rehash)
+				found[i] = p
+				done.Add(1)
+				return err
+			})
 		}
-		g.Go(func() error {
-			p, err := checkObject(gctx, objects, segments[i], rehash)
-			found[i] = p
-			return err
-		})
-	}
-	if err := g.Wait(); err != nil {
-		return nil, err
+		finished <- g.Wait()
+	}()
+	tick := time.NewTicker(objectProgressEvery)
+	defer tick.Stop()
+	for waiting := true; waiting; {
+		select {
+		case err := <-finished:
+			if err != nil {
+				return nil, err
+			}
+			waiting = false
+		case <-tick.C:
+			if tell != nil {
+				tell(int(done.Load()))
+			}
+		}
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("check objects: %w", err)

@@ -61,9 +61,14 @@ type Options struct {
 	// and read, before the first rule runs: how many there are and how
 	// long that took. Over a whole county it is a good part of the run.
 	Selected func(decisions int, took time.Duration)
-	// Progress, when set, is told each time a rule has run. Both are
-	// called from the goroutine that called Run.
+	// Progress, when set, is told each time a rule has run.
 	Progress func(RuleDone)
+	// ObjectsChecked, when set, is told every few seconds while
+	// RECORDING_TAMPERED checks segments in the evidence store (the longest
+	// part of a rehash): how many are done, of how many. Selected,
+	// Progress and ObjectsChecked are called from the goroutine that
+	// called Run.
+	ObjectsChecked func(done, of int)
 }
 
 // RuleDone tells Options.Progress that one rule has run.

@@ -184,7 +184,7 @@ func TestCheckObjects(t *testing.T) {
 	}
 	t.Run("bounded concurrency", func(t *testing.T) {
 		s := &slowStore{}
-		found, err := checkObjects(context.Background(), s, segments, false, 4)
+		found, err := checkObjects(context.Background(), s, segments, false, 4, nil)
 		if err != nil || len(found) != 0 {
 			t.Fatalf("got %v, %v; want no problems", found, err)
 		}
@@ -192,10 +192,25 @@ func TestCheckObjects(t *testing.T) {
 			t.Errorf("peak concurrency: got %d, want 2 to 4", p)
 		}
 	})
+	t.Run("tells how far it got", func(t *testing.T) {
+		defer func(was time.Duration) { objectProgressEvery = was }(objectProgressEvery)
+		objectProgressEvery = 10 * time.Millisecond
+		var told []int
+		// 40 checks of 5 ms, 2 at a time: about 100 ms, so several ticks.
+		_, err := checkObjects(context.Background(), &slowStore{}, segments, false, 2,
+			func(done int) { told = append(told, done) })
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(told) < 2 || !slices.IsSorted(told) || told[len(told)-1] > len(segments) {
+			t.Errorf("told %v, want at least two counts rising to at most %d", told,
+				len(segments))
+		}
+	})
 	t.Run("stops when the context ends", func(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()
-		_, err := checkObjects(ctx, &slowStore{}, segments, false, 4)
+		_, err := checkObjects(ctx, &slowStore{}, segments, false, 4, nil)
 		if !errors.Is(err, context.Canceled) {
 			t.Errorf("got %v, want context.Canceled", err)
 		}
@@ -203,7 +218,7 @@ func TestCheckObjects(t *testing.T) {
 	t.Run("store failure stops the check", func(t *testing.T) {
 		store := newFakeStore()
 		store.fail = errStoreDown
-		_, err := checkObjects(context.Background(), store, segments, false, 4)
+		_, err := checkObjects(context.Background(), store, segments, false, 4, nil)
 		if !errors.Is(err, errStoreDown) || !strings.Contains(err.Error(), "stat object") {
 			t.Errorf("got %v, want a wrapped errStoreDown", err)
 		}

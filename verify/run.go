@@ -182,9 +182,6 @@ func (c *checkRun) run(ctx context.Context, selecting time.Time) (Report, error)
 	}
 	// Object I/O may take long (Rehash reads every segment); it runs after
 	// the snapshot ends, so no transaction stays open meanwhile.
-	// TODO(object-progress): Options.Progress hears nothing until every
-	// object is checked; a count of objects done, told every few seconds,
-	// would show a long rehash moving.
 	if err := c.tx.Commit(ctx); err != nil {
 		return Report{}, fmt.Errorf("end verify transaction: %w", err)
 	}

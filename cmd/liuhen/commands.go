@@ -47,7 +47,8 @@ the item, whose segments are all in the evidence store (and, with --rehash,
 still hash to what was recorded). It also looks for spending split to stay
 under a threshold, and for registrations and minutes written long after the
 fact. Once a run has lasted a second, lines on stderr tell how far it got:
-one when the decisions in scope are selected, then one per rule.`,
+one when the decisions in scope are selected, one per rule, and one every
+five seconds while segments are checked in the evidence store.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			opts, err := verifyOptions(unit, from, to, rules, skip, rehash, time.Local)
@@ -58,7 +59,7 @@ one when the decisions in scope are selected, then one per rule.`,
 			if err := opts.Validate(); err != nil {
 				return flagErrors(err)
 			}
-			opts.Selected, opts.Progress = progressLines(cmd.ErrOrStderr())
+			opts.Selected, opts.Progress, opts.ObjectsChecked = progressLines(cmd.ErrOrStderr())
 			f, err := verify.ParseFormat(format)
 			if err != nil {
 				return usagef("--format %q: use table, json or csv", format)
@@ -132,11 +133,12 @@ func flagErrors(err error) error {
 // progress: a short run prints only its result.
 const quietFor = time.Second
 
-// progressLines returns the callbacks of verify.Options.Selected and
-// Progress, which write to w a line when the decisions in scope are
-// selected and one per rule that has run, once the run has lasted
-// quietFor.
-func progressLines(w io.Writer) (func(int, time.Duration), func(verify.RuleDone)) {
+// progressLines returns the callbacks of verify.Options.Selected, Progress
+// and ObjectsChecked, which write to w a line when the decisions in scope
+// are selected, one per rule that has run, and one every few seconds while
+// segments are checked in the store, once the run has lasted quietFor.
+func progressLines(w io.Writer) (func(int, time.Duration), func(verify.RuleDone),
+	func(int, int)) {
 	start := time.Now()
 	selected := func(n int, took time.Duration) {
 		if time.Since(start) < quietFor {
@@ -152,7 +154,14 @@ func progressLines(w io.Writer) (func(int, time.Duration), func(verify.RuleDone)
 		fmt.Fprintf(w, "verify: %d/%d %s: %s in %s\n", d.N, d.Of, d.Code,
 			plural(d.Findings, "finding"), d.Took.Round(time.Millisecond))
 	}
-	return selected, done
+	objects := func(n, of int) {
+		if time.Since(start) < quietFor {
+			return
+		}
+		fmt.Fprintf(w, "verify: %s: %d of %s checked in the evidence store\n",
+			verify.CodeRecordingTampered, n, plural(of, "segment"))
+	}
+	return selected, done, objects
 }
 
 // plural writes n things, in the plural unless n is 1.
