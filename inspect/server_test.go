@@ -84,8 +84,9 @@ func (o *objectStore) Stat(ctx context.Context, key string) (int64, error) {
 	return info.Size, err
 }
 
-func (o *objectStore) Rehash(ctx context.Context, key string) ([32]byte, int64, error) {
-	sum, n, err := o.s.Rehash(ctx, key)
+func (o *objectStore) Rehash(ctx context.Context, key string, size int64) ([32]byte, int64,
+	error) {
+	sum, n, err := o.s.RehashIfSize(ctx, key, size)
 	if errors.Is(err, storage.ErrNotFound) {
 		return sum, n, verify.ErrObjectMissing
 	}

@@ -102,6 +102,9 @@ const rehashBuffer = 256 << 10
 // a fresh buffer costs page faults and zeroing on every object.
 var rehashBuffers = sync.Pool{New: func() any { return new([rehashBuffer]byte) }}
 
+// errOtherSize ends a rehash whose object is not of the size expected.
+var errOtherSize = errors.New("object of another size")
+
 // errReadTimedOut ends a rehash that ran past its bound.
 var errReadTimedOut = errors.New("read timed out")
 
@@ -112,6 +115,20 @@ var errReadTimedOut = errors.New("read timed out")
 // longer than the call timeout, however long a slow link takes to carry
 // the whole object.
 func (s *Store) Rehash(ctx context.Context, key string) ([32]byte, int64, error) {
+	return s.rehash(ctx, key, -1)
+}
+
+// RehashIfSize is Rehash of an object expected to hold size bytes: when
+// the response headers say it holds another number, it returns at once
+// with that number and a zero sum, without reading the object.
+func (s *Store) RehashIfSize(ctx context.Context, key string, size int64) ([32]byte, int64,
+	error) {
+	return s.rehash(ctx, key, size)
+}
+
+// rehash is Rehash, stopping early when want >= 0 and the object's size
+// is not want.
+func (s *Store) rehash(ctx context.Context, key string, want int64) ([32]byte, int64, error) {
 	var sum [32]byte
 	if err := checkKey(key); err != nil {
 		return sum, 0, fmt.Errorf("rehash object: %w", err)
@@ -129,8 +146,13 @@ func (s *Store) Rehash(ctx context.Context, key string) ([32]byte, int64, error)
 			return err
 		}
 		defer obj.Close()
-		if _, err := obj.Stat(); err != nil {
+		info, err := obj.Stat()
+		if err != nil {
 			return err
+		}
+		if want >= 0 && info.Size != want {
+			n = info.Size
+			return errOtherSize
 		}
 		timer.Reset(limit)
 		h := sha256.New()
@@ -142,6 +164,9 @@ func (s *Store) Rehash(ctx context.Context, key string) ([32]byte, int64, error)
 		copy(sum[:], h.Sum(nil))
 		return err
 	}()
+	if errors.Is(err, errOtherSize) {
+		return [32]byte{}, n, nil
+	}
 	if err != nil {
 		if ctx.Err() == nil && errors.Is(context.Cause(readCtx), errReadTimedOut) {
 			err = fmt.Errorf("%w: MinIO at %s did not answer within %v (for the "+

@@ -59,6 +59,16 @@ func TestPutStatRehash(t *testing.T) {
 			t.Errorf("got %x and %d bytes, want %x and %d", got, n, sum, len(content))
 		}
 	})
+	t.Run("rehash if size", func(t *testing.T) {
+		size := int64(len(content))
+		if got, n, err := s.RehashIfSize(ctx, key, size); err != nil || got != sum || n != size {
+			t.Errorf("the right size: got %x, %d, %v; want %x, %d, nil", got, n, err, sum, size)
+		}
+		got, n, err := s.RehashIfSize(ctx, key, size+1)
+		if err != nil || got != [32]byte{} || n != size {
+			t.Errorf("another size: got %x, %d, %v; want no sum, %d, nil", got, n, err, size)
+		}
+	})
 	t.Run("presigned get", func(t *testing.T) {
 		u, err := s.PresignGet(ctx, key, time.Minute)
 		if err != nil {

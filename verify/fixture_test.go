@@ -318,7 +318,8 @@ func (s *fakeStore) Stat(ctx context.Context, key string) (int64, error) {
 	return int64(len(data)), err
 }
 
-func (s *fakeStore) Rehash(ctx context.Context, key string) ([32]byte, int64, error) {
+func (s *fakeStore) Rehash(ctx context.Context, key string, _ int64) ([32]byte, int64,
+	error) {
 	s.rehashes.Add(1)
 	data, err := s.get(ctx, key)
 	return sha256.Sum256(data), int64(len(data)), err

@@ -186,7 +186,8 @@ type heldStore struct {
 	release chan struct{}
 }
 
-func (s *heldStore) Rehash(ctx context.Context, key string) ([32]byte, int64, error) {
+func (s *heldStore) Rehash(ctx context.Context, key string, size int64) ([32]byte, int64,
+	error) {
 	select {
 	case s.entered <- struct{}{}:
 	default:
@@ -196,7 +197,7 @@ func (s *heldStore) Rehash(ctx context.Context, key string) ([32]byte, int64, er
 	case <-ctx.Done():
 		return [32]byte{}, 0, ctx.Err()
 	}
-	return s.fakeStore.Rehash(ctx, key)
+	return s.fakeStore.Rehash(ctx, key, size)
 }
 
 func TestHandlerRehashesOneAtATime(t *testing.T) {

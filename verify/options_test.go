@@ -173,7 +173,7 @@ func (s *slowStore) Stat(ctx context.Context, _ string) (int64, error) {
 	}
 }
 
-func (s *slowStore) Rehash(context.Context, string) ([32]byte, int64, error) {
+func (s *slowStore) Rehash(context.Context, string, int64) ([32]byte, int64, error) {
 	return [32]byte{}, 1, nil
 }
 

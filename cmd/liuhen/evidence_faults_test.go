@@ -103,7 +103,7 @@ func TestObjectCheckerWhileMinIOHangs(t *testing.T) {
 	if _, err := (objectChecker{s}).Stat(ctx, "k"); !errors.Is(err, verify.ErrStoreUnavailable) {
 		t.Errorf("stat: got %v, want verify.ErrStoreUnavailable", err)
 	}
-	if _, _, err := (objectChecker{s}).Rehash(ctx, "k"); !errors.Is(err, verify.ErrStoreUnavailable) {
+	if _, _, err := (objectChecker{s}).Rehash(ctx, "k", 1); !errors.Is(err, verify.ErrStoreUnavailable) {
 		t.Errorf("rehash: got %v, want verify.ErrStoreUnavailable", err)
 	}
 	if ctx.Err() != nil {
@@ -138,7 +138,7 @@ func TestObjectCheckerBadKey(t *testing.T) {
 	if _, err := (objectChecker{s}).Stat(ctx, " "); !errors.Is(err, verify.ErrObjectMissing) {
 		t.Errorf("stat: got %v, want verify.ErrObjectMissing", err)
 	}
-	if _, _, err := (objectChecker{s}).Rehash(ctx, ""); !errors.Is(err, verify.ErrObjectMissing) {
+	if _, _, err := (objectChecker{s}).Rehash(ctx, "", 1); !errors.Is(err, verify.ErrObjectMissing) {
 		t.Errorf("rehash: got %v, want verify.ErrObjectMissing", err)
 	}
 }

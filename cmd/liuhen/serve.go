@@ -429,8 +429,9 @@ func checkerError(key string, err error) error {
 	return err
 }
 
-func (o objectChecker) Rehash(ctx context.Context, key string) ([32]byte, int64, error) {
-	sum, n, err := o.s.Rehash(ctx, key)
+func (o objectChecker) Rehash(ctx context.Context, key string, size int64) ([32]byte, int64,
+	error) {
+	sum, n, err := o.s.RehashIfSize(ctx, key, size)
 	return sum, n, checkerError(key, err)
 }
 
@@ -526,12 +527,13 @@ func (e *evidence) Stat(ctx context.Context, key string) (int64, error) {
 	return objectChecker{s}.Stat(ctx, key)
 }
 
-func (e *evidence) Rehash(ctx context.Context, key string) ([32]byte, int64, error) {
+func (e *evidence) Rehash(ctx context.Context, key string, size int64) ([32]byte, int64,
+	error) {
 	s, err := e.get()
 	if err != nil {
 		return [32]byte{}, 0, checkerError(key, err)
 	}
-	return objectChecker{s}.Rehash(ctx, key)
+	return objectChecker{s}.Rehash(ctx, key, size)
 }
 
 func (e *evidence) PresignGet(ctx context.Context, key string, ttl time.Duration) (*url.URL,

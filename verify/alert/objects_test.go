@@ -21,7 +21,7 @@ type fakeObjects struct {
 
 func (f *fakeObjects) Stat(context.Context, string) (int64, error) { return f.size, f.err }
 
-func (f *fakeObjects) Rehash(context.Context, string) ([32]byte, int64, error) {
+func (f *fakeObjects) Rehash(context.Context, string, int64) ([32]byte, int64, error) {
 	return [32]byte{}, f.size, f.err
 }
 
