@@ -101,7 +101,7 @@ func (c *checkRun) checkStore(ctx context.Context) ([]Finding, error) {
 // and the recordings in ascending id order.
 func loadEvidence(ctx context.Context, c *checkRun) (map[int64][]evidenceLink, []int64,
 	error) {
-	rows, err := c.query(ctx, evidenceSQL)
+	rows, err := c.tx.Query(ctx, evidenceSQL)
 	if err != nil {
 		return nil, nil, fmt.Errorf("load recordings: %w", err)
 	}
@@ -248,7 +248,9 @@ func checkObject(ctx context.Context, objects ObjectChecker, s segmentRow,
 	var sum [32]byte
 	var size int64
 	var err error
+	op := "stat"
 	if rehash {
+		op = "rehash"
 		sum, size, err = objects.Rehash(ctx, s.Key, s.Size)
 	} else {
 		size, err = objects.Stat(ctx, s.Key)
@@ -256,10 +258,8 @@ func checkObject(ctx context.Context, objects ObjectChecker, s segmentRow,
 	if errors.Is(err, ErrObjectMissing) {
 		return segmentProblem(s, msgObjectMissing(s)), nil
 	}
-	if err != nil && rehash {
-		return nil, fmt.Errorf("rehash object %q: %w", s.Key, err)
-	} else if err != nil {
-		return nil, fmt.Errorf("stat object %q: %w", s.Key, err)
+	if err != nil {
+		return nil, fmt.Errorf("%s object %q: %w", op, s.Key, err)
 	}
 	if size != s.Size {
 		return segmentProblem(s, msgObjectSize(s, size)), nil

@@ -38,7 +38,7 @@ var rules = []rule{
 // with scan, which scans the row and fills in the finding.
 func collect(ctx context.Context, c *checkRun, sql string, more []any,
 	scan func(pgx.Rows) (Finding, error)) ([]Finding, error) {
-	rows, err := c.query(ctx, sql, more...)
+	rows, err := c.tx.Query(ctx, sql, more...)
 	if err != nil {
 		return nil, fmt.Errorf("query: %w", err)
 	}

@@ -72,7 +72,7 @@ func checkInterrupted(ctx context.Context, c *checkRun) ([]Finding, error) {
 // decision and recording.
 func (c *checkRun) lostMedia(ctx context.Context) ([]Finding, error) {
 	more := []any{int64(gapToleranceMS)}
-	rows, err := c.query(ctx, gapsSQL, more...)
+	rows, err := c.tx.Query(ctx, gapsSQL, more...)
 	if err != nil {
 		return nil, fmt.Errorf("find gaps: %w", err)
 	}

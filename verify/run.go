@@ -135,17 +135,8 @@ func Run(ctx context.Context, pool *pgxpool.Pool, objects ObjectChecker,
 // materialise makes the temporary tables of snapshotSQL, then turns the
 // transaction read-only.
 func materialise(ctx context.Context, tx pgx.Tx, unitID *int64, opts Options) error {
-	for i, sql := range snapshotSQL {
-		var args []any
-		switch sql {
-		case scopeTableSQL:
-			args = []any{unitID, opts.from(), opts.to()}
-		case linkedTableSQL:
-			args = []any{zoneOffset()}
-		case coverTableSQL:
-			args = []any{int64(coverToleranceMS), int64(gapToleranceMS)}
-		}
-		if _, err := tx.Exec(ctx, sql, args...); err != nil {
+	for i, st := range snapshotSQL(unitID, opts.from(), opts.to()) {
+		if _, err := tx.Exec(ctx, st.sql, st.args...); err != nil {
 			return snapshotError(tx, i+1, err)
 		}
 	}
@@ -265,11 +256,6 @@ func zoneOffset() int {
 	return off
 }
 
-// query runs a rule's SELECT over the tables of snapshotSQL.
-func (c *checkRun) query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
-	return c.tx.Query(ctx, sql, args...)
-}
-
 // loadDecisions reads the decisions in scope, in report order. Their org
 // units and matters are few and read once: each decision shares their
 // codes, names and thresholds rather than carrying copies.
@@ -284,7 +270,7 @@ func (c *checkRun) loadDecisions(ctx context.Context) ([]int64, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load matters: %w", err)
 	}
-	rows, err := c.query(ctx, decisionsSQL)
+	rows, err := c.tx.Query(ctx, decisionsSQL)
 	if err != nil {
 		return nil, fmt.Errorf("load decisions: %w", err)
 	}
@@ -319,7 +305,7 @@ type coded struct {
 
 // codes reads sql's rows of id, code, name, kind and threshold by id.
 func (c *checkRun) codes(ctx context.Context, sql string) (map[int64]coded, error) {
-	rows, err := c.query(ctx, sql)
+	rows, err := c.tx.Query(ctx, sql)
 	if err != nil {
 		return nil, err
 	}

@@ -1,5 +1,7 @@
 package verify
 
+import "time"
+
 // snapshotSQL materialises, once per run and inside the run's snapshot,
 // what the rules read, as temporary tables dropped when the transaction
 // ends:
@@ -16,17 +18,29 @@ package verify
 //
 // Working these out once, rather than in each rule's query, is most of
 // what makes a run over a million decisions fast (BenchmarkVerifyRules).
-// Only scopeTableSQL, linkedTableSQL and coverTableSQL take parameters.
-var snapshotSQL = []string{scopeTableSQL, linkedTableSQL, `
-CREATE INDEX ON linked (item_id)`, `
-ANALYZE linked`, coverTableSQL, `
-CREATE UNIQUE INDEX ON cover (recording_id)`, `
-CREATE INDEX ON cover (meeting_id)`, `
-ANALYZE cover`, heldTableSQL, `
-CREATE UNIQUE INDEX ON held (meeting_id)`, `
-ANALYZE held`, `
-CREATE INDEX ON scope (id)`, `
-CREATE INDEX ON linked (meeting_id)`,
+// unitID, from and to choose the decisions in scope (scopeTableSQL).
+func snapshotSQL(unitID *int64, from, to *time.Time) []statement {
+	return []statement{
+		{scopeTableSQL, []any{unitID, from, to}},
+		{linkedTableSQL, []any{zoneOffset()}},
+		{`CREATE INDEX ON linked (item_id)`, nil},
+		{`ANALYZE linked`, nil},
+		{coverTableSQL, []any{int64(coverToleranceMS), int64(gapToleranceMS)}},
+		{`CREATE UNIQUE INDEX ON cover (recording_id)`, nil},
+		{`CREATE INDEX ON cover (meeting_id)`, nil},
+		{`ANALYZE cover`, nil},
+		{heldTableSQL, nil},
+		{`CREATE UNIQUE INDEX ON held (meeting_id)`, nil},
+		{`ANALYZE held`, nil},
+		{`CREATE INDEX ON scope (id)`, nil},
+		{`CREATE INDEX ON linked (meeting_id)`, nil},
+	}
+}
+
+// A statement is SQL with its arguments.
+type statement struct {
+	sql  string
+	args []any
 }
 
 // heldTableSQL gives, per meeting in linked, those who should attend
