@@ -28,8 +28,11 @@ func migrateDB(ctx context.Context, db *sql.DB) error {
 	if err != nil {
 		return fmt.Errorf("load migrations: %w", err)
 	}
+	// Out of order: a database migrated before the migrations were numbered
+	// in order has applied reports as version 13 and lacks 7 to 10; they
+	// apply now, 7 (reports again) as a no-op (IF NOT EXISTS).
 	provider, err := goose.NewProvider(goose.DialectPostgres, db, files,
-		goose.WithDisableGlobalRegistry(true))
+		goose.WithDisableGlobalRegistry(true), goose.WithAllowOutofOrder(true))
 	if err != nil {
 		return fmt.Errorf("load migrations: %w", err)
 	}

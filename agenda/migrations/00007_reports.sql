@@ -5,7 +5,7 @@
 -- the SHA-256 computed before it was stored. trigger says who asked for
 -- it: someone, on demand, or the daily, weekly or monthly schedule, which
 -- issues a report of one period and format once.
-CREATE TABLE reports (
+CREATE TABLE IF NOT EXISTS reports (
     id          bigserial PRIMARY KEY,
     trigger     text NOT NULL CHECK (trigger IN ('on_demand', 'daily', 'weekly', 'monthly')),
     unit_code   text NOT NULL DEFAULT '',
@@ -22,9 +22,9 @@ CREATE TABLE reports (
     created_at  timestamptz NOT NULL DEFAULT now(),
     CHECK (period_to IS NULL OR period_from IS NULL OR period_to > period_from)
 );
-CREATE UNIQUE INDEX reports_scheduled_idx ON reports (trigger, unit_code, period_from, format)
+CREATE UNIQUE INDEX IF NOT EXISTS reports_scheduled_idx ON reports (trigger, unit_code, period_from, format)
     WHERE trigger <> 'on_demand';
-CREATE INDEX reports_unit_idx ON reports (unit_code, created_at);
+CREATE INDEX IF NOT EXISTS reports_unit_idx ON reports (unit_code, created_at);
 
 -- +goose Down
 DROP TABLE reports;
