@@ -39,7 +39,10 @@ func (a *API) createToken(w http.ResponseWriter, r *http.Request) {
 	}
 	ttl := DefaultTokenTTL
 	if in.TTLHours != nil {
-		ttl = time.Duration(*in.TTLHours) * time.Hour
+		// Bounded before the multiplication, which a huge number would wrap
+		// round into the valid range; Create says what the range is.
+		h := min(max(*in.TTLHours, -1), int(MaxTokenTTL.Hours())+1)
+		ttl = time.Duration(h) * time.Hour
 	}
 	rec, token, err := a.tokens.Create(r.Context(), in.Name, ttl)
 	if err != nil {
@@ -121,6 +124,9 @@ func parseAuditFilter(v url.Values) (AuditFilter, error) {
 	}
 	get := func(name string) string { return strings.TrimSpace(v.Get(name)) }
 	f := AuditFilter{Actor: get("actor"), Action: get("action")}
+	if reason := checkCode(f.Actor); reason != "" {
+		fe.add("actor", reason)
+	}
 	checkEnum(&fe, "action", f.Action, auditActions)
 	f.From = parseTime(&fe, "from", get("from"), verify.ParseFrom)
 	f.To = parseTime(&fe, "to", get("to"), verify.ParseTo)

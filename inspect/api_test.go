@@ -51,6 +51,9 @@ func TestSearchAPIBadInput(t *testing.T) {
 		{"has_findings not a boolean", "has_findings=maybe", "has_findings"},
 		{"unknown parameter", "sort=date", "sort"},
 		{"one character", "q=" + url.QueryEscape("路"), "q"},
+		{"text with a NUL byte", "q=%E9%81%93%00%E8%B7%AF", "q"},
+		{"text not UTF-8", "q=%ff%fe%fd", "q"},
+		{"unit not UTF-8", "unit=%ff", "unit"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -149,6 +152,8 @@ func TestInspectorTokensAPIBadInput(t *testing.T) {
 			"ttl_hours"},
 		{"lifetime too long", "application/json", `{"name":"王明","ttl_hours":9000}`, 400,
 			"ttl_hours"},
+		{"lifetime past int64 hours", "application/json",
+			`{"name":"王明","ttl_hours":9223372036854775807}`, 400, "ttl_hours"},
 		{"lifetime not a number", "application/json", `{"name":"王明","ttl_hours":"24"}`, 400,
 			"ttl_hours"},
 		{"unknown field", "application/json", `{"name":"王明","role":"admin"}`, 400, "role"},

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -80,12 +81,19 @@ func (a *Audit) Record(action string) func(http.Handler) http.Handler {
 	}
 }
 
+// storable makes s text PostgreSQL keeps: invalid UTF-8 and NUL bytes,
+// which a query or a User-Agent may carry and which the request's own
+// checks refuse afterwards, become U+FFFD, so the record is written.
+func storable(s string) string {
+	return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "\uFFFD")
+}
+
 // entryOf describes request r of principal p.
 func entryOf(r *http.Request, p access.Principal, action string) Entry {
 	e := Entry{Action: action, Target: r.URL.Path, RemoteAddr: r.RemoteAddr,
-		UserAgent: r.UserAgent()}
+		UserAgent: storable(r.UserAgent())}
 	if q, err := url.QueryUnescape(r.URL.RawQuery); err == nil {
-		e.Query = q
+		e.Query = storable(q)
 	} else {
 		e.Query = r.URL.RawQuery
 	}

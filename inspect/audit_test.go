@@ -84,6 +84,7 @@ func TestAuditAPIBadInput(t *testing.T) {
 		{"limit out of range", "limit=501", "limit"},
 		{"unknown parameter", "who=admin", "who"},
 		{"a parameter twice", "actor=a&actor=b", "actor"},
+		{"actor not UTF-8", "actor=%ff", "actor"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

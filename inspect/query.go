@@ -101,6 +101,8 @@ func (q Query) check() fieldErrors {
 	}
 	if len(q.Unit) > 100 {
 		fe.add("unit", "is too long to be an org unit code")
+	} else if reason := checkCode(q.Unit); reason != "" {
+		fe.add("unit", reason)
 	}
 	checkEnum(&fe, "body_kind", q.BodyKind, agenda.BodyKinds)
 	checkEnum(&fe, "category", q.Category, agenda.Categories)
@@ -110,6 +112,15 @@ func (q Query) check() fieldErrors {
 			"later than 'from'", q.To.Format(time.RFC3339), q.From.Format(time.RFC3339)))
 	}
 	return fe
+}
+
+// checkCode says what is wrong with s as a code (of an org unit, an
+// inspector): text that PostgreSQL cannot hold.
+func checkCode(s string) string {
+	if !utf8.ValidString(s) || strings.ContainsRune(s, 0) {
+		return "is not text (invalid UTF-8 or a NUL byte); give a code such as qingshan"
+	}
+	return ""
 }
 
 func checkText(s string) string {
