@@ -1,11 +1,6 @@
 package inspect
 
 import (
-	"encoding/json"
-	"errors"
-	"fmt"
-	"io"
-	"mime"
 	"net/http"
 	"net/url"
 	"slices"
@@ -34,7 +29,7 @@ type issuedToken struct {
 
 func (a *API) createToken(w http.ResponseWriter, r *http.Request) {
 	var in tokenRequest
-	if !decodeJSON(w, r, &in) {
+	if !httpjson.Read(w, r, &in, maxBody, "send name and ttl_hours") {
 		return
 	}
 	ttl := DefaultTokenTTL
@@ -152,49 +147,5 @@ func noParams(w http.ResponseWriter, r *http.Request) bool {
 	}
 	problem.WriteDetails(w, problem.Details{Status: http.StatusBadRequest,
 		Detail: "this endpoint takes no query parameters", Errors: fe})
-	return false
-}
-
-// decodeJSON reads a JSON object into dst, refusing another content type
-// (415), a body too large (413), and unknown or mistyped fields (400).
-func decodeJSON(w http.ResponseWriter, r *http.Request, dst any) bool {
-	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil ||
-		mt != "application/json" {
-		problem.Write(w, http.StatusUnsupportedMediaType,
-			"send the body as JSON with Content-Type: application/json")
-		return false
-	}
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
-	dec.DisallowUnknownFields()
-	err := dec.Decode(dst)
-	if err == nil && dec.Decode(&struct{}{}) != io.EOF {
-		err = errors.New("the body holds more than one JSON value")
-	}
-	var tooLarge *http.MaxBytesError
-	var typeErr *json.UnmarshalTypeError
-	switch {
-	case err == nil:
-		return true
-	case errors.As(err, &tooLarge):
-		problem.Write(w, http.StatusRequestEntityTooLarge,
-			fmt.Sprintf("the body is over %d bytes", maxBody))
-	case errors.As(err, &typeErr):
-		problem.WriteDetails(w, problem.Details{Status: http.StatusBadRequest,
-			Detail: "a field has the wrong type", Errors: []problem.FieldError{{
-				Field: typeErr.Field, Reason: "has the wrong type: got a JSON " +
-					typeErr.Value}}})
-	default:
-		field := ""
-		if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
-			field = strings.Trim(name, `"`)
-		}
-		d := problem.Details{Status: http.StatusBadRequest,
-			Detail: "the body is not the JSON object expected: " + err.Error()}
-		if field != "" {
-			d.Errors = []problem.FieldError{{Field: field, Reason: "unknown field; " +
-				"send name and ttl_hours"}}
-		}
-		problem.WriteDetails(w, d)
-	}
 	return false
 }

@@ -2,11 +2,9 @@ package alert
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
-	"mime"
 	"net/http"
 	"net/url"
 	"slices"
@@ -166,23 +164,9 @@ func readChange(w http.ResponseWriter, r *http.Request) (changeBody, bool) {
 	if r.ContentLength == 0 && r.Header.Get("Content-Type") == "" {
 		return body, true
 	}
-	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/json" {
-		problem.Write(w, http.StatusUnsupportedMediaType,
-			`send the body as application/json: {"reason": "..."}`)
-		return body, false
-	}
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBodyBytes))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&body); err != nil {
-		writeBad(w, []*FieldError{{Field: "body", Reason: "read the JSON body: " +
-			err.Error() + `; send an object such as {"reason": "linked to its agenda item"}`}})
-		return body, false
-	}
-	if dec.More() {
-		writeBad(w, []*FieldError{{Field: "body", Reason: "send one JSON object"}})
-		return body, false
-	}
-	return body, true
+	ok := httpjson.Read(w, r, &body, maxBodyBytes,
+		`send an object such as {"reason": "linked to its agenda item"}`)
+	return body, ok
 }
 
 // fail answers an error of the store: 400 for bad input, 404 for an

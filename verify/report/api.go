@@ -1,11 +1,9 @@
 package report
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
-	"mime"
 	"net/http"
 	"strconv"
 
@@ -99,9 +97,8 @@ type issueBody struct {
 }
 
 func (a *API) issue(w http.ResponseWriter, r *http.Request) {
-	req, bad, status := readIssue(w, r)
-	if status != 0 {
-		problem.WriteDetails(w, problem.Details{Status: status, Detail: bad[0].Reason})
+	req, bad, ok := readIssue(w, r)
+	if !ok {
 		return
 	}
 	if len(bad) > 0 {
@@ -117,30 +114,15 @@ func (a *API) issue(w http.ResponseWriter, r *http.Request) {
 	httpjson.Write(w, http.StatusCreated, rep)
 }
 
-// readIssue reads the body of POST /. A status other than 0 means the body
-// could not be read at all.
-func readIssue(w http.ResponseWriter, r *http.Request) (Request, []problem.FieldError, int) {
-	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/json" {
-		return Request{}, []problem.FieldError{{Field: "Content-Type",
-			Reason: "send the request as application/json"}}, http.StatusUnsupportedMediaType
-	}
+// readIssue reads the body of POST / and the fields wrong in it; false
+// means the body could not be read at all, and was answered.
+func readIssue(w http.ResponseWriter, r *http.Request) (Request, []problem.FieldError, bool) {
 	var body issueBody
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBodyBytes))
-	dec.DisallowUnknownFields()
-	err := dec.Decode(&body)
-	if err == nil && dec.More() {
-		err = errors.New("more than one JSON value")
+	if !httpjson.Read(w, r, &body, maxBodyBytes,
+		"send one object with unit, from, to, codes and format") {
+		return Request{}, nil, false
 	}
-	var tooBig *http.MaxBytesError
-	if errors.As(err, &tooBig) {
-		return Request{}, []problem.FieldError{{Field: "body", Reason: fmt.Sprintf(
-			"the body is larger than %d bytes", maxBodyBytes)}}, http.StatusRequestEntityTooLarge
-	}
-	if err != nil {
-		return Request{}, []problem.FieldError{{Field: "body", Reason: "read the JSON body: " +
-				err.Error() + "; send one object with unit, from, to, codes and format"}},
-			http.StatusBadRequest
-	}
+	var err error
 	req := Request{Format: FormatHTML, Options: verify.Options{Unit: body.Unit}}
 	var bad []problem.FieldError
 	if body.Format != "" {
@@ -163,7 +145,7 @@ func readIssue(w http.ResponseWriter, r *http.Request) (Request, []problem.Field
 	for _, c := range body.Codes {
 		req.Options.Codes = append(req.Options.Codes, verify.ParseCodes(c)...)
 	}
-	return req, bad, 0
+	return req, bad, true
 }
 
 // fail answers an error of the issuer: 400 for bad options (a period that

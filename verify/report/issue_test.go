@@ -225,7 +225,7 @@ func TestAPI(t *testing.T) {
 		{"unknown field", "application/json", `{"colour":"red"}`, http.StatusBadRequest, []string{"colour"}},
 		{"two objects", "application/json", `{}{}`, http.StatusBadRequest, []string{"more than one"}},
 		{"too large", "application/json", `{"unit":"` + strings.Repeat("x", 70<<10) + `"}`,
-			http.StatusRequestEntityTooLarge, []string{"larger than"}},
+			http.StatusRequestEntityTooLarge, []string{"is over 65536 bytes"}},
 		{"every bad field", "application/json", `{"format":"docx","from":"2026-13-01","to":"yesterday"}`,
 			http.StatusBadRequest, []string{"format", "from", "to"}},
 		{"period backwards", "application/json", `{"from":"2026-05-01","to":"2026-04-01"}`,
