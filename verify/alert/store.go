@@ -92,19 +92,25 @@ func scanFinding(row pgx.CollectableRow) (Finding, error) {
 }
 
 const listSQL = `
-WITH RECURSIVE units AS (
+WITH RECURSIVE ` + unitsCTE + `
+SELECT ` + findingColumns + `
+FROM findings f ` + deliveryCounts + `
+WHERE ` + filterSQL + `
+ORDER BY f.opened_at DESC, f.id DESC
+LIMIT $5 OFFSET $6`
+
+// unitsCTE and filterSQL choose the findings of a Filter: $1 states, $2
+// codes, $3 severities (empty arrays for all), $4 unit code (” for all).
+const unitsCTE = `units AS (
     SELECT id, code FROM org_units WHERE code = $4
     UNION
     SELECT o.id, o.code FROM org_units o JOIN units u ON o.parent_id = u.id
-)
-SELECT ` + findingColumns + `
-FROM findings f ` + deliveryCounts + `
-WHERE (cardinality($1::text[]) = 0 OR f.state = ANY($1))
+)`
+
+const filterSQL = `(cardinality($1::text[]) = 0 OR f.state = ANY($1))
   AND (cardinality($2::text[]) = 0 OR f.code = ANY($2))
   AND (cardinality($3::text[]) = 0 OR f.severity = ANY($3))
-  AND ($4 = '' OR f.unit_code IN (SELECT code FROM units))
-ORDER BY f.opened_at DESC, f.id DESC
-LIMIT $5 OFFSET $6`
+  AND ($4 = '' OR f.unit_code IN (SELECT code FROM units))`
 
 // List returns the findings f chooses, the last opened first. Bad filters
 // give an error joining a *FieldError for each.
@@ -137,19 +143,12 @@ func (s *Store) List(ctx context.Context, f Filter) (Page, error) {
 
 // countSQL counts the findings listSQL lists, without limit or offset.
 const countSQL = `
-WITH RECURSIVE units AS (
-    SELECT id, code FROM org_units WHERE code = $4
-    UNION
-    SELECT o.id, o.code FROM org_units o JOIN units u ON o.parent_id = u.id
-)
-SELECT count(*) FROM findings f
-WHERE (cardinality($1::text[]) = 0 OR f.state = ANY($1))
-  AND (cardinality($2::text[]) = 0 OR f.code = ANY($2))
-  AND (cardinality($3::text[]) = 0 OR f.severity = ANY($3))
-  AND ($4 = '' OR f.unit_code IN (SELECT code FROM units))`
+WITH RECURSIVE ` + unitsCTE + `
+SELECT count(*) FROM findings f WHERE ` + filterSQL
 
 // Newest returns at most n of the findings f chooses (every one when n is
-// 0), the last opened first, in one query, and how many f chooses in all.
+// 0), the last opened first, and how many f chooses in all, both from one
+// snapshot.
 // It ignores f's Limit and Offset: it is for reading many at once, where
 // paging would sort them all again for every page.
 func (s *Store) Newest(ctx context.Context, f Filter, n int) ([]Finding, int, error) {
@@ -169,18 +168,22 @@ func (s *Store) Newest(ctx context.Context, f Filter, n int) ([]Finding, int, er
 	}
 	args := []any{nonNil(f.States), nonNil(f.Codes), nonNil(f.Severities), f.Unit}
 	var total int
-	if err := s.pool.QueryRow(ctx, countSQL, args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("count findings: %w", err)
-	}
-	rows, err := s.pool.Query(ctx, listSQL, append(args, limit, 0)...)
-	if err != nil {
-		return nil, 0, fmt.Errorf("list findings: %w", err)
-	}
-	items, err := pgx.CollectRows(rows, scanFinding)
-	if err != nil {
-		return nil, 0, fmt.Errorf("list findings: %w", err)
-	}
-	return items, total, nil
+	var items []Finding
+	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead,
+		AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+		if err := tx.QueryRow(ctx, countSQL, args...).Scan(&total); err != nil {
+			return fmt.Errorf("count findings: %w", err)
+		}
+		rows, err := tx.Query(ctx, listSQL, append(args, limit, 0)...)
+		if err != nil {
+			return fmt.Errorf("list findings: %w", err)
+		}
+		if items, err = pgx.CollectRows(rows, scanFinding); err != nil {
+			return fmt.Errorf("list findings: %w", err)
+		}
+		return nil
+	})
+	return items, total, err
 }
 
 func nonNil(s []string) []string {

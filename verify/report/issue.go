@@ -170,7 +170,7 @@ func keyDay(t *time.Time, open string) string {
 	if t == nil {
 		return open
 	}
-	return t.In(reportZone).Format("20060102")
+	return t.In(Zone).Format("20060102")
 }
 
 func (is *Issuer) catalogue(ctx context.Context, r *Issued, sum [32]byte) error {

@@ -99,8 +99,8 @@ type calendar struct{ trigger string }
 
 // Next returns the first issue time after t.
 func (c calendar) Next(t time.Time) time.Time {
-	n := t.In(reportZone)
-	at := time.Date(n.Year(), n.Month(), n.Day(), issueHour, 0, 0, 0, reportZone)
+	n := t.In(Zone)
+	at := time.Date(n.Year(), n.Month(), n.Day(), issueHour, 0, 0, 0, Zone)
 	for !at.After(t) || !c.due(at) {
 		at = at.AddDate(0, 0, 1)
 	}

@@ -35,8 +35,8 @@ func ParseSchedule(s string) ([]string, error) {
 // now, in China Standard Time: yesterday, last week (Monday to Sunday) or
 // last month. to is excluded.
 func LastPeriod(trigger string, now time.Time) (from, to time.Time, err error) {
-	n := now.In(reportZone)
-	today := time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, reportZone)
+	n := now.In(Zone)
+	today := time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, Zone)
 	switch trigger {
 	case TriggerDaily:
 		return today.AddDate(0, 0, -1), today, nil
@@ -45,7 +45,7 @@ func LastPeriod(trigger string, now time.Time) (from, to time.Time, err error) {
 		monday := today.AddDate(0, 0, -sinceMonday)
 		return monday.AddDate(0, 0, -7), monday, nil
 	case TriggerMonthly:
-		first := time.Date(n.Year(), n.Month(), 1, 0, 0, 0, 0, reportZone)
+		first := time.Date(n.Year(), n.Month(), 1, 0, 0, 0, 0, Zone)
 		return first.AddDate(0, -1, 0), first, nil
 	}
 	return time.Time{}, time.Time{}, fmt.Errorf("%w %q: use daily, weekly or monthly",

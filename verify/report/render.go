@@ -90,9 +90,9 @@ func Render(ctx context.Context, w io.Writer, c Compliance, f Format, printer Pr
 var pageSource string
 
 var page = template.Must(template.New("report").Funcs(template.FuncMap{
-	"day":      func(t *time.Time) string { return t.In(reportZone).Format("2006-01-02") },
-	"lastDay":  func(t *time.Time) string { return t.Add(-time.Nanosecond).In(reportZone).Format("2006-01-02") },
-	"stamp":    func(t time.Time) string { return t.In(reportZone).Format("2006-01-02 15:04 MST") },
+	"day":      func(t *time.Time) string { return t.In(Zone).Format("2006-01-02") },
+	"lastDay":  func(t *time.Time) string { return t.Add(-time.Nanosecond).In(Zone).Format("2006-01-02") },
+	"stamp":    func(t time.Time) string { return t.In(Zone).Format("2006-01-02 15:04 MST") },
 	"ruleName": ruleName,
 	"opt":      func(id *int64) string { return optID(id) },
 	"percent":  percent,
@@ -149,9 +149,6 @@ func (c Compliance) chart() []bar {
 // written with. It is China Standard Time, where the units keep their
 // registers.
 var Zone = time.FixedZone("CST", 8*60*60)
-
-// reportZone is Zone, as the templates and periods name it.
-var reportZone = Zone
 
 // ruleNames gives each finding code its Chinese name for the summary.
 var ruleNames = map[string]string{

@@ -134,7 +134,7 @@ func TestParseSchedule(t *testing.T) {
 }
 
 func cst(s string) time.Time {
-	t, err := time.ParseInLocation("2006-01-02 15:04", s, reportZone)
+	t, err := time.ParseInLocation("2006-01-02 15:04", s, Zone)
 	if err != nil {
 		panic(err)
 	}
