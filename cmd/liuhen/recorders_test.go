@@ -193,8 +193,9 @@ func TestRecordPublishTokenExpiresMidMeeting(t *testing.T) {
 }
 
 // TestRecordDeleteWhileDatabaseDown: PostgreSQL becomes unreachable while
-// a meeting is recorded. The publisher's DELETE with the admin token is
-// answered 200 all the same, and once the database is back the last
+// a meeting is recorded. The publisher's DELETE with its meeting's publish
+// token, which the database would check, is answered 200 all the same (the
+// live session knows its token), and once the database is back the last
 // segments are catalogued and the recording is finished.
 func TestRecordDeleteWhileDatabaseDown(t *testing.T) {
 	proxy, dbURL := newDBProxy(t, testenv.DatabaseURL(t))
@@ -204,11 +205,15 @@ func TestRecordDeleteWhileDatabaseDown(t *testing.T) {
 	if err != nil {
 		t.Fatalf("load sample: %v", err)
 	}
+	token, err := s.app.svc.store.CreatePublishToken(ctx, sample.MeetingID, time.Hour)
+	if err != nil {
+		t.Fatalf("create publish token: %v", err)
+	}
 	ivf, ogg := ffmpegMedia(t, 7*time.Second)
 	done := make(chan error, 1)
 	go func() {
 		_, err := publish.Run(ctx, publish.Options{
-			Endpoint: fmt.Sprintf("%s/whip/%d", s.url, sample.MeetingID), Token: s.admin,
+			Endpoint: fmt.Sprintf("%s/whip/%d", s.url, sample.MeetingID), Token: token,
 			VideoIVF: ivf, AudioOgg: ogg, Duration: 5 * time.Second,
 		})
 		done <- err
