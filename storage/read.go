@@ -91,11 +91,10 @@ func objectInfo(oi minio.ObjectInfo) (ObjectInfo, error) {
 	return info, nil
 }
 
-// rehashBuffer is how much of an object Rehash asks for at a time: few
-// hand-offs to the object reader's goroutine per segment, and small enough
-// that the bytes the socket read leaves in a core's cache are still there
-// when the hash reads them (BenchmarkRehash ran about a tenth faster with
-// 256 KiB than with 1 MiB or 128 KiB).
+// rehashBuffer is the most of an object one read into the hash takes: a
+// read returns what the socket holds, up to this, and the bytes are still
+// in the core's cache when the hash reads them (BenchmarkRehash ran about
+// as fast with 512 KiB and slower with 128 KiB).
 const rehashBuffer = 256 << 10
 
 // rehashBuffers keeps the read buffers of finished rehashes for the next:
@@ -111,9 +110,9 @@ var errReadTimedOut = errors.New("read timed out")
 // Rehash reads the whole object under key and returns its SHA-256 and size,
 // computed here from the bytes MinIO sends back. One GET does it, bounded
 // per step rather than by its length: it ends with ErrUnavailable when the
-// response headers, or any one read of rehashBuffer bytes after them, take
-// longer than the call timeout, however long a slow link takes to carry
-// the whole object.
+// response headers, or the next bytes of the object after any read, take
+// longer than the call timeout to come, however long a slow link takes to
+// carry the whole object.
 func (s *Store) Rehash(ctx context.Context, key string) ([32]byte, int64, error) {
 	return s.rehash(ctx, key, -1)
 }
@@ -141,15 +140,15 @@ func (s *Store) rehash(ctx context.Context, key string, want int64) ([32]byte, i
 
 	var n int64
 	err := func() error {
-		obj, err := s.client.GetObject(readCtx, s.cfg.Bucket, key, minio.GetObjectOptions{})
+		// Core's GetObject hands over the response body itself: the
+		// object reader of GetObject would add a goroutine and two channel
+		// hand-offs to every read.
+		obj, info, _, err := minio.Core{Client: s.client}.GetObject(readCtx, s.cfg.Bucket,
+			key, minio.GetObjectOptions{})
 		if err != nil {
 			return err
 		}
 		defer obj.Close()
-		info, err := obj.Stat()
-		if err != nil {
-			return err
-		}
 		if want >= 0 && info.Size != want {
 			n = info.Size
 			return errOtherSize
@@ -169,9 +168,8 @@ func (s *Store) rehash(ctx context.Context, key string, want int64) ([32]byte, i
 	}
 	if err != nil {
 		if ctx.Err() == nil && errors.Is(context.Cause(readCtx), errReadTimedOut) {
-			err = fmt.Errorf("%w: MinIO at %s did not answer within %v (for the "+
-				"headers, or for %d KiB of the object)", ErrUnavailable, s.cfg.Endpoint, limit,
-				rehashBuffer>>10)
+			err = fmt.Errorf("%w: MinIO at %s did not answer within %v (with the "+
+				"headers, or with more of the object)", ErrUnavailable, s.cfg.Endpoint, limit)
 		} else {
 			err = translate(err)
 		}
@@ -180,8 +178,7 @@ func (s *Store) rehash(ctx context.Context, key string, want int64) ([32]byte, i
 	return sum, n, nil
 }
 
-// readsReset calls reset after every read that returns bytes: the object
-// reader fills the whole buffer, or reaches the end, before it returns.
+// readsReset calls reset after every read that returns bytes.
 type readsReset struct {
 	r     io.Reader
 	reset func()

@@ -12,7 +12,7 @@ import (
 // defaultConcurrency is how many object checks run at once when
 // Options.Concurrency is zero. Each holds one request to the store and, in
 // a rehash, a 256 KiB read buffer. On the development machine a rehash read
-// about a tenth faster with 16 than with 8 and no faster with 32
+// a few percent faster with 16 than with 4 or 8, and no faster with 32
 // (BenchmarkRehash); recording uploads are short requests of their own,
 // which MinIO serves beside these.
 const defaultConcurrency = 16
