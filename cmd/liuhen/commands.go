@@ -117,9 +117,9 @@ var verifyFlags = map[string]string{
 func flagErrors(err error) error {
 	var parts []string
 	for _, oe := range verify.OptionErrors(err) {
-		name := verifyFlags[oe.Option]
+		name := verifyFlags[oe.Field]
 		if name == "" {
-			name = oe.Option
+			name = oe.Field
 		}
 		parts = append(parts, name+": "+oe.Reason)
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/liuhen/liuhen/internal/fielderr"
 	"github.com/liuhen/liuhen/verify/alert"
 	"github.com/liuhen/liuhen/verify/report"
 )
@@ -220,33 +221,39 @@ func loadConfig() (config, error) {
 	return c, errors.Join(errs...)
 }
 
-// loadAlert reads the LIUHEN_ALERT_* settings.
+// alertSettings names the variable behind each field alert.Config.Validate
+// may name.
+var alertSettings = map[string]string{
+	"sweep": "LIUHEN_ALERT_SWEEP", "min_severity": "LIUHEN_ALERT_MIN_SEVERITY",
+	"webhook_url": "LIUHEN_ALERT_WEBHOOK_URL", "webhook_secret": "LIUHEN_ALERT_WEBHOOK_SECRET",
+	"attempts": "LIUHEN_ALERT_WEBHOOK_ATTEMPTS",
+}
+
+// loadAlert reads the LIUHEN_ALERT_* settings; alert.Config.Validate checks
+// them, and each bad one is told by its variable's name.
 func (c *config) loadAlert(parse func(string, func(string) error)) []error {
 	parse("LIUHEN_ALERT_SWEEP", func(v string) (err error) {
 		c.AlertSweep, err = alert.ParseSweep(v)
 		return err
 	})
-	parse("LIUHEN_ALERT_MIN_SEVERITY", func(v string) (err error) {
-		c.AlertMinSeverity, err = alert.ParseSeverity(v)
-		return err
-	})
-	parse("LIUHEN_ALERT_WEBHOOK_URL", func(v string) (err error) {
-		c.AlertWebhooks, err = alert.ParseWebhooks(v)
-		return err
-	})
+	c.AlertMinSeverity = strings.ToLower(strings.TrimSpace(env("LIUHEN_ALERT_MIN_SEVERITY")))
+	c.AlertWebhooks = alert.SplitWebhooks(env("LIUHEN_ALERT_WEBHOOK_URL"))
 	parse("LIUHEN_ALERT_WEBHOOK_ATTEMPTS", func(v string) (err error) {
-		c.AlertAttempts, err = strconv.Atoi(v)
-		if err == nil && (c.AlertAttempts < 1 || c.AlertAttempts > 25) {
-			err = errors.New("use a number from 1 to 25")
+		c.AlertAttempts, err = strconv.Atoi(strings.TrimSpace(v))
+		if err != nil {
+			err = errors.New("give a whole number of attempts, such as 8")
 		}
 		return err
 	})
-	if len(c.AlertWebhooks) > 0 && c.AlertSecret == "" {
-		return []error{errors.New("LIUHEN_ALERT_WEBHOOK_SECRET is empty: warnings to " +
-			"LIUHEN_ALERT_WEBHOOK_URL are signed; set a long random secret, e.g. " +
-			"$(openssl rand -hex 32), and give it to the receivers")}
+	var errs []error
+	for _, fe := range fielderr.All(c.alertConfig().Validate()) {
+		name := alertSettings[fe.Field]
+		if name == "" {
+			name = "alert setting " + fe.Field
+		}
+		errs = append(errs, fmt.Errorf("%s: %s", name, fe.Reason))
 	}
-	return nil
+	return errs
 }
 
 // alertConfig is the configuration of findings and warnings.
