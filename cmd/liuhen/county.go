@@ -50,7 +50,7 @@ writers wait while it runs; readers do not.`,
 			if err := o.Validate(); err != nil {
 				return usageError{err}
 			}
-			return withServices(cmd, false, func(_ config, svc services) error {
+			return withServices(cmd, needDatabase, func(_ config, svc services) error {
 				o.Progress = countyProgress(cmd.ErrOrStderr())
 				res, err := county.Generate(cmd.Context(), svc.pool, o)
 				if errors.Is(err, county.ErrCountyExists) {
