@@ -63,7 +63,7 @@ func (a *API) listTokens(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *API) getToken(w http.ResponseWriter, r *http.Request) {
-	id, ok := pathID(w, r)
+	id, ok := param.PathID(w, r)
 	if !ok {
 		return
 	}
@@ -76,7 +76,7 @@ func (a *API) getToken(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *API) revokeToken(w http.ResponseWriter, r *http.Request) {
-	id, ok := pathID(w, r)
+	id, ok := param.PathID(w, r)
 	if !ok {
 		return
 	}

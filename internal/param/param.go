@@ -8,8 +8,6 @@ import (
 	"net/http"
 	"strconv"
 
-	"github.com/go-chi/chi/v5"
-
 	"github.com/liuhen/liuhen/internal/problem"
 )
 
@@ -30,7 +28,7 @@ const idReason = "must be a positive integer, such as 42"
 // PathID reads the route's {id}, a positive integer. When it is not one it
 // answers 400 with a problem naming the parameter, and returns false.
 func PathID(w http.ResponseWriter, r *http.Request) (int64, bool) {
-	s := chi.URLParam(r, "id")
+	s := r.PathValue("id") // chi sets it as net/http's ServeMux does
 	id, err := strconv.ParseInt(s, 10, 64)
 	if err != nil || id <= 0 {
 		problem.WriteDetails(w, problem.Details{Status: http.StatusBadRequest,
