@@ -74,3 +74,35 @@ func TestCommandsCheckOnlyTheSettingsTheyUse(t *testing.T) {
 		})
 	}
 }
+
+// TestAlertSettingsAreToldByName checks that the alert settings, which
+// alert.Config.Validate checks, are each told by the variable to fix.
+func TestAlertSettingsAreToldByName(t *testing.T) {
+	for name, value := range map[string]string{
+		"LIUHEN_ALERT_SWEEP": "10ms", "LIUHEN_ALERT_MIN_SEVERITY": "urgent",
+		"LIUHEN_ALERT_WEBHOOK_URL": "https://hooks.example.org/x,mailto:a@example.org",
+		"LIUHEN_ALERT_WEBHOOK_SECRET": "", "LIUHEN_ALERT_WEBHOOK_ATTEMPTS": "26",
+	} {
+		t.Setenv(name, value)
+	}
+	_, err := loadConfigFor(needAlerts)
+	if err == nil {
+		t.Fatal("got no error, want one for each bad alert setting")
+	}
+	for _, want := range []string{"LIUHEN_ALERT_SWEEP: 10ms is too short",
+		`LIUHEN_ALERT_MIN_SEVERITY: "urgent" is no severity`,
+		`LIUHEN_ALERT_WEBHOOK_URL: "mailto:a@example.org" is not an http or https URL`,
+		"LIUHEN_ALERT_WEBHOOK_SECRET: empty", "LIUHEN_ALERT_WEBHOOK_ATTEMPTS: 26 attempts"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("got %v, want it to say %q", err, want)
+		}
+	}
+	t.Setenv("LIUHEN_ALERT_WEBHOOK_ATTEMPTS", "eight")
+	if _, err := loadConfigFor(needAlerts); err == nil ||
+		!strings.Contains(err.Error(), `LIUHEN_ALERT_WEBHOOK_ATTEMPTS="eight": give a whole number`) {
+		t.Errorf("attempts not a number: got %v", err)
+	}
+	if _, err := loadConfigFor(needDatabase); err != nil {
+		t.Errorf("a command that sends no warnings: got %v, want no error", err)
+	}
+}
