@@ -80,7 +80,7 @@ func TestCommandsCheckOnlyTheSettingsTheyUse(t *testing.T) {
 func TestAlertSettingsAreToldByName(t *testing.T) {
 	for name, value := range map[string]string{
 		"LIUHEN_ALERT_SWEEP": "10ms", "LIUHEN_ALERT_MIN_SEVERITY": "urgent",
-		"LIUHEN_ALERT_WEBHOOK_URL": "https://hooks.example.org/x,mailto:a@example.org",
+		"LIUHEN_ALERT_WEBHOOK_URL":    "https://hooks.example.org/x,mailto:a@example.org",
 		"LIUHEN_ALERT_WEBHOOK_SECRET": "", "LIUHEN_ALERT_WEBHOOK_ATTEMPTS": "26",
 	} {
 		t.Setenv(name, value)
