@@ -85,7 +85,7 @@ func (c *findingsCache) compute(ctx context.Context, unit string) ([]int64, erro
 	var oe *verify.OptionError
 	switch {
 	case errors.As(err, &oe):
-		return nil, inputError(oe.Option, oe.Reason)
+		return nil, inputError(oe.Field, oe.Reason)
 	case err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded):
 		return nil, fmt.Errorf("%w: the verifier took over %v for unit %q; give a "+
 			"narrower unit", ErrTooSlow, findingsTimeout, unit)

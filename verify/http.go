@@ -126,7 +126,7 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 func writeBadRequest(w http.ResponseWriter, bad []*OptionError) {
 	fields := make([]problem.FieldError, len(bad))
 	for i, e := range bad {
-		fields[i] = problem.FieldError{Field: e.Option, Reason: e.Reason}
+		fields[i] = problem.FieldError{Field: e.Field, Reason: e.Reason}
 	}
 	problem.BadRequest(w, fields)
 }
@@ -138,7 +138,7 @@ func parseRequest(rawQuery string) (Options, Format, []*OptionError) {
 	format := FormatJSON
 	q, err := url.ParseQuery(rawQuery)
 	if err != nil {
-		return opts, format, []*OptionError{{Option: "query", Err: ErrBadOption,
+		return opts, format, []*OptionError{{Field: "query", Err: ErrBadOption,
 			Reason: fmt.Sprintf("cannot read the query string: %v; escape it as a URL "+
 				"query", err)}}
 	}
@@ -184,7 +184,7 @@ func checkParams(q url.Values) error {
 	var errs []error
 	for name := range q {
 		if !slices.Contains(queryParams, name) {
-			errs = append(errs, &OptionError{Option: name, Err: ErrBadOption,
+			errs = append(errs, &OptionError{Field: name, Err: ErrBadOption,
 				Reason: fmt.Sprintf("unknown query parameter %q; valid ones are %s",
 					name, strings.Join(queryParams, ", "))})
 		}
@@ -203,7 +203,7 @@ func single(q url.Values, name string, bad *[]*OptionError) (string, bool) {
 	case 1:
 		return vs[0], true
 	}
-	*bad = append(*bad, &OptionError{Option: name, Err: ErrBadOption,
+	*bad = append(*bad, &OptionError{Field: name, Err: ErrBadOption,
 		Reason: fmt.Sprintf("given %d times; give it once", len(vs))})
 	return "", false
 }
@@ -214,7 +214,7 @@ func parseBool(name, v string) (bool, error) {
 	}
 	b, err := strconv.ParseBool(v)
 	if err != nil {
-		return false, &OptionError{Option: name, Err: ErrBadOption,
+		return false, &OptionError{Field: name, Err: ErrBadOption,
 			Reason: fmt.Sprintf("cannot read %q as a boolean; give true or false", v)}
 	}
 	return b, nil
@@ -225,7 +225,7 @@ func parseBool(name, v string) (bool, error) {
 func parseDays(v string) (int, error) {
 	n, err := strconv.Atoi(strings.TrimSpace(v))
 	if err != nil {
-		return 0, &OptionError{Option: "backdate_days", Err: ErrBadOption,
+		return 0, &OptionError{Field: "backdate_days", Err: ErrBadOption,
 			Reason: fmt.Sprintf("cannot read %q as a whole number of days; give e.g. 30", v)}
 	}
 	return n, nil

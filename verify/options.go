@@ -93,7 +93,7 @@ func (o Options) validate() []error {
 	for _, c := range o.Codes {
 		if !slices.Contains(allCodes, c) {
 			errs = append(errs, &OptionError{
-				Option: "codes",
+				Field: "codes",
 				Reason: fmt.Sprintf("unknown finding code %q; valid codes are %s",
 					c, strings.Join(allCodes, ", ")),
 				Err: ErrUnknownCode,
@@ -102,7 +102,7 @@ func (o Options) validate() []error {
 	}
 	if !o.From.IsZero() && !o.To.IsZero() && !o.To.After(o.From) {
 		errs = append(errs, &OptionError{
-			Option: "to",
+			Field: "to",
 			Reason: fmt.Sprintf("the period ends (%s) before it starts (%s); "+
 				"give a 'to' later than 'from' (a date in 'to' includes that whole day, so "+
 				"its end is the next midnight)",
@@ -116,7 +116,7 @@ func (o Options) validate() []error {
 	}{{"from", o.From}, {"to", o.To}} {
 		if !end.t.IsZero() && (end.t.Year() < minYear || end.t.Year() > maxYear) {
 			errs = append(errs, &OptionError{
-				Option: end.option,
+				Field: end.option,
 				Reason: fmt.Sprintf("the year %d is outside %d to %d; give a date in it, or "+
 					"leave %s out for an open period", end.t.Year(), minYear, maxYear, end.option),
 				Err: ErrBadPeriod,
@@ -125,7 +125,7 @@ func (o Options) validate() []error {
 	}
 	if !o.unitIsText() {
 		errs = append(errs, &OptionError{
-			Option: "unit",
+			Field: "unit",
 			Reason: fmt.Sprintf("%q is not text (invalid UTF-8 or a NUL byte); give the "+
 				"code of an org unit", o.Unit),
 			Err: ErrUnknownUnit,
@@ -133,7 +133,7 @@ func (o Options) validate() []error {
 	}
 	if o.Concurrency < 0 || o.Concurrency > maxConcurrency {
 		errs = append(errs, &OptionError{
-			Option: "concurrency",
+			Field: "concurrency",
 			Reason: fmt.Sprintf("got %d; give a number from 1 to %d, or 0 for the default %d",
 				o.Concurrency, maxConcurrency, defaultConcurrency),
 			Err: ErrBadOption,
@@ -141,7 +141,7 @@ func (o Options) validate() []error {
 	}
 	if o.BackdateDays < 0 || o.BackdateDays > maxBackdateDays {
 		errs = append(errs, &OptionError{
-			Option: "backdate_days",
+			Field: "backdate_days",
 			Reason: fmt.Sprintf("got %d; give a number of days from 1 to %d, or 0 for "+
 				"the default %d", o.BackdateDays, maxBackdateDays, defaultBackdateDays),
 			Err: ErrBadOption,
@@ -256,7 +256,7 @@ func parseBound(option, s string, end bool, loc *time.Location) (time.Time, erro
 	day, err := time.ParseInLocation(dateLayout, s, loc)
 	if err != nil {
 		return time.Time{}, &OptionError{
-			Option: option,
+			Field: option,
 			Reason: fmt.Sprintf("cannot read %q as a date; give 2006-01-02 "+
 				"or an RFC 3339 time such as 2006-01-02T15:04:05+08:00", s),
 			Err: ErrBadPeriod,

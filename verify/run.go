@@ -234,7 +234,7 @@ func lookupUnit(ctx context.Context, tx pgx.Tx, code string) (*int64, error) {
 	err := tx.QueryRow(ctx, `SELECT id FROM org_units WHERE code = $1`, code).Scan(&id)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, &OptionError{
-			Option: "unit",
+			Field: "unit",
 			Reason: fmt.Sprintf("no org unit has code %q; give the code of an "+
 				"existing org unit (its sub-units are included)", code),
 			Err: ErrUnknownUnit,

@@ -22,7 +22,7 @@ func newMigrateCommand() *cobra.Command {
 		Short: "Bring the database schema up to date",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return withServices(cmd, false, func(config, services) error {
+			return withServices(cmd, needDatabase, func(config, services) error {
 				fmt.Fprintln(cmd.OutOrStdout(), "database schema is up to date")
 				return nil
 			})
@@ -67,7 +67,11 @@ five seconds while segments are checked in the evidence store.`,
 			// Only RECORDING_TAMPERED reads the evidence store.
 			needsStore := len(opts.Codes) == 0 ||
 				slices.Contains(opts.Codes, verify.CodeRecordingTampered)
-			return withServices(cmd, needsStore, func(_ config, svc services) error {
+			uses := needDatabase
+			if needsStore {
+				uses = needObjects
+			}
+			return withServices(cmd, uses, func(_ config, svc services) error {
 				var objects verify.ObjectChecker
 				if needsStore {
 					objects = objectChecker{svc.objects}
@@ -117,9 +121,9 @@ var verifyFlags = map[string]string{
 func flagErrors(err error) error {
 	var parts []string
 	for _, oe := range verify.OptionErrors(err) {
-		name := verifyFlags[oe.Option]
+		name := verifyFlags[oe.Field]
 		if name == "" {
-			name = oe.Option
+			name = oe.Field
 		}
 		parts = append(parts, name+": "+oe.Reason)
 	}
@@ -215,7 +219,7 @@ func newSampleCommand() *cobra.Command {
 		Short: "Load the sample township (idempotent): procedure list, meetings, decisions",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return withServices(cmd, false, func(_ config, svc services) error {
+			return withServices(cmd, needDatabase, func(_ config, svc services) error {
 				s, err := agenda.LoadSample(cmd.Context(), svc.store)
 				if err != nil {
 					return err
@@ -257,7 +261,7 @@ the audit log under NAME (valid 720h unless --ttl says otherwise).`,
 			if ttl < time.Hour || ttl > 720*time.Hour {
 				return usagef("--ttl %v: give a duration from 1h to 720h, such as 12h", ttl)
 			}
-			return withServices(cmd, false, func(c config, svc services) error {
+			return withServices(cmd, needDatabase, func(c config, svc services) error {
 				return printToken(cmd.Context(), svc.store, c, meeting, ttl)
 			})
 		},

@@ -57,6 +57,10 @@ func checkReports(t *testing.T, c *contract, admin string) {
 			want: 400},
 		{name: "unknown report", method: "GET", path: "/api/v1/reports/999999", token: admin,
 			want: 404},
+		{name: "report of a bad id", method: "GET", path: "/api/v1/reports/abc", token: admin,
+			want: 400, malformed: true},
+		{name: "reports, one a page from the second", method: "GET", token: admin, want: 200,
+			path: "/api/v1/reports?limit=1&offset=1"},
 	})
 }
 

@@ -10,13 +10,15 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/liuhen/liuhen/internal/param"
 	"github.com/liuhen/liuhen/verify"
 )
 
-// Paging of the list of findings.
+// Paging of the list of findings, as of every list endpoint.
 const (
-	DefaultLimit = 50
-	MaxLimit     = 500
+	DefaultLimit = param.DefaultLimit
+	MaxLimit     = param.MaxLimit
+	MaxOffset    = param.MaxOffset
 )
 
 // Store reads and changes kept findings.
@@ -37,15 +39,15 @@ type Filter struct {
 	Limit, Offset int // Limit 0 means DefaultLimit
 }
 
-// Validate names every bad field of f at once, each a *FieldError, without
+// Validate names every bad field of f at once, each a *fielderr.Error, without
 // the database: an unknown unit is found by List.
 func (f Filter) Validate() error {
 	var errs []error
 	oneOf := func(field string, got, valid []string) {
 		for _, v := range got {
 			if !slices.Contains(valid, v) {
-				errs = append(errs, &FieldError{Field: field, Reason: fmt.Sprintf(
-					"unknown value %q; use %s", v, strings.Join(valid, ", "))})
+				errs = append(errs, invalid(field, "unknown value %q; use %s", v,
+					strings.Join(valid, ", ")))
 			}
 		}
 	}
@@ -53,11 +55,11 @@ func (f Filter) Validate() error {
 	oneOf("code", f.Codes, verify.Codes())
 	oneOf("severity", f.Severities, Severities())
 	if f.Limit < 0 || f.Limit > MaxLimit {
-		errs = append(errs, &FieldError{Field: "limit",
-			Reason: fmt.Sprintf("got %d; use 1 to %d", f.Limit, MaxLimit)})
+		errs = append(errs, invalid("limit", "got %d; use 1 to %d, or 0 for %d", f.Limit,
+			MaxLimit, DefaultLimit))
 	}
-	if f.Offset < 0 {
-		errs = append(errs, &FieldError{Field: "offset", Reason: "must not be negative"})
+	if f.Offset < 0 || f.Offset > MaxOffset {
+		errs = append(errs, invalid("offset", "got %d; use 0 to %d", f.Offset, MaxOffset))
 	}
 	return errors.Join(errs...)
 }
@@ -113,7 +115,7 @@ const filterSQL = `(cardinality($1::text[]) = 0 OR f.state = ANY($1))
   AND ($4 = '' OR f.unit_code IN (SELECT code FROM units))`
 
 // List returns the findings f chooses, the last opened first. Bad filters
-// give an error joining a *FieldError for each.
+// give an error joining a *fielderr.Error for each.
 func (s *Store) List(ctx context.Context, f Filter) (Page, error) {
 	if err := f.Validate(); err != nil {
 		return Page{}, err
@@ -157,7 +159,7 @@ func (s *Store) Newest(ctx context.Context, f Filter, n int) ([]Finding, int, er
 		return nil, 0, err
 	}
 	if n < 0 {
-		return nil, 0, &FieldError{Field: "limit", Reason: "must not be negative"}
+		return nil, 0, invalid("limit", "got %d; give how many to read, or 0 for all", n)
 	}
 	if err := s.checkUnit(ctx, f.Unit); err != nil {
 		return nil, 0, err
@@ -204,8 +206,8 @@ func (s *Store) checkUnit(ctx context.Context, code string) error {
 		return fmt.Errorf("look up org unit: %w", err)
 	}
 	if !found {
-		return &FieldError{Field: "unit", Reason: fmt.Sprintf("no org unit has code %q; "+
-			"give the code of an existing org unit (its sub-units are included)", code)}
+		return invalid("unit", "no org unit has code %q; give the code of an existing org "+
+			"unit (its sub-units are included)", code)
 	}
 	return nil
 }
