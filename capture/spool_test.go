@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -45,7 +44,7 @@ func TestServerStoresSegmentsLeftInSpool(t *testing.T) {
 	}
 
 	cat, objects := &fakeCatalog{}, &fakeObjects{}
-	logs := &jsonLogs{}
+	logs, logPath := logFile(t)
 	srv, err := NewServer(Config{SpoolDir: dir}, Deps{
 		Catalog: cat, Objects: objects, Auth: fakeAuth{},
 		Metrics: NewMetrics(prometheus.NewRegistry()),
@@ -61,7 +60,7 @@ func TestServerStoresSegmentsLeftInSpool(t *testing.T) {
 	}
 
 	leftBytes := good.Size + bad.Size
-	if got := logs.find("storing segments left in the spool by the last run"); got == nil ||
+	if got := logged(t, logPath, "storing segments left in the spool by the last run"); got == nil ||
 		got["count"] != 2.0 || got["bytes"] != float64(leftBytes) {
 		t.Errorf("got log %v, want count 2 and bytes %d", got, leftBytes)
 	}
@@ -87,23 +86,28 @@ func TestServerStoresSegmentsLeftInSpool(t *testing.T) {
 	}
 }
 
-// jsonLogs keeps a server's JSON log records for a test to look up.
-type jsonLogs struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
+// logFile opens a file for a server's JSON logs; the file, unlike a
+// buffer, can be read while the server may still write.
+func logFile(t *testing.T) (*os.File, string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "server.log")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	return f, path
 }
 
-func (l *jsonLogs) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-// find returns the first record with message msg, or nil.
-func (l *jsonLogs) find(msg string) map[string]any {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	for _, line := range bytes.Split(l.buf.Bytes(), []byte("\n")) {
+// logged returns the first JSON log record of the file at path with
+// message msg, or nil.
+func logged(t *testing.T, path, msg string) map[string]any {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range bytes.Split(b, []byte("\n")) {
 		var rec map[string]any
 		if json.Unmarshal(line, &rec) == nil && rec["msg"] == msg {
 			return rec
