@@ -15,7 +15,7 @@ function fillSelect(id, names) {
 }
 
 async function loadUnits() {
-  const units = await api("/org-units?limit=500");
+  const units = await api("GET", "/org-units?limit=500");
   for (const u of units.items || units) {
     $("unit").append(el("option", { value: u.code, textContent: `${u.name} ${u.code}` }));
   }
@@ -37,7 +37,7 @@ async function search() {
   p.set("limit", pageSize);
   p.set("offset", offset);
   try {
-    show(await api("/search?" + p.toString()));
+    show(await api("GET", "/search?" + p.toString()));
   } catch (e) {
     if (e.status === 401) askToken(search);
     showError(e.message);
@@ -89,7 +89,7 @@ function init() {
     if (e.status === 401) askToken(start);
     showError(e.message);
   });
-  if (!token()) askToken(start); else start();
+  if (!currentToken()) askToken(start); else start();
 }
 
 init();
