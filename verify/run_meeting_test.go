@@ -117,4 +117,3 @@ func TestRunMeetingScopeRefused(t *testing.T) {
 		})
 	}
 }
-
