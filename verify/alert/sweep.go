@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -90,13 +91,17 @@ func (s *Sweeper) Sweep(ctx context.Context) (SweepResult, error) {
 		}
 	}()
 
+	started := time.Now()
 	rep, err := s.verify(ctx)
 	if err != nil {
 		return SweepResult{}, err
 	}
 	res := SweepResult{Checked: rep.Checked, Codes: rep.Scope.Codes}
 	err = pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
-		return s.apply(ctx, tx, rep, &res)
+		if err := s.apply(ctx, tx, rep, &res); err != nil {
+			return err
+		}
+		return recordSweep(ctx, tx, started, res)
 	})
 	if err != nil {
 		return SweepResult{}, err
@@ -109,6 +114,20 @@ func (s *Sweeper) Sweep(ctx context.Context) (SweepResult, error) {
 		"opened", res.Opened, "reopened", res.Reopened, "resolved", res.Resolved,
 		"warnings_queued", res.Queued)
 	return res, nil
+}
+
+// recordSweep notes in finding_sweeps that a sweep whose verifier began at
+// started has written res, in the transaction that writes it.
+func recordSweep(ctx context.Context, tx pgx.Tx, started time.Time, res SweepResult) error {
+	_, err := tx.Exec(ctx, `INSERT INTO finding_sweeps (started_at, finished_at, codes,
+		    checked, found, opened, reopened, resolved, queued)
+		VALUES ($1, greatest($1, clock_timestamp()), $2, $3, $4, $5, $6, $7, $8)`,
+		started, res.Codes, res.Checked, res.Found, res.Opened, res.Reopened, res.Resolved,
+		res.Queued)
+	if err != nil {
+		return fmt.Errorf("record sweep: %w", err)
+	}
+	return nil
 }
 
 // verify runs every rule that can run. While the object store cannot be
