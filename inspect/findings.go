@@ -43,6 +43,11 @@ type FindingsBasis struct {
 	ObjectsAsOf *time.Time `json:"objects_as_of"`
 }
 
+// TODO(findings-freshness): a decision registered or relinked after AsOf is
+// answered as the last sweep left it (a new one as without findings) and
+// only AsOf tells; a change time kept per decision, compared with AsOf in
+// the same join, would let each result say "not yet checked".
+
 // findingsBasis reads the last completed sweep; ErrNotSwept when no sweep
 // has completed, since the findings table would then say "no findings" of
 // every item.
