@@ -132,6 +132,16 @@ func TestHasFindingsReadsKeptFindings(t *testing.T) {
 	if !res.Findings.AsOf.After(asOf) {
 		t.Errorf("the next sweep: got as of %v, want later than %v", res.Findings.AsOf, asOf)
 	}
+
+	// D2's matter asks no meeting any more: the next sweep resolves its
+	// findings.
+	c.exec(t, `UPDATE matters SET required_body_kind = NULL, required_body_kinds = '{}'
+		WHERE id = (SELECT matter_id FROM decisions WHERE id = $1)`, c.decision["D2"])
+	if got := c.sweep(t); got.Resolved != 1 { // the other was resolved by hand
+		t.Errorf("sweep: got %+v, want D2's acknowledged finding resolved", got)
+	}
+	check(t, "resolved by the sweep", []string{"SM1.1"},
+		[]string{"QS1.1", "QS1.2", "SM1.2", "QSG.1", "YJ.1"})
 }
 
 // matterOf returns the matter of the fixture's item key.
