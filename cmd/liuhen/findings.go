@@ -103,9 +103,9 @@ a running 'liuhen serve' sends them.`,
 					return err
 				}
 				fmt.Fprintf(cmd.OutOrStdout(), "%d decisions checked, %d findings: %d opened, "+
-					"%d reopened, %d resolved; %d warnings queued for %d webhooks\n",
-					res.Checked, res.Found, res.Opened, res.Reopened, res.Resolved, res.Queued,
-					len(c.AlertWebhooks))
+					"%d reopened, %d escalated, %d resolved; %d warnings queued for %d "+
+					"webhooks\n", res.Checked, res.Found, res.Opened, res.Reopened,
+					res.Escalated, res.Resolved, res.Queued, len(c.AlertWebhooks))
 				return nil
 			})
 		},

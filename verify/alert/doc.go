@@ -13,7 +13,9 @@
 // when and why. A sweep
 //
 //   - inserts a fingerprint it has not seen as open ("opened");
-//   - moves last_seen of one it has seen, and nothing else;
+//   - moves last_seen of one it has seen, and updates its messages and
+//     severity when they changed; a severity that rose while the finding
+//     is open or acknowledged is an event of its own ("escalated");
 //   - resolves an open or acknowledged finding it no longer finds, with
 //     the reason "no longer found" by the actor "verifier";
 //   - reopens a resolved finding that is found again after a sweep that
@@ -34,13 +36,13 @@
 //
 // # Warnings
 //
-// A finding that opens or reopens with a severity at or above
+// A finding that opens, reopens or escalates with a severity at or above
 // Config.MinSeverity is queued, in the sweep's own transaction, as one
 // River job per configured webhook, so a sweep never waits for a webhook.
 // The job POSTs a JSON Warning with these headers:
 //
 //	Content-Type: application/json
-//	X-Liuhen-Event: finding.opened | finding.reopened
+//	X-Liuhen-Event: finding.opened | finding.reopened | finding.escalated
 //	X-Liuhen-Delivery: <delivery id; the same on every attempt>
 //	X-Liuhen-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256>
 //
