@@ -66,8 +66,8 @@ func TestHasFindingsReadsKeptFindings(t *testing.T) {
 	// could not.
 	objectsAt := time.Now().Add(-time.Hour).Truncate(time.Microsecond)
 	c.exec(t, `INSERT INTO finding_sweeps (started_at, finished_at, codes, checked, found,
-		    opened, reopened, resolved, queued)
-		VALUES ($1::timestamptz, $1 + interval '1 minute', $2, 0, 0, 0, 0, 0, 0)`, objectsAt,
+		    opened, reopened, escalated, resolved, queued)
+		VALUES ($1::timestamptz, $1 + interval '1 minute', $2, 0, 0, 0, 0, 0, 0, 0)`, objectsAt,
 		verify.Codes())
 	before := time.Now()
 	c.sweep(t)

@@ -18,6 +18,7 @@ CREATE TABLE finding_sweeps (
     found       integer NOT NULL CHECK (found >= 0),
     opened      integer NOT NULL CHECK (opened >= 0),
     reopened    integer NOT NULL CHECK (reopened >= 0),
+    escalated   integer NOT NULL CHECK (escalated >= 0),
     resolved    integer NOT NULL CHECK (resolved >= 0),
     queued      integer NOT NULL CHECK (queued >= 0),
     CHECK (finished_at >= started_at)

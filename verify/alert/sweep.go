@@ -61,16 +61,16 @@ func NewSweeper(pool *pgxpool.Pool, objects verify.ObjectChecker, cfg Config,
 
 // SweepResult counts what one sweep did.
 type SweepResult struct {
-	Checked  int      `json:"checked"`  // decisions the verifier checked
-	Found    int      `json:"found"`    // distinct findings it found
-	Opened   int      `json:"opened"`   // new findings
-	Reopened int      `json:"reopened"` // resolved findings found again
+	Checked  int `json:"checked"`  // decisions the verifier checked
+	Found    int `json:"found"`    // distinct findings it found
+	Opened   int `json:"opened"`   // new findings
+	Reopened int `json:"reopened"` // resolved findings found again
 	// Escalated counts open or acknowledged findings found again at a
 	// higher severity than before.
 	Escalated int      `json:"escalated"`
-	Resolved int      `json:"resolved"` // findings no longer found
-	Queued   int      `json:"queued"`   // warnings queued for the webhooks
-	Codes    []string `json:"codes"`    // the rules that ran
+	Resolved  int      `json:"resolved"` // findings no longer found
+	Queued    int      `json:"queued"`   // warnings queued for the webhooks
+	Codes     []string `json:"codes"`    // the rules that ran
 }
 
 // Sweep runs the verifier over every decision (without rehashing) and
@@ -123,10 +123,10 @@ func (s *Sweeper) Sweep(ctx context.Context) (SweepResult, error) {
 // started has written res, in the transaction that writes it.
 func recordSweep(ctx context.Context, tx pgx.Tx, started time.Time, res SweepResult) error {
 	_, err := tx.Exec(ctx, `INSERT INTO finding_sweeps (started_at, finished_at, codes,
-		    checked, found, opened, reopened, resolved, queued)
-		VALUES ($1, greatest($1, clock_timestamp()), $2, $3, $4, $5, $6, $7, $8)`,
-		started, res.Codes, res.Checked, res.Found, res.Opened, res.Reopened, res.Resolved,
-		res.Queued)
+		    checked, found, opened, reopened, escalated, resolved, queued)
+		VALUES ($1, greatest($1, clock_timestamp()), $2, $3, $4, $5, $6, $7, $8, $9)`,
+		started, res.Codes, res.Checked, res.Found, res.Opened, res.Reopened, res.Escalated,
+		res.Resolved, res.Queued)
 	if err != nil {
 		return fmt.Errorf("record sweep: %w", err)
 	}

@@ -166,9 +166,9 @@ FROM decisions d JOIN matters mt ON mt.id = d.matter_id
 JOIN org_units u ON u.id = d.org_unit_id
 WHERE abs(hashint8extended(d.id, 10)) % 5 = 0;
 INSERT INTO finding_sweeps (started_at, finished_at, codes, checked, found, opened,
-    reopened, resolved, queued)
+    reopened, escalated, resolved, queued)
 SELECT now(), now(), ARRAY['NO_RECORDING'], (SELECT count(*) FROM decisions), count(*),
-    count(*), 0, 0, 0
+    count(*), 0, 0, 0, 0
 FROM findings;
 
 SET session_replication_role = DEFAULT;
