@@ -70,6 +70,24 @@ func TestRunMeetingScope(t *testing.T) {
 	if !reflect.DeepEqual(got.Findings, wantFindings) {
 		t.Errorf("findings:\ngot  %s\nwant %v", messages(got), codesOf(wantFindings))
 	}
+	for _, tc := range []struct {
+		name string
+		opts Options
+		want []int64
+	}{
+		{"and a period", Options{Meeting: a.meeting, From: meetingStart},
+			[]int64{part, a.decision}},
+		{"and another unit", Options{Meeting: a.meeting, Unit: b.unitCode}, nil},
+	} {
+		tc.opts.Codes = []string{CodeNoMeeting}
+		rep, err := Run(ctx, f.pool, f.store, tc.opts)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if ids := decisionIDs(rep); !slices.Equal(ids, tc.want) {
+			t.Errorf("the meeting %s: got decisions %v, want %v", tc.name, ids, tc.want)
+		}
+	}
 	for code, id := range map[string]int64{CodeDecidedBeforeMeeting: early,
 		CodeSplitSpending: part} {
 		if !slices.ContainsFunc(got.Findings, func(fd Finding) bool {
