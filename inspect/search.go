@@ -10,8 +10,9 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/liuhen/liuhen/verify/alert"
 	"golang.org/x/sync/errgroup"
+
+	"github.com/liuhen/liuhen/verify/alert"
 )
 
 // Searcher searches agenda items (see the package doc).

@@ -94,7 +94,12 @@ func (s *Sweeper) Sweep(ctx context.Context) (SweepResult, error) {
 		}
 	}()
 
-	started := time.Now()
+	// The database's clock, as the findings' times are: every change it
+	// committed before started is in the verifier's snapshot.
+	var started time.Time
+	if err := conn.QueryRow(ctx, `SELECT clock_timestamp()`).Scan(&started); err != nil {
+		return SweepResult{}, fmt.Errorf("sweep findings: %w", err)
+	}
 	rep, err := s.verify(ctx)
 	if err != nil {
 		return SweepResult{}, err
