@@ -88,8 +88,8 @@ func (a *API) serveWatch(w http.ResponseWriter, r *http.Request) {
 	httpjson.Write(w, http.StatusOK, v)
 }
 
-// fail answers an error: bad input 400, unknown records 404, a verifier
-// too slow 503 with what to do. Anything else is logged once and answered
+// fail answers an error: bad input 400, unknown records 404, findings not
+// swept yet 503 with what to do. Anything else is logged once and answered
 // 503, since it means the database could not be read.
 func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var ie *InputError
@@ -100,7 +100,7 @@ func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
 			Errors: ie.Fields})
 	case errors.Is(err, ErrNotFound):
 		problem.Write(w, http.StatusNotFound, err.Error())
-	case errors.Is(err, ErrTooSlow):
+	case errors.Is(err, ErrNotSwept):
 		w.Header().Set("Retry-After", "60")
 		problem.Write(w, http.StatusServiceUnavailable, err.Error())
 	case errors.Is(err, context.Canceled) && r.Context().Err() != nil:

@@ -15,11 +15,12 @@ var ErrInvalidOptions = errors.New("invalid verify options")
 // Errors about one option; each wraps ErrInvalidOptions and reaches the
 // caller inside an *OptionError that names the option.
 var (
-	ErrUnknownCode   = fmt.Errorf("%w: unknown finding code", ErrInvalidOptions)
-	ErrUnknownUnit   = fmt.Errorf("%w: unknown org unit", ErrInvalidOptions)
-	ErrBadPeriod     = fmt.Errorf("%w: bad period", ErrInvalidOptions)
-	ErrUnknownFormat = fmt.Errorf("%w: unknown report format", ErrInvalidOptions)
-	ErrBadOption     = fmt.Errorf("%w: bad value", ErrInvalidOptions)
+	ErrUnknownCode    = fmt.Errorf("%w: unknown finding code", ErrInvalidOptions)
+	ErrUnknownUnit    = fmt.Errorf("%w: unknown org unit", ErrInvalidOptions)
+	ErrUnknownMeeting = fmt.Errorf("%w: unknown meeting", ErrInvalidOptions)
+	ErrBadPeriod      = fmt.Errorf("%w: bad period", ErrInvalidOptions)
+	ErrUnknownFormat  = fmt.Errorf("%w: unknown report format", ErrInvalidOptions)
+	ErrBadOption      = fmt.Errorf("%w: bad value", ErrInvalidOptions)
 )
 
 // ErrObjectMissing is what an ObjectChecker returns (possibly wrapped) when

@@ -18,13 +18,15 @@ import (
 )
 
 // queryParams are the query parameters Handler understands.
-var queryParams = []string{"format", "rehash", "codes", "unit", "from", "to", "backdate_days"}
+var queryParams = []string{"format", "rehash", "codes", "unit", "meeting", "from", "to",
+	"backdate_days"}
 
 // Handler serves a verification report for GET requests. Query parameters:
 // format (json, the default, csv or table), rehash (a boolean; bare
 // "rehash" means true), codes (comma-separated or repeated), unit (org unit
-// code, sub-units included), from and to (2006-01-02 or RFC 3339; a date
-// in to includes that whole day), backdate_days (Options.BackdateDays).
+// code, sub-units included), meeting (a meeting id: the decisions linked to
+// its agenda items), from and to (2006-01-02 or RFC 3339; a date in to
+// includes that whole day), backdate_days (Options.BackdateDays).
 // Bad parameters get 400 with a problem
 // document listing each one (RFC 9457 §3).
 //
@@ -162,6 +164,10 @@ func parseRequest(rawQuery string) (Options, Format, []*OptionError) {
 		opts.Codes = append(opts.Codes, ParseCodes(v)...)
 	}
 	opts.Unit, _ = single(q, "unit", &bad)
+	if v, ok := single(q, "meeting", &bad); ok {
+		opts.Meeting, err = parseMeeting(v)
+		note(err)
+	}
 	if v, ok := single(q, "from", &bad); ok {
 		opts.From, err = ParseFrom(v)
 		note(err)
@@ -218,6 +224,17 @@ func parseBool(name, v string) (bool, error) {
 			Reason: fmt.Sprintf("cannot read %q as a boolean; give true or false", v)}
 	}
 	return b, nil
+}
+
+// parseMeeting reads meeting; its sign is checked with the other options.
+func parseMeeting(v string) (int64, error) {
+	n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+	if err != nil {
+		return 0, &OptionError{Field: "meeting", Err: ErrUnknownMeeting,
+			Reason: fmt.Sprintf("cannot read %q as a meeting id; give a whole number such "+
+				"as 42", v)}
+	}
+	return n, nil
 }
 
 // parseDays reads backdate_days; its range is checked with the other

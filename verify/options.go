@@ -51,6 +51,13 @@ type Options struct {
 	// From and To limit decided_at to From <= decided_at < To; a zero time
 	// leaves that side open.
 	From, To time.Time
+	// Meeting, when not 0, limits the check to the decisions linked to the
+	// agenda items of the meeting with this id, such as a watch page shows;
+	// Unit, From and To narrow it further. Rules that look beyond a
+	// decision (SPLIT_SPENDING's other decisions of the unit and matter)
+	// look as far as in a run without it, so each decision's findings are
+	// those an unscoped run gives it.
+	Meeting int64
 	// Concurrency is how many object checks run at once; 0 means 16.
 	Concurrency int
 	// BackdateDays is how many days after the decision its registration,
@@ -80,7 +87,7 @@ type RuleDone struct {
 }
 
 // Validate checks what it can without the database: codes, period,
-// concurrency and backdate days. It returns every problem at once, each an
+// meeting, concurrency and backdate days. It returns every problem at once, each an
 // *OptionError wrapping ErrInvalidOptions, joined; Run checks the same.
 func (o Options) Validate() error {
 	return errors.Join(o.validate()...)
@@ -131,6 +138,14 @@ func (o Options) validate() []error {
 			Err: ErrUnknownUnit,
 		})
 	}
+	if o.Meeting < 0 {
+		errs = append(errs, &OptionError{
+			Field:  "meeting",
+			Reason: fmt.Sprintf("got %d; give the id of a meeting (a positive integer), "+
+				"or 0 for the decisions of every meeting", o.Meeting),
+			Err: ErrUnknownMeeting,
+		})
+	}
 	if o.Concurrency < 0 || o.Concurrency > maxConcurrency {
 		errs = append(errs, &OptionError{
 			Field: "concurrency",
@@ -176,6 +191,15 @@ func (o Options) backdateDays() int {
 		return defaultBackdateDays
 	}
 	return o.BackdateDays
+}
+
+// meeting is the meeting of the scope, nil when it has none.
+func (o Options) meeting() *int64 {
+	if o.Meeting == 0 {
+		return nil
+	}
+	id := o.Meeting
+	return &id
 }
 
 // from is the start of the period, nil when it has none.

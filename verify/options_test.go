@@ -99,6 +99,8 @@ func TestOptionsValidate(t *testing.T) {
 			[]error{ErrBadPeriod}, "from: the year 1"},
 		{"unit not UTF-8", Options{Unit: "\xff"}, []error{ErrUnknownUnit}, "not text"},
 		{"unit with a NUL", Options{Unit: "a\x00"}, []error{ErrUnknownUnit}, "not text"},
+		{"negative meeting", Options{Meeting: -1},
+			[]error{ErrUnknownMeeting}, "meeting: got -1; give the id of a meeting"},
 		{"negative backdate days", Options{BackdateDays: -1},
 			[]error{ErrBadOption}, "from 1 to 3650, or 0 for the default 30"},
 		{"backdate days past ten years", Options{BackdateDays: 3651},

@@ -35,6 +35,7 @@ func newVerifyCommand() *cobra.Command {
 		format, unit, from, to, rules, skip string
 		rehash, failOnFindings              bool
 		backdateDays, concurrency           int
+		meeting                             int64
 	)
 	cmd := &cobra.Command{
 		Use:   "verify",
@@ -56,6 +57,7 @@ five seconds while segments are checked in the evidence store.`,
 				return err
 			}
 			opts.BackdateDays, opts.Concurrency = backdateDays, concurrency
+			opts.Meeting = meeting
 			if err := opts.Validate(); err != nil {
 				return flagErrors(err)
 			}
@@ -96,6 +98,8 @@ five seconds while segments are checked in the evidence store.`,
 	f := cmd.Flags()
 	f.StringVar(&format, "format", "table", "output format: table, json or csv")
 	f.StringVar(&unit, "unit", "", "org unit code: check only this unit and the units below it")
+	f.Int64Var(&meeting, "meeting", 0,
+		"meeting id: check only the decisions linked to its agenda items")
 	f.StringVar(&from, "from", "", "check decisions made on or after this date (YYYY-MM-DD)")
 	f.StringVar(&to, "to", "", "check decisions made up to and including this date (YYYY-MM-DD)")
 	f.StringVar(&rules, "rules", "", "comma-separated finding codes to check (default: all)")
@@ -112,7 +116,7 @@ five seconds while segments are checked in the evidence store.`,
 
 // verifyFlags names the flag behind each verify option.
 var verifyFlags = map[string]string{
-	"codes": "--rules", "unit": "--unit", "from": "--from", "to": "--to",
+	"codes": "--rules", "unit": "--unit", "meeting": "--meeting", "from": "--from", "to": "--to",
 	"backdate_days": "--backdate-days", "concurrency": "--concurrency",
 }
 

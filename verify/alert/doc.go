@@ -28,6 +28,12 @@
 // without an object store runs no RECORDING_TAMPERED) are left as they
 // are.
 //
+// A sweep that completes is recorded in finding_sweeps, in the transaction
+// that writes its findings: when its verifier began, the rules that ran
+// and its counts. Store.LastSweep reads it, so that whoever reads the
+// findings table (the inspectors' has_findings) can say what it is as of,
+// and that no sweep has run yet.
+//
 // # Warnings
 //
 // A finding that opens, reopens or escalates with a severity at or above

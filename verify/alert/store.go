@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -304,4 +305,40 @@ func loadAttempts(ctx context.Context, tx pgx.Tx, delivery int64) ([]Attempt, er
 		return nil, fmt.Errorf("read attempts of delivery %d: %w", delivery, err)
 	}
 	return list, nil
+}
+
+// A Sweep is one completed sweep, as finding_sweeps keeps it.
+type Sweep struct {
+	ID int64 `json:"id"`
+	// StartedAt is when its verifier began: every change committed before
+	// then is judged by it.
+	StartedAt time.Time `json:"started_at"`
+	// FinishedAt is when it had written the findings table.
+	FinishedAt time.Time `json:"finished_at"`
+	SweepResult
+}
+
+// LastSweep returns the last completed sweep that ran the rule code (any
+// rule when code is ""), or nil when none has.
+func (s *Store) LastSweep(ctx context.Context, code string) (*Sweep, error) {
+	rows, err := s.pool.Query(ctx, `SELECT id, started_at, finished_at, codes, checked,
+		    found, opened, reopened, escalated, resolved, queued
+		FROM finding_sweeps WHERE $1 = '' OR $1 = ANY(codes)
+		ORDER BY id DESC LIMIT 1`, code)
+	if err != nil {
+		return nil, fmt.Errorf("read the last sweep: %w", err)
+	}
+	sw, err := pgx.CollectExactlyOneRow(rows, func(r pgx.CollectableRow) (Sweep, error) {
+		var w Sweep
+		err := r.Scan(&w.ID, &w.StartedAt, &w.FinishedAt, &w.Codes, &w.Checked, &w.Found,
+			&w.Opened, &w.Reopened, &w.Escalated, &w.Resolved, &w.Queued)
+		return w, err
+	})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read the last sweep: %w", err)
+	}
+	return &sw, nil
 }
