@@ -140,7 +140,7 @@ func (o Options) validate() []error {
 	}
 	if o.Meeting < 0 {
 		errs = append(errs, &OptionError{
-			Field:  "meeting",
+			Field: "meeting",
 			Reason: fmt.Sprintf("got %d; give the id of a meeting (a positive integer), "+
 				"or 0 for the decisions of every meeting", o.Meeting),
 			Err: ErrUnknownMeeting,

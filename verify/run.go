@@ -265,7 +265,7 @@ func checkMeeting(ctx context.Context, tx pgx.Tx, id int64) error {
 	}
 	if !found {
 		return &OptionError{
-			Field:  "meeting",
+			Field: "meeting",
 			Reason: fmt.Sprintf("no meeting has id %d; give the id of an existing "+
 				"meeting, or 0 for the decisions of every meeting", id),
 			Err: ErrUnknownMeeting,
