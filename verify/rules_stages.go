@@ -63,7 +63,7 @@ func checkStageSkipped(ctx context.Context, c *checkRun) ([]Finding, error) {
 func msgStageSkipped(d *decisionRow, g stageGap) (en, zh string) {
 	kindEN, kindZH := kindName(g.Kind)
 	wantEN, wantZH := kindName(requiredKind(d))
-	en = fmt.Sprintf("matter %s (%s) is taken up by a %s (stage %d) before a %s decides "+
+	en = fmt.Sprintf("matter %s (%s) must be taken up by a %s (stage %d) before a %s decides "+
 		"it at meeting %d (held %s); ", d.MatterCode, d.MatterName, kindEN, g.Pos, wantEN,
 		g.Meeting, stamp(g.Decided))
 	zh = fmt.Sprintf("事项 %s（%s）须先经%s（第 %d 道程序），再由%s决定（会议 %d，%s）；",
