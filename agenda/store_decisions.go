@@ -157,19 +157,16 @@ func (s *Store) GetDecision(ctx context.Context, id int64) (Decision, error) {
 }
 
 // LinkDecision links decision id to the agenda item that decided it, or
-// unlinks it when agendaItemID is nil. An unknown decision is ErrNotFound,
-// an unknown agenda item a *ValidationError.
+// unlinks it when agendaItemID is nil. An unknown decision is ErrNotFound;
+// an unknown agenda item, or one the decision lists as an earlier stage,
+// a *ValidationError.
 func (s *Store) LinkDecision(ctx context.Context, id int64, agendaItemID *int64) (Decision, error) {
-	var fe fieldErrors
-	fe.checkOptionalID("agenda_item_id", agendaItemID)
-	if err := fe.err(); err != nil {
-		return Decision{}, fmt.Errorf("link decision %d: %w", id, err)
-	}
-	row := s.pool.QueryRow(ctx, `UPDATE decisions AS d SET agenda_item_id = $2
-		WHERE d.id = $1 RETURNING `+decisionColumns, id, agendaItemID)
-	d, err := scanDecision(row)
+	d, err := s.UpdateDecision(ctx, id, func(in *DecisionInput) error {
+		in.AgendaItemID = agendaItemID
+		return nil
+	})
 	if err != nil {
-		return Decision{}, fmt.Errorf("link decision %d: %w", id, translate(notFound(err)))
+		return Decision{}, fmt.Errorf("link decision %d: %w", id, err)
 	}
 	return d, nil
 }
