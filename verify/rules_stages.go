@@ -20,13 +20,13 @@ type stageItems struct {
 // stageGap is one earlier stage of a decision that stageSkippedSQL found
 // wanting.
 type stageGap struct {
-	Meeting, Item int64     // the deciding meeting and item
-	Decided       time.Time // when the deciding meeting was held
-	Pos           int       // the stage's place in required_body_kinds, from 1
-	Kind, Problem string    // Problem: "missing", "late" or "order"
-	Took          stageItems
-	PrevKind      *string
-	Prev          stageItems
+	Meeting, Item int64      // the deciding meeting and item
+	Decided       time.Time  // when the deciding meeting was held
+	Pos           int        // the stage's place in required_body_kinds, from 1
+	Kind, Problem string     // Problem: "missing", "late" or "order"
+	Took          stageItems // the items that count for the stage
+	PrevKind      *string    // the stage before; nil for the first
+	Prev          stageItems // the items that count for the stage before
 	// Misfits are the linked items that count for no earlier stage
 	// ("missing" only), with their body kinds and why.
 	Misfits                 stageItems
@@ -37,15 +37,13 @@ func checkStageSkipped(ctx context.Context, c *checkRun) ([]Finding, error) {
 	return collect(ctx, c, stageSkippedSQL, nil, func(rows pgx.Rows) (Finding, error) {
 		var id int64
 		var g stageGap
-		var prevKind *string
 		if err := rows.Scan(&id, &g.Meeting, &g.Item, &g.Decided, &g.Pos, &g.Kind,
 			&g.Problem, &g.Took.Items, &g.Took.Meetings, &g.Took.Bodies, &g.Took.Held,
-			&prevKind, &g.Prev.Items, &g.Prev.Meetings, &g.Prev.Bodies, &g.Prev.Held,
+			&g.PrevKind, &g.Prev.Items, &g.Prev.Meetings, &g.Prev.Bodies, &g.Prev.Held,
 			&g.Misfits.Items, &g.Misfits.Meetings, &g.Misfits.Bodies, &g.MisfitKinds,
 			&g.MisfitWhys); err != nil {
 			return Finding{}, err
 		}
-		g.PrevKind = prevKind
 		f := c.finding(id, CodeStageSkipped, SeverityHigh)
 		f.MeetingID, f.AgendaItemID = &g.Meeting, &g.Item
 		if g.Problem != "missing" && len(g.Took.Items) > 0 {
