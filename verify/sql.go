@@ -14,7 +14,9 @@ import "time"
 //   - cover: what the segments of each recording of those meetings cover
 //     (coverTableSQL);
 //   - held: one row per meeting in linked with what several rules ask of
-//     it (heldTableSQL).
+//     it (heldTableSQL);
+//   - stage_links: the earlier-stage items of the decisions in linked that
+//     a matter of several body kinds asks them of (stageLinksTableSQL).
 //
 // Working these out once, rather than in each rule's query, is most of
 // what makes a run over a million decisions fast (BenchmarkVerifyRules).
@@ -34,6 +36,9 @@ func snapshotSQL(unitID *int64, from, to *time.Time) []statement {
 		{`ANALYZE held`, nil},
 		{`CREATE INDEX ON scope (id)`, nil},
 		{`CREATE INDEX ON linked (meeting_id)`, nil},
+		{stageLinksTableSQL, nil},
+		{`CREATE INDEX ON stage_links (id)`, nil},
+		{`ANALYZE stage_links`, nil},
 	}
 }
 
