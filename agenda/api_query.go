@@ -1,7 +1,6 @@
 package agenda
 
 import (
-	"fmt"
 	"net/http"
 	"net/url"
 	"sort"
@@ -9,6 +8,7 @@ import (
 	"time"
 
 	"github.com/go-chi/chi/v5"
+	"github.com/liuhen/liuhen/internal/param"
 )
 
 // params reads a request's query parameters and collects every bad one.
@@ -92,14 +92,10 @@ func (q *params) date(name string) *Date {
 }
 
 func (q *params) integer(name string, min, max, def int) int {
-	s, ok := q.one(name)
-	if !ok {
-		return def
-	}
-	n, err := strconv.Atoi(s)
-	if err != nil || n < min || n > max {
-		q.errs.add(name, fmt.Sprintf("must be an integer from %d to %d", min, max))
-		return def
+	s, _ := q.one(name)
+	n, err := param.Int(s, min, max, def)
+	if err != nil {
+		q.errs.add(name, err.Error())
 	}
 	return n
 }
@@ -107,7 +103,7 @@ func (q *params) integer(name string, min, max, def int) int {
 func (q *params) page() Page {
 	return Page{
 		Limit:  q.integer("limit", 1, MaxLimit, DefaultLimit),
-		Offset: q.integer("offset", 0, 1<<40, 0),
+		Offset: q.integer("offset", 0, MaxOffset, 0),
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"sync"
 	"time"
 
@@ -41,10 +42,10 @@ type Recorder struct {
 	done   chan struct{}
 }
 
-// ClaimRecorder draws a recorder id and locks it on a connection taken out
-// of pool, then keeps checking the lock until Close. When the connection
-// is lost (PostgreSQL restarted) it connects again and takes the lock
-// again.
+// ClaimRecorder draws a recorder id and locks it on a connection of its
+// own, made with pool's settings, then keeps checking the lock until
+// Close. When the connection is lost (PostgreSQL restarted) it connects
+// again and takes the lock again.
 //
 // TODO(recorder-lock): between the loss of the connection and the next
 // check (up to recorderCheck), a server that starts counts this one as
@@ -52,19 +53,13 @@ type Recorder struct {
 // a starting server must see expire, would close that window.
 func ClaimRecorder(ctx context.Context, pool *pgxpool.Pool, logger *slog.Logger) (*Recorder,
 	error) {
-	pc, err := pool.Acquire(ctx)
+	cfg := pool.Config().ConnConfig.Copy()
+	cfg.RuntimeParams = keepalives(cfg.RuntimeParams)
+	conn, err := pgx.ConnectConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("claim recorder id: %w", err)
 	}
-	conn := pc.Hijack()
-	r := &Recorder{logger: logger, cfg: pool.Config().ConnConfig.Copy(), conn: conn,
-		done: make(chan struct{})}
-	r.cfg.RuntimeParams = keepalives(r.cfg.RuntimeParams)
-	if _, err := conn.Exec(ctx, `SELECT set_config(k, v, false) FROM unnest($1::text[],
-		$2::text[]) AS p(k, v)`, keepaliveNames, keepaliveValues); err != nil {
-		_ = conn.Close(ctx)
-		return nil, fmt.Errorf("claim recorder id: set keepalives: %w", err)
-	}
+	r := &Recorder{logger: logger, cfg: cfg, conn: conn, done: make(chan struct{})}
 	err = conn.QueryRow(ctx, `SELECT id, pg_advisory_lock($1, id)::text
 		FROM (SELECT nextval('recorder_ids')::integer AS id) n`, recorderLockClass).
 		Scan(&r.ID, new(string))
@@ -78,23 +73,19 @@ func ClaimRecorder(ctx context.Context, pool *pgxpool.Pool, logger *slog.Logger)
 	return r, nil
 }
 
-// The lock's connection asks PostgreSQL to probe it (TCP keepalives), so
-// that the lock of a server whose host vanished without closing it (power
-// loss) is released within about a minute rather than hours.
-var (
-	keepaliveNames = []string{"tcp_keepalives_idle", "tcp_keepalives_interval",
-		"tcp_keepalives_count"}
-	keepaliveValues = []string{"30", "10", "3"}
-)
+// The lock's connections ask PostgreSQL to probe them (TCP keepalives,
+// sent as run-time parameters when each connects), so that the lock of a
+// server whose host vanished without closing it (power loss) is released
+// within about a minute rather than hours.
+var keepaliveParams = map[string]string{
+	"tcp_keepalives_idle": "30", "tcp_keepalives_interval": "10", "tcp_keepalives_count": "3",
+}
 
+// keepalives returns params with the keepalive parameters added.
 func keepalives(params map[string]string) map[string]string {
-	out := make(map[string]string, len(params)+len(keepaliveNames))
-	for k, v := range params {
-		out[k] = v
-	}
-	for i, k := range keepaliveNames {
-		out[k] = keepaliveValues[i]
-	}
+	out := make(map[string]string, len(params)+len(keepaliveParams))
+	maps.Copy(out, params)
+	maps.Copy(out, keepaliveParams)
 	return out
 }
 

@@ -30,6 +30,41 @@ func lastRecording(t testing.TB, w *world, meetingID int64) agenda.Recording {
 	return recs[len(recs)-1]
 }
 
+// TestRecorderLockConnectionsProbeTheirPeer: the connection that holds a
+// recorder's lock asks for TCP keepalives, and so does the one that takes
+// the lock again after the first was lost.
+func TestRecorderLockConnectionsProbeTheirPeer(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	r := claim(t, w)
+	wantKeepalives(t, r, "the first connection")
+
+	tag, err := w.pool.Exec(ctx, `SELECT pg_terminate_backend(pid) FROM pg_locks
+		WHERE locktype = 'advisory' AND classid = $1 AND objid = $2 AND objsubid = 2`,
+		agenda.RecorderLockClass, r.ID)
+	must(t, err)
+	if tag.RowsAffected() != 1 {
+		t.Fatalf("got %d backends holding recorder %d's lock, want 1", tag.RowsAffected(), r.ID)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for r.CheckLock(ctx) != nil && time.Now().Before(deadline) {
+		time.Sleep(100 * time.Millisecond) // until the old backend has let the lock go
+	}
+	wantKeepalives(t, r, "the connection made again")
+}
+
+func wantKeepalives(t *testing.T, r *agenda.Recorder, which string) {
+	t.Helper()
+	want := map[string]string{"tcp_keepalives_idle": "30", "tcp_keepalives_interval": "10",
+		"tcp_keepalives_count": "3"}
+	for name, v := range want {
+		got, err := r.LockSetting(context.Background(), name)
+		if err != nil || got != v {
+			t.Errorf("%s: got %s = %q (%v), want %q", which, name, got, err, v)
+		}
+	}
+}
+
 // TestInterruptAbandoned: a server that starts interrupts the open tracks
 // of servers that are gone, and of none, but not those of a server that
 // runs, even in a recording it shares with a gone one.

@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/liuhen/liuhen/internal/param"
 	"github.com/liuhen/liuhen/internal/problem"
 )
 
@@ -32,10 +33,11 @@ type Page struct {
 	Offset int
 }
 
-// Paging bounds.
+// Paging bounds, as of every list endpoint.
 const (
-	DefaultLimit = 50
-	MaxLimit     = 500
+	DefaultLimit = param.DefaultLimit
+	MaxLimit     = param.MaxLimit
+	MaxOffset    = param.MaxOffset
 )
 
 // List is one page of a listing. NextOffset is the offset of the next page,
@@ -50,8 +52,8 @@ func (p Page) check() error {
 	if p.Limit < 0 || p.Limit > MaxLimit {
 		fe.add("limit", fmt.Sprintf("must be between 1 and %d", MaxLimit))
 	}
-	if p.Offset < 0 {
-		fe.add("offset", "must not be negative")
+	if p.Offset < 0 || p.Offset > MaxOffset {
+		fe.add("offset", fmt.Sprintf("must be between 0 and %d", MaxOffset))
 	}
 	return fe.err()
 }

@@ -11,7 +11,6 @@ import (
 	"log/slog"
 	"net"
 	"os"
-	"strings"
 	"sync"
 	"time"
 
@@ -175,10 +174,10 @@ func (s *Server) recoverSpool(left spoolContents) {
 		return
 	}
 	log.Warn("storing segments left in the spool by the last run",
-		"count", len(left.records), "bytes", s.store.usage.state().bytes)
+		"count", len(left.records), "bytes", left.pendingBytes)
 	s.deps.Metrics.PendingUploads.Add(float64(len(left.records)))
-	for _, recPath := range left.records {
-		if !s.recoverOne(recPath) {
+	for _, p := range left.records {
+		if !s.recoverOne(p) {
 			return
 		}
 		s.deps.Metrics.PendingUploads.Dec()
@@ -188,20 +187,19 @@ func (s *Server) recoverSpool(left spoolContents) {
 
 // recoverOne stores one spooled segment. It reports false when the server
 // closed before the segment could be stored.
-func (s *Server) recoverOne(recPath string) bool {
-	p, err := readPending(recPath)
-	if err != nil {
+func (s *Server) recoverOne(p pendingSegment) bool {
+	if err := checkSpooled(p); err != nil {
 		s.deps.Metrics.SegmentsUnstorable.Inc()
-		s.store.usage.release(strings.TrimSuffix(recPath, recordSuffix))
+		s.store.usage.release(p.path)
 		s.deps.Logger.Error("spooled segment cannot be stored", "err", err)
 		if errors.Is(err, os.ErrNotExist) {
 			// Nothing is left to store; keep the record out of later starts.
-			_ = setAside(strings.TrimSuffix(recPath, recordSuffix))
+			_ = setAside(p.path)
 		}
 		return true
 	}
 	logger := s.deps.Logger.With("track", p.record.TrackID, "seq", p.seg.Seq)
-	err = s.store.store(s.uploadCtx, logger, p.record.TrackID, p.record.Key, p.seg)
+	err := s.store.store(s.uploadCtx, logger, p.record.TrackID, p.record.Key, p.seg)
 	switch {
 	case errors.Is(err, errUnstorable):
 		s.store.setAside(logger, p.seg, err)

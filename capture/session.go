@@ -3,10 +3,8 @@ package capture
 import (
 	"context"
 	"crypto/sha256"
-	"crypto/subtle"
 	"errors"
 	"log/slog"
-	"net/http"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -16,7 +14,6 @@ import (
 	"github.com/pion/webrtc/v4"
 
 	"github.com/liuhen/liuhen/agenda"
-	"github.com/liuhen/liuhen/internal/access"
 )
 
 const (
@@ -47,7 +44,8 @@ type session struct {
 	id  string
 	ref agenda.TrackRef
 	// tokenHash is the SHA-256 of the bearer token that opened the
-	// session, which may always end it (see Server.authorizeSession).
+	// session, which stays valid for its meeting while the session lives
+	// (see Server.LiveMeeting).
 	tokenHash [sha256.Size]byte
 	plan      offerPlan
 	pc        *webrtc.PeerConnection
@@ -88,17 +86,6 @@ type heldFrame struct {
 	f    Frame
 	ext  int64 // unwrapped RTP time
 	lost int
-}
-
-// openedWith reports whether r carries the token that opened the session,
-// comparing hashes in constant time.
-func (s *session) openedWith(r *http.Request) bool {
-	token, ok := access.BearerToken(r)
-	if !ok {
-		return false
-	}
-	sum := sha256.Sum256([]byte(token))
-	return subtle.ConstantTimeCompare(sum[:], s.tokenHash[:]) == 1
 }
 
 // stop ends the session; the first caller decides the track's final state.

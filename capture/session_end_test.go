@@ -1,7 +1,10 @@
 package capture
 
 import (
+	"context"
+	"errors"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -11,31 +14,36 @@ import (
 	"github.com/liuhen/liuhen/internal/publish"
 )
 
-// expiringAuth is fakeAuth whose publish token for meeting 2 can expire,
-// and whose token lookups can fail as with PostgreSQL down. The admin
-// token, which the real guard checks without the database, always works.
-type expiringAuth struct {
+// publishTokens is what the guard asks the database: room1 and room2 are
+// publish tokens of meetings 1 and 2. room2 can expire, and every lookup
+// can fail as with PostgreSQL down.
+type publishTokens struct {
 	expired atomic.Bool
 	down    atomic.Bool
 }
 
-func (a *expiringAuth) Authenticate(r *http.Request) (access.Principal, error) {
-	p, err := fakeAuth{}.Authenticate(r)
+func (p *publishTokens) PublishTokenMeeting(_ context.Context, token string) (int64, error) {
 	switch {
-	case err != nil || p.Admin:
-		return p, err
-	case a.down.Load():
-		return fakeAuth{}.Authenticate(withToken(r, "database-down"))
-	case a.expired.Load():
-		return access.Principal{}, access.ErrUnknownToken
+	case p.down.Load():
+		return 0, errors.New("look up publish token: connection refused")
+	case token == "room1":
+		return 1, nil
+	case token == "room2" && !p.expired.Load():
+		return 2, nil
 	}
-	return p, nil
+	return 0, access.ErrUnknownToken
 }
 
-func withToken(r *http.Request, token string) *http.Request {
-	r = r.Clone(r.Context())
-	r.Header.Set("Authorization", "Bearer "+token)
-	return r
+// newGuardedServer starts a server behind the guard serve uses: the admin
+// token "admin", the publish tokens of tokens, and the server's own live
+// sessions.
+func newGuardedServer(t *testing.T, cfg Config, tokens *publishTokens) (*Server, *fakeCatalog,
+	*httptest.Server) {
+	t.Helper()
+	guard := access.NewGuard("admin", tokens)
+	srv, cat, hs := newTestServerAuth(t, cfg, guard)
+	guard.WithLiveSessions(srv)
+	return srv, cat, hs
 }
 
 // openSession starts a session of meeting 2 with the token room2 and
@@ -66,18 +74,21 @@ func TestWHIPDeleteOutlivesTokenAndDatabase(t *testing.T) {
 		{"opening token with the database down", false, true, "room2", http.StatusOK, true,
 			false},
 		{"admin token with the database down", false, true, "admin", http.StatusOK, true, false},
-		{"another token", true, false, "room1", http.StatusUnauthorized, false, false},
+		{"another meeting's token", true, false, "room1", http.StatusForbidden, false, false},
+		{"unknown token", true, false, "room3", http.StatusUnauthorized, false, false},
+		{"unknown token with the database down", false, true, "room3",
+			http.StatusServiceUnavailable, false, false},
 		{"no token", false, true, "", http.StatusUnauthorized, false, false},
 		{"opening token on another meeting's path", true, false, "room2",
-			http.StatusUnauthorized, false, true},
+			http.StatusForbidden, false, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			auth := &expiringAuth{}
-			srv, cat, hs := newTestServerAuth(t, cfg, auth)
+			tokens := &publishTokens{}
+			srv, cat, hs := newGuardedServer(t, cfg, tokens)
 			session := openSession(t, hs.URL)
-			auth.expired.Store(tt.expire)
-			auth.down.Store(tt.down)
+			tokens.expired.Store(tt.expire)
+			tokens.down.Store(tt.down)
 			cat.down.Store(tt.down)
 			if tt.otherPath {
 				session = strings.Replace(session, "/2/", "/1/", 1)

@@ -33,8 +33,10 @@ const DefaultSpoolMaxBytes = 2 << 30
 
 // spoolContents is what a start finds in the spool.
 type spoolContents struct {
-	records []string               // paths of segment records, each to be stored
+	records []pendingSegment       // segments with a record, each to be stored
 	pending map[string]spooledFile // segment files with a record, by path
+	// pendingBytes is the size of the files in pending.
+	pendingBytes int64
 	// asideCount and asideBytes are the segments set aside as unstorable:
 	// kept for inspection, no longer pending, so not counted in the bound.
 	asideCount int
@@ -42,37 +44,37 @@ type spoolContents struct {
 	strays     []string // files no record names: a segment cut off by a crash, temporaries
 }
 
-// scanSpool lists the spool. It reads directory entries and the small
-// records, not the segments, so that a start does not wait for them to be
-// hashed (readPending does that).
+// scanSpool lists the spool and reads each segment's record, once. It
+// does not read the segments, so that a start does not wait for them to
+// be hashed (checkSpooled does that).
 func scanSpool(dir string) (spoolContents, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return spoolContents{}, fmt.Errorf("scan spool: %w", err)
 	}
 	c := spoolContents{pending: map[string]spooledFile{}}
-	names := make(map[string]bool, len(entries))
-	for _, e := range entries {
-		names[e.Name()] = true
+	var aside map[string]bool
+	c.records, aside = readRecords(dir, entries)
+	tracks := make(map[string]int64, len(c.records)) // of the files that have a record
+	for _, p := range c.records {
+		tracks[p.path] = p.record.TrackID
 	}
 	for _, e := range entries {
 		name, path := e.Name(), filepath.Join(dir, e.Name())
-		if !e.Type().IsRegular() || strings.HasSuffix(name, unstorableSuffix) ||
-			strings.HasSuffix(name, ".json.tmp") {
-			continue
-		}
-		if strings.HasSuffix(name, recordSuffix) {
-			c.records = append(c.records, path)
+		if !e.Type().IsRegular() || strings.HasSuffix(name, recordSuffix) ||
+			strings.HasSuffix(name, unstorableSuffix) || strings.HasSuffix(name, ".json.tmp") {
 			continue
 		}
 		var size int64
 		if info, err := e.Info(); err == nil {
 			size = info.Size()
 		}
+		trackID, recorded := tracks[path]
 		switch {
-		case names[name+recordSuffix]:
-			c.pending[path] = spooledFile{size: size, trackID: recordTrack(path)}
-		case names[name+unstorableSuffix]:
+		case recorded:
+			c.pending[path] = spooledFile{size: size, trackID: trackID}
+			c.pendingBytes += size
+		case aside[path]:
 			c.asideCount++
 			c.asideBytes += size
 		default:
@@ -82,18 +84,22 @@ func scanSpool(dir string) (spoolContents, error) {
 	return c, nil
 }
 
-// recordTrack reads the track of a segment's record; 0 when the record
-// cannot be read (recovery reports it).
-func recordTrack(path string) int64 {
-	b, err := os.ReadFile(path + recordSuffix)
-	if err != nil {
-		return 0
+// readRecords reads the segment records among a spool's entries, and
+// names the segment files set aside as unstorable.
+func readRecords(dir string, entries []os.DirEntry) ([]pendingSegment, map[string]bool) {
+	var records []pendingSegment
+	aside := map[string]bool{}
+	for _, e := range entries {
+		name, path := e.Name(), filepath.Join(dir, e.Name())
+		switch {
+		case !e.Type().IsRegular():
+		case strings.HasSuffix(name, recordSuffix):
+			records = append(records, readRecord(strings.TrimSuffix(path, recordSuffix)))
+		case strings.HasSuffix(name, unstorableSuffix):
+			aside[strings.TrimSuffix(path, unstorableSuffix)] = true
+		}
 	}
-	var rec struct {
-		TrackID int64 `json:"track_id"`
-	}
-	_ = json.Unmarshal(b, &rec)
-	return rec.TrackID
+	return records, aside
 }
 
 // setAside renames a segment's record so that no start retries it; the
@@ -186,44 +192,54 @@ func unspool(path string) error {
 	return errors.Join(errs...)
 }
 
-// pendingSegment is a spooled segment found at start-up.
+// pendingSegment is a spooled segment found at start-up: the record
+// beside its file and the segment it describes, or why the record could
+// not be read (an error matching os.ErrNotExist when it is gone).
 type pendingSegment struct {
+	path   string // of the segment file
 	record spoolRecord
 	seg    Segment
+	err    error
 }
 
-// readPending reads a segment record and checks that the segment file is
-// intact: present, of the recorded size and SHA-256. Anything else is an
-// error to report; nothing is deleted.
-func readPending(recPath string) (pendingSegment, error) {
-	path := strings.TrimSuffix(recPath, recordSuffix)
-	b, err := os.ReadFile(recPath)
+// readRecord reads the record of the segment file at path.
+func readRecord(path string) pendingSegment {
+	p := pendingSegment{path: path}
+	b, err := os.ReadFile(path + recordSuffix)
 	if err != nil {
-		return pendingSegment{}, err
+		p.err = err
+		return p
 	}
-	var rec spoolRecord
-	if err := json.Unmarshal(b, &rec); err != nil {
-		return pendingSegment{}, fmt.Errorf("spool record %s: %w", recPath, err)
+	if err := json.Unmarshal(b, &p.record); err != nil {
+		p.err = fmt.Errorf("spool record %s: %w", path+recordSuffix, err)
+		return p
 	}
-	seg, err := rec.segment(path)
+	p.seg, p.err = p.record.segment(path)
+	return p
+}
+
+// checkSpooled checks that a pending segment's record was read and that
+// its file is intact: present, of the recorded size and SHA-256. Anything
+// else is an error to report; nothing is deleted.
+func checkSpooled(p pendingSegment) error {
+	if p.err != nil {
+		return p.err
+	}
+	f, err := os.Open(p.path)
 	if err != nil {
-		return pendingSegment{}, err
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return pendingSegment{}, fmt.Errorf("spooled segment of %s: %w", rec.Key, err)
+		return fmt.Errorf("spooled segment of %s: %w", p.record.Key, err)
 	}
 	defer f.Close()
 	h := sha256.New()
 	n, err := io.Copy(h, f)
 	if err != nil {
-		return pendingSegment{}, fmt.Errorf("read spooled segment %s: %w", path, err)
+		return fmt.Errorf("read spooled segment %s: %w", p.path, err)
 	}
-	if n != seg.Size || !equalSum(h.Sum(nil), seg.SHA256) {
-		return pendingSegment{}, fmt.Errorf("spooled segment %s does not match its record "+
-			"(%d bytes, want %d): left in the spool for inspection", path, n, seg.Size)
+	if n != p.seg.Size || !equalSum(h.Sum(nil), p.seg.SHA256) {
+		return fmt.Errorf("spooled segment %s does not match its record "+
+			"(%d bytes, want %d): left in the spool for inspection", p.path, n, p.seg.Size)
 	}
-	return pendingSegment{record: rec, seg: seg}, nil
+	return nil
 }
 
 func equalSum(b []byte, sum [32]byte) bool {

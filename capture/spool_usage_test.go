@@ -1,6 +1,7 @@
 package capture
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -93,29 +94,60 @@ func TestSpoolFullSaysWhy(t *testing.T) {
 	}
 }
 
+// TestStorerTellsWhetherTheStoreTakesUploads: store notes each upload's
+// outcome, so that a failed attempt reports the evidence store down until
+// an upload succeeds, and a segment the store refuses for its own fault
+// does not.
 func TestStorerTellsWhetherTheStoreTakesUploads(t *testing.T) {
 	dir := t.TempDir()
-	seg := testSegment(t, dir, 0, 100)
-	key := "meetings/1/recordings/2/tracks/5/000000.webm"
-	st, _ := testStorer(&scriptedObjects{script: map[string][]error{
-		key: {storage.ErrUnavailable}}}, 1<<20)
-	st.usage.add(seg.Path, 5, seg.Size)
-	_ = st.noteAndStoreOnce(t, key, seg)
-	if st.uploadFailing() == nil {
-		t.Error("after a failed upload got no failure, want the store reported down")
+	key := func(seq int) string {
+		return fmt.Sprintf("meetings/1/recordings/2/tracks/5/%06d.webm", seq)
 	}
-	if err := st.store(t.Context(), discardLogger(), 5, key, seg); err != nil {
+	objects := &scriptedObjects{script: map[string][]error{
+		key(0): {storage.ErrUnavailable}, key(1): {storage.ErrExists}}}
+	st, _ := testStorer(objects, 1<<20)
+
+	ctx, cancel := context.WithCancel(t.Context())
+	st.objects = cancelOnFailure{ObjectStore: objects, cancel: cancel}
+	seg := testSegment(t, dir, 0, 100)
+	st.usage.add(seg.Path, 5, seg.Size)
+	if err := st.store(ctx, discardLogger(), 5, key(0), seg); !errors.Is(err, context.Canceled) {
+		t.Fatalf("store with MinIO down, given up after one attempt: got %v, want canceled", err)
+	}
+	if err := st.uploadFailing(); !errors.Is(err, storage.ErrUnavailable) {
+		t.Errorf("after a failed upload got failure %v, want the store reported down", err)
+	}
+
+	st.objects = objects
+	if err := st.store(t.Context(), discardLogger(), 5, key(0), seg); err != nil {
 		t.Fatalf("store: %v", err)
 	}
 	if err := st.uploadFailing(); err != nil {
 		t.Errorf("after a stored segment got failure %v, want none", err)
 	}
+
+	refused := testSegment(t, dir, 1, 100)
+	if err := st.store(t.Context(), discardLogger(), 5, key(1), refused); !errors.Is(err,
+		errUnstorable) {
+		t.Fatalf("store of a segment whose key holds other bytes: got %v, want unstorable", err)
+	}
+	if err := st.uploadFailing(); err != nil {
+		t.Errorf("after an unstorable segment got failure %v, want none: the store is up", err)
+	}
 }
 
-// noteAndStoreOnce makes one upload attempt as the storer does.
-func (st *storer) noteAndStoreOnce(t *testing.T, key string, seg Segment) error {
-	t.Helper()
-	err := st.objects.PutFile(t.Context(), key, seg.Path, seg.SHA256, "video/webm")
-	st.noteUpload(err)
+// cancelOnFailure cancels the caller's context once an upload fails, so
+// that store gives up after its first attempt.
+type cancelOnFailure struct {
+	ObjectStore
+	cancel context.CancelFunc
+}
+
+func (o cancelOnFailure) PutFile(ctx context.Context, key, path string, sum [32]byte,
+	contentType string) error {
+	err := o.ObjectStore.PutFile(ctx, key, path, sum, contentType)
+	if err != nil {
+		o.cancel()
+	}
 	return err
 }

@@ -194,16 +194,12 @@ func meetingOf(w http.ResponseWriter, r *http.Request, p access.Principal) (int6
 }
 
 // authorizeSession finds the live session of r's path and checks that r
-// may act on it: with the token that opened the session, even when that
-// token has expired since, or with any token that may write the meeting.
-// The opening token and the admin token are checked without the database,
-// so that a publisher can end its session while PostgreSQL is down.
+// may act on it: with any token that may write the meeting. The guard
+// (access.Guard with the server as its LiveSessions) takes the token that
+// opened a live session for its meeting even once it has expired, and
+// checks it and the admin token without the database, so that a
+// publisher can end its session while PostgreSQL is down.
 func (s *Server) authorizeSession(w http.ResponseWriter, r *http.Request) (*session, bool) {
-	ss := s.lookup(chi.URLParam(r, "session"))
-	if ss != nil && chi.URLParam(r, "meeting") == strconv.FormatInt(ss.ref.MeetingID, 10) &&
-		ss.openedWith(r) {
-		return ss, true
-	}
 	p, ok := s.authenticate(w, r)
 	if !ok {
 		return nil, false
@@ -212,6 +208,7 @@ func (s *Server) authorizeSession(w http.ResponseWriter, r *http.Request) (*sess
 	if !ok {
 		return nil, false
 	}
+	ss := s.lookup(chi.URLParam(r, "session"))
 	if ss == nil || ss.ref.MeetingID != id {
 		problem.Write(w, http.StatusNotFound, "no such WHIP session; it may have ended already")
 		return nil, false
@@ -347,9 +344,10 @@ func (s *Server) closeTrack(trackID int64) {
 // handleDelete ends a session (RFC 9725 §4.2). It answers once the
 // session has stopped taking media; its last segments are stored after.
 // The token that opened the session ends it even once it has expired (a
-// meeting may outlast its publish token), and DELETE needs no database
-// (see authorizeSession): the segments and the track's end are stored
-// once PostgreSQL is back.
+// meeting may outlast its publish token), and with it or the admin token
+// DELETE needs no database (see authorizeSession): the segments and the
+// track's end are stored once PostgreSQL is back. A DELETE repeated once
+// the session has stopped needs a token that is valid on its own.
 func (s *Server) handleDelete(w http.ResponseWriter, r *http.Request) {
 	ss, ok := s.authorizeSession(w, r)
 	if !ok {

@@ -8,8 +8,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"strconv"
 
+	"github.com/liuhen/liuhen/internal/param"
 	"github.com/liuhen/liuhen/internal/problem"
 )
 
@@ -34,11 +34,8 @@ type handler struct {
 }
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id <= 0 {
-		problem.WriteDetails(w, problem.Details{Status: http.StatusBadRequest,
-			Detail: "the id in the URL path must be a positive integer",
-			Errors: []problem.FieldError{{Field: "id", Reason: "must be a positive integer"}}})
+	id, ok := param.PathID(w, r)
+	if !ok {
 		return
 	}
 	p, err := h.exporter.Plan(r.Context(), h.kind, id)

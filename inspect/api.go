@@ -6,13 +6,13 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"strconv"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/liuhen/liuhen/internal/access"
 	"github.com/liuhen/liuhen/internal/httpjson"
+	"github.com/liuhen/liuhen/internal/param"
 	"github.com/liuhen/liuhen/internal/problem"
 )
 
@@ -76,7 +76,7 @@ func (a *API) serveSearch(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *API) serveWatch(w http.ResponseWriter, r *http.Request) {
-	id, ok := pathID(w, r)
+	id, ok := param.PathID(w, r)
 	if !ok {
 		return
 	}
@@ -88,21 +88,8 @@ func (a *API) serveWatch(w http.ResponseWriter, r *http.Request) {
 	httpjson.Write(w, http.StatusOK, v)
 }
 
-// pathID reads the positive integer {id} of the route, answering 400 when
-// it is not one.
-func pathID(w http.ResponseWriter, r *http.Request) (int64, bool) {
-	id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
-	if err != nil || id <= 0 {
-		problem.WriteDetails(w, problem.Details{Status: http.StatusBadRequest,
-			Detail: "the id in the URL path must be a positive integer",
-			Errors: []problem.FieldError{{Field: "id", Reason: "must be a positive integer"}}})
-		return 0, false
-	}
-	return id, true
-}
-
-// fail answers an error: bad input 400, unknown records 404, a verifier
-// too slow 503 with what to do. Anything else is logged once and answered
+// fail answers an error: bad input 400, unknown records 404, findings not
+// swept yet 503 with what to do. Anything else is logged once and answered
 // 503, since it means the database could not be read.
 func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var ie *InputError
@@ -113,7 +100,7 @@ func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
 			Errors: ie.Fields})
 	case errors.Is(err, ErrNotFound):
 		problem.Write(w, http.StatusNotFound, err.Error())
-	case errors.Is(err, ErrTooSlow):
+	case errors.Is(err, ErrNotSwept):
 		w.Header().Set("Retry-After", "60")
 		problem.Write(w, http.StatusServiceUnavailable, err.Error())
 	case errors.Is(err, context.Canceled) && r.Context().Err() != nil:

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/liuhen/liuhen/internal/httpjson"
+	"github.com/liuhen/liuhen/internal/param"
 	"github.com/liuhen/liuhen/internal/problem"
 	"github.com/liuhen/liuhen/verify"
 )
@@ -62,7 +63,7 @@ func (a *API) listTokens(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *API) getToken(w http.ResponseWriter, r *http.Request) {
-	id, ok := pathID(w, r)
+	id, ok := param.PathID(w, r)
 	if !ok {
 		return
 	}
@@ -75,7 +76,7 @@ func (a *API) getToken(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *API) revokeToken(w http.ResponseWriter, r *http.Request) {
-	id, ok := pathID(w, r)
+	id, ok := param.PathID(w, r)
 	if !ok {
 		return
 	}
@@ -128,8 +129,8 @@ func parseAuditFilter(v url.Values) (AuditFilter, error) {
 	if !f.From.IsZero() && !f.To.IsZero() && !f.To.After(f.From) {
 		fe.add("to", "the period ends before it starts: give a 'to' later than 'from'")
 	}
-	f.Limit = parseInt(&fe, "limit", get("limit"), 1, 500, 100)
-	f.Offset = parseInt(&fe, "offset", get("offset"), 0, 1<<40, 0)
+	f.Limit = parseInt(&fe, "limit", get("limit"), 1, param.MaxLimit, 100)
+	f.Offset = parseInt(&fe, "offset", get("offset"), 0, param.MaxOffset, 0)
 	slices.SortFunc(fe, func(a, b problem.FieldError) int {
 		return strings.Compare(a.Field, b.Field)
 	})

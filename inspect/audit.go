@@ -2,6 +2,7 @@ package inspect
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -38,9 +39,17 @@ type Entry struct {
 	Query      string    `json:"query"`  // its query, decoded
 	RemoteAddr string    `json:"remote_addr"`
 	UserAgent  string    `json:"user_agent"`
-	// Status is the HTTP status of the answer; nil while it is being sent.
+	// Status is the HTTP status of the answer, StatusClientClosed when
+	// the client went away before it was complete, or 500 when the server
+	// cut it off; nil while it is being sent.
 	Status *int `json:"status"`
 }
+
+// StatusClientClosed is the status recorded for a request whose client
+// went away before the answer was complete, so that the log does not say
+// it was shown. It is nginx's code for that; HTTP has none, since no
+// answer reached the client.
+const StatusClientClosed = 499
 
 // Audit writes and reads the audit log.
 type Audit struct {
@@ -54,9 +63,10 @@ func NewAudit(pool *pgxpool.Pool, logger *slog.Logger) *Audit {
 }
 
 // Record returns middleware that writes an entry of action for every
-// request it passes on, before the handler runs, and its status after. It
-// must run after access.Guard's Require. When the entry cannot be written
-// the request is refused with 503: nothing is shown without a record.
+// request it passes on, before the handler runs, and its status after:
+// the answer's, or what became of it (see Entry.Status). It must run after
+// access.Guard's Require. When the entry cannot be written the request is
+// refused with 503: nothing is shown without a record.
 func (a *Audit) Record(action string) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -75,8 +85,14 @@ func (a *Audit) Record(action string) func(http.Handler) http.Handler {
 				return
 			}
 			sw := &statusWriter{ResponseWriter: w}
+			completed := false
+			defer func() {
+				// Also when the handler aborts the answer (http.ErrAbortHandler).
+				a.finish(context.WithoutCancel(r.Context()), id,
+					sw.outcome(r.Context(), completed))
+			}()
 			next.ServeHTTP(sw, r)
-			a.finish(context.WithoutCancel(r.Context()), id, sw.code())
+			completed = true
 		})
 	}
 }
@@ -182,10 +198,12 @@ func (a *Audit) List(ctx context.Context, f AuditFilter) ([]Entry, error) {
 	return append(make([]Entry, 0, len(out)), out...), nil
 }
 
-// statusWriter remembers the status of an answer.
+// statusWriter remembers the status of an answer, and whether writing it
+// failed.
 type statusWriter struct {
 	http.ResponseWriter
-	status int
+	status   int
+	writeErr error
 }
 
 func (w *statusWriter) WriteHeader(code int) {
@@ -199,15 +217,29 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 	if w.status == 0 {
 		w.status = http.StatusOK
 	}
-	return w.ResponseWriter.Write(b)
+	n, err := w.ResponseWriter.Write(b)
+	if err != nil && w.writeErr == nil {
+		w.writeErr = err
+	}
+	return n, err
 }
 
 // Unwrap lets http.ResponseController reach the writer beneath, to flush
 // a long export.
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-func (w *statusWriter) code() int {
-	if w.status == 0 {
+// outcome is the status to record for the answer once the handler has
+// returned (completed) or aborted it. A request whose context ended
+// before the handler returned lost its client (net/http cancels it when
+// the connection closes), and so did one whose answer could not be
+// written, whatever status the handler chose.
+func (w *statusWriter) outcome(ctx context.Context, completed bool) int {
+	switch {
+	case w.writeErr != nil || errors.Is(ctx.Err(), context.Canceled):
+		return StatusClientClosed
+	case !completed:
+		return http.StatusInternalServerError
+	case w.status == 0:
 		return http.StatusOK
 	}
 	return w.status

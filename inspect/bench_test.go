@@ -38,6 +38,11 @@ var benchQueries = map[string][]string{
 		"category=other&unit=B-T2", "major_class=large_funds&from=2026-01-01&to=2026-06-30",
 		"from=2024-05-01&to=2024-05-31", "", "offset=100"},
 	"similar, after no match": {"q=道路硬化工程项目", "q=敬老院改造资金安排方案"},
+	"has findings": {"has_findings=true", "has_findings=false", "has_findings=true&unit=B-T5",
+		"has_findings=false&unit=B-T5-V3", "has_findings=true&q=道路",
+		"has_findings=false&q=资金&unit=B-T12",
+		"has_findings=true&body_kind=party_committee&from=2025-01-01",
+		"has_findings=true&offset=100"},
 }
 
 // BenchmarkSearch builds a county of LIUHEN_BENCH_ITEMS agenda items

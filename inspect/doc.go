@@ -6,7 +6,7 @@
 // watch, view and export.
 //
 // It reads the agenda tables with SQL and keeps its own: search_items,
-// inspector_tokens and audit_log (migration 00012 of package agenda).
+// inspector_tokens and audit_log (migration 00010 of package agenda).
 //
 // # Search
 //
@@ -40,9 +40,16 @@
 //
 // # Findings
 //
-// The has_findings filter runs the verifier (verify.Run) over the query's
-// unit with every rule but RECORDING_TAMPERED, whose object checks would
-// read the store for every segment in scope; the watch page runs every rule
-// for its meeting. The result is kept for FindingsTTL, so that paging
-// through results does not run the verifier again.
+// The has_findings filter reads the findings table that the sweeps of
+// verify/alert keep (`liuhen serve` sweeps at start and every
+// LIUHEN_ALERT_SWEEP): an item has findings when one of its decisions has
+// a finding that is open or acknowledged (FindingStates); resolved ones,
+// by the verifier or by hand, do not count. It is a semi-join on the
+// decisions' agenda items and a partial index of the findings that still
+// stand, so it costs milliseconds at any size, and the result says which
+// sweep it is as of (FindingsBasis): changes committed after that sweep
+// began are judged by the next one. Before any sweep has completed the
+// filter is refused with ErrNotSwept (503) rather than answered "no
+// findings". The watch page runs the verifier itself, every rule, over the
+// decisions of its meeting alone (verify.Options.Meeting).
 package inspect

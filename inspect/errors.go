@@ -23,9 +23,9 @@ var (
 	ErrUnknownToken = fmt.Errorf("unknown, expired or revoked inspector token: %w",
 		access.ErrUnknownToken)
 
-	// ErrTooSlow means the verifier did not answer a has_findings query in
-	// time; a narrower unit makes it faster.
-	ErrTooSlow = errors.New("the findings could not be computed in time")
+	// ErrNotSwept means a has_findings query came before any sweep of the
+	// findings had completed: there is nothing yet to answer it from.
+	ErrNotSwept = errors.New("the findings have not been swept yet")
 )
 
 // InputError lists every bad field of a request and what to do about each.

@@ -2,110 +2,78 @@ package inspect
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
-	"sync"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
-
 	"github.com/liuhen/liuhen/verify"
+	"github.com/liuhen/liuhen/verify/alert"
 )
 
-// FindingsTTL is how long the findings behind a has_findings search are
-// kept before the verifier runs again.
-const FindingsTTL = time.Minute
+// FindingStates are the states of a kept finding that has_findings counts:
+// an open finding, and an acknowledged one (seen by someone, not yet dealt
+// with), still stand; a resolved one does not.
+var FindingStates = []string{alert.StateOpen, alert.StateAcknowledged}
 
-// findingsTimeout bounds one run of the verifier for has_findings.
-const findingsTimeout = 30 * time.Second
+// hasFindingsSQL is the condition that an item s of search_items has a
+// decision with a finding in FindingStates. The states are written out so
+// that the planner may use the partial index findings_standing_idx, which
+// holds those rows alone (TestHasFindingsStates keeps them in step).
+const hasFindingsSQL = `EXISTS (SELECT 1 FROM decisions d
+    JOIN findings f ON f.decision_id = d.id AND f.state IN ('open', 'acknowledged')
+    WHERE d.agenda_item_id = s.agenda_item_id)`
 
-// findingsCache keeps, per unit code ("" for all units), the agenda items
-// whose decisions have findings.
-//
-// TODO(findings-table): the verifier runs in the request (seconds for a
-// township, about 20 s for a county of 1,000,000 items) and its items go
-// to PostgreSQL as an array; a findings table that verify writes would
-// make has_findings a join and keep it fresh.
-type findingsCache struct {
-	pool    *pgxpool.Pool
-	ttl     time.Duration
-	now     func() time.Time
-	mu      sync.Mutex
-	entries map[string]findingsEntry
+// FindingsBasis says what a search with has_findings was answered from: the
+// findings kept by the sweeps of verify/alert that are in States, as the
+// last completed sweep left them.
+type FindingsBasis struct {
+	States []string `json:"states"`
+	// AsOf is when the last completed sweep began: every change committed
+	// before then (a decision registered, linked or moved) is judged; later
+	// ones wait for the next sweep. States are read as they are now: a
+	// finding resolved by hand a minute ago no longer counts.
+	AsOf time.Time `json:"as_of"`
+	// SweptAt is when that sweep had written the findings.
+	SweptAt time.Time `json:"swept_at"`
+	// Codes are the rules that sweep ran.
+	Codes []string `json:"codes"`
+	// ObjectsAsOf is when the last sweep that checked segment objects
+	// (RECORDING_TAMPERED) began, which is earlier than AsOf while the
+	// evidence store cannot be reached; nil when no sweep has checked them.
+	ObjectsAsOf *time.Time `json:"objects_as_of"`
 }
 
-type findingsEntry struct {
-	at    time.Time
-	items []int64
-}
+// TODO(findings-freshness): a decision registered or relinked after AsOf is
+// answered as the last sweep left it (a new one as without findings) and
+// only AsOf tells; a change time kept per decision, compared with AsOf in
+// the same join, would let each result say "not yet checked".
 
-func newFindingsCache(pool *pgxpool.Pool) *findingsCache {
-	return &findingsCache{pool: pool, ttl: FindingsTTL, now: time.Now,
-		entries: map[string]findingsEntry{}}
-}
-
-// items returns the agenda items of unit (and the units below it) linked
-// to a decision with findings.
-func (c *findingsCache) items(ctx context.Context, unit string) ([]int64, error) {
-	c.mu.Lock()
-	e, ok := c.entries[unit]
-	c.mu.Unlock()
-	if ok && c.now().Sub(e.at) < c.ttl {
-		return e.items, nil
-	}
-	at := c.now()
-	items, err := c.compute(ctx, unit)
+// findingsBasis reads the last completed sweep; ErrNotSwept when no sweep
+// has completed, since the findings table would then say "no findings" of
+// every item.
+func findingsBasis(ctx context.Context, store *alert.Store) (*FindingsBasis, error) {
+	last, err := store.LastSweep(ctx, "")
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("find the findings' sweep: %w", err)
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for k, old := range c.entries {
-		if c.now().Sub(old.at) >= c.ttl {
-			delete(c.entries, k)
+	if last == nil {
+		return nil, fmt.Errorf("%w: has_findings reads the findings that the server's "+
+			"sweeps keep, and no sweep has completed on this database yet; `liuhen serve` "+
+			"sweeps when it starts and every LIUHEN_ALERT_SWEEP (5m) unless that is off, "+
+			"and `liuhen findings sweep` runs one now. Search without has_findings "+
+			"meanwhile", ErrNotSwept)
+	}
+	b := &FindingsBasis{States: slices.Clone(FindingStates), AsOf: last.StartedAt,
+		SweptAt: last.FinishedAt, Codes: last.Codes}
+	objects := last
+	if !slices.Contains(last.Codes, verify.CodeRecordingTampered) {
+		if objects, err = store.LastSweep(ctx, verify.CodeRecordingTampered); err != nil {
+			return nil, fmt.Errorf("find the findings' sweep: %w", err)
 		}
 	}
-	c.entries[unit] = findingsEntry{at: at, items: items}
-	return items, nil
-}
-
-// databaseCodes are the verifier's rules that read only the database.
-func databaseCodes() []string {
-	return slices.DeleteFunc(verify.Codes(), func(c string) bool {
-		return c == verify.CodeRecordingTampered
-	})
-}
-
-func (c *findingsCache) compute(ctx context.Context, unit string) ([]int64, error) {
-	ctx, cancel := context.WithTimeout(ctx, findingsTimeout)
-	defer cancel()
-	rep, err := verify.Run(ctx, c.pool, nil, verify.Options{Unit: unit, Codes: databaseCodes()})
-	var oe *verify.OptionError
-	switch {
-	case errors.As(err, &oe):
-		return nil, inputError(oe.Option, oe.Reason)
-	case err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded):
-		return nil, fmt.Errorf("%w: the verifier took over %v for unit %q; give a "+
-			"narrower unit", ErrTooSlow, findingsTimeout, unit)
-	case err != nil:
-		return nil, fmt.Errorf("run verifier for has_findings: %w", err)
+	if objects != nil {
+		at := objects.StartedAt
+		b.ObjectsAsOf = &at
 	}
-	var failed []int64
-	for _, d := range rep.Decisions {
-		if d.Status == verify.StatusFail {
-			failed = append(failed, d.ID)
-		}
-	}
-	rows, err := c.pool.Query(ctx, `SELECT DISTINCT agenda_item_id FROM decisions
-		WHERE id = ANY($1) AND agenda_item_id IS NOT NULL ORDER BY 1`, failed)
-	if err != nil {
-		return nil, fmt.Errorf("find agenda items with findings: %w", err)
-	}
-	items, err := pgx.CollectRows(rows, pgx.RowTo[int64])
-	if err != nil {
-		return nil, fmt.Errorf("find agenda items with findings: %w", err)
-	}
-	return append(make([]int64, 0, len(items)), items...), nil
+	return b, nil
 }

@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/liuhen/liuhen/agenda"
+	"github.com/liuhen/liuhen/internal/param"
 	"github.com/liuhen/liuhen/verify"
 )
 
@@ -183,13 +184,9 @@ func parseBool(fe *fieldErrors, name, s string) *bool {
 }
 
 func parseInt(fe *fieldErrors, name, s string, min, max, def int) int {
-	if s == "" {
-		return def
-	}
-	n, err := strconv.Atoi(s)
-	if err != nil || n < min || n > max {
-		fe.add(name, fmt.Sprintf("got %q; give an integer from %d to %d", s, min, max))
-		return def
+	n, err := param.Int(s, min, max, def)
+	if err != nil {
+		fe.add(name, err.Error())
 	}
 	return n
 }

@@ -59,7 +59,7 @@ func TestParseQueryBadInput(t *testing.T) {
 		{"to not a date", "to=2026-13-01", []string{"to"}, "RFC 3339"},
 		{"limit zero", "limit=0", []string{"limit"}, "1 to 100"},
 		{"limit too large", "limit=101", []string{"limit"}, "1 to 100"},
-		{"limit not a number", "limit=ten", []string{"limit"}, "integer"},
+		{"limit not a number", "limit=ten", []string{"limit"}, "whole number"},
 		{"negative offset", "offset=-1", []string{"offset"}, "0 to 10000"},
 		{"offset too large", "offset=10001", []string{"offset"}, "0 to 10000"},
 		{"has_findings not a boolean", "has_findings=yes", []string{"has_findings"},

@@ -11,17 +11,19 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"golang.org/x/sync/errgroup"
+
+	"github.com/liuhen/liuhen/verify/alert"
 )
 
 // Searcher searches agenda items (see the package doc).
 type Searcher struct {
 	pool     *pgxpool.Pool
-	findings *findingsCache
+	findings *alert.Store
 }
 
 // NewSearcher returns a searcher over the database of pool.
 func NewSearcher(pool *pgxpool.Pool) *Searcher {
-	return &Searcher{pool: pool, findings: newFindingsCache(pool)}
+	return &Searcher{pool: pool, findings: alert.NewStore(pool)}
 }
 
 // similarThreshold is the word_similarity a result must reach to be
@@ -30,7 +32,8 @@ func NewSearcher(pool *pgxpool.Pool) *Searcher {
 const similarThreshold = 0.5
 
 // Search returns the page of items q asks for. Bad input, such as an
-// unknown unit, is an *InputError.
+// unknown unit, is an *InputError; has_findings before any sweep of the
+// findings has completed is ErrNotSwept.
 func (s *Searcher) Search(ctx context.Context, q Query) (Result, error) {
 	if err := q.Validate(); err != nil {
 		return Result{}, err
@@ -40,6 +43,13 @@ func (s *Searcher) Search(ctx context.Context, q Query) (Result, error) {
 		return Result{}, err
 	}
 	res := Result{Query: q, Match: MatchAll, Items: []Item{}}
+	if q.HasFindings != nil {
+		// Read before the page: a sweep that ends meanwhile makes the page
+		// newer than AsOf says, never older.
+		if res.Findings, err = findingsBasis(ctx, s.findings); err != nil {
+			return Result{}, err
+		}
+	}
 	w := filters.clone()
 	if q.Text != "" {
 		res.Match = MatchContains
@@ -178,8 +188,7 @@ func (w *where) arg(v any) string {
 	return fmt.Sprintf("$%d", len(w.args))
 }
 
-// where turns q's filters into conditions, looking up its unit and, for
-// has_findings, the verifier's findings.
+// where turns q's filters into conditions, looking up its unit.
 func (s *Searcher) where(ctx context.Context, q Query) (*where, error) {
 	w := &where{}
 	if q.Unit != "" {
@@ -204,11 +213,7 @@ func (s *Searcher) where(ctx context.Context, q Query) (*where, error) {
 		w.conds = append(w.conds, "s.held_at < "+w.arg(q.To))
 	}
 	if q.HasFindings != nil {
-		items, err := s.findings.items(ctx, q.Unit)
-		if err != nil {
-			return nil, err
-		}
-		cond := "s.agenda_item_id = ANY(" + w.arg(items) + "::bigint[])"
+		cond := hasFindingsSQL
 		if !*q.HasFindings {
 			cond = "NOT " + cond
 		}

@@ -103,6 +103,7 @@ func TestSearchText(t *testing.T) {
 
 func TestSearchFilters(t *testing.T) {
 	c := newCounty(t)
+	c.sweep(t)
 	s := inspect.NewSearcher(c.pool)
 	tests := []struct {
 		name, params string

@@ -29,6 +29,9 @@ type Result struct {
 	TotalExact bool   `json:"total_exact"`
 	Match      string `json:"match"`
 	Items      []Item `json:"items"`
+	// Findings says what has_findings was answered from (when the query
+	// has it): the states counted and the sweep the findings are as of.
+	Findings *FindingsBasis `json:"findings,omitempty"`
 }
 
 // Item is an agenda item found by a search, with what an inspector needs

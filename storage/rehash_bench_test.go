@@ -14,11 +14,12 @@ import (
 )
 
 // BenchmarkRehash reads segment-sized objects back from the real MinIO and
-// hashes them, with 4, 8, 16 and 32 reads at a time (verify --rehash runs
-// 16 by default), and hashes the same bytes in memory on one goroutine
-// after each round of reads, outside the timer. Taking the two in turns
-// keeps the comparison honest on a shared machine, where the speed of a
-// core drifts by a tenth or more within a minute.
+// hashes them: 32 of 4 MiB with 4, 8, 16 and 32 reads at a time (verify
+// --rehash runs 16 by default), and 128 of 1 MiB with 16, where the cost of
+// each request weighs more. After each round of reads it hashes the same
+// bytes in memory on one goroutine, outside the timer. Taking the two in
+// turns keeps the comparison honest on a shared machine, where the speed
+// of a core drifts by a tenth or more within a minute.
 //
 // It reports rehash's rate two ways against the raw rate of one core: by
 // the clock (%-of-one-core: bytes per second of the whole run, on a
@@ -27,8 +28,24 @@ import (
 // it counted — hashing, socket reads, HTTP, the runtime), which is what
 // the rehash path itself costs a core whatever else runs beside it.
 func BenchmarkRehash(b *testing.B) {
-	const objects, size = 32, 4 << 20 // a 10 s segment at about 3 Mb/s
 	s := openStore(b, 0)
+	for _, set := range []struct {
+		name          string
+		objects, size int
+		workers       []int
+	}{
+		{"size=4MiB", 32, 4 << 20, []int{4, 8, 16, 32}}, // 10 s of video at about 3 Mb/s
+		{"size=1MiB", 128, 1 << 20, []int{16}},          // 10 s at about 0.8 Mb/s
+	} {
+		b.Run(set.name, func(b *testing.B) {
+			benchmarkRehash(b, s, set.objects, set.size, set.workers)
+		})
+	}
+}
+
+// benchmarkRehash stores objects of size random bytes and rehashes them
+// with each number of workers.
+func benchmarkRehash(b *testing.B, s *Store, objects, size int, workers []int) {
 	ctx := context.Background()
 	blobs := make([][]byte, objects)
 	keys := make([]string, objects)
@@ -36,17 +53,17 @@ func BenchmarkRehash(b *testing.B) {
 	for i := range blobs {
 		blobs[i] = make([]byte, size)
 		rand.Read(blobs[i])
-		keys[i] = fmt.Sprintf("bench/rehash/%06d.webm", i)
+		keys[i] = fmt.Sprintf("bench/rehash/%d/%06d.webm", size, i)
 		sums[i] = sha256.Sum256(blobs[i])
-		if err := s.Put(ctx, keys[i], bytes.NewReader(blobs[i]), size, sums[i],
+		if err := s.Put(ctx, keys[i], bytes.NewReader(blobs[i]), int64(size), sums[i],
 			"video/webm"); err != nil {
 			b.Fatalf("put %s: %v", keys[i], err)
 		}
 	}
-	for _, workers := range []int{4, 8, 16, 32} {
+	for _, workers := range workers {
 		b.Run(fmt.Sprintf("workers=%d", workers), func(b *testing.B) {
 			var rawTime, cpuTime time.Duration
-			b.SetBytes(objects * size)
+			b.SetBytes(int64(objects * size))
 			for b.Loop() {
 				cpuStart := processCPU(b)
 				g, gctx := errgroup.WithContext(ctx)
@@ -54,7 +71,7 @@ func BenchmarkRehash(b *testing.B) {
 				for i, key := range keys {
 					g.Go(func() error {
 						sum, n, err := s.Rehash(gctx, key)
-						if err == nil && (sum != sums[i] || n != size) {
+						if err == nil && (sum != sums[i] || n != int64(size)) {
 							err = fmt.Errorf("rehash %s: got %x (%d bytes), want %x", key,
 								sum, n, sums[i])
 						}

@@ -9,8 +9,9 @@
 // registration half of BACKDATED.
 //
 // Each rule is one set-based query (two for some) over the decisions in
-// scope (Options.Unit with its sub-units, and the period [From, To) of
-// decided_at), all read in one database snapshot. "The meeting" is the one
+// scope (Options.Unit with its sub-units, the period [From, To) of
+// decided_at, and Options.Meeting: the decisions linked to one meeting's
+// agenda items), all read in one database snapshot. "The meeting" is the one
 // holding the agenda item the decision is linked to; "the meeting's day" is
 // the date of its start (else its planned start) in the server's zone, and
 // "the members who should attend" are those whose seat on the meeting's

@@ -3,6 +3,8 @@ package verify
 import (
 	"errors"
 	"fmt"
+
+	"github.com/liuhen/liuhen/internal/fielderr"
 )
 
 // ErrInvalidOptions is wrapped by every error about bad Options: an unknown
@@ -13,11 +15,12 @@ var ErrInvalidOptions = errors.New("invalid verify options")
 // Errors about one option; each wraps ErrInvalidOptions and reaches the
 // caller inside an *OptionError that names the option.
 var (
-	ErrUnknownCode   = fmt.Errorf("%w: unknown finding code", ErrInvalidOptions)
-	ErrUnknownUnit   = fmt.Errorf("%w: unknown org unit", ErrInvalidOptions)
-	ErrBadPeriod     = fmt.Errorf("%w: bad period", ErrInvalidOptions)
-	ErrUnknownFormat = fmt.Errorf("%w: unknown report format", ErrInvalidOptions)
-	ErrBadOption     = fmt.Errorf("%w: bad value", ErrInvalidOptions)
+	ErrUnknownCode    = fmt.Errorf("%w: unknown finding code", ErrInvalidOptions)
+	ErrUnknownUnit    = fmt.Errorf("%w: unknown org unit", ErrInvalidOptions)
+	ErrUnknownMeeting = fmt.Errorf("%w: unknown meeting", ErrInvalidOptions)
+	ErrBadPeriod      = fmt.Errorf("%w: bad period", ErrInvalidOptions)
+	ErrUnknownFormat  = fmt.Errorf("%w: unknown report format", ErrInvalidOptions)
+	ErrBadOption      = fmt.Errorf("%w: bad value", ErrInvalidOptions)
 )
 
 // ErrObjectMissing is what an ObjectChecker returns (possibly wrapped) when
@@ -34,40 +37,11 @@ var ErrStoreUnavailable = errors.New("evidence store unavailable")
 // selected but no ObjectChecker was given.
 var ErrNoObjectChecker = errors.New("no object checker for RECORDING_TAMPERED")
 
-// An OptionError says which option is wrong and what to do about it.
-type OptionError struct {
-	Option string // "codes", "unit", "from", "to", "format", ...
-	Reason string // what is wrong and how to fix it
-	Err    error  // one of the sentinels above
-}
-
-func (e *OptionError) Error() string { return e.Option + ": " + e.Reason }
-
-// Unwrap returns the sentinel, so errors.Is(err, ErrInvalidOptions) holds.
-func (e *OptionError) Unwrap() error { return e.Err }
+// An OptionError says which option is wrong (Field: "codes", "unit",
+// "from", "to", "format", ...) and what to do about it (Reason); its Err is
+// one of the sentinels above.
+type OptionError = fielderr.Error
 
 // OptionErrors lists every *OptionError inside err, which may be a single
 // one or several joined with errors.Join (and wrapped).
-func OptionErrors(err error) []*OptionError {
-	var out []*OptionError
-	var walk func(error)
-	walk = func(e error) {
-		if e == nil {
-			return
-		}
-		if oe, ok := e.(*OptionError); ok {
-			out = append(out, oe)
-			return
-		}
-		switch u := e.(type) {
-		case interface{ Unwrap() []error }:
-			for _, inner := range u.Unwrap() {
-				walk(inner)
-			}
-		case interface{ Unwrap() error }:
-			walk(u.Unwrap())
-		}
-	}
-	walk(err)
-	return out
-}
+func OptionErrors(err error) []*OptionError { return fielderr.All(err) }

@@ -18,13 +18,15 @@ import (
 )
 
 // queryParams are the query parameters Handler understands.
-var queryParams = []string{"format", "rehash", "codes", "unit", "from", "to", "backdate_days"}
+var queryParams = []string{"format", "rehash", "codes", "unit", "meeting", "from", "to",
+	"backdate_days"}
 
 // Handler serves a verification report for GET requests. Query parameters:
 // format (json, the default, csv or table), rehash (a boolean; bare
 // "rehash" means true), codes (comma-separated or repeated), unit (org unit
-// code, sub-units included), from and to (2006-01-02 or RFC 3339; a date
-// in to includes that whole day), backdate_days (Options.BackdateDays).
+// code, sub-units included), meeting (a meeting id: the decisions linked to
+// its agenda items), from and to (2006-01-02 or RFC 3339; a date in to
+// includes that whole day), backdate_days (Options.BackdateDays).
 // Bad parameters get 400 with a problem
 // document listing each one (RFC 9457 §3).
 //
@@ -126,7 +128,7 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 func writeBadRequest(w http.ResponseWriter, bad []*OptionError) {
 	fields := make([]problem.FieldError, len(bad))
 	for i, e := range bad {
-		fields[i] = problem.FieldError{Field: e.Option, Reason: e.Reason}
+		fields[i] = problem.FieldError{Field: e.Field, Reason: e.Reason}
 	}
 	problem.BadRequest(w, fields)
 }
@@ -138,7 +140,7 @@ func parseRequest(rawQuery string) (Options, Format, []*OptionError) {
 	format := FormatJSON
 	q, err := url.ParseQuery(rawQuery)
 	if err != nil {
-		return opts, format, []*OptionError{{Option: "query", Err: ErrBadOption,
+		return opts, format, []*OptionError{{Field: "query", Err: ErrBadOption,
 			Reason: fmt.Sprintf("cannot read the query string: %v; escape it as a URL "+
 				"query", err)}}
 	}
@@ -162,6 +164,10 @@ func parseRequest(rawQuery string) (Options, Format, []*OptionError) {
 		opts.Codes = append(opts.Codes, ParseCodes(v)...)
 	}
 	opts.Unit, _ = single(q, "unit", &bad)
+	if v, ok := single(q, "meeting", &bad); ok {
+		opts.Meeting, err = parseMeeting(v)
+		note(err)
+	}
 	if v, ok := single(q, "from", &bad); ok {
 		opts.From, err = ParseFrom(v)
 		note(err)
@@ -184,7 +190,7 @@ func checkParams(q url.Values) error {
 	var errs []error
 	for name := range q {
 		if !slices.Contains(queryParams, name) {
-			errs = append(errs, &OptionError{Option: name, Err: ErrBadOption,
+			errs = append(errs, &OptionError{Field: name, Err: ErrBadOption,
 				Reason: fmt.Sprintf("unknown query parameter %q; valid ones are %s",
 					name, strings.Join(queryParams, ", "))})
 		}
@@ -203,7 +209,7 @@ func single(q url.Values, name string, bad *[]*OptionError) (string, bool) {
 	case 1:
 		return vs[0], true
 	}
-	*bad = append(*bad, &OptionError{Option: name, Err: ErrBadOption,
+	*bad = append(*bad, &OptionError{Field: name, Err: ErrBadOption,
 		Reason: fmt.Sprintf("given %d times; give it once", len(vs))})
 	return "", false
 }
@@ -214,10 +220,21 @@ func parseBool(name, v string) (bool, error) {
 	}
 	b, err := strconv.ParseBool(v)
 	if err != nil {
-		return false, &OptionError{Option: name, Err: ErrBadOption,
+		return false, &OptionError{Field: name, Err: ErrBadOption,
 			Reason: fmt.Sprintf("cannot read %q as a boolean; give true or false", v)}
 	}
 	return b, nil
+}
+
+// parseMeeting reads meeting; its sign is checked with the other options.
+func parseMeeting(v string) (int64, error) {
+	n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+	if err != nil {
+		return 0, &OptionError{Field: "meeting", Err: ErrUnknownMeeting,
+			Reason: fmt.Sprintf("cannot read %q as a meeting id; give a whole number such "+
+				"as 42", v)}
+	}
+	return n, nil
 }
 
 // parseDays reads backdate_days; its range is checked with the other
@@ -225,7 +242,7 @@ func parseBool(name, v string) (bool, error) {
 func parseDays(v string) (int, error) {
 	n, err := strconv.Atoi(strings.TrimSpace(v))
 	if err != nil {
-		return 0, &OptionError{Option: "backdate_days", Err: ErrBadOption,
+		return 0, &OptionError{Field: "backdate_days", Err: ErrBadOption,
 			Reason: fmt.Sprintf("cannot read %q as a whole number of days; give e.g. 30", v)}
 	}
 	return n, nil

@@ -77,6 +77,19 @@ func TestHandler(t *testing.T) {
 				rep.Scope.BackdateDays)
 		}
 	})
+	t.Run("one meeting", func(t *testing.T) {
+		resp := get(t, fmt.Sprintf("meeting=%d&codes=no_meeting", w.meeting))
+		wantStatus(t, resp, http.StatusOK, "application/json")
+		var rep Report
+		if err := json.NewDecoder(resp.Body).Decode(&rep); err != nil {
+			t.Fatalf("decode: %v", err)
+		}
+		if got := decisionIDs(rep); !slices.Equal(got, []int64{w.decision}) ||
+			rep.Scope.Meeting != w.meeting {
+			t.Errorf("got decisions %v, scope %+v; want [%d] of meeting %d", got, rep.Scope,
+				w.decision, w.meeting)
+		}
+	})
 	t.Run("table", func(t *testing.T) {
 		resp := get(t, unit+"&format=table")
 		wantStatus(t, resp, http.StatusOK, "text/plain; charset=utf-8")
@@ -103,6 +116,9 @@ func TestHandler(t *testing.T) {
 		{"malformed query", "unit=%zz", []string{"query"}},
 		{"backdate days not a number", "backdate_days=a+month", []string{"backdate_days"}},
 		{"negative backdate days", "backdate_days=-1", []string{"backdate_days"}},
+		{"meeting not a number", "meeting=first", []string{"meeting"}},
+		{"negative meeting", "meeting=-4", []string{"meeting"}},
+		{"unknown meeting", "meeting=999999999", []string{"meeting"}},
 		{"unit not UTF-8", "unit=%ff", []string{"unit"}},
 		{"unit with a NUL", "unit=%00", []string{"unit"}},
 		{"to past the last year", "to=9999-12-31", []string{"to"}},

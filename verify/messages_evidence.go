@@ -32,12 +32,25 @@ func (g *trackGaps) problem() evidenceProblem {
 	}
 }
 
-func msgObjectMissing(s segmentRow) [2]string {
+// msgObjectMissing tells that the objects of the segments from first to
+// last, of one track, are missing; first and last are the same segment
+// when one is.
+func msgObjectMissing(first, last segmentRow) [2]string {
+	if first.Seq == last.Seq {
+		return [2]string{
+			fmt.Sprintf("segment %d of track %d (object %s) is missing from the object "+
+				"store: it was removed, or never left the local spool", first.Seq,
+				first.TrackID, first.Key),
+			fmt.Sprintf("轨道 %d 的第 %d 段（对象 %s）在对象存储中缺失：已被删除，或仍未从本地缓存上传",
+				first.TrackID, first.Seq, first.Key),
+		}
+	}
 	return [2]string{
-		fmt.Sprintf("segment %d of track %d (object %s) is missing from the object "+
-			"store: it was removed, or never left the local spool", s.Seq, s.TrackID, s.Key),
-		fmt.Sprintf("轨道 %d 的第 %d 段（对象 %s）在对象存储中缺失：已被删除，或仍未从本地缓存上传",
-			s.TrackID, s.Seq, s.Key),
+		fmt.Sprintf("segments %d to %d of track %d (objects %s to %s) are missing from "+
+			"the object store: they were removed, or never left the local spool",
+			first.Seq, last.Seq, first.TrackID, first.Key, last.Key),
+		fmt.Sprintf("轨道 %d 的第 %d 至 %d 段（对象 %s 至 %s）在对象存储中缺失：已被删除，"+
+			"或仍未从本地缓存上传", first.TrackID, first.Seq, last.Seq, first.Key, last.Key),
 	}
 }
 

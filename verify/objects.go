@@ -43,6 +43,7 @@ type evidenceProblem struct {
 	ObjectKey   string
 	Message     string
 	MessageZH   string
+	missing     bool // the segment's object is not in the store
 }
 
 // evidenceLink ties a decision to one recording of its meeting.
@@ -230,13 +231,35 @@ func checkObjects(ctx context.Context, objects ObjectChecker, segments []segment
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("check objects: %w", err)
 	}
+	return missingRuns(segments, found), nil
+}
+
+// missingRuns returns the problems found for segments, in order, with each
+// run of missing objects that follow one another in a track's catalogue
+// made one problem, named after its first object: a recording whose
+// objects are gone (a bucket emptied, a spool never uploaded) is one
+// finding per track, not one per ten seconds of it.
+func missingRuns(segments []segmentRow, found []*evidenceProblem) []evidenceProblem {
 	var out []evidenceProblem
-	for _, p := range found {
-		if p != nil {
-			out = append(out, *p)
+	for i := 0; i < len(found); i++ {
+		p := found[i]
+		if p == nil {
+			continue
 		}
+		last := i
+		for p.missing && last+1 < len(found) && found[last+1] != nil &&
+			found[last+1].missing && segments[last+1].TrackID == segments[i].TrackID {
+			last++
+		}
+		if last > i {
+			run, m := *p, msgObjectMissing(segments[i], segments[last])
+			run.Message, run.MessageZH = m[0], m[1]
+			p = &run
+		}
+		out = append(out, *p)
+		i = last
 	}
-	return out, nil
+	return out
 }
 
 // checkObject returns a problem when the segment's object is missing, has
@@ -256,7 +279,9 @@ func checkObject(ctx context.Context, objects ObjectChecker, s segmentRow,
 		size, err = objects.Stat(ctx, s.Key)
 	}
 	if errors.Is(err, ErrObjectMissing) {
-		return segmentProblem(s, msgObjectMissing(s)), nil
+		p := segmentProblem(s, msgObjectMissing(s, s))
+		p.missing = true
+		return p, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("%s object %q: %w", op, s.Key, err)

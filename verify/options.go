@@ -51,6 +51,13 @@ type Options struct {
 	// From and To limit decided_at to From <= decided_at < To; a zero time
 	// leaves that side open.
 	From, To time.Time
+	// Meeting, when not 0, limits the check to the decisions linked to the
+	// agenda items of the meeting with this id, such as a watch page shows;
+	// Unit, From and To narrow it further. Rules that look beyond a
+	// decision (SPLIT_SPENDING's other decisions of the unit and matter)
+	// look as far as in a run without it, so each decision's findings are
+	// those an unscoped run gives it.
+	Meeting int64
 	// Concurrency is how many object checks run at once; 0 means 16.
 	Concurrency int
 	// BackdateDays is how many days after the decision its registration,
@@ -80,7 +87,7 @@ type RuleDone struct {
 }
 
 // Validate checks what it can without the database: codes, period,
-// concurrency and backdate days. It returns every problem at once, each an
+// meeting, concurrency and backdate days. It returns every problem at once, each an
 // *OptionError wrapping ErrInvalidOptions, joined; Run checks the same.
 func (o Options) Validate() error {
 	return errors.Join(o.validate()...)
@@ -93,7 +100,7 @@ func (o Options) validate() []error {
 	for _, c := range o.Codes {
 		if !slices.Contains(allCodes, c) {
 			errs = append(errs, &OptionError{
-				Option: "codes",
+				Field: "codes",
 				Reason: fmt.Sprintf("unknown finding code %q; valid codes are %s",
 					c, strings.Join(allCodes, ", ")),
 				Err: ErrUnknownCode,
@@ -102,7 +109,7 @@ func (o Options) validate() []error {
 	}
 	if !o.From.IsZero() && !o.To.IsZero() && !o.To.After(o.From) {
 		errs = append(errs, &OptionError{
-			Option: "to",
+			Field: "to",
 			Reason: fmt.Sprintf("the period ends (%s) before it starts (%s); "+
 				"give a 'to' later than 'from' (a date in 'to' includes that whole day, so "+
 				"its end is the next midnight)",
@@ -116,7 +123,7 @@ func (o Options) validate() []error {
 	}{{"from", o.From}, {"to", o.To}} {
 		if !end.t.IsZero() && (end.t.Year() < minYear || end.t.Year() > maxYear) {
 			errs = append(errs, &OptionError{
-				Option: end.option,
+				Field: end.option,
 				Reason: fmt.Sprintf("the year %d is outside %d to %d; give a date in it, or "+
 					"leave %s out for an open period", end.t.Year(), minYear, maxYear, end.option),
 				Err: ErrBadPeriod,
@@ -125,15 +132,23 @@ func (o Options) validate() []error {
 	}
 	if !o.unitIsText() {
 		errs = append(errs, &OptionError{
-			Option: "unit",
+			Field: "unit",
 			Reason: fmt.Sprintf("%q is not text (invalid UTF-8 or a NUL byte); give the "+
 				"code of an org unit", o.Unit),
 			Err: ErrUnknownUnit,
 		})
 	}
+	if o.Meeting < 0 {
+		errs = append(errs, &OptionError{
+			Field:  "meeting",
+			Reason: fmt.Sprintf("got %d; give the id of a meeting (a positive integer), "+
+				"or 0 for the decisions of every meeting", o.Meeting),
+			Err: ErrUnknownMeeting,
+		})
+	}
 	if o.Concurrency < 0 || o.Concurrency > maxConcurrency {
 		errs = append(errs, &OptionError{
-			Option: "concurrency",
+			Field: "concurrency",
 			Reason: fmt.Sprintf("got %d; give a number from 1 to %d, or 0 for the default %d",
 				o.Concurrency, maxConcurrency, defaultConcurrency),
 			Err: ErrBadOption,
@@ -141,7 +156,7 @@ func (o Options) validate() []error {
 	}
 	if o.BackdateDays < 0 || o.BackdateDays > maxBackdateDays {
 		errs = append(errs, &OptionError{
-			Option: "backdate_days",
+			Field: "backdate_days",
 			Reason: fmt.Sprintf("got %d; give a number of days from 1 to %d, or 0 for "+
 				"the default %d", o.BackdateDays, maxBackdateDays, defaultBackdateDays),
 			Err: ErrBadOption,
@@ -176,6 +191,15 @@ func (o Options) backdateDays() int {
 		return defaultBackdateDays
 	}
 	return o.BackdateDays
+}
+
+// meeting is the meeting of the scope, nil when it has none.
+func (o Options) meeting() *int64 {
+	if o.Meeting == 0 {
+		return nil
+	}
+	id := o.Meeting
+	return &id
 }
 
 // from is the start of the period, nil when it has none.
@@ -256,7 +280,7 @@ func parseBound(option, s string, end bool, loc *time.Location) (time.Time, erro
 	day, err := time.ParseInLocation(dateLayout, s, loc)
 	if err != nil {
 		return time.Time{}, &OptionError{
-			Option: option,
+			Field: option,
 			Reason: fmt.Sprintf("cannot read %q as a date; give 2006-01-02 "+
 				"or an RFC 3339 time such as 2006-01-02T15:04:05+08:00", s),
 			Err: ErrBadPeriod,

@@ -61,7 +61,7 @@ func TestParseBounds(t *testing.T) {
 	t.Run("rejects a malformed date", func(t *testing.T) {
 		_, err := ParseFrom("5/3/2024")
 		var oe *OptionError
-		if !errors.As(err, &oe) || oe.Option != "from" || !errors.Is(err, ErrBadPeriod) {
+		if !errors.As(err, &oe) || oe.Field != "from" || !errors.Is(err, ErrBadPeriod) {
 			t.Fatalf("got %v, want an *OptionError for from wrapping ErrBadPeriod", err)
 		}
 	})
@@ -99,6 +99,8 @@ func TestOptionsValidate(t *testing.T) {
 			[]error{ErrBadPeriod}, "from: the year 1"},
 		{"unit not UTF-8", Options{Unit: "\xff"}, []error{ErrUnknownUnit}, "not text"},
 		{"unit with a NUL", Options{Unit: "a\x00"}, []error{ErrUnknownUnit}, "not text"},
+		{"negative meeting", Options{Meeting: -1},
+			[]error{ErrUnknownMeeting}, "meeting: got -1; give the id of a meeting"},
 		{"negative backdate days", Options{BackdateDays: -1},
 			[]error{ErrBadOption}, "from 1 to 3650, or 0 for the default 30"},
 		{"backdate days past ten years", Options{BackdateDays: 3651},
@@ -132,15 +134,15 @@ func TestOptionsValidate(t *testing.T) {
 	t.Run("Validate joins every problem", func(t *testing.T) {
 		err := Options{Codes: []string{"NOPE"}, BackdateDays: -5}.Validate()
 		got := OptionErrors(err)
-		if len(got) != 2 || got[0].Option != "codes" || got[1].Option != "backdate_days" {
+		if len(got) != 2 || got[0].Field != "codes" || got[1].Field != "backdate_days" {
 			t.Errorf("got %v, want errors for codes and backdate_days", err)
 		}
 	})
 }
 
 func TestOptionErrors(t *testing.T) {
-	a := &OptionError{Option: "unit", Err: ErrUnknownUnit}
-	b := &OptionError{Option: "to", Err: ErrBadPeriod}
+	a := &OptionError{Field: "unit", Err: ErrUnknownUnit}
+	b := &OptionError{Field: "to", Err: ErrBadPeriod}
 	err := fmt.Errorf("run verify: %w", errors.Join(a, fmt.Errorf("wrapped: %w", b)))
 	got := OptionErrors(err)
 	if len(got) != 2 || got[0] != a || got[1] != b {

@@ -28,7 +28,7 @@ func ParseFormat(s string) (Format, error) {
 		return f, nil
 	}
 	return "", &OptionError{
-		Option: "format",
+		Field:  "format",
 		Reason: fmt.Sprintf("unknown format %q; give table, json or csv", s),
 		Err:    ErrUnknownFormat,
 	}

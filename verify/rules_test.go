@@ -380,6 +380,37 @@ func tamperedCases() []ruleCase {
 				}
 				wantIn("missing from the object store")(tb, rep, w)
 			}},
+		{name: "fires once for objects missing one after another",
+			breaks: func(f *fixture, w world) {
+				f.store.remove(w.keys[0])
+				f.store.remove(w.keys[1])
+			},
+			want: []string{CodeRecordingTampered},
+			check: func(tb testing.TB, rep Report, w world) {
+				if got := rep.Findings[0].ObjectKey; got != w.keys[0] {
+					tb.Errorf("object key: got %q, want the first, %q", got, w.keys[0])
+				}
+				wantIn("segments 0 to 1 of track", w.keys[1])(tb, rep, w)
+			}},
+		{name: "fires for each run of missing objects",
+			breaks: func(f *fixture, w world) {
+				f.store.remove(w.keys[0])
+				f.store.remove(w.keys[2])
+			},
+			want: []string{CodeRecordingTampered, CodeRecordingTampered},
+			check: func(tb testing.TB, rep Report, w world) {
+				for i, want := range []string{w.keys[0], w.keys[2]} {
+					if got := rep.Findings[i].ObjectKey; got != want {
+						tb.Errorf("finding %d: object key %q, want %q", i, got, want)
+					}
+				}
+			}},
+		{name: "fires for a missing object and a resized one beside it",
+			breaks: func(f *fixture, w world) {
+				f.store.remove(w.keys[0])
+				f.store.put(w.keys[1], []byte("short"))
+			},
+			want: []string{CodeRecordingTampered, CodeRecordingTampered}},
 		{name: "fires for an object of another size",
 			breaks: func(f *fixture, w world) { f.store.put(w.keys[0], []byte("short")) },
 			want:   []string{CodeRecordingTampered}, check: wantIn("holds 5 bytes")},

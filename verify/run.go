@@ -31,11 +31,14 @@ type Report struct {
 
 // Scope records what a report covers.
 type Scope struct {
-	Unit   string     `json:"unit,omitempty"`
-	From   *time.Time `json:"from,omitempty"`
-	To     *time.Time `json:"to,omitempty"`
-	Codes  []string   `json:"codes"` // the rules that ran
-	Rehash bool       `json:"rehash"`
+	Unit string `json:"unit,omitempty"`
+	// Meeting is the meeting whose linked decisions were checked, when the
+	// run was limited to one (Options.Meeting).
+	Meeting int64      `json:"meeting,omitempty"`
+	From    *time.Time `json:"from,omitempty"`
+	To      *time.Time `json:"to,omitempty"`
+	Codes   []string   `json:"codes"` // the rules that ran
+	Rehash  bool       `json:"rehash"`
 	// BackdateDays is the lag BACKDATED allowed.
 	BackdateDays int `json:"backdate_days"`
 }
@@ -121,6 +124,11 @@ func Run(ctx context.Context, pool *pgxpool.Pool, objects ObjectChecker,
 			errs = append(errs, err)
 		}
 	}
+	if len(errs) == 0 && opts.Meeting > 0 {
+		if err := checkMeeting(ctx, tx, opts.Meeting); err != nil {
+			errs = append(errs, err)
+		}
+	}
 	if len(errs) > 0 {
 		return Report{}, errors.Join(errs...)
 	}
@@ -135,7 +143,8 @@ func Run(ctx context.Context, pool *pgxpool.Pool, objects ObjectChecker,
 // materialise makes the temporary tables of snapshotSQL, then turns the
 // transaction read-only.
 func materialise(ctx context.Context, tx pgx.Tx, unitID *int64, opts Options) error {
-	for i, st := range snapshotSQL(unitID, opts.from(), opts.to()) {
+	sc := scopeArgs{unitID: unitID, from: opts.from(), to: opts.to(), meeting: opts.meeting()}
+	for i, st := range snapshotSQL(sc) {
 		if _, err := tx.Exec(ctx, st.sql, st.args...); err != nil {
 			return snapshotError(tx, i+1, err)
 		}
@@ -234,7 +243,7 @@ func lookupUnit(ctx context.Context, tx pgx.Tx, code string) (*int64, error) {
 	err := tx.QueryRow(ctx, `SELECT id FROM org_units WHERE code = $1`, code).Scan(&id)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, &OptionError{
-			Option: "unit",
+			Field: "unit",
 			Reason: fmt.Sprintf("no org unit has code %q; give the code of an "+
 				"existing org unit (its sub-units are included)", code),
 			Err: ErrUnknownUnit,
@@ -244,6 +253,25 @@ func lookupUnit(ctx context.Context, tx pgx.Tx, code string) (*int64, error) {
 		return nil, fmt.Errorf("look up org unit: %w", err)
 	}
 	return &id, nil
+}
+
+// checkMeeting returns an *OptionError when no meeting has id.
+func checkMeeting(ctx context.Context, tx pgx.Tx, id int64) error {
+	var found bool
+	err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM meetings WHERE id = $1)`,
+		id).Scan(&found)
+	if err != nil {
+		return fmt.Errorf("look up meeting: %w", err)
+	}
+	if !found {
+		return &OptionError{
+			Field:  "meeting",
+			Reason: fmt.Sprintf("no meeting has id %d; give the id of an existing "+
+				"meeting, or 0 for the decisions of every meeting", id),
+			Err: ErrUnknownMeeting,
+		}
+	}
+	return nil
 }
 
 // zoneOffset is the server zone's offset from UTC now, in seconds, by
@@ -387,7 +415,8 @@ func (c *checkRun) result(id int64, findings int) DecisionResult {
 }
 
 func (c *checkRun) scope() Scope {
-	return Scope{Unit: c.opts.Unit, From: c.opts.from(), To: c.opts.to(),
+	return Scope{Unit: c.opts.Unit, Meeting: c.opts.Meeting, From: c.opts.from(),
+		To:    c.opts.to(),
 		Codes: c.opts.effectiveCodes(), Rehash: c.opts.Rehash,
 		BackdateDays: c.opts.backdateDays()}
 }

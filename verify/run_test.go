@@ -196,7 +196,7 @@ func TestRunErrors(t *testing.T) {
 		_, err := Run(ctx, f.pool, f.store, opts)
 		var got []string
 		for _, oe := range OptionErrors(err) {
-			got = append(got, oe.Option)
+			got = append(got, oe.Field)
 		}
 		if want := []string{"codes", "to", "unit"}; !slices.Equal(got, want) {
 			t.Errorf("bad options: got %v, want %v (from %v)", got, want, err)

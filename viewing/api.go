@@ -6,13 +6,12 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"strconv"
 	"time"
 
-	"github.com/go-chi/chi/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/liuhen/liuhen/internal/access"
+	"github.com/liuhen/liuhen/internal/param"
 	"github.com/liuhen/liuhen/internal/problem"
 	"github.com/liuhen/liuhen/storage"
 )
@@ -39,11 +38,8 @@ func NewAPI(pool *pgxpool.Pool, objects Objects, logger *slog.Logger) *API {
 
 // ServeHTTP answers GET for the recording named by the route's {id}.
 func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
-	if err != nil || id <= 0 {
-		problem.WriteDetails(w, problem.Details{Status: http.StatusBadRequest,
-			Detail: "the recording id in the URL path must be a positive integer",
-			Errors: []problem.FieldError{{Field: "id", Reason: "must be a positive integer"}}})
+	id, ok := param.PathID(w, r)
+	if !ok {
 		return
 	}
 	meeting, state, err := a.store.recordingMeeting(r.Context(), id)

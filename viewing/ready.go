@@ -2,6 +2,7 @@ package viewing
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -57,22 +58,28 @@ func (m *maker) checkReady(ctx context.Context, recordingID int64) error {
 
 // trackCounts returns the recording's tracks with their written and
 // catalogued segments, and whether the recording ended less than
-// notReadyPatience ago.
+// notReadyPatience ago (or has not ended). A recording that does not
+// exist has no tracks.
 func (s *store) trackCounts(ctx context.Context, recordingID int64) ([]trackCount, bool,
 	error) {
-	rows, err := s.pool.Query(ctx, `
-		SELECT t.id, t.segments_written,
-			(SELECT count(*) FROM segments g WHERE g.track_id = t.id),
-			COALESCE(r.ended_at > now() - $2::interval, true)
-		FROM tracks t JOIN recordings r ON r.id = t.recording_id
-		WHERE t.recording_id = $1 ORDER BY t.id`, recordingID, notReadyPatience)
+	var recent bool
+	err := s.pool.QueryRow(ctx, `SELECT COALESCE(ended_at > now() - $2::interval, true)
+		FROM recordings WHERE id = $1`, recordingID, notReadyPatience).Scan(&recent)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("read recording %d: %w", recordingID, err)
+	}
+	rows, err := s.pool.Query(ctx, `SELECT t.id, t.segments_written,
+			(SELECT count(*) FROM segments g WHERE g.track_id = t.id)
+		FROM tracks t WHERE t.recording_id = $1 ORDER BY t.id`, recordingID)
 	if err != nil {
 		return nil, false, fmt.Errorf("count segments of recording %d: %w", recordingID, err)
 	}
-	var recent bool
 	tracks, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (trackCount, error) {
 		var t trackCount
-		err := row.Scan(&t.id, &t.written, &t.catalogued, &recent)
+		err := row.Scan(&t.id, &t.written, &t.catalogued)
 		return t, err
 	})
 	if err != nil {

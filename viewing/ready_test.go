@@ -2,6 +2,7 @@ package viewing
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -157,5 +158,52 @@ func TestViewingCopyAPIWhileMinIODoesNotAnswer(t *testing.T) {
 		!strings.Contains(body, "evidence store") {
 		t.Errorf("got %d, Retry-After %q, %s; want 503 with Retry-After naming the "+
 			"evidence store", status, header.Get("Retry-After"), body)
+	}
+}
+
+// TestCheckReadyWaitsForARecentRecordingOnly: a recording whose tracks
+// wrote segments not yet catalogued is not ready while it ended less than
+// notReadyPatience ago, whichever of its tracks lags; past that it is.
+func TestCheckReadyWaitsForARecentRecordingOnly(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	var refs []agenda.TrackRef
+	for _, session := range []string{"caught-up", "behind"} {
+		ref, err := e.agenda.OpenTrack(ctx, e.sample.MeetingID, session, "opus", "vp8",
+			time.Now())
+		if err != nil {
+			t.Fatalf("open track: %v", err)
+		}
+		refs = append(refs, ref)
+	}
+	if refs[0].RecordingID != refs[1].RecordingID {
+		t.Fatalf("got recordings %d and %d, want one", refs[0].RecordingID, refs[1].RecordingID)
+	}
+	for i, written := range []int{0, 2} {
+		err := e.agenda.CloseTrack(ctx, refs[i].TrackID, agenda.TrackEnd{
+			State: agenda.StateFinished, Segments: written, At: time.Now()})
+		if err != nil {
+			t.Fatalf("close track: %v", err)
+		}
+	}
+	m := &maker{store: &store{pool: e.pool}}
+	rec := refs[0].RecordingID
+
+	err := m.checkReady(ctx, rec)
+	if !errors.Is(err, ErrNotReady) ||
+		!strings.Contains(err.Error(), fmt.Sprintf("track %d wrote 2", refs[1].TrackID)) {
+		t.Errorf("just ended: got %v, want not ready for track %d", err, refs[1].TrackID)
+	}
+	_, err = e.pool.Exec(ctx, `UPDATE recordings SET ended_at = now() - $2::interval
+		WHERE id = $1`, rec, notReadyPatience+time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.checkReady(ctx, rec); err != nil {
+		t.Errorf("ended %v ago: got %v, want ready from what is stored",
+			notReadyPatience+time.Hour, err)
+	}
+	if err := m.checkReady(ctx, rec+1000); err != nil {
+		t.Errorf("no such recording: got %v, want nil", err)
 	}
 }

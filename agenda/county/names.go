@@ -2,6 +2,7 @@ package county
 
 import (
 	"fmt"
+	"hash/fnv"
 	"math/rand/v2"
 )
 
@@ -22,6 +23,20 @@ func placeName(i int) string {
 		name += fmt.Sprintf("%d", i/n+1)
 	}
 	return name
+}
+
+// NameFor is the county name for code when none is given: 临溪县 for linxi,
+// the default county's code, and for any other code a made-up name drawn
+// from the place-name syllables by the code, so that each county generated
+// under its own code gets a name of its own, the same every time.
+func NameFor(code string) string {
+	if d := DefaultOptions(); code == d.Code {
+		return d.Name
+	}
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(code))
+	n := uint32(len(placeFirst) * len(placeLast))
+	return placeName(int(h.Sum32()%n)) + "县"
 }
 
 // departmentNames are county departments (县直部门) as counties name them.

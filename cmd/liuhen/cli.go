@@ -4,9 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strconv"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/liuhen/liuhen/storage"
-	"github.com/spf13/cobra"
 )
 
 // Exit statuses, as README.md documents them.
@@ -77,7 +80,7 @@ Settings come from LIUHEN_* environment variables; see README.md.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return flagError(err) })
 	root.AddCommand(newServeCommand(), newMigrateCommand(), newVerifyCommand(),
 		newSampleCommand(), newTokenCommand(), newRecordingsCommand(), newPublishCommand(),
 		newReportCommand(), newExportCommand(), newVerifyBundleCommand(), newKeygenCommand(),
@@ -85,9 +88,10 @@ Settings come from LIUHEN_* environment variables; see README.md.`,
 	return root
 }
 
-// config loads the settings, turning bad ones into a usage error.
-func mustConfig() (config, error) {
-	c, err := loadConfig()
+// mustConfig loads the settings every command reads and those n names,
+// turning bad ones into a usage error.
+func mustConfig(n needs) (config, error) {
+	c, err := loadConfigFor(n)
 	if errors.Is(err, storage.ErrInvalidConfig) {
 		return c, usageError{fmt.Errorf("bad settings:\n%w\n(with the services of `make "+
 			"services`, `. .liuhen/env` sets the LIUHEN_* variables)", err)}
@@ -97,17 +101,64 @@ func mustConfig() (config, error) {
 	return c, nil
 }
 
-// withServices loads the settings, connects to PostgreSQL (migrating it)
-// and, when withObjects is set, MinIO, runs f and closes the connections.
-func withServices(cmd *cobra.Command, withObjects bool, f func(config, services) error) error {
-	c, err := mustConfig()
+// withServices loads the settings n names (mustConfig), connects to
+// PostgreSQL (migrating it) and, when n has needObjects, MinIO, runs f and
+// closes the connections.
+func withServices(cmd *cobra.Command, n needs, f func(config, services) error) error {
+	c, err := mustConfig(n)
 	if err != nil {
 		return err
 	}
-	svc, err := connect(cmd.Context(), c, withObjects)
+	svc, err := connect(cmd.Context(), c, n&needObjects != 0)
 	if err != nil {
 		return err
 	}
 	defer svc.close()
 	return f(c, svc)
+}
+
+// flagError turns an error of reading the command line into a usage error
+// that names the flag and says what it takes, for every command alike.
+func flagError(err error) error {
+	var invalid *pflag.InvalidValueError
+	var missing *pflag.ValueRequiredError
+	switch {
+	case errors.As(err, &invalid):
+		f := invalid.GetFlag()
+		return usagef("--%s %q: %s", f.Name, invalid.GetValue(), expected(f, invalid.Unwrap()))
+	case errors.As(err, &missing):
+		f := missing.GetFlag()
+		return usagef("--%s needs a value: %s", f.Name, expected(f, nil))
+	}
+	return usageError{err}
+}
+
+// expected says what flag f takes, with its default; cause is why a value
+// was refused, told as it is for a flag of a type of Liuhen's own.
+func expected(f *pflag.Flag, cause error) string {
+	var what string
+	switch f.Value.Type() {
+	case "int", "int8", "int16", "int32", "int64":
+		what = "give a whole number"
+	case "uint", "uint8", "uint16", "uint32", "uint64":
+		what = "give a whole number, 0 or more"
+	case "float32", "float64":
+		what = "give a number such as 0.05"
+	case "duration":
+		what = "give a duration such as 90s, 30m or 12h"
+	case "bool":
+		what = "give true or false"
+	default:
+		if cause != nil {
+			return cause.Error()
+		}
+		return "give " + f.Usage
+	}
+	if errors.Is(cause, strconv.ErrRange) {
+		what = "out of range; " + what
+	}
+	if f.DefValue != "" && f.DefValue != "[]" {
+		what += " (default " + f.DefValue + ")"
+	}
+	return what
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"path/filepath"
+	"strings"
 	"testing"
 
 	bundle "github.com/liuhen/liuhen/evidence"
@@ -40,7 +41,7 @@ func TestExitStatus(t *testing.T) {
 		{"inspector token too short", []string{"token", "--inspector", "王明", "--ttl", "30m"},
 			nil, exitUsage},
 		{"serve without admin token", []string{"serve"}, map[string]string{"LIUHEN_ADMIN_TOKEN": ""}, exitUsage},
-		{"bad setting", []string{"migrate"}, map[string]string{"LIUHEN_SEGMENT_DURATION": "ten"}, exitUsage},
+		{"bad setting", []string{"serve"}, map[string]string{"LIUHEN_SEGMENT_DURATION": "ten"}, exitUsage},
 		{"export without subject", []string{"export", "-o", "x.zip"}, nil, exitUsage},
 		{"export of two subjects", []string{"export", "--decision", "1", "--agenda-item", "2",
 			"-o", "x.zip"}, nil, exitUsage},
@@ -51,9 +52,11 @@ func TestExitStatus(t *testing.T) {
 		{"findings with a negative limit", []string{"findings", "--limit", "-1"}, nil, exitUsage},
 		{"findings of an unknown state", []string{"findings", "--state", "closed"}, nil,
 			exitUsage},
-		{"bad alert sweep", []string{"migrate"}, map[string]string{"LIUHEN_ALERT_SWEEP": "often"},
+		{"bad alert sweep", []string{"serve"}, map[string]string{"LIUHEN_ALERT_SWEEP": "often"},
 			exitUsage},
-		{"webhook without secret", []string{"migrate"}, map[string]string{
+		{"alert sweep too short", []string{"findings", "sweep"},
+			map[string]string{"LIUHEN_ALERT_SWEEP": "10ms"}, exitUsage},
+		{"webhook without secret", []string{"serve"}, map[string]string{
 			"LIUHEN_ALERT_WEBHOOK_URL":    "https://hooks.example.org/x",
 			"LIUHEN_ALERT_WEBHOOK_SECRET": ""}, exitUsage},
 		{"database down", []string{"migrate"},
@@ -66,6 +69,42 @@ func TestExitStatus(t *testing.T) {
 			}
 			if got := run(tt.args); got != tt.want {
 				t.Errorf("liuhen %v: got exit status %d, want %d", tt.args, got, tt.want)
+			}
+		})
+	}
+}
+
+// TestBadFlagValues checks that a flag given a value of the wrong kind is
+// told by its name with what it takes, whatever the command, and exits 2.
+func TestBadFlagValues(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"verify", "--concurrency", "abc"}, `--concurrency "abc": give a whole number`},
+		{[]string{"verify", "--concurrency", "99999999999999999999"},
+			`--concurrency "99999999999999999999": out of range; give a whole number`},
+		{[]string{"verify", "--rehash=maybe"}, `--rehash "maybe": give true or false`},
+		{[]string{"verify", "--concurrency"}, `--concurrency needs a value: give a whole number`},
+		{[]string{"token", "--meeting", "1", "--ttl", "soon"},
+			`--ttl "soon": give a duration such as 90s, 30m or 12h (default 12h0m0s)`},
+		{[]string{"sample", "county", "--violations", "lots"},
+			`--violations "lots": give a number such as 0.05 (default 0.02)`},
+		{[]string{"sample", "county", "--seed", "-1"},
+			`--seed "-1": give a whole number, 0 or more (default 1)`},
+		{[]string{"export", "--decision", "x", "-o", "x.zip"}, `--decision "x": give a whole number`},
+		{[]string{"findings", "--limit", "ten"}, `--limit "ten": give a whole number (default 1000)`},
+		{[]string{"recordings", "--meeting", "one"}, `--meeting "one": give a whole number`},
+		{[]string{"publish", "--fps", "fast", "http://127.0.0.1:1/whip/1"},
+			`--fps "fast": give a whole number (default 30)`},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			code, _, stderr := runCaptured(t, tt.args...)
+			if code != exitUsage || !strings.Contains(stderr, tt.want) ||
+				strings.Contains(stderr, "strconv") || strings.Contains(stderr, "invalid argument") {
+				t.Errorf("liuhen %v: got exit status %d and %q, want %d and %q", tt.args, code,
+					stderr, exitUsage, tt.want)
 			}
 		})
 	}

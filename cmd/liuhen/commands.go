@@ -22,7 +22,7 @@ func newMigrateCommand() *cobra.Command {
 		Short: "Bring the database schema up to date",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return withServices(cmd, false, func(config, services) error {
+			return withServices(cmd, needDatabase, func(config, services) error {
 				fmt.Fprintln(cmd.OutOrStdout(), "database schema is up to date")
 				return nil
 			})
@@ -35,6 +35,7 @@ func newVerifyCommand() *cobra.Command {
 		format, unit, from, to, rules, skip string
 		rehash, failOnFindings              bool
 		backdateDays, concurrency           int
+		meeting                             int64
 	)
 	cmd := &cobra.Command{
 		Use:   "verify",
@@ -57,6 +58,7 @@ five seconds while segments are checked in the evidence store.`,
 				return err
 			}
 			opts.BackdateDays, opts.Concurrency = backdateDays, concurrency
+			opts.Meeting = meeting
 			if err := opts.Validate(); err != nil {
 				return flagErrors(err)
 			}
@@ -68,7 +70,11 @@ five seconds while segments are checked in the evidence store.`,
 			// Only RECORDING_TAMPERED reads the evidence store.
 			needsStore := len(opts.Codes) == 0 ||
 				slices.Contains(opts.Codes, verify.CodeRecordingTampered)
-			return withServices(cmd, needsStore, func(_ config, svc services) error {
+			uses := needDatabase
+			if needsStore {
+				uses = needObjects
+			}
+			return withServices(cmd, uses, func(_ config, svc services) error {
 				var objects verify.ObjectChecker
 				if needsStore {
 					objects = objectChecker{svc.objects}
@@ -93,6 +99,8 @@ five seconds while segments are checked in the evidence store.`,
 	f := cmd.Flags()
 	f.StringVar(&format, "format", "table", "output format: table, json or csv")
 	f.StringVar(&unit, "unit", "", "org unit code: check only this unit and the units below it")
+	f.Int64Var(&meeting, "meeting", 0,
+		"meeting id: check only the decisions linked to its agenda items")
 	f.StringVar(&from, "from", "", "check decisions made on or after this date (YYYY-MM-DD)")
 	f.StringVar(&to, "to", "", "check decisions made up to and including this date (YYYY-MM-DD)")
 	f.StringVar(&rules, "rules", "", "comma-separated finding codes to check (default: all): "+
@@ -113,7 +121,7 @@ func codeList() string { return strings.Join(verify.Codes(), ", ") }
 
 // verifyFlags names the flag behind each verify option.
 var verifyFlags = map[string]string{
-	"codes": "--rules", "unit": "--unit", "from": "--from", "to": "--to",
+	"codes": "--rules", "unit": "--unit", "meeting": "--meeting", "from": "--from", "to": "--to",
 	"backdate_days": "--backdate-days", "concurrency": "--concurrency",
 }
 
@@ -122,9 +130,9 @@ var verifyFlags = map[string]string{
 func flagErrors(err error) error {
 	var parts []string
 	for _, oe := range verify.OptionErrors(err) {
-		name := verifyFlags[oe.Option]
+		name := verifyFlags[oe.Field]
 		if name == "" {
-			name = oe.Option
+			name = oe.Field
 		}
 		parts = append(parts, name+": "+oe.Reason)
 	}
@@ -220,7 +228,7 @@ func newSampleCommand() *cobra.Command {
 		Short: "Load the sample township (idempotent): procedure list, meetings, decisions",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return withServices(cmd, false, func(_ config, svc services) error {
+			return withServices(cmd, needDatabase, func(_ config, svc services) error {
 				s, err := agenda.LoadSample(cmd.Context(), svc.store)
 				if err != nil {
 					return err
@@ -262,7 +270,7 @@ the audit log under NAME (valid 720h unless --ttl says otherwise).`,
 			if ttl < time.Hour || ttl > 720*time.Hour {
 				return usagef("--ttl %v: give a duration from 1h to 720h, such as 12h", ttl)
 			}
-			return withServices(cmd, false, func(c config, svc services) error {
+			return withServices(cmd, needDatabase, func(c config, svc services) error {
 				return printToken(cmd.Context(), svc.store, c, meeting, ttl)
 			})
 		},

@@ -9,12 +9,14 @@ import (
 	"strings"
 	"time"
 
+	"github.com/liuhen/liuhen/internal/fielderr"
 	"github.com/liuhen/liuhen/verify/alert"
 	"github.com/liuhen/liuhen/verify/report"
 )
 
 // config is every setting, read from LIUHEN_* environment variables; flags
-// of a command may override them.
+// of a command may override them. A setting of a group a command does not
+// use (needs) is left zero.
 type config struct {
 	DatabaseURL      string
 	Listen           string
@@ -108,90 +110,171 @@ func env(name string) string {
 	return ""
 }
 
-// loadConfig reads the environment and reports every bad value at once.
-func loadConfig() (config, error) {
-	var errs []error
-	c := config{
-		DatabaseURL:    env("LIUHEN_DATABASE_URL"),
-		Listen:         env("LIUHEN_LISTEN"),
-		PublicURL:      env("LIUHEN_PUBLIC_URL"),
-		AdminToken:     env("LIUHEN_ADMIN_TOKEN"),
-		MinIOEndpoint:  env("LIUHEN_MINIO_ENDPOINT"),
-		MinIOAccessKey: env("LIUHEN_MINIO_ACCESS_KEY"),
-		MinIOSecretKey: env("LIUHEN_MINIO_SECRET_KEY"),
-		MinIOBucket:    env("LIUHEN_MINIO_BUCKET"),
-		SpoolDir:       env("LIUHEN_SPOOL_DIR"),
-		ReportUnit:     env("LIUHEN_REPORT_UNIT"),
-		SigningKeyFile: env("LIUHEN_SIGNING_KEY_FILE"),
-		AlertSecret:    env("LIUHEN_ALERT_WEBHOOK_SECRET"),
-		LogLevel:       env("LIUHEN_LOG_LEVEL"),
-		LogFormat:      env("LIUHEN_LOG_FORMAT"),
+// needs are the groups of settings a command reads besides those every
+// command reads (LIUHEN_DATABASE_URL, LIUHEN_LISTEN, LIUHEN_PUBLIC_URL,
+// LIUHEN_ADMIN_TOKEN and the logs'). loadConfigFor reads and checks only
+// the groups asked for, so that a bad MinIO setting, say, does not stop a
+// command that only uses PostgreSQL.
+type needs uint8
+
+const (
+	needObjects needs = 1 << iota // the evidence store: LIUHEN_MINIO_*, LIUHEN_RETENTION_DAYS
+	needSigning                   // LIUHEN_SIGNING_KEY_FILE
+	needImport                    // LIUHEN_IMPORT_MAX_BYTES
+	needAlerts                    // LIUHEN_ALERT_*
+	needServer                    // what serve alone reads: recording, ICE, transcoding, reports
+
+	needDatabase   needs = 0 // the settings every command reads, and no more
+	needEverything       = needObjects | needSigning | needImport | needAlerts | needServer
+)
+
+// reader reads settings and collects every bad one.
+type reader struct{ errs []error }
+
+// parse reads the variable name with f; an error of f is told with the
+// variable and its value.
+func (r *reader) parse(name string, f func(string) error) {
+	if err := f(env(name)); err != nil {
+		r.errs = append(r.errs, fmt.Errorf("%s=%q: %v", name, env(name), err))
 	}
-	parse := func(name string, f func(string) error) {
-		if err := f(env(name)); err != nil {
-			errs = append(errs, fmt.Errorf("%s=%q: %v", name, env(name), err))
+}
+
+// loadConfig reads every setting, as serve uses them, and reports every
+// bad value at once.
+func loadConfig() (config, error) { return loadConfigFor(needEverything) }
+
+// loadConfigFor reads the settings every command reads and the groups n
+// names, and reports every bad value among them at once.
+func loadConfigFor(n needs) (config, error) {
+	c := config{
+		DatabaseURL: env("LIUHEN_DATABASE_URL"),
+		Listen:      env("LIUHEN_LISTEN"),
+		PublicURL:   env("LIUHEN_PUBLIC_URL"),
+		AdminToken:  env("LIUHEN_ADMIN_TOKEN"),
+		LogLevel:    env("LIUHEN_LOG_LEVEL"),
+		LogFormat:   env("LIUHEN_LOG_FORMAT"),
+	}
+	var r reader
+	for _, group := range []struct {
+		need needs
+		load func(*reader)
+	}{{needObjects, c.loadObjects}, {needSigning, c.loadSigning}, {needImport, c.loadImport},
+		{needAlerts, c.loadAlert}, {needServer, c.loadServer}} {
+		if n&group.need != 0 {
+			group.load(&r)
 		}
 	}
-	parse("LIUHEN_MINIO_SECURE", func(v string) (err error) {
+	r.parse("LIUHEN_LOG_LEVEL", func(v string) error {
+		var l slog.Level
+		return l.UnmarshalText([]byte(v))
+	})
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		r.errs = append(r.errs, fmt.Errorf("LIUHEN_LOG_FORMAT=%q: use text or json",
+			c.LogFormat))
+	}
+	return c, errors.Join(r.errs...)
+}
+
+// loadObjects reads the settings of the evidence store; storage.Open checks
+// the rest of them when it connects.
+func (c *config) loadObjects(r *reader) {
+	c.MinIOEndpoint = env("LIUHEN_MINIO_ENDPOINT")
+	c.MinIOAccessKey = env("LIUHEN_MINIO_ACCESS_KEY")
+	c.MinIOSecretKey = env("LIUHEN_MINIO_SECRET_KEY")
+	c.MinIOBucket = env("LIUHEN_MINIO_BUCKET")
+	r.parse("LIUHEN_MINIO_SECURE", func(v string) (err error) {
 		c.MinIOSecure, err = strconv.ParseBool(v)
+		if err != nil {
+			err = errors.New("use true or false")
+		}
 		return err
 	})
-	parse("LIUHEN_MAX_SESSIONS", func(v string) (err error) {
+	r.parse("LIUHEN_RETENTION_DAYS", func(v string) (err error) {
+		c.RetentionDays, err = strconv.Atoi(v)
+		if err != nil || c.RetentionDays < 1 || c.RetentionDays > 36500 {
+			err = errors.New("use a whole number of days from 1 to 36500")
+		}
+		return err
+	})
+}
+
+func (c *config) loadSigning(r *reader) {
+	c.SigningKeyFile = env("LIUHEN_SIGNING_KEY_FILE")
+	if c.SigningKeyFile == "" {
+		r.errs = append(r.errs, errors.New("LIUHEN_SIGNING_KEY_FILE is empty: name the "+
+			"file of the key that signs evidence bundles, or leave it unset for "+
+			".liuhen/signing.key"))
+	}
+}
+
+func (c *config) loadImport(r *reader) {
+	r.parse("LIUHEN_IMPORT_MAX_BYTES", func(v string) (err error) {
+		c.ImportMaxBytes, err = parseBytes(v)
+		return err
+	})
+}
+
+// loadServer reads what serve alone uses: the recorder's, transcoding's
+// and the scheduled reports' settings.
+func (c *config) loadServer(r *reader) {
+	c.SpoolDir = env("LIUHEN_SPOOL_DIR")
+	c.ReportUnit = env("LIUHEN_REPORT_UNIT")
+	if v := env("LIUHEN_ICE_PUBLIC_IPS"); v != "" {
+		c.ICEPublicIPs = strings.Split(v, ",")
+	}
+	r.parse("LIUHEN_MAX_SESSIONS", func(v string) (err error) {
 		c.MaxSessions, err = strconv.Atoi(v)
 		if err == nil && (c.MaxSessions < 1 || c.MaxSessions > 10000) {
 			err = errors.New("use a number from 1 to 10000")
 		}
 		return err
 	})
-	parse("LIUHEN_ICE_LOOPBACK", func(v string) (err error) {
+	r.parse("LIUHEN_ICE_LOOPBACK", func(v string) (err error) {
 		c.ICELoopback, err = strconv.ParseBool(v)
 		return err
 	})
-	parse("LIUHEN_RETENTION_DAYS", func(v string) (err error) {
-		c.RetentionDays, err = strconv.Atoi(v)
-		if err == nil && (c.RetentionDays < 1 || c.RetentionDays > 36500) {
-			err = errors.New("use a whole number of days from 1 to 36500")
-		}
-		return err
-	})
-	parse("LIUHEN_SPOOL_MAX_BYTES", func(v string) (err error) {
+	r.parse("LIUHEN_SPOOL_MAX_BYTES", func(v string) (err error) {
 		c.SpoolMaxBytes, err = parseBytes(v)
 		return err
 	})
-	parse("LIUHEN_IMPORT_MAX_BYTES", func(v string) (err error) {
-		c.ImportMaxBytes, err = parseBytes(v)
-		return err
-	})
-	parse("LIUHEN_SEGMENT_DURATION", func(v string) (err error) {
+	r.parse("LIUHEN_SEGMENT_DURATION", func(v string) (err error) {
 		c.SegmentDuration, err = time.ParseDuration(v)
 		if err == nil && c.SegmentDuration > 10*time.Minute {
 			err = errors.New("use at most 10m: a crash loses up to one segment")
 		}
 		return err
 	})
-	parse("LIUHEN_ICE_UDP_PORT", func(v string) (err error) {
+	r.parse("LIUHEN_ICE_UDP_PORT", func(v string) (err error) {
 		c.ICEUDPPort, err = strconv.Atoi(v)
 		return err
 	})
-	parse("LIUHEN_TRANSCODE_WORKERS", func(v string) (err error) {
+	c.loadTranscoding(r)
+	c.loadReports(r)
+}
+
+func (c *config) loadTranscoding(r *reader) {
+	r.parse("LIUHEN_TRANSCODE_WORKERS", func(v string) (err error) {
 		c.TranscodeWorkers, err = strconv.Atoi(v)
 		if err == nil && (c.TranscodeWorkers < 0 || c.TranscodeWorkers > 64) {
 			err = errors.New("use 0 (no transcoding in this process) to 64")
 		}
 		return err
 	})
-	parse("LIUHEN_TRANSCODE_SWEEP", func(v string) (err error) {
+	r.parse("LIUHEN_TRANSCODE_SWEEP", func(v string) (err error) {
 		c.TranscodeSweep, err = time.ParseDuration(v)
 		if err == nil && c.TranscodeSweep < time.Second {
 			err = errors.New("use at least 1s")
 		}
 		return err
 	})
-	parse("LIUHEN_REPORT_SCHEDULE", func(v string) (err error) {
+}
+
+func (c *config) loadReports(r *reader) {
+	r.parse("LIUHEN_REPORT_SCHEDULE", func(v string) (err error) {
 		c.ReportSchedule, err = report.ParseSchedule(v)
 		return err
 	})
-	parse("LIUHEN_REPORT_FORMATS", func(v string) error {
+	r.parse("LIUHEN_REPORT_FORMATS", func(v string) error {
 		c.ReportFormats = nil
 		for _, part := range strings.Split(v, ",") {
 			f, err := report.ParseFormat(strings.TrimSpace(part))
@@ -202,51 +285,40 @@ func loadConfig() (config, error) {
 		}
 		return nil
 	})
-	errs = append(errs, c.loadAlert(parse)...)
-	if v := env("LIUHEN_ICE_PUBLIC_IPS"); v != "" {
-		c.ICEPublicIPs = strings.Split(v, ",")
-	}
-	parse("LIUHEN_LOG_LEVEL", func(v string) error {
-		var l slog.Level
-		return l.UnmarshalText([]byte(v))
-	})
-	if c.SigningKeyFile == "" {
-		errs = append(errs, errors.New("LIUHEN_SIGNING_KEY_FILE is empty: name the file of "+
-			"the key that signs evidence bundles, or leave it unset for .liuhen/signing.key"))
-	}
-	if c.LogFormat != "text" && c.LogFormat != "json" {
-		errs = append(errs, fmt.Errorf("LIUHEN_LOG_FORMAT=%q: use text or json", c.LogFormat))
-	}
-	return c, errors.Join(errs...)
 }
 
-// loadAlert reads the LIUHEN_ALERT_* settings.
-func (c *config) loadAlert(parse func(string, func(string) error)) []error {
-	parse("LIUHEN_ALERT_SWEEP", func(v string) (err error) {
+// alertSettings names the variable behind each field alert.Config.Validate
+// may name.
+var alertSettings = map[string]string{
+	"sweep": "LIUHEN_ALERT_SWEEP", "min_severity": "LIUHEN_ALERT_MIN_SEVERITY",
+	"webhook_url": "LIUHEN_ALERT_WEBHOOK_URL", "webhook_secret": "LIUHEN_ALERT_WEBHOOK_SECRET",
+	"attempts": "LIUHEN_ALERT_WEBHOOK_ATTEMPTS",
+}
+
+// loadAlert reads the LIUHEN_ALERT_* settings; alert.Config.Validate checks
+// them, and each bad one is told by its variable's name.
+func (c *config) loadAlert(r *reader) {
+	c.AlertSecret = env("LIUHEN_ALERT_WEBHOOK_SECRET")
+	r.parse("LIUHEN_ALERT_SWEEP", func(v string) (err error) {
 		c.AlertSweep, err = alert.ParseSweep(v)
 		return err
 	})
-	parse("LIUHEN_ALERT_MIN_SEVERITY", func(v string) (err error) {
-		c.AlertMinSeverity, err = alert.ParseSeverity(v)
-		return err
-	})
-	parse("LIUHEN_ALERT_WEBHOOK_URL", func(v string) (err error) {
-		c.AlertWebhooks, err = alert.ParseWebhooks(v)
-		return err
-	})
-	parse("LIUHEN_ALERT_WEBHOOK_ATTEMPTS", func(v string) (err error) {
-		c.AlertAttempts, err = strconv.Atoi(v)
-		if err == nil && (c.AlertAttempts < 1 || c.AlertAttempts > 25) {
-			err = errors.New("use a number from 1 to 25")
+	c.AlertMinSeverity = strings.ToLower(strings.TrimSpace(env("LIUHEN_ALERT_MIN_SEVERITY")))
+	c.AlertWebhooks = alert.SplitWebhooks(env("LIUHEN_ALERT_WEBHOOK_URL"))
+	r.parse("LIUHEN_ALERT_WEBHOOK_ATTEMPTS", func(v string) (err error) {
+		c.AlertAttempts, err = strconv.Atoi(strings.TrimSpace(v))
+		if err != nil {
+			err = errors.New("give a whole number of attempts, such as 8")
 		}
 		return err
 	})
-	if len(c.AlertWebhooks) > 0 && c.AlertSecret == "" {
-		return []error{errors.New("LIUHEN_ALERT_WEBHOOK_SECRET is empty: warnings to " +
-			"LIUHEN_ALERT_WEBHOOK_URL are signed; set a long random secret, e.g. " +
-			"$(openssl rand -hex 32), and give it to the receivers")}
+	for _, fe := range fielderr.All(c.alertConfig().Validate()) {
+		name := alertSettings[fe.Field]
+		if name == "" {
+			name = "alert setting " + fe.Field
+		}
+		r.errs = append(r.errs, fmt.Errorf("%s: %s", name, fe.Reason))
 	}
-	return nil
 }
 
 // alertConfig is the configuration of findings and warnings.

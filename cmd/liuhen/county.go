@@ -37,8 +37,10 @@ Segment objects are not uploaded, so verify's RECORDING_TAMPERED rule would find
 them all missing: check a generated county with the other rules, for example
   liuhen verify --unit linxi --rules NO_MEETING,WRONG_BODY,DECIDED_BEFORE_MEETING
 
-It refuses a county code the database already holds (exit status 2). Other
-writers wait while it runs; readers do not.`,
+The county is named --name; without it, linxi is 临溪县 and any other --code
+gets a made-up Chinese name of its own, the same for the same code. It refuses
+a county code the database already holds (exit status 2). Other writers wait
+while it runs; readers do not.`,
 		Example: `  liuhen sample county
   liuhen sample county --code hexi --name 河西县 --decisions 1000000 --violations 0.05
   liuhen sample county --violations 0 --violation no_quorum=0.1 --seed 7`,
@@ -47,10 +49,13 @@ writers wait while it runs; readers do not.`,
 			if err := setShares(&o, cmd.Flags().Changed("violations"), share, perKind); err != nil {
 				return err
 			}
+			if !cmd.Flags().Changed("name") {
+				o.Name = county.NameFor(o.Code)
+			}
 			if err := o.Validate(); err != nil {
 				return usageError{err}
 			}
-			return withServices(cmd, false, func(_ config, svc services) error {
+			return withServices(cmd, needDatabase, func(_ config, svc services) error {
 				o.Progress = countyProgress(cmd.ErrOrStderr())
 				res, err := county.Generate(cmd.Context(), svc.pool, o)
 				if errors.Is(err, county.ErrCountyExists) {
@@ -65,7 +70,8 @@ writers wait while it runs; readers do not.`,
 	f := cmd.Flags()
 	f.StringVar(&o.Code, "code", o.Code, "county org unit code (lower-case letters and digits); "+
 		"every generated code starts with it")
-	f.StringVar(&o.Name, "name", o.Name, "county name")
+	f.StringVar(&o.Name, "name", "", "county name (default: 临溪县 for linxi, else a made-up "+
+		"name the code picks, such as "+county.NameFor("hexi")+" for hexi)")
 	f.IntVar(&o.Year, "year", o.Year, "calendar year of the meetings")
 	f.Uint64Var(&o.Seed, "seed", o.Seed, "random seed: the same seed gives the same data")
 	f.IntVar(&o.Townships, "townships", o.Townships, "townships")

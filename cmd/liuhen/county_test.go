@@ -9,6 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/liuhen/liuhen/agenda/county"
 	"github.com/liuhen/liuhen/internal/testenv"
 )
 
@@ -26,7 +27,8 @@ func TestSampleCountyCommand(t *testing.T) {
 		t.Fatalf("first run: got exit status %d, want %d", status, exitOK)
 	}
 	for _, want := range []string{"NO_QUORUM               15", "SPLIT_SPENDING          6",
-		"NO_MEETING              0", "decisions           300"} {
+		"NO_MEETING              0", "decisions           300",
+		"county clitest (" + county.NameFor("clitest") + ")"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
@@ -44,6 +46,13 @@ func TestSampleCountyCommand(t *testing.T) {
 	}
 	if n != 300 {
 		t.Errorf("got %d decisions in the database, want 300", n)
+	}
+	var name string
+	err = pool.QueryRow(context.Background(), `SELECT name FROM org_units WHERE code = 'clitest'`).
+		Scan(&name)
+	if err != nil || name != county.NameFor("clitest") || name == "临溪县" {
+		t.Errorf("got the county named %q (%v), want %s, the name its code picks", name, err,
+			county.NameFor("clitest"))
 	}
 	if status, _ := captureStdout(t, func() int { return run(args) }); status != exitUsage {
 		t.Errorf("second run: got exit status %d, want %d (county exists)", status, exitUsage)

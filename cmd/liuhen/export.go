@@ -38,7 +38,7 @@ liuhen verify-bundle.`,
 				return usagef("-o: name the file to write, such as -o liuhen-%s-%d.zip",
 					kind, id)
 			}
-			c, err := mustConfig()
+			c, err := mustConfig(needSigning | needObjects)
 			if err != nil {
 				return err
 			}
@@ -46,7 +46,7 @@ liuhen verify-bundle.`,
 			if err != nil {
 				return err
 			}
-			return withServices(cmd, true, func(_ config, svc services) error {
+			return withServices(cmd, needObjects, func(_ config, svc services) error {
 				return exportBundle(cmd.Context(), svc, key, kind, id, out, cmd.OutOrStdout())
 			})
 		},
@@ -153,7 +153,7 @@ which verify-bundle --public-key takes, or with --pem as PEM for OpenSSL.`,
 			if asPEM && !public {
 				return usagef("--pem goes with --public")
 			}
-			c, err := mustConfig()
+			c, err := mustConfig(needSigning)
 			if err != nil {
 				return err
 			}

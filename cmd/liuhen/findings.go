@@ -40,7 +40,7 @@ resolve them on the warnings page (/warnings) or through the API.`,
 			if limit < 0 {
 				return usagef("--limit %d: give a positive number, or 0 for all", limit)
 			}
-			return withServices(cmd, false, func(_ config, svc services) error {
+			return withServices(cmd, needDatabase, func(_ config, svc services) error {
 				list, total, err := alert.NewStore(svc.pool).Newest(cmd.Context(), f, limit)
 				if errors.Is(err, alert.ErrInvalid) {
 					return usageError{err}
@@ -92,7 +92,7 @@ again reopen. Warnings of new findings are queued for LIUHEN_ALERT_WEBHOOK_URL;
 a running 'liuhen serve' sends them.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return withServices(cmd, true, func(c config, svc services) error {
+			return withServices(cmd, needObjects|needAlerts, func(c config, svc services) error {
 				s, err := alert.NewSweeper(svc.pool, objectChecker{svc.objects},
 					c.alertConfig(), slog.New(slog.DiscardHandler))
 				if err != nil {
@@ -103,9 +103,9 @@ a running 'liuhen serve' sends them.`,
 					return err
 				}
 				fmt.Fprintf(cmd.OutOrStdout(), "%d decisions checked, %d findings: %d opened, "+
-					"%d reopened, %d resolved; %d warnings queued for %d webhooks\n",
-					res.Checked, res.Found, res.Opened, res.Reopened, res.Resolved, res.Queued,
-					len(c.AlertWebhooks))
+					"%d reopened, %d escalated, %d resolved; %d warnings queued for %d "+
+					"webhooks\n", res.Checked, res.Found, res.Opened, res.Reopened,
+					res.Escalated, res.Resolved, res.Queued, len(c.AlertWebhooks))
 				return nil
 			})
 		},

@@ -52,7 +52,7 @@ sheet, row and column. FILE "-" reads standard input.`,
 			if err != nil {
 				return usageError{err}
 			}
-			c, err := mustConfig()
+			c, err := mustConfig(needImport)
 			if err != nil {
 				return err
 			}
@@ -60,7 +60,7 @@ sheet, row and column. FILE "-" reads standard input.`,
 			if err != nil {
 				return err
 			}
-			return withServices(cmd, false, func(_ config, svc services) error {
+			return withServices(cmd, needDatabase, func(_ config, svc services) error {
 				res, err := importer.Import(cmd.Context(), svc.pool, kind, name, data,
 					importer.Options{DryRun: dryRun, Progress: newProgress(os.Stderr)})
 				if err != nil {

@@ -22,7 +22,7 @@ func issueInspectorToken(cmd *cobra.Command, name string, ttl time.Duration) err
 		return usagef("--ttl %v: give a duration from %v to %v, such as 720h", ttl,
 			inspect.MinTokenTTL, inspect.MaxTokenTTL)
 	}
-	return withServices(cmd, false, func(c config, svc services) error {
+	return withServices(cmd, needDatabase, func(c config, svc services) error {
 		rec, token, err := inspect.NewTokens(svc.pool).Create(cmd.Context(), name, ttl)
 		if err != nil {
 			return err

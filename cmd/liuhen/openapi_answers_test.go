@@ -57,6 +57,10 @@ func checkReports(t *testing.T, c *contract, admin string) {
 			want: 400},
 		{name: "unknown report", method: "GET", path: "/api/v1/reports/999999", token: admin,
 			want: 404},
+		{name: "report of a bad id", method: "GET", path: "/api/v1/reports/abc", token: admin,
+			want: 400, malformed: true},
+		{name: "reports, one a page from the second", method: "GET", token: admin, want: 200,
+			path: "/api/v1/reports?limit=1&offset=1"},
 	})
 }
 
@@ -229,6 +233,10 @@ func checkDecisions(t *testing.T, c *contract, admin string, sample agenda.Sampl
 		{name: "verify as a table, some rules, rehashed", method: "GET", token: admin,
 			path: "/api/v1/verify?format=table&codes=NO_MEETING&codes=WRONG_BODY" +
 				"&rehash=true&from=2000-01-01&to=2100-01-01", want: 200},
+		{name: "verify one meeting's decisions", method: "GET", token: admin, want: 200,
+			path: fmt.Sprintf("/api/v1/verify?meeting=%d&codes=NO_QUORUM", sample.MeetingID)},
+		{name: "verify an unknown meeting", method: "GET", token: admin, want: 400,
+			path: "/api/v1/verify?meeting=999999999"},
 	})
 }
 

@@ -31,7 +31,7 @@ func newRecordingsCommand() *cobra.Command {
 				return usagef("--link-ttl %v: give a duration from 1s to %v, such as 1h",
 					ttl, storage.MaxPresignTTL)
 			}
-			return withServices(cmd, true, func(_ config, svc services) error {
+			return withServices(cmd, needObjects, func(_ config, svc services) error {
 				return listRecordings(cmd.Context(), svc, meeting, ttl, cmd.OutOrStdout())
 			})
 		},

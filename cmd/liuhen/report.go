@@ -53,7 +53,7 @@ and --to, and the dates the report is written with.`,
 				return usageError{err}
 			}
 			req := report.Request{Options: opts, Format: f, IssuedBy: "liuhen report"}
-			return withServices(cmd, true, func(_ config, svc services) error {
+			return withServices(cmd, needObjects, func(_ config, svc services) error {
 				return writeReport(cmd, svc, req, output, store)
 			})
 		},

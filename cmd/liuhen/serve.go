@@ -45,7 +45,7 @@ func newServeCommand() *cobra.Command {
 		Short: "Run the server: WHIP recording, the JSON API, pages and metrics",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, err := mustConfig()
+			c, err := mustConfig(needEverything)
 			if err != nil {
 				return err
 			}

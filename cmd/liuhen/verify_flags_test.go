@@ -14,7 +14,7 @@ import (
 // usage error naming each flag to fix and the valid codes.
 func TestVerifyFlagErrors(t *testing.T) {
 	err := verify.Options{Codes: verify.ParseCodes("no_meeting,no_quorums"),
-		BackdateDays: -1, Concurrency: -2}.Validate()
+		BackdateDays: -1, Concurrency: -2, Meeting: -7}.Validate()
 	got := flagErrors(err)
 	var ue usageError
 	if !errors.As(got, &ue) {
@@ -22,7 +22,7 @@ func TestVerifyFlagErrors(t *testing.T) {
 	}
 	for _, want := range []string{`--rules: unknown finding code "NO_QUORUMS"`,
 		verify.CodeNoQuorum + ", " + verify.CodeVoteShort, "--backdate-days: got -1",
-		"--concurrency: got -2"} {
+		"--concurrency: got -2", "--meeting: got -7"} {
 		if !strings.Contains(got.Error(), want) {
 			t.Errorf("error: got %q, want it to contain %q", got, want)
 		}

@@ -3,17 +3,17 @@ package alert
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/liuhen/liuhen/internal/fielderr"
 	"github.com/liuhen/liuhen/internal/httpjson"
+	"github.com/liuhen/liuhen/internal/param"
 	"github.com/liuhen/liuhen/internal/problem"
 )
 
@@ -63,21 +63,25 @@ func (a *API) list(w http.ResponseWriter, r *http.Request) {
 func parseFilter(raw string) (Filter, error) {
 	q, err := url.ParseQuery(raw)
 	if err != nil {
-		return Filter{}, &FieldError{Field: "query", Reason: fmt.Sprintf(
-			"cannot read the query string: %v; escape it as a URL query", err)}
+		return Filter{}, invalid("query", "cannot read the query string: %v; escape it as "+
+			"a URL query", err)
 	}
 	var errs []error
 	for name := range q {
 		if !slices.Contains(listParams, name) {
-			errs = append(errs, &FieldError{Field: name, Reason: fmt.Sprintf(
-				"unknown query parameter; valid ones are %s", strings.Join(listParams, ", "))})
+			errs = append(errs, invalid(name, "unknown query parameter; valid ones are %s",
+				strings.Join(listParams, ", ")))
 		}
 	}
 	f := Filter{States: values(q, "state", strings.ToLower),
 		Codes:      values(q, "code", strings.ToUpper),
 		Severities: values(q, "severity", strings.ToLower), Unit: q.Get("unit")}
-	f.Limit = intParam(q, "limit", 1, MaxLimit, &errs)
-	f.Offset = intParam(q, "offset", 0, 1<<31-1, &errs)
+	if f.Limit, err = param.Limit(q.Get("limit"), 0, MaxLimit); err != nil {
+		errs = append(errs, invalid("limit", "%v", err))
+	}
+	if f.Offset, err = param.Offset(q.Get("offset")); err != nil {
+		errs = append(errs, invalid("offset", "%v", err))
+	}
 	slices.SortFunc(errs, func(a, b error) int { return strings.Compare(a.Error(), b.Error()) })
 	return f, errors.Join(errs...)
 }
@@ -94,22 +98,8 @@ func values(q url.Values, name string, norm func(string) string) []string {
 	return out
 }
 
-func intParam(q url.Values, name string, lo, hi int, errs *[]error) int {
-	s := q.Get(name)
-	if s == "" {
-		return 0
-	}
-	n, err := strconv.Atoi(s)
-	if err != nil || n < lo || n > hi {
-		*errs = append(*errs, &FieldError{Field: name,
-			Reason: fmt.Sprintf("got %q; give a whole number from %d to %d", s, lo, hi)})
-		return 0
-	}
-	return n
-}
-
 func (a *API) get(w http.ResponseWriter, r *http.Request) {
-	id, ok := findingID(w, r)
+	id, ok := param.PathID(w, r)
 	if !ok {
 		return
 	}
@@ -121,15 +111,6 @@ func (a *API) get(w http.ResponseWriter, r *http.Request) {
 	httpjson.Write(w, http.StatusOK, d)
 }
 
-func findingID(w http.ResponseWriter, r *http.Request) (int64, bool) {
-	id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
-	if err != nil || id <= 0 {
-		problem.Write(w, http.StatusNotFound, "no finding has the id "+chi.URLParam(r, "id"))
-		return 0, false
-	}
-	return id, true
-}
-
 // changeBody is what POST acknowledge and resolve read.
 type changeBody struct {
 	Reason string `json:"reason"`
@@ -139,7 +120,7 @@ type changeBody struct {
 func (a *API) change(do func(ctx context.Context, id int64, actor, reason string) (Detail,
 	error)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		id, ok := findingID(w, r)
+		id, ok := param.PathID(w, r)
 		if !ok {
 			return
 		}
@@ -175,7 +156,7 @@ func readChange(w http.ResponseWriter, r *http.Request) (changeBody, bool) {
 func (a *API) fail(w http.ResponseWriter, err error) {
 	switch {
 	case errors.Is(err, ErrInvalid):
-		writeBad(w, fieldErrors(err))
+		problem.BadRequest(w, fielderr.Problems(err))
 	case errors.Is(err, ErrNotFound):
 		problem.Write(w, http.StatusNotFound, err.Error())
 	case errors.Is(err, ErrConflict):
@@ -185,12 +166,4 @@ func (a *API) fail(w http.ResponseWriter, err error) {
 		problem.Write(w, http.StatusInternalServerError,
 			"the findings could not be read or changed; the server log has the cause")
 	}
-}
-
-func writeBad(w http.ResponseWriter, bad []*FieldError) {
-	fields := make([]problem.FieldError, len(bad))
-	for i, b := range bad {
-		fields[i] = problem.FieldError{Field: b.Field, Reason: b.Reason}
-	}
-	problem.BadRequest(w, fields)
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"slices"
 	"strings"
 	"time"
 
@@ -50,20 +49,25 @@ type Config struct {
 	PublicURL string
 }
 
-// withDefaults checks c and fills in its defaults, naming every bad
-// setting at once.
-func (c Config) withDefaults() (Config, error) {
+// Validate checks c, naming every bad setting at once: each is a
+// *fielderr.Error wrapping ErrInvalid whose Field is the setting's name in
+// snake case (sweep, min_severity, webhook_url, webhook_secret, attempts,
+// timeout, retry_base) and whose Reason quotes the bad value. NewSweeper
+// and AddTo check c with it; a caller that reads the settings from
+// somewhere else, such as environment variables, can call it first and
+// tell the user each setting by the name the user gave it.
+func (c Config) Validate() error {
 	var errs []error
 	bad := func(field, format string, args ...any) {
-		errs = append(errs, &FieldError{Field: field, Reason: fmt.Sprintf(format, args...)})
+		errs = append(errs, invalid(field, format, args...))
 	}
 	if c.Sweep != 0 && c.Sweep < minSweep {
-		bad("sweep", "got %v; use at least %v, or 0 to turn the sweep off", c.Sweep, minSweep)
+		bad("sweep", "%v is too short; use at least %v, or 0 to turn the sweep off", c.Sweep,
+			minSweep)
 	}
-	if c.MinSeverity == "" {
-		c.MinSeverity = verify.SeverityHigh
-	} else if severityRank(c.MinSeverity) == 0 {
-		bad("min_severity", "got %q; use %s", c.MinSeverity, strings.Join(Severities(), ", "))
+	if c.MinSeverity != "" && severityRank(c.MinSeverity) == 0 {
+		bad("min_severity", "%q is no severity; use %s", c.MinSeverity,
+			strings.Join(Severities(), ", "))
 	}
 	for _, u := range c.Webhooks {
 		if err := checkWebhook(u); err != nil {
@@ -71,21 +75,36 @@ func (c Config) withDefaults() (Config, error) {
 		}
 	}
 	if len(c.Webhooks) > 0 && c.Secret == "" {
-		bad("webhook_secret", "empty; warnings are signed, so give a long random secret "+
-			"(e.g. openssl rand -hex 32) and share it with the receivers")
+		bad("webhook_secret", "empty, but warnings to the webhooks are signed; give a long "+
+			"random secret (e.g. the output of openssl rand -hex 32) and share it with the "+
+			"receivers")
 	}
 	if c.Attempts < 0 || c.Attempts > maxAttempts {
-		bad("attempts", "got %d; use 1 to %d, or 0 for %d", c.Attempts, maxAttempts,
+		bad("attempts", "%d attempts; use 1 to %d, or 0 for %d", c.Attempts, maxAttempts,
 			DefaultAttempts)
 	}
-	if c.Timeout < 0 || c.RetryBase < 0 {
-		bad("timeout", "durations must not be negative")
+	if c.Timeout < 0 {
+		bad("timeout", "%v is negative; give how long one attempt may take, or 0 for %v",
+			c.Timeout, DefaultTimeout)
 	}
+	if c.RetryBase < 0 {
+		bad("retry_base", "%v is negative; give the wait after the first failed attempt, "+
+			"or 0 for %v", c.RetryBase, DefaultRetryBase)
+	}
+	return errors.Join(errs...)
+}
+
+// withDefaults checks c (Validate) and fills in its defaults.
+func (c Config) withDefaults() (Config, error) {
+	if err := c.Validate(); err != nil {
+		return c, err
+	}
+	c.MinSeverity = cmp.Or(c.MinSeverity, verify.SeverityHigh)
 	c.Attempts = cmp.Or(c.Attempts, DefaultAttempts)
 	c.Timeout = cmp.Or(c.Timeout, DefaultTimeout)
 	c.RetryBase = cmp.Or(c.RetryBase, DefaultRetryBase)
 	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
-	return c, errors.Join(errs...)
+	return c, nil
 }
 
 func checkWebhook(raw string) error {
@@ -98,42 +117,29 @@ func checkWebhook(raw string) error {
 }
 
 // ParseSweep reads LIUHEN_ALERT_SWEEP: a duration such as 5m, or 0 or
-// "off" for no periodic sweep.
+// "off" for no periodic sweep. Validate checks the duration's range.
 func ParseSweep(s string) (time.Duration, error) {
 	s = strings.TrimSpace(s)
 	if s == "" || s == "0" || strings.EqualFold(s, "off") {
 		return 0, nil
 	}
 	d, err := time.ParseDuration(s)
-	if err != nil || d < minSweep {
+	if err != nil {
 		return 0, fmt.Errorf("use a duration of at least %v such as 5m, or 0 or off", minSweep)
 	}
 	return d, nil
 }
 
-// ParseSeverity reads a severity: low, medium or high.
-func ParseSeverity(s string) (string, error) {
-	s = strings.ToLower(strings.TrimSpace(s))
-	if !slices.Contains(Severities(), s) {
-		return "", fmt.Errorf("use %s", strings.Join(Severities(), ", "))
-	}
-	return s, nil
-}
-
-// ParseWebhooks reads a comma-separated list of webhook URLs.
-func ParseWebhooks(s string) ([]string, error) {
+// SplitWebhooks reads a comma-separated list of webhook URLs, leaving out
+// empty entries. Validate checks each URL.
+func SplitWebhooks(s string) []string {
 	var out []string
-	var errs []error
 	for _, part := range strings.Split(s, ",") {
-		if part = strings.TrimSpace(part); part == "" {
-			continue
+		if part = strings.TrimSpace(part); part != "" {
+			out = append(out, part)
 		}
-		if err := checkWebhook(part); err != nil {
-			errs = append(errs, err)
-		}
-		out = append(out, part)
 	}
-	return out, errors.Join(errs...)
+	return out
 }
 
 // redactURL writes a webhook URL without its user info and query, which

@@ -337,3 +337,96 @@ func TestHangingWebhookTimesOut(t *testing.T) {
 		t.Errorf("got delivery %+v, want given up for want of an answer within 200ms", dl)
 	}
 }
+
+func TestEscalatedFindingWarns(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	meeting := e.sample.MeetingID
+	var planned time.Time
+	if err := e.pool.QueryRow(ctx, `SELECT planned_start FROM meetings WHERE id = $1`,
+		meeting).Scan(&planned); err != nil {
+		t.Fatal(err)
+	}
+	// Two hours before a meeting known only by its planned start: medium.
+	e.exec(t, `UPDATE meetings SET started_at = NULL WHERE id = $1`, meeting)
+	decision := e.addDecision(t, "镇卫生院设备购置8万元", 80000, &e.sample.AgendaItemIDs[0],
+		planned.Add(-2*time.Hour))
+	s := e.sweeper(t, Config{MinSeverity: verify.SeverityHigh, Secret: testSecret,
+		Webhooks: []string{"http://a.example/hook"}})
+	e.sweep(t, s)
+	before := e.finding(t, decision, verify.CodeDecidedBeforeMeeting)
+	if before.Severity != verify.SeverityMedium {
+		t.Fatalf("before the recorded start: got severity %s, want medium", before.Severity)
+	}
+	warned := func() int {
+		return e.count(t, `SELECT count(*) FROM finding_deliveries WHERE finding_id = $1`,
+			before.ID)
+	}
+	if n := warned(); n != 0 {
+		t.Fatalf("a medium finding under a high minimum: got %d warnings, want none", n)
+	}
+
+	// The meeting's recorded start is now known, at the planned time: high.
+	e.exec(t, `UPDATE meetings SET started_at = planned_start WHERE id = $1`, meeting)
+	res := e.sweep(t, s)
+	after := e.finding(t, decision, verify.CodeDecidedBeforeMeeting)
+	ev := lastEvent(after)
+	if after.ID != before.ID || after.Severity != verify.SeverityHigh ||
+		after.State != StateOpen || ev.Kind != EventEscalated || ev.Actor != ActorVerifier ||
+		ev.FromState == nil || *ev.FromState != StateOpen || ev.ToState != StateOpen ||
+		ev.Reason != "severity rose from medium to high" {
+		t.Errorf("got %+v with last event %+v; want finding %d open, high, escalated by "+
+			"the verifier", after.Finding, ev, before.ID)
+	}
+	if res.Escalated < 1 {
+		t.Errorf("got %+v, want at least one escalated", res)
+	}
+	var kind string
+	if err := e.pool.QueryRow(ctx, `SELECT ev.kind FROM finding_deliveries d
+		JOIN finding_events ev ON ev.id = d.event_id WHERE d.finding_id = $1`,
+		before.ID).Scan(&kind); err != nil {
+		t.Fatalf("the escalated finding's warning: %v", err)
+	}
+	if kind != EventEscalated {
+		t.Errorf("got a warning of a %q event, want %q", kind, EventEscalated)
+	}
+
+	// Found again at the same severity: no new event, no new warning.
+	events := len(after.Events)
+	e.sweep(t, s)
+	if again := e.finding(t, decision, verify.CodeDecidedBeforeMeeting); len(again.Events) !=
+		events || warned() != 1 {
+		t.Errorf("a third sweep: got %d events and %d warnings, want %d and 1",
+			len(again.Events), warned(), events)
+	}
+}
+
+func TestAcknowledgedFindingEscalatesAndStaysAcknowledged(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	meeting := e.sample.MeetingID
+	var planned time.Time
+	if err := e.pool.QueryRow(ctx, `SELECT planned_start FROM meetings WHERE id = $1`,
+		meeting).Scan(&planned); err != nil {
+		t.Fatal(err)
+	}
+	e.exec(t, `UPDATE meetings SET started_at = NULL WHERE id = $1`, meeting)
+	decision := e.addDecision(t, "镇卫生院设备购置8万元", 80000, &e.sample.AgendaItemIDs[0],
+		planned.Add(-2*time.Hour))
+	s := e.sweeper(t, Config{})
+	e.sweep(t, s)
+	f := e.finding(t, decision, verify.CodeDecidedBeforeMeeting)
+	if _, err := e.store.Acknowledge(ctx, f.ID, "inspector", "asked the township"); err != nil {
+		t.Fatal(err)
+	}
+	e.exec(t, `UPDATE meetings SET started_at = planned_start WHERE id = $1`, meeting)
+	e.sweep(t, s)
+	got := e.finding(t, decision, verify.CodeDecidedBeforeMeeting)
+	ev := lastEvent(got)
+	if got.State != StateAcknowledged || got.Severity != verify.SeverityHigh ||
+		ev.Kind != EventEscalated || *ev.FromState != StateAcknowledged ||
+		ev.ToState != StateAcknowledged {
+		t.Errorf("got %+v with last event %+v; want acknowledged, high, escalated",
+			got.Finding, ev)
+	}
+}

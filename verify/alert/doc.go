@@ -13,7 +13,9 @@
 // when and why. A sweep
 //
 //   - inserts a fingerprint it has not seen as open ("opened");
-//   - moves last_seen of one it has seen, and nothing else;
+//   - moves last_seen of one it has seen, and updates its messages and
+//     severity when they changed; a severity that rose while the finding
+//     is open or acknowledged is an event of its own ("escalated");
 //   - resolves an open or acknowledged finding it no longer finds, with
 //     the reason "no longer found" by the actor "verifier";
 //   - reopens a resolved finding that is found again after a sweep that
@@ -26,15 +28,21 @@
 // without an object store runs no RECORDING_TAMPERED) are left as they
 // are.
 //
+// A sweep that completes is recorded in finding_sweeps, in the transaction
+// that writes its findings: when its verifier began, the rules that ran
+// and its counts. Store.LastSweep reads it, so that whoever reads the
+// findings table (the inspectors' has_findings) can say what it is as of,
+// and that no sweep has run yet.
+//
 // # Warnings
 //
-// A finding that opens or reopens with a severity at or above
+// A finding that opens, reopens or escalates with a severity at or above
 // Config.MinSeverity is queued, in the sweep's own transaction, as one
 // River job per configured webhook, so a sweep never waits for a webhook.
 // The job POSTs a JSON Warning with these headers:
 //
 //	Content-Type: application/json
-//	X-Liuhen-Event: finding.opened | finding.reopened
+//	X-Liuhen-Event: finding.opened | finding.reopened | finding.escalated
 //	X-Liuhen-Delivery: <delivery id; the same on every attempt>
 //	X-Liuhen-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256>
 //

@@ -1,6 +1,11 @@
 package alert
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+
+	"github.com/liuhen/liuhen/internal/fielderr"
+)
 
 // Errors of the package. Wrapped errors say which value was wrong.
 var (
@@ -9,40 +14,13 @@ var (
 	// ErrConflict: the finding's state does not allow the change asked
 	// for, such as resolving a resolved finding.
 	ErrConflict = errors.New("finding is not in a state that allows this")
-	// ErrInvalid: a bad filter, reason or setting; the error says which.
+	// ErrInvalid: a bad filter, reason or setting. It reaches the caller
+	// inside a *fielderr.Error that names the field and says what to do;
+	// fielderr.All lists every one.
 	ErrInvalid = errors.New("invalid value")
 )
 
-// A FieldError names one bad input and what to do about it; it wraps
-// ErrInvalid.
-type FieldError struct {
-	Field  string
-	Reason string
-}
-
-func (e *FieldError) Error() string { return e.Field + ": " + e.Reason }
-
-// Unwrap returns ErrInvalid.
-func (e *FieldError) Unwrap() error { return ErrInvalid }
-
-// fieldErrors lists every *FieldError inside err (one, or several joined).
-func fieldErrors(err error) []*FieldError {
-	var out []*FieldError
-	var walk func(error)
-	walk = func(e error) {
-		var fe *FieldError
-		switch u := e.(type) {
-		case nil:
-		case interface{ Unwrap() []error }:
-			for _, inner := range u.Unwrap() {
-				walk(inner)
-			}
-		default:
-			if errors.As(e, &fe) {
-				out = append(out, fe)
-			}
-		}
-	}
-	walk(err)
-	return out
+// invalid returns the error of a bad field, wrapping ErrInvalid.
+func invalid(field, format string, args ...any) error {
+	return fielderr.New(ErrInvalid, field, fmt.Sprintf(format, args...))
 }

@@ -23,6 +23,7 @@ func States() []string { return []string{StateOpen, StateAcknowledged, StateReso
 const (
 	EventOpened       = "opened"
 	EventReopened     = "reopened"
+	EventEscalated    = "escalated"
 	EventAcknowledged = "acknowledged"
 	EventResolved     = "resolved"
 )

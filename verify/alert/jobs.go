@@ -42,7 +42,7 @@ func (SweepArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{Queue: 
 
 // AddTo adds to set the periodic sweep (unless cfg.Sweep is 0) and the
 // delivery of warnings (when there are webhooks), and returns the
-// sweeper. A bad cfg gives an error joining a *FieldError for each bad
+// sweeper. A bad cfg gives an error joining a *fielderr.Error for each bad
 // setting.
 func AddTo(set *jobs.Set, cfg Config, deps Deps) (*Sweeper, error) {
 	sweeper, err := NewSweeper(deps.Pool, deps.Objects, cfg, deps.Logger)

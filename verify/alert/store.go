@@ -6,17 +6,20 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/liuhen/liuhen/internal/param"
 	"github.com/liuhen/liuhen/verify"
 )
 
-// Paging of the list of findings.
+// Paging of the list of findings, as of every list endpoint.
 const (
-	DefaultLimit = 50
-	MaxLimit     = 500
+	DefaultLimit = param.DefaultLimit
+	MaxLimit     = param.MaxLimit
+	MaxOffset    = param.MaxOffset
 )
 
 // Store reads and changes kept findings.
@@ -37,15 +40,15 @@ type Filter struct {
 	Limit, Offset int // Limit 0 means DefaultLimit
 }
 
-// Validate names every bad field of f at once, each a *FieldError, without
+// Validate names every bad field of f at once, each a *fielderr.Error, without
 // the database: an unknown unit is found by List.
 func (f Filter) Validate() error {
 	var errs []error
 	oneOf := func(field string, got, valid []string) {
 		for _, v := range got {
 			if !slices.Contains(valid, v) {
-				errs = append(errs, &FieldError{Field: field, Reason: fmt.Sprintf(
-					"unknown value %q; use %s", v, strings.Join(valid, ", "))})
+				errs = append(errs, invalid(field, "unknown value %q; use %s", v,
+					strings.Join(valid, ", ")))
 			}
 		}
 	}
@@ -53,11 +56,11 @@ func (f Filter) Validate() error {
 	oneOf("code", f.Codes, verify.Codes())
 	oneOf("severity", f.Severities, Severities())
 	if f.Limit < 0 || f.Limit > MaxLimit {
-		errs = append(errs, &FieldError{Field: "limit",
-			Reason: fmt.Sprintf("got %d; use 1 to %d", f.Limit, MaxLimit)})
+		errs = append(errs, invalid("limit", "got %d; use 1 to %d, or 0 for %d", f.Limit,
+			MaxLimit, DefaultLimit))
 	}
-	if f.Offset < 0 {
-		errs = append(errs, &FieldError{Field: "offset", Reason: "must not be negative"})
+	if f.Offset < 0 || f.Offset > MaxOffset {
+		errs = append(errs, invalid("offset", "got %d; use 0 to %d", f.Offset, MaxOffset))
 	}
 	return errors.Join(errs...)
 }
@@ -113,7 +116,7 @@ const filterSQL = `(cardinality($1::text[]) = 0 OR f.state = ANY($1))
   AND ($4 = '' OR f.unit_code IN (SELECT code FROM units))`
 
 // List returns the findings f chooses, the last opened first. Bad filters
-// give an error joining a *FieldError for each.
+// give an error joining a *fielderr.Error for each.
 func (s *Store) List(ctx context.Context, f Filter) (Page, error) {
 	if err := f.Validate(); err != nil {
 		return Page{}, err
@@ -157,7 +160,7 @@ func (s *Store) Newest(ctx context.Context, f Filter, n int) ([]Finding, int, er
 		return nil, 0, err
 	}
 	if n < 0 {
-		return nil, 0, &FieldError{Field: "limit", Reason: "must not be negative"}
+		return nil, 0, invalid("limit", "got %d; give how many to read, or 0 for all", n)
 	}
 	if err := s.checkUnit(ctx, f.Unit); err != nil {
 		return nil, 0, err
@@ -204,8 +207,8 @@ func (s *Store) checkUnit(ctx context.Context, code string) error {
 		return fmt.Errorf("look up org unit: %w", err)
 	}
 	if !found {
-		return &FieldError{Field: "unit", Reason: fmt.Sprintf("no org unit has code %q; "+
-			"give the code of an existing org unit (its sub-units are included)", code)}
+		return invalid("unit", "no org unit has code %q; give the code of an existing org "+
+			"unit (its sub-units are included)", code)
 	}
 	return nil
 }
@@ -302,4 +305,40 @@ func loadAttempts(ctx context.Context, tx pgx.Tx, delivery int64) ([]Attempt, er
 		return nil, fmt.Errorf("read attempts of delivery %d: %w", delivery, err)
 	}
 	return list, nil
+}
+
+// A Sweep is one completed sweep, as finding_sweeps keeps it.
+type Sweep struct {
+	ID int64 `json:"id"`
+	// StartedAt is when its verifier began: every change committed before
+	// then is judged by it.
+	StartedAt time.Time `json:"started_at"`
+	// FinishedAt is when it had written the findings table.
+	FinishedAt time.Time `json:"finished_at"`
+	SweepResult
+}
+
+// LastSweep returns the last completed sweep that ran the rule code (any
+// rule when code is ""), or nil when none has.
+func (s *Store) LastSweep(ctx context.Context, code string) (*Sweep, error) {
+	rows, err := s.pool.Query(ctx, `SELECT id, started_at, finished_at, codes, checked,
+		    found, opened, reopened, escalated, resolved, queued
+		FROM finding_sweeps WHERE $1 = '' OR $1 = ANY(codes)
+		ORDER BY id DESC LIMIT 1`, code)
+	if err != nil {
+		return nil, fmt.Errorf("read the last sweep: %w", err)
+	}
+	sw, err := pgx.CollectExactlyOneRow(rows, func(r pgx.CollectableRow) (Sweep, error) {
+		var w Sweep
+		err := r.Scan(&w.ID, &w.StartedAt, &w.FinishedAt, &w.Codes, &w.Checked, &w.Found,
+			&w.Opened, &w.Reopened, &w.Escalated, &w.Resolved, &w.Queued)
+		return w, err
+	})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read the last sweep: %w", err)
+	}
+	return &sw, nil
 }

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -60,13 +61,16 @@ func NewSweeper(pool *pgxpool.Pool, objects verify.ObjectChecker, cfg Config,
 
 // SweepResult counts what one sweep did.
 type SweepResult struct {
-	Checked  int      `json:"checked"`  // decisions the verifier checked
-	Found    int      `json:"found"`    // distinct findings it found
-	Opened   int      `json:"opened"`   // new findings
-	Reopened int      `json:"reopened"` // resolved findings found again
-	Resolved int      `json:"resolved"` // findings no longer found
-	Queued   int      `json:"queued"`   // warnings queued for the webhooks
-	Codes    []string `json:"codes"`    // the rules that ran
+	Checked  int `json:"checked"`  // decisions the verifier checked
+	Found    int `json:"found"`    // distinct findings it found
+	Opened   int `json:"opened"`   // new findings
+	Reopened int `json:"reopened"` // resolved findings found again
+	// Escalated counts open or acknowledged findings found again at a
+	// higher severity than before.
+	Escalated int      `json:"escalated"`
+	Resolved  int      `json:"resolved"` // findings no longer found
+	Queued    int      `json:"queued"`   // warnings queued for the webhooks
+	Codes     []string `json:"codes"`    // the rules that ran
 }
 
 // Sweep runs the verifier over every decision (without rehashing) and
@@ -90,25 +94,48 @@ func (s *Sweeper) Sweep(ctx context.Context) (SweepResult, error) {
 		}
 	}()
 
+	// The database's clock, as the findings' times are: every change it
+	// committed before started is in the verifier's snapshot.
+	var started time.Time
+	if err := conn.QueryRow(ctx, `SELECT clock_timestamp()`).Scan(&started); err != nil {
+		return SweepResult{}, fmt.Errorf("sweep findings: %w", err)
+	}
 	rep, err := s.verify(ctx)
 	if err != nil {
 		return SweepResult{}, err
 	}
 	res := SweepResult{Checked: rep.Checked, Codes: rep.Scope.Codes}
 	err = pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
-		return s.apply(ctx, tx, rep, &res)
+		if err := s.apply(ctx, tx, rep, &res); err != nil {
+			return err
+		}
+		return recordSweep(ctx, tx, started, res)
 	})
 	if err != nil {
 		return SweepResult{}, err
 	}
 	level := slog.LevelDebug // a sweep that changes nothing is routine
-	if res.Opened+res.Reopened+res.Resolved > 0 {
+	if res.Opened+res.Reopened+res.Escalated+res.Resolved > 0 {
 		level = slog.LevelInfo
 	}
 	s.logger.Log(ctx, level, "findings swept", "checked", res.Checked, "found", res.Found,
-		"opened", res.Opened, "reopened", res.Reopened, "resolved", res.Resolved,
-		"warnings_queued", res.Queued)
+		"opened", res.Opened, "reopened", res.Reopened, "escalated", res.Escalated,
+		"resolved", res.Resolved, "warnings_queued", res.Queued)
 	return res, nil
+}
+
+// recordSweep notes in finding_sweeps that a sweep whose verifier began at
+// started has written res, in the transaction that writes it.
+func recordSweep(ctx context.Context, tx pgx.Tx, started time.Time, res SweepResult) error {
+	_, err := tx.Exec(ctx, `INSERT INTO finding_sweeps (started_at, finished_at, codes,
+		    checked, found, opened, reopened, escalated, resolved, queued)
+		VALUES ($1, greatest($1, clock_timestamp()), $2, $3, $4, $5, $6, $7, $8, $9)`,
+		started, res.Codes, res.Checked, res.Found, res.Opened, res.Reopened, res.Escalated,
+		res.Resolved, res.Queued)
+	if err != nil {
+		return fmt.Errorf("record sweep: %w", err)
+	}
+	return nil
 }
 
 // verify runs every rule that can run. While the object store cannot be
@@ -173,6 +200,11 @@ func (s *Sweeper) apply(ctx context.Context, tx pgx.Tx, rep verify.Report,
 			seen = append(seen, k.id)
 			if !k.sameAs(f) {
 				err = updateDetails(ctx, tx, k.id, f)
+			}
+			if err == nil && k.state != StateResolved &&
+				severityRank(f.Severity) > severityRank(k.severity) {
+				err = s.escalate(ctx, tx, k, f, q)
+				res.Escalated++
 			}
 		}
 		if err != nil {
@@ -291,6 +323,25 @@ func (s *Sweeper) reopen(ctx context.Context, tx pgx.Tx, k *kept, f verify.Findi
 	}
 	s.logger.Debug("finding reopened", "finding", k.id, "code", f.Code,
 		"severity", f.Severity, "decision", f.DecisionID)
+	return q.add(ctx, tx, k.id, event, f.Severity)
+}
+
+// escalate records that a finding still open or acknowledged is found at a
+// higher severity than before, and warns of it as of a new one. Its state
+// stays as it is: a person who acknowledged it has seen the finding, not
+// its new severity.
+func (s *Sweeper) escalate(ctx context.Context, tx pgx.Tx, k *kept, f verify.Finding,
+	q *warnings) error {
+	var event int64
+	err := tx.QueryRow(ctx, `INSERT INTO finding_events (finding_id, kind, from_state,
+		to_state, actor, reason) VALUES ($1, $2, $3, $3, $4, $5) RETURNING id`,
+		k.id, EventEscalated, k.state, ActorVerifier,
+		fmt.Sprintf("severity rose from %s to %s", k.severity, f.Severity)).Scan(&event)
+	if err != nil {
+		return fmt.Errorf("record escalation of finding %d: %w", k.id, err)
+	}
+	s.logger.Debug("finding escalated", "finding", k.id, "code", f.Code,
+		"from", k.severity, "to", f.Severity, "decision", f.DecisionID)
 	return q.add(ctx, tx, k.id, event, f.Severity)
 }
 

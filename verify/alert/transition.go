@@ -60,12 +60,11 @@ func (s *Store) change(ctx context.Context, id int64, actor, reason, to string) 
 
 func checkReason(reason string, required bool) error {
 	if required && reason == "" {
-		return &FieldError{Field: "reason", Reason: "empty; say why the finding is " +
-			"resolved, e.g. what was fixed or why it is no fault"}
+		return invalid("reason", "empty; say why the finding is resolved, e.g. what was "+
+			"fixed or why it is no fault")
 	}
 	if n := utf8.RuneCountInString(reason); n > maxReason {
-		return &FieldError{Field: "reason", Reason: fmt.Sprintf("%d characters; keep it "+
-			"to %d", n, maxReason)}
+		return invalid("reason", "%d characters; keep it to %d", n, maxReason)
 	}
 	return nil
 }

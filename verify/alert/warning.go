@@ -15,7 +15,8 @@ import (
 
 // A Warning is the JSON body a webhook receives.
 type Warning struct {
-	// Type is "finding.opened" or "finding.reopened".
+	// Type is "finding.opened", "finding.reopened" or "finding.escalated"
+	// (found again at a higher severity while still open or acknowledged).
 	Type string `json:"type"`
 	// DeliveryID is the same on every attempt of one warning, so a
 	// receiver can drop a repeat.
@@ -82,10 +83,6 @@ type warnings struct {
 
 // add queues the warning of an event to every webhook, when the finding is
 // severe enough.
-//
-// TODO(escalation): a finding that opens below the minimum severity and
-// rises to it later (a meeting's planned start becomes its recorded start)
-// sends no warning; an "escalated" event with its own warning would.
 func (q *warnings) add(ctx context.Context, tx pgx.Tx, finding, event int64,
 	severity string) error {
 	if severityRank(severity) < severityRank(q.cfg.MinSeverity) {

@@ -5,22 +5,19 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"strconv"
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/liuhen/liuhen/internal/fielderr"
 	"github.com/liuhen/liuhen/internal/httpjson"
+	"github.com/liuhen/liuhen/internal/param"
 	"github.com/liuhen/liuhen/internal/problem"
 	"github.com/liuhen/liuhen/storage"
 	"github.com/liuhen/liuhen/verify"
 )
 
-// Paging of the list of reports.
-const (
-	defaultLimit = 50
-	maxLimit     = 500
-	maxBodyBytes = 64 << 10
-)
+// maxBodyBytes bounds the body of POST /reports.
+const maxBodyBytes = 64 << 10
 
 // API serves issued reports: GET /reports lists them (unit, limit,
 // offset), POST /reports issues one on demand, GET /reports/{id} gives one
@@ -46,8 +43,14 @@ func (a *API) Register(r chi.Router) {
 func (a *API) list(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	var bad []problem.FieldError
-	limit := intParam(q.Get("limit"), defaultLimit, 1, maxLimit, "limit", &bad)
-	offset := intParam(q.Get("offset"), 0, 0, 1<<31-1, "offset", &bad)
+	limit, err := param.Limit(q.Get("limit"), param.DefaultLimit, param.MaxLimit)
+	if err != nil {
+		bad = append(bad, problem.FieldError{Field: "limit", Reason: err.Error()})
+	}
+	offset, err := param.Offset(q.Get("offset"))
+	if err != nil {
+		bad = append(bad, problem.FieldError{Field: "offset", Reason: err.Error()})
+	}
 	if len(bad) > 0 {
 		problem.BadRequest(w, bad)
 		return
@@ -60,22 +63,9 @@ func (a *API) list(w http.ResponseWriter, r *http.Request) {
 	httpjson.Write(w, http.StatusOK, map[string]any{"items": list})
 }
 
-func intParam(s string, def, lo, hi int, name string, bad *[]problem.FieldError) int {
-	if s == "" {
-		return def
-	}
-	n, err := strconv.Atoi(s)
-	if err != nil || n < lo || n > hi {
-		*bad = append(*bad, problem.FieldError{Field: name,
-			Reason: fmt.Sprintf("got %q; give a whole number from %d to %d", s, lo, hi)})
-	}
-	return n
-}
-
 func (a *API) get(w http.ResponseWriter, r *http.Request) {
-	id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
-	if err != nil || id <= 0 {
-		problem.Write(w, http.StatusNotFound, "no report has the id "+chi.URLParam(r, "id"))
+	id, ok := param.PathID(w, r)
+	if !ok {
 		return
 	}
 	rep, err := a.issuer.Get(r.Context(), id)
@@ -153,10 +143,7 @@ func readIssue(w http.ResponseWriter, r *http.Request) (Request, []problem.Field
 // report, 503 when the evidence store or Chromium is not there, and 500
 // (logged here, once) for the rest.
 func (a *API) fail(w http.ResponseWriter, err error) {
-	var bad []problem.FieldError
-	for _, oe := range verify.OptionErrors(err) {
-		bad = append(bad, problem.FieldError{Field: oe.Option, Reason: oe.Reason})
-	}
+	bad := fielderr.Problems(err)
 	switch {
 	case len(bad) > 0:
 		problem.BadRequest(w, bad)
@@ -168,7 +155,7 @@ func (a *API) fail(w http.ResponseWriter, err error) {
 	default:
 		a.logger.Error("report request failed", "err", err)
 		problem.Write(w, http.StatusInternalServerError,
-			"the report could not be made; the server log has the cause")
+			"the reports could not be read or made; the server log has the cause")
 	}
 }
 

@@ -19,6 +19,7 @@ import (
 
 	"github.com/liuhen/liuhen/agenda"
 	"github.com/liuhen/liuhen/internal/browser"
+	"github.com/liuhen/liuhen/internal/problem"
 	"github.com/liuhen/liuhen/internal/testenv"
 	"github.com/liuhen/liuhen/storage"
 	"github.com/liuhen/liuhen/verify"
@@ -245,16 +246,31 @@ func TestAPI(t *testing.T) {
 			}
 		})
 	}
-	for path, want := range map[string]int{"/reports/999999": 404, "/reports/abc": 404,
-		"/reports?limit=0": 400, "/reports?limit=10&offset=-1": 400,
-		"/reports?unit=qingshan": 200} {
-		resp, err := http.Get(srv.URL + path)
+	for _, tc := range []struct {
+		path  string
+		want  int
+		field string // named in the problem's errors
+	}{
+		{"/reports/999999", 404, ""},
+		{"/reports/abc", 400, "id"},
+		{"/reports/0", 400, "id"},
+		{"/reports?limit=0", 400, "limit"},
+		{"/reports?limit=10&offset=-1", 400, "offset"},
+		{"/reports?offset=2147483648", 400, "offset"},
+		{"/reports?unit=qingshan", 200, ""},
+	} {
+		resp, err := http.Get(srv.URL + tc.path)
 		if err != nil {
 			t.Fatal(err)
 		}
+		var p problem.Details
+		_ = json.NewDecoder(resp.Body).Decode(&p)
 		resp.Body.Close()
-		if resp.StatusCode != want {
-			t.Errorf("GET %s: got %d, want %d", path, resp.StatusCode, want)
+		if resp.StatusCode != tc.want {
+			t.Errorf("GET %s: got %d, want %d", tc.path, resp.StatusCode, tc.want)
+		}
+		if tc.field != "" && (len(p.Errors) != 1 || p.Errors[0].Field != tc.field) {
+			t.Errorf("GET %s: got errors %+v, want one naming %s", tc.path, p.Errors, tc.field)
 		}
 	}
 }

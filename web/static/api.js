@@ -1,6 +1,6 @@
-// The secretary's pages call the JSON API with a token the user gives
-// once: from the URL fragment (#token=…) or typed in, and kept for the
-// browser tab in sessionStorage.
+// Every page but the meeting room calls the JSON API with a token the user
+// gives once: from the URL fragment (#token=…) or typed in, and kept for
+// the browser tab in sessionStorage.
 "use strict";
 
 const $ = (id) => document.getElementById(id);
@@ -16,17 +16,22 @@ function currentToken() {
   return sessionStorage.getItem(tokenKey) || "";
 }
 
-// APIError carries a problem document (RFC 9457) of a refused request.
+// APIError carries a problem document (RFC 9457) of a refused request;
+// an answer that is not one is told by its status alone.
 class APIError extends Error {
   constructor(status, problem) {
     const fields = (problem.errors || []).map((e) => `${e.field}: ${e.reason}`).join("\n");
-    super(`${problem.title || status}: ${problem.detail || ""}${fields ? "\n" + fields : ""}`);
+    super(problem.title || problem.detail || fields
+      ? `${problem.title || status}: ${problem.detail || ""}${fields ? "\n" + fields : ""}`
+      : `HTTP ${status}`);
     this.status = status;
     this.fields = problem.errors || [];
   }
 }
 
-async function api(method, path, body) {
+// apiFetch calls the API with the token and returns the answer; one other
+// than 2xx throws an APIError.
+async function apiFetch(method, path, body) {
   const res = await fetch("/api/v1" + path, {
     method,
     headers: Object.assign({ Authorization: "Bearer " + currentToken() },
@@ -38,8 +43,10 @@ async function api(method, path, body) {
     try { problem = await res.json(); } catch (_) { /* not a problem document */ }
     throw new APIError(res.status, problem);
   }
-  return res.json();
+  return res;
 }
+
+async function api(method, path, body) { return (await apiFetch(method, path, body)).json(); }
 
 function showError(msg) { $("error").textContent = msg || ""; }
 

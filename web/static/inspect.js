@@ -1,55 +1,6 @@
-// Shared by the search and watch pages: the token, which the page takes
-// from #token=… once and keeps for the tab, and calls to the JSON API.
+// Shared by the search and watch pages, after api.js: elements, times and
+// the names of the catalogue's codes.
 "use strict";
-
-const $ = (id) => document.getElementById(id);
-
-const tokenKey = "liuhen-token";
-(function takeToken() {
-  const fromHash = new URLSearchParams(location.hash.slice(1)).get("token");
-  if (fromHash) {
-    sessionStorage.setItem(tokenKey, fromHash);
-    history.replaceState(null, "", location.pathname + location.search);
-  }
-})();
-
-function token() { return sessionStorage.getItem(tokenKey) || ""; }
-
-function showError(msg) { $("error").textContent = msg || ""; }
-
-// askToken shows the token bar and calls then() once a token is given.
-function askToken(then) {
-  $("token-bar").hidden = false;
-  $("use-token").onclick = () => {
-    sessionStorage.setItem(tokenKey, $("token").value.trim());
-    $("token-bar").hidden = true;
-    then();
-  };
-}
-
-// fetchOK calls the API with the token; an answer other than 2xx throws
-// an error with the problem document's text and the status.
-async function fetchOK(path) {
-  const res = await fetch("/api/v1" + path, { headers: { Authorization: "Bearer " + token() } });
-  if (!res.ok) {
-    const err = new Error(await problemText(res));
-    err.status = res.status;
-    throw err;
-  }
-  return res;
-}
-
-async function api(path) { return (await fetchOK(path)).json(); }
-
-async function problemText(res) {
-  try {
-    const p = await res.json();
-    const fields = (p.errors || []).map((e) => `${e.field}: ${e.reason}`).join("\n");
-    return `${p.title || res.status}: ${p.detail || ""}${fields ? "\n" + fields : ""}`;
-  } catch (_) {
-    return `HTTP ${res.status}`;
-  }
-}
 
 // el makes an element with text, or with children.
 function el(tag, attrs, ...children) {

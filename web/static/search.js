@@ -15,7 +15,7 @@ function fillSelect(id, names) {
 }
 
 async function loadUnits() {
-  const units = await api("/org-units?limit=500");
+  const units = await api("GET", "/org-units?limit=500");
   for (const u of units.items || units) {
     $("unit").append(el("option", { value: u.code, textContent: `${u.name} ${u.code}` }));
   }
@@ -37,7 +37,7 @@ async function search() {
   p.set("limit", pageSize);
   p.set("offset", offset);
   try {
-    show(await api("/search?" + p.toString()));
+    show(await api("GET", "/search?" + p.toString()));
   } catch (e) {
     if (e.status === 401) askToken(search);
     showError(e.message);
@@ -48,12 +48,26 @@ function show(res) {
   const n = res.total_exact ? `${res.total}` : `${res.total}+`;
   const how = res.match === "similar" ? "（无完全匹配，以下为相近结果 nothing contains the " +
     "text; these are the most similar）" : "";
-  $("summary").textContent = `共 ${n} 条 results${how}`;
+  $("summary").textContent = `共 ${n} 条 results${how}${findingsBasis(res.findings)}`;
   const body = $("results").tBodies[0];
   body.replaceChildren(...res.items.map(row));
   $("results").hidden = res.items.length === 0;
   $("prev").disabled = offset === 0;
   $("next").disabled = offset + res.items.length >= res.total && res.total_exact;
+}
+
+// findingsBasis tells what a has_findings search was answered from: the
+// open and acknowledged findings as of the last completed sweep.
+function findingsBasis(f) {
+  if (!f) return "";
+  let s = `；问题按 ${day(f.as_of)} 开始的核查为准，计未处理与已确认的问题 ` +
+    `(findings open or acknowledged as of the sweep of ${day(f.as_of)}`;
+  if (!f.objects_as_of) {
+    s += "; segment objects not yet checked by any sweep";
+  } else if (f.objects_as_of !== f.as_of) {
+    s += `; segment objects as of ${day(f.objects_as_of)}`;
+  }
+  return s + ")";
 }
 
 function row(it) {
@@ -89,7 +103,7 @@ function init() {
     if (e.status === 401) askToken(start);
     showError(e.message);
   });
-  if (!token()) askToken(start); else start();
+  if (!currentToken()) askToken(start); else start();
 }
 
 init();

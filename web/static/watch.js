@@ -9,8 +9,8 @@ const itemID = Number(location.pathname.split("/").pop());
 async function load() {
   showError("");
   try {
-    show(await api(`/agenda-items/${itemID}/watch`));
-    showKey(await api("/signing-key"));
+    show(await api("GET", `/agenda-items/${itemID}/watch`));
+    showKey(await api("GET", "/signing-key"));
   } catch (e) {
     if (e.status === 401) askToken(load);
     showError(e.message);
@@ -130,7 +130,7 @@ async function exportBundle() {
   $("export").disabled = true;
   $("export-status").textContent = "导出中 Exporting…";
   try {
-    const blob = await (await fetchOK(`/agenda-items/${itemID}/evidence`)).blob();
+    const blob = await (await apiFetch("GET", `/agenda-items/${itemID}/evidence`)).blob();
     saveBlob(blob, bundleName);
     $("export-status").textContent = `已导出 Exported ${bundleName} · ${blob.size} bytes`;
   } catch (e) {
@@ -153,4 +153,4 @@ function saveBlob(blob, name) {
 }
 
 $("export").onclick = exportBundle;
-if (!token()) askToken(load); else load();
+if (!currentToken()) askToken(load); else load();

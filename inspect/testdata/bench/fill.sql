@@ -2,13 +2,15 @@
 -- BenchmarkSearch: 30 townships of 15 villages, 10 departments, their
 -- bodies and procedure lists, meetings of 8 items each from 2019 to 2026,
 -- a decision for every other item and a finished recording, with an index
--- point per item, for 85% of meetings. Titles are put together from the
+-- point per item, for 85% of meetings; a kept finding for one decision in
+-- five (seven in ten open, one acknowledged, two resolved) and the sweep it
+-- is as of. Titles are put together from the
 -- word lists below; every choice comes from hashint8extended, so each run
 -- builds the same data. :items is replaced before the file runs.
 --
 -- Triggers and foreign-key checks are off while it loads (which needs a
 -- superuser, as `make services` sets up); search_items is then filled in
--- one statement, as migration 00012 fills it for an existing database.
+-- one statement, as migration 00010 fills it for an existing database.
 
 SET session_replication_role = replica;
 
@@ -151,6 +153,23 @@ WITH rec AS (
 INSERT INTO index_points (agenda_item_id, recording_id, start_ms, end_ms)
 SELECT ai.id, rec.id, (ai.seq - 1) * 600000 + 30000, (ai.seq - 1) * 600000 + 570000
 FROM rec JOIN agenda_items ai ON ai.meeting_id = rec.meeting_id;
+
+INSERT INTO findings (fingerprint, code, severity, decision_id, decision_title,
+    matter_code, unit_code, message, message_zh, state, state_actor, state_changed_at,
+    first_seen, last_seen, opened_at)
+SELECT 'bench-' || d.id, 'NO_RECORDING', 'high', d.id, d.title, mt.code, u.code,
+    'no finished recording', '没有完整录像',
+    (ARRAY['open', 'open', 'open', 'open', 'open', 'open', 'open', 'acknowledged',
+        'resolved', 'resolved'])[1 + abs(hashint8extended(d.id, 9)) % 10],
+    'verifier', now(), now(), now(), now()
+FROM decisions d JOIN matters mt ON mt.id = d.matter_id
+JOIN org_units u ON u.id = d.org_unit_id
+WHERE abs(hashint8extended(d.id, 10)) % 5 = 0;
+INSERT INTO finding_sweeps (started_at, finished_at, codes, checked, found, opened,
+    reopened, escalated, resolved, queued)
+SELECT now(), now(), ARRAY['NO_RECORDING'], (SELECT count(*) FROM decisions), count(*),
+    count(*), 0, 0, 0, 0
+FROM findings;
 
 SET session_replication_role = DEFAULT;
 SELECT search_items_refresh(ARRAY(SELECT id FROM agenda_items));

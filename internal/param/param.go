@@ -1,0 +1,59 @@
+// Package param reads the path and query parameters that Liuhen's HTTP APIs
+// share: a record's id in the path, and whole numbers such as the limit and
+// offset of a page, whose bounds it holds for every list endpoint.
+package param
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"github.com/liuhen/liuhen/internal/problem"
+)
+
+// Bounds of a page of every list endpoint; the OpenAPI document's Limit
+// and Offset parameters state the same. An endpoint whose pages cost more
+// to read, such as a search, may set lower ones of its own.
+const (
+	DefaultLimit = 50
+	MaxLimit     = 500
+	// MaxOffset keeps an offset, and the next page's offset after it, in a
+	// 32-bit integer for every client.
+	MaxOffset = 1<<31 - 1
+)
+
+// idReason is what PathID tells a client about a bad id.
+const idReason = "must be a positive integer, such as 42"
+
+// PathID reads the route's {id}, a positive integer. When it is not one it
+// answers 400 with a problem naming the parameter, and returns false.
+func PathID(w http.ResponseWriter, r *http.Request) (int64, bool) {
+	s := r.PathValue("id") // chi sets it as net/http's ServeMux does
+	id, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || id <= 0 {
+		problem.WriteDetails(w, problem.Details{Status: http.StatusBadRequest,
+			Detail: fmt.Sprintf("the id in the URL path (%q) %s", s, idReason),
+			Errors: []problem.FieldError{{Field: "id", Reason: idReason}}})
+		return 0, false
+	}
+	return id, true
+}
+
+// Int reads s as a whole number from lo to hi; "" gives def. The error's
+// text is the reason to show beside the parameter's name.
+func Int(s string, lo, hi, def int) (int, error) {
+	if s == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < lo || n > hi {
+		return def, fmt.Errorf("got %q; give a whole number from %d to %d", s, lo, hi)
+	}
+	return n, nil
+}
+
+// Limit reads the page size s: 1 to max, "" giving def.
+func Limit(s string, def, max int) (int, error) { return Int(s, 1, max, def) }
+
+// Offset reads the number of items to skip s: 0 to MaxOffset, "" giving 0.
+func Offset(s string) (int, error) { return Int(s, 0, MaxOffset, 0) }

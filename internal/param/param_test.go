@@ -1,0 +1,77 @@
+package param
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/liuhen/liuhen/internal/problem"
+)
+
+func TestInt(t *testing.T) {
+	tests := []struct {
+		name, s string
+		want    int
+		bad     bool
+	}{
+		{"empty gives the default", "", 7, false},
+		{"in range", "12", 12, false},
+		{"lowest", "1", 1, false},
+		{"highest", "500", 500, false},
+		{"below", "0", 7, true},
+		{"above", "501", 7, true},
+		{"not a number", "ten", 7, true},
+		{"past int64", "99999999999999999999", 7, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := Int(tt.s, 1, 500, 7)
+			if got != tt.want || (err != nil) != tt.bad {
+				t.Fatalf("Int(%q): got %d, %v; want %d, error %v", tt.s, got, err, tt.want,
+					tt.bad)
+			}
+			if err != nil && !strings.Contains(err.Error(), "whole number from 1 to 500") {
+				t.Errorf("Int(%q): got reason %q, want the range in it", tt.s, err)
+			}
+		})
+	}
+	if _, err := Offset("2147483648"); err == nil {
+		t.Error("Offset past MaxOffset: got no error")
+	}
+	if n, err := Limit("", DefaultLimit, MaxLimit); err != nil || n != DefaultLimit {
+		t.Errorf("Limit(\"\"): got %d, %v; want %d", n, err, DefaultLimit)
+	}
+}
+
+func TestPathID(t *testing.T) {
+	r := chi.NewRouter()
+	r.Get("/things/{id}", func(w http.ResponseWriter, r *http.Request) {
+		if id, ok := PathID(w, r); ok {
+			_ = json.NewEncoder(w).Encode(id)
+		}
+	})
+	for path, want := range map[string]int{"/things/42": 200, "/things/abc": 400,
+		"/things/0": 400, "/things/-3": 400, "/things/99999999999999999999": 400} {
+		t.Run(path, func(t *testing.T) {
+			rec := httptest.NewRecorder()
+			r.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+			if rec.Code != want {
+				t.Fatalf("got %d %s, want %d", rec.Code, rec.Body, want)
+			}
+			if want != 400 {
+				return
+			}
+			var p problem.Details
+			if err := json.Unmarshal(rec.Body.Bytes(), &p); err != nil ||
+				rec.Header().Get("Content-Type") != problem.ContentType ||
+				len(p.Errors) != 1 || p.Errors[0].Field != "id" {
+				t.Errorf("got %s %s, want a problem naming id", rec.Header().Get("Content-Type"),
+					rec.Body)
+			}
+		})
+	}
+}

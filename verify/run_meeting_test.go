@@ -1,0 +1,137 @@
+package verify
+
+import (
+	"context"
+	"errors"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/liuhen/liuhen/internal/testenv"
+)
+
+// TestRunMeetingScope checks that Options.Meeting selects exactly the
+// decisions linked to the meeting's agenda items, and that each gets the
+// verdict and findings an unscoped run gives it, SPLIT_SPENDING's siblings
+// outside the meeting included.
+func TestRunMeetingScope(t *testing.T) {
+	f := newFixture(t, testenv.Database(t))
+	ctx := context.Background()
+	a, b := f.compliant(), f.compliant()
+	// A second item of a's meeting whose decision was taken before the
+	// meeting, and a third whose decision is one part of a split: the
+	// other part, under the same payee, has no meeting at all.
+	early := f.decision(a.unit, a.matter, "80000", meetingStart.Add(-24*time.Hour),
+		ptr(f.item(a.meeting, 2)))
+	split := f.matter(a.unit, "government_executive", "50000", false)
+	f.exec(`UPDATE matters SET amount_basis = 'payee' WHERE id = $1`, split)
+	part := f.decision(a.unit, split, "30000", meetingStart.Add(time.Hour),
+		ptr(f.item(a.meeting, 3)))
+	sibling := f.decision(a.unit, split, "30000", meetingStart.Add(48*time.Hour), nil)
+	f.exec(`UPDATE decisions SET payee = '某建筑公司' WHERE id IN ($1, $2)`, part, sibling)
+	// An item of a's meeting with no decision, and b's decision elsewhere.
+	f.item(a.meeting, 4)
+
+	all, err := Run(ctx, f.pool, f.store, Options{})
+	if err != nil {
+		t.Fatalf("unscoped run: %v", err)
+	}
+	got, err := Run(ctx, f.pool, f.store, Options{Meeting: a.meeting})
+	if err != nil {
+		t.Fatalf("run for meeting %d: %v", a.meeting, err)
+	}
+	want := []int64{early, part, a.decision} // by decided_at
+	if ids := decisionIDs(got); !slices.Equal(ids, want) {
+		t.Fatalf("decisions: got %v, want %v (not %d of the other meeting, nor %d unlinked)",
+			ids, want, b.decision, sibling)
+	}
+	if got.Scope.Meeting != a.meeting || got.Checked != 3 {
+		t.Errorf("scope: got meeting %d, %d checked; want %d, 3", got.Scope.Meeting,
+			got.Checked, a.meeting)
+	}
+	in := func(id int64) bool { return slices.Contains(want, id) }
+	var wantDecisions []DecisionResult
+	for _, d := range all.Decisions {
+		if in(d.ID) {
+			wantDecisions = append(wantDecisions, d)
+		}
+	}
+	var wantFindings []Finding
+	for _, fd := range all.Findings {
+		if in(fd.DecisionID) {
+			wantFindings = append(wantFindings, fd)
+		}
+	}
+	if !reflect.DeepEqual(got.Decisions, wantDecisions) {
+		t.Errorf("decision results:\ngot  %+v\nwant %+v", got.Decisions, wantDecisions)
+	}
+	if !reflect.DeepEqual(got.Findings, wantFindings) {
+		t.Errorf("findings:\ngot  %s\nwant %v", messages(got), codesOf(wantFindings))
+	}
+	for _, tc := range []struct {
+		name string
+		opts Options
+		want []int64
+	}{
+		{"and a period", Options{Meeting: a.meeting, From: meetingStart},
+			[]int64{part, a.decision}},
+		{"and another unit", Options{Meeting: a.meeting, Unit: b.unitCode}, nil},
+	} {
+		tc.opts.Codes = []string{CodeNoMeeting}
+		rep, err := Run(ctx, f.pool, f.store, tc.opts)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if ids := decisionIDs(rep); !slices.Equal(ids, tc.want) {
+			t.Errorf("the meeting %s: got decisions %v, want %v", tc.name, ids, tc.want)
+		}
+	}
+	for code, id := range map[string]int64{CodeDecidedBeforeMeeting: early,
+		CodeSplitSpending: part} {
+		if !slices.ContainsFunc(got.Findings, func(fd Finding) bool {
+			return fd.Code == code && fd.DecisionID == id
+		}) {
+			t.Errorf("findings: got %s, want %s of decision %d", messages(got), code, id)
+		}
+	}
+}
+
+func TestRunMeetingScopeRefused(t *testing.T) {
+	f := newFixture(t, testenv.Database(t))
+	w := f.compliant()
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name    string
+		opts    Options
+		options []string
+		says    string
+	}{
+		{"unknown meeting", Options{Meeting: w.meeting + 1000}, []string{"meeting"},
+			"no meeting has id"},
+		{"negative meeting", Options{Meeting: -3}, []string{"meeting"}, "got -3"},
+		{"unknown meeting beside an unknown unit", Options{Meeting: -1, Unit: "NOWHERE"},
+			[]string{"meeting", "unit"}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Run(ctx, f.pool, f.store, tc.opts)
+			if !errors.Is(err, ErrInvalidOptions) {
+				t.Fatalf("got %v, want ErrInvalidOptions", err)
+			}
+			var got []string
+			for _, oe := range OptionErrors(err) {
+				got = append(got, oe.Field)
+			}
+			if !slices.Equal(got, tc.options) {
+				t.Errorf("bad options: got %v, want %v", got, tc.options)
+			}
+			if tc.opts.Meeting != 0 && !errors.Is(err, ErrUnknownMeeting) {
+				t.Errorf("got %v, want ErrUnknownMeeting", err)
+			}
+			if !strings.Contains(err.Error(), tc.says) {
+				t.Errorf("got %q, want it to say %q", err, tc.says)
+			}
+		})
+	}
+}
