@@ -16,9 +16,13 @@ type DecisionInput struct {
 	Amount       *Amount   `json:"amount"`
 	DecidedAt    time.Time `json:"decided_at"`
 	AgendaItemID *int64    `json:"agenda_item_id"`
-	Reference    string    `json:"reference"`
-	Payee        string    `json:"payee"`
-	Project      string    `json:"project"`
+	// StageItemIDs replaces the decision's earlier-stage items (see
+	// Decision); each must be an agenda item of a meeting of a body of
+	// the decision's unit, other than AgendaItemID.
+	StageItemIDs []int64 `json:"stage_item_ids"`
+	Reference    string  `json:"reference"`
+	Payee        string  `json:"payee"`
+	Project      string  `json:"project"`
 	// The later steps are dates as the office's records give them; they
 	// are evidence, so none is refused for its order.
 	RegisteredAt *time.Time `json:"registered_at"`
@@ -38,6 +42,7 @@ func (in DecisionInput) check() error {
 		fe.add("decided_at", requiredText)
 	}
 	fe.checkOptionalID("agenda_item_id", in.AgendaItemID)
+	fe.checkStageIDs(in.StageItemIDs, in.AgendaItemID)
 	fe.checkText("reference", in.Reference, maxName, true)
 	fe.checkText("payee", in.Payee, maxName, true)
 	fe.checkText("project", in.Project, maxName, true)
@@ -47,7 +52,7 @@ func (in DecisionInput) check() error {
 func (d Decision) input() DecisionInput {
 	return DecisionInput{OrgUnitID: d.OrgUnitID, MatterID: d.MatterID, Title: d.Title,
 		Amount: d.Amount, DecidedAt: d.DecidedAt, AgendaItemID: d.AgendaItemID,
-		Reference: d.Reference, Payee: d.Payee, Project: d.Project,
+		StageItemIDs: d.StageItemIDs, Reference: d.Reference, Payee: d.Payee, Project: d.Project,
 		RegisteredAt: d.RegisteredAt, ContractAt: d.ContractAt, PaidAt: d.PaidAt}
 }
 
@@ -66,23 +71,26 @@ type DecisionFilter struct {
 
 const decisionColumns = `d.id, d.org_unit_id, d.matter_id, d.title, (d.amount * 100)::bigint,
 	d.decided_at, d.agenda_item_id, d.reference, d.payee, d.project, d.registered_at,
-	d.contract_at, d.paid_at, d.created_at`
+	d.contract_at, d.paid_at, d.created_at, ` + stageItemsColumn
 
 func scanDecision(row pgx.Row) (Decision, error) {
 	var d Decision
 	var amount *int64
 	err := row.Scan(&d.ID, &d.OrgUnitID, &d.MatterID, &d.Title, &amount, &d.DecidedAt,
 		&d.AgendaItemID, &d.Reference, &d.Payee, &d.Project, &d.RegisteredAt, &d.ContractAt,
-		&d.PaidAt, &d.CreatedAt)
+		&d.PaidAt, &d.CreatedAt, &d.StageItemIDs)
 	d.Amount = amountPtr(amount)
 	return d, err
 }
 
 // CreateDecision registers a decision. Unknown org unit, matter or agenda
-// item are reported together in a *ValidationError; a reference the unit
-// has registered already is a *ConflictError.
+// items, and earlier-stage items of another unit or listed twice, are
+// reported together in a *ValidationError; a reference the unit has
+// registered already is a *ConflictError.
 func (s *Store) CreateDecision(ctx context.Context, in DecisionInput) (Decision, error) {
-	d, err := s.saveDecision(ctx, s.pool, 0, in)
+	d, err := create(ctx, s, in, func(tx pgx.Tx, in DecisionInput) (Decision, error) {
+		return s.saveDecision(ctx, tx, 0, in)
+	})
 	if err != nil {
 		return Decision{}, fmt.Errorf("create decision: %w", err)
 	}
@@ -106,12 +114,14 @@ func (s *Store) UpdateDecision(ctx context.Context, id int64, patch Patch[Decisi
 	return d, nil
 }
 
-func (s *Store) saveDecision(ctx context.Context, q querier, id int64, in DecisionInput) (
+// saveDecision writes decision id (0: a new one) and its earlier-stage
+// items on tx.
+func (s *Store) saveDecision(ctx context.Context, tx pgx.Tx, id int64, in DecisionInput) (
 	Decision, error) {
 	refs := []ref{{"org_unit_id", "org_units", &in.OrgUnitID},
 		{"matter_id", "matters", &in.MatterID},
 		{"agenda_item_id", "agenda_items", in.AgendaItemID}}
-	if err := s.checked(ctx, in, refs...); err != nil {
+	if err := s.checkDecision(ctx, tx, in, refs); err != nil {
 		return Decision{}, err
 	}
 	sql, args := writeSQL(id, `INSERT INTO decisions AS d (org_unit_id, matter_id, title,
@@ -125,11 +135,15 @@ func (s *Store) saveDecision(ctx context.Context, q querier, id int64, in Decisi
 		in.OrgUnitID, in.MatterID, in.Title, fenPtr(in.Amount), in.DecidedAt,
 		in.AgendaItemID, in.Reference, in.Payee, in.Project, in.RegisteredAt, in.ContractAt,
 		in.PaidAt)
-	d, err := scanDecision(q.QueryRow(ctx, sql, args...))
+	d, err := scanDecision(tx.QueryRow(ctx, sql, args...))
 	if err != nil {
 		return Decision{}, s.explain(ctx, err, refs...)
 	}
-	return d, nil
+	if err := writeStages(ctx, tx, d.ID, in.StageItemIDs); err != nil {
+		return Decision{}, err
+	}
+	d.StageItemIDs, err = readStages(ctx, tx, d.ID)
+	return d, err
 }
 
 // GetDecision returns decision id, or ErrNotFound.
@@ -143,19 +157,16 @@ func (s *Store) GetDecision(ctx context.Context, id int64) (Decision, error) {
 }
 
 // LinkDecision links decision id to the agenda item that decided it, or
-// unlinks it when agendaItemID is nil. An unknown decision is ErrNotFound,
-// an unknown agenda item a *ValidationError.
+// unlinks it when agendaItemID is nil. An unknown decision is ErrNotFound;
+// an unknown agenda item, or one the decision lists as an earlier stage,
+// a *ValidationError.
 func (s *Store) LinkDecision(ctx context.Context, id int64, agendaItemID *int64) (Decision, error) {
-	var fe fieldErrors
-	fe.checkOptionalID("agenda_item_id", agendaItemID)
-	if err := fe.err(); err != nil {
-		return Decision{}, fmt.Errorf("link decision %d: %w", id, err)
-	}
-	row := s.pool.QueryRow(ctx, `UPDATE decisions AS d SET agenda_item_id = $2
-		WHERE d.id = $1 RETURNING `+decisionColumns, id, agendaItemID)
-	d, err := scanDecision(row)
+	d, err := s.UpdateDecision(ctx, id, func(in *DecisionInput) error {
+		in.AgendaItemID = agendaItemID
+		return nil
+	})
 	if err != nil {
-		return Decision{}, fmt.Errorf("link decision %d: %w", id, translate(notFound(err)))
+		return Decision{}, fmt.Errorf("link decision %d: %w", id, err)
 	}
 	return d, nil
 }

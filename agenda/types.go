@@ -180,7 +180,8 @@ type AgendaItem struct {
 }
 
 // Decision is a registered decision of a unit on a matter, linked to the
-// agenda item that decided it when there was one.
+// agenda item that decided it when there was one, and to the items of the
+// earlier stages that took the matter up before.
 type Decision struct {
 	ID           int64     `json:"id"`
 	OrgUnitID    int64     `json:"org_unit_id"`
@@ -189,6 +190,11 @@ type Decision struct {
 	Amount       *Amount   `json:"amount"`
 	DecidedAt    time.Time `json:"decided_at"`
 	AgendaItemID *int64    `json:"agenda_item_id"`
+	// StageItemIDs are the agenda items at which the bodies of the earlier
+	// stages of the matter (its RequiredBodyKinds but the last) took it
+	// up, in the order their meetings were held; empty when none is
+	// linked.
+	StageItemIDs []int64 `json:"stage_item_ids"`
 	// Reference is the source system's number, unique within the unit
 	// when not "".
 	Reference string `json:"reference"`

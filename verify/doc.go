@@ -32,6 +32,18 @@
 //     stage of required_body_kinds), by a body of another org unit, or in
 //     mode circulation: a paper passed round for signature (传签) is no
 //     meeting whatever the body.
+//   - STAGE_SKIPPED: for a matter whose required_body_kinds names several
+//     kinds, and a meeting held by a body of the deciding (last) kind, each
+//     earlier kind must have one of the decision's earlier-stage items
+//     (decision_stages) at a meeting (not a circulation) of a body of that
+//     kind of the decision's unit, held (started, else planned) before the
+//     deciding meeting. One finding per earlier kind without such an item
+//     (high), naming the linked items that count for no stage and why; its
+//     evidence is the deciding item. When the kind's items were all held at
+//     or after the deciding meeting, high too, pointing at the first of
+//     them; when the kind's items held before it all came before every one
+//     of the previous kind's, the stages are out of order (medium). A
+//     meeting of another kind is WRONG_BODY's, and this rule stays quiet.
 //   - NO_QUORUM: for a meeting in mode meeting whose body has seats on the
 //     meeting's day, fewer of those members present than the matter's
 //     quorum_rule asks (more than half, or at least two thirds) (high);

@@ -14,6 +14,12 @@ const (
 	// than the matter requires, or by a body of another org unit, or was a
 	// paper passed round for signature (传签) instead of a meeting.
 	CodeWrongBody = "WRONG_BODY"
+	// CodeStageSkipped: the matter must be taken up by other bodies before
+	// the deciding one (required_body_kinds), and an earlier stage has no
+	// linked agenda item at a meeting of that kind of the decision's unit
+	// held before the deciding meeting, or two stages were taken up out of
+	// order.
+	CodeStageSkipped = "STAGE_SKIPPED"
 	// CodeNoQuorum: fewer of the members who should attend were present
 	// than the matter's quorum rule asks, or the attendance was not kept.
 	CodeNoQuorum = "NO_QUORUM"
@@ -52,8 +58,8 @@ const (
 // listed in: whether there was a meeting at all, then how it was held, then
 // the dates, then the recording.
 var allCodes = []string{
-	CodeNoMeeting, CodeSplitSpending, CodeWrongBody, CodeNoQuorum, CodeVoteShort,
-	CodeRecusalMissed, CodeLeaderNotLast, CodeDecidedBeforeMeeting, CodeBackdated,
+	CodeNoMeeting, CodeSplitSpending, CodeWrongBody, CodeStageSkipped, CodeNoQuorum,
+	CodeVoteShort, CodeRecusalMissed, CodeLeaderNotLast, CodeDecidedBeforeMeeting, CodeBackdated,
 	CodeNoRecording, CodeRecordingInterrupted, CodeItemNotCovered, CodeRecordingTampered,
 }
 

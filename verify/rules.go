@@ -22,6 +22,7 @@ var rules = []rule{
 	{CodeNoMeeting, checkNoMeeting},
 	{CodeSplitSpending, checkSplitSpending},
 	{CodeWrongBody, checkWrongBody},
+	{CodeStageSkipped, checkStageSkipped},
 	{CodeNoQuorum, checkNoQuorum},
 	{CodeVoteShort, checkVoteShort},
 	{CodeRecusalMissed, checkRecusalMissed},

@@ -95,13 +95,6 @@ func backdatedCases() []ruleCase {
 }
 
 func wrongBodyModelCases() []ruleCase {
-	setKinds := func(kinds ...string) func(*fixture, world) {
-		return func(f *fixture, w world) {
-			f.exec(`UPDATE matters SET required_body_kinds = $2::text[],
-				required_body_kind = ($2::text[])[cardinality($2::text[])] WHERE id = $1`,
-				w.matter, kinds)
-		}
-	}
 	setBody := func(kind string) func(*fixture, world) {
 		return func(f *fixture, w world) {
 			f.exec(`UPDATE meeting_bodies SET kind = $2 WHERE id = $1`, w.body, kind)
@@ -122,9 +115,10 @@ func wrongBodyModelCases() []ruleCase {
 			check: wantMsg(CodeWrongBody, []string{"earlier stage", "villagers' representative"})},
 		{name: "quiet for a joint meeting where the list names one",
 			breaks: both(setKinds(jointKind), setBody(jointKind))},
-		{name: "quiet for the last body of several",
+		{name: "quiet for the last body of several, its earlier stage taken up before",
 			breaks: both(setKinds("village_two_committees", "villager_representatives"),
-				setBody("villager_representatives"))},
+				setBody("villager_representatives"),
+				staged("village_two_committees", -oneDay))},
 	}
 }
 

@@ -29,6 +29,7 @@ func TestRules(t *testing.T) {
 		CodeNoMeeting:            noMeetingCases(),
 		CodeSplitSpending:        splitInWorldCases(),
 		CodeWrongBody:            append(wrongBodyCases(), wrongBodyModelCases()...),
+		CodeStageSkipped:         stageSkippedCases(),
 		CodeNoQuorum:             noQuorumCases(),
 		CodeVoteShort:            voteShortCases(),
 		CodeRecusalMissed:        recusalCases(),

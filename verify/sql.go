@@ -14,7 +14,9 @@ import "time"
 //   - cover: what the segments of each recording of those meetings cover
 //     (coverTableSQL);
 //   - held: one row per meeting in linked with what several rules ask of
-//     it (heldTableSQL).
+//     it (heldTableSQL);
+//   - stage_links: the earlier-stage items of the decisions in linked that
+//     a matter of several body kinds asks them of (stageLinksTableSQL).
 //
 // Working these out once, rather than in each rule's query, is most of
 // what makes a run over a million decisions fast (BenchmarkVerifyRules).
@@ -34,6 +36,9 @@ func snapshotSQL(sc scopeArgs) []statement {
 		{`ANALYZE held`, nil},
 		{`CREATE INDEX ON scope (id)`, nil},
 		{`CREATE INDEX ON linked (meeting_id)`, nil},
+		{stageLinksTableSQL, nil},
+		{`CREATE INDEX ON stage_links (id)`, nil},
+		{`ANALYZE stage_links`, nil},
 	}
 }
 
@@ -166,11 +171,9 @@ WHERE s.needs_meeting AND s.agenda_item_id IS NULL`
 
 // wrongBodySQL finds linked meetings of another body kind or unit than the
 // decision's, and decisions "taken" by passing a paper round (mode
-// 'circulation'), which is no meeting whatever the body.
-// TODO(stages): only the deciding body is checked; the earlier kinds of
-// required_body_kinds (a village's two committees before its
-// representatives) should each have taken the matter up first, which needs
-// the decision linked to those items too, or a lookup by matter and date.
+// 'circulation'), which is no meeting whatever the body. Whether the
+// earlier kinds of required_body_kinds took the matter up first is
+// STAGE_SKIPPED's (stageSkippedSQL).
 const wrongBodySQL = `
 SELECT l.id, l.meeting_id, l.item_id, l.body_code, l.body_kind,
        l.body_kind <> l.required_body_kind, l.body_unit_id <> l.org_unit_id,

@@ -69,6 +69,17 @@ func workdayBefore(day int) int {
 	}
 }
 
+// workdayAfter is the first workday at or after day.
+func workdayAfter(day int) int {
+	for {
+		wd := dayStart(day).Weekday()
+		if wd != time.Saturday && wd != time.Sunday {
+			return day
+		}
+		day++
+	}
+}
+
 // minutes is a random duration from lo to hi minutes.
 func minutes(r *rand.Rand, lo, hi int) time.Duration {
 	return time.Duration(lo+r.IntN(hi-lo+1)) * time.Minute

@@ -71,6 +71,19 @@ var referenceRules = []struct {
 	{"minutes within 39 days", "BACKDATED/minutes", `SELECT l.id FROM linked l
 		JOIN meetings m ON m.id = l.meeting_id
 		WHERE m.minutes_written_at > m.ended_at + interval '39 days'`},
+	{"earlier step linked before the deciding meeting", "STAGE_SKIPPED", `SELECT d.id
+		FROM decisions d
+		JOIN agenda_items ai ON ai.id = d.agenda_item_id
+		JOIN meetings m ON m.id = ai.meeting_id
+		JOIN meeting_bodies b ON b.id = m.body_id
+		JOIN matters mt ON mt.id = d.matter_id
+		WHERE cardinality(mt.required_body_kinds) = 2 AND b.kind = mt.required_body_kind
+		  AND NOT EXISTS (SELECT 1 FROM decision_stages ds
+			JOIN agenda_items p ON p.id = ds.agenda_item_id
+			JOIN meetings pm ON pm.id = p.meeting_id
+			JOIN meeting_bodies pb ON pb.id = pm.body_id
+			WHERE ds.decision_id = d.id AND pb.kind = mt.required_body_kinds[1]
+			  AND pb.org_unit_id = d.org_unit_id AND pm.started_at < m.started_at)`},
 	{"no circulation", "WRONG_BODY/circulation", `SELECT l.id FROM linked l
 		JOIN meetings m ON m.id = l.meeting_id WHERE m.mode = 'circulation'`},
 	{"no split spending", "SPLIT_SPENDING", `SELECT d.id FROM decisions d
@@ -154,17 +167,15 @@ func TestGeneratedDataIsConsistent(t *testing.T) {
 				WHERE s.track_id = t.id)`, nil},
 		{"registered before decided", `SELECT count(*) FROM decisions
 			WHERE registered_at < decided_at OR paid_at < decided_at`, nil},
-		{"two-step matters without their first step", `SELECT count(*) FROM decisions d
-			JOIN agenda_items ai ON ai.id = d.agenda_item_id
-			JOIN meetings m ON m.id = ai.meeting_id
-			JOIN meeting_bodies b ON b.id = m.body_id
+		{"stage links to items of another matter or unit, or of the deciding body",
+			`SELECT count(*) FROM decision_stages ds
+			JOIN decisions d ON d.id = ds.decision_id
+			JOIN agenda_items p ON p.id = ds.agenda_item_id
+			JOIN meetings pm ON pm.id = p.meeting_id
+			JOIN meeting_bodies pb ON pb.id = pm.body_id
 			JOIN matters mt ON mt.id = d.matter_id
-			WHERE cardinality(mt.required_body_kinds) = 2 AND b.kind = mt.required_body_kind
-			  AND NOT EXISTS (SELECT 1 FROM agenda_items p JOIN meetings pm ON pm.id = p.meeting_id
-				JOIN meeting_bodies pb ON pb.id = pm.body_id
-				WHERE p.matter_id = d.matter_id AND pb.kind = mt.required_body_kinds[1]
-				  AND pm.planned_start <= m.planned_start - interval '1 day'
-				  AND p.title LIKE ai.title || '（%')`, nil},
+			WHERE p.matter_id <> d.matter_id OR pb.org_unit_id <> d.org_unit_id
+			   OR pb.kind = mt.required_body_kind OR pm.mode <> 'meeting'`, nil},
 	}
 	for _, c := range checks {
 		t.Run(c.name, func(t *testing.T) {

@@ -22,7 +22,9 @@
 // with a threshold stay under it; the rest, and all of matters without one,
 // go to their deciding body's meetings, one to three per agenda item and
 // three to nine items per meeting, with an earlier-step item at a meeting of
-// the first body for each matter of two steps. A clean meeting is recorded
+// the first body, a day or more before, for each matter of two steps; the
+// deciding item's decisions are linked to it (decision_stages). A clean
+// meeting is recorded
 // (one finished recording, one track, contiguous segments), every item has
 // an index point inside it, two thirds of the seated members attend and
 // vote for, the leader speaks last, a recused member leaves, decisions are
@@ -50,6 +52,12 @@
 //     'circulation' of the right body, with no attendance, votes,
 //     statements or recording. Rules about quorum, votes and statements
 //     should skip circulations, which are no meetings.
+//   - STAGE_SKIPPED: an item deciding a matter of two steps (a village's
+//     two committees, then its representatives; a township's government,
+//     then its presidium) whose decisions are linked to no earlier-step
+//     item, none having been held (missing), or to one held a day or more
+//     after the deciding meeting (late). Counties and departments have no
+//     such matter: a block dealt to one goes to the next unit that has.
 //   - DECIDED_BEFORE_MEETING: decided 3 hours to 10 days before its
 //     meeting started; its contract or payment, if any, may come before
 //     the meeting too.

@@ -12,6 +12,14 @@ type emitter struct {
 	s *sink
 	u *unit
 	r *rand.Rand
+	// staged are the decisions written whose item has earlier steps, whose
+	// links are written once every item of the unit has its id.
+	staged []stagedDecision
+}
+
+type stagedDecision struct {
+	id     int64
+	stages []*itemPlan
 }
 
 // emitUnit writes p into s, handing on each batch that fills up.
@@ -25,6 +33,11 @@ func (g *generator) emitUnit(s *sink, p *unitPlan) error {
 	}
 	for _, d := range p.unlinked {
 		e.decision(d, nil, d.at)
+	}
+	for _, sd := range e.staged {
+		for _, it := range sd.stages {
+			e.s.b.add(tStages, sd.id, it.id)
+		}
 	}
 	return s.flushIfFull()
 }
@@ -144,6 +157,7 @@ type vote struct {
 func (e *emitter) item(meeting int64, mp *meetingPlan, i int, it *itemPlan, tl timeline,
 	s sitting, takes []take) {
 	id := e.g.ids.take(tItems)
+	it.id = id
 	voters, recused, tookPart := e.recusal(it, s)
 	v := e.vote(mp, it, s, voters)
 	title := "关于" + it.subject + "的议题"
@@ -176,7 +190,10 @@ func (e *emitter) item(meeting int64, mp *meetingPlan, i int, it *itemPlan, tl t
 		case d.early:
 			at = tl.started.Add(-minutes(e.r, 3*60, 10*24*60))
 		}
-		e.decision(d, id, at)
+		decision := e.decision(d, id, at)
+		if len(it.stages) > 0 {
+			e.staged = append(e.staged, stagedDecision{decision, it.stages})
+		}
 	}
 }
 

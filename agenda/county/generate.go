@@ -162,8 +162,12 @@ func (g *generator) produce(ctx context.Context, out chan<- *batch) error {
 		return err
 	}
 	shares := g.assign(g.blocks())
+	var carried []block
 	for i, u := range g.units {
-		if err := g.emitUnit(s, g.planUnit(u, shares[i])); err != nil {
+		blocks := append(carried, shares[i]...)
+		p, left := g.planUnit(u, blocks, i == len(g.units)-1)
+		carried = left
+		if err := g.emitUnit(s, p); err != nil {
 			return err
 		}
 	}
@@ -213,6 +217,7 @@ type block struct {
 var blockSizes = map[Kind]int{
 	NoQuorum: 3, NoRecording: 3, RecordingInterrupted: 3, ItemNotCovered: 2,
 	VoteShort: 2, RecusalMissed: 2, LeaderNotLast: 2, SplitSpending: 4, Backdated: 3,
+	StageSkipped: 2,
 }
 
 // blocks is the county's violation schedule, shuffled.
@@ -234,6 +239,8 @@ func (g *generator) blocks() []block {
 				bl.variant = pick(r, []string{"registered", "registered", "minutes"})
 			case ItemNotCovered:
 				bl.variant = pick(r, []string{"no-index", "paused"})
+			case StageSkipped:
+				bl.variant = pick(r, []string{"missing", "late"})
 			}
 			if bl.variant == "registered" {
 				bl.size = 1

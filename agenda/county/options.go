@@ -18,6 +18,7 @@ type Kind string
 const (
 	NoMeeting            Kind = "NO_MEETING"
 	WrongBody            Kind = "WRONG_BODY"
+	StageSkipped         Kind = "STAGE_SKIPPED"
 	DecidedBeforeMeeting Kind = "DECIDED_BEFORE_MEETING"
 	NoQuorum             Kind = "NO_QUORUM"
 	VoteShort            Kind = "VOTE_SHORT"
@@ -31,7 +32,7 @@ const (
 )
 
 var allKinds = []Kind{
-	NoMeeting, WrongBody, DecidedBeforeMeeting, NoQuorum, VoteShort, NoRecording,
+	NoMeeting, WrongBody, StageSkipped, DecidedBeforeMeeting, NoQuorum, VoteShort, NoRecording,
 	RecordingInterrupted, ItemNotCovered, SplitSpending, Backdated, RecusalMissed,
 	LeaderNotLast,
 }

@@ -28,9 +28,14 @@ type itemPlan struct {
 	m         *matter
 	subject   string
 	decisions []*decisionPlan
-	fault     Kind // VoteShort, RecusalMissed, LeaderNotLast, or ItemNotCovered
+	fault     Kind // VoteShort, RecusalMissed, LeaderNotLast, ItemNotCovered or StageSkipped
 	pause     bool // ItemNotCovered: the recording pauses during the item; else no index point
-	prior     bool // an earlier step of a matter another body decides
+	// StageSkipped: the step before the deciding one comes after the
+	// deciding meeting (late); else the earlier steps are not taken up.
+	late   bool
+	prior  bool        // an earlier step of a matter another body decides
+	stages []*itemPlan // the earlier steps' items, which its decisions are linked to
+	id     int64       // set once the item is written
 }
 
 // A meetingPlan is one meeting, or one circulation (fault WrongBody).
@@ -63,21 +68,37 @@ type planner struct {
 	dedicated []*meetingPlan            // meetings whose fault every decision in them shares
 	plan      *unitPlan
 	decisions int
+	carried   []block // blocks the unit cannot plant, for the next unit
 }
 
-func (g *generator) planUnit(u *unit, blocks []block) *unitPlan {
+// planUnit plans unit u's blocks. A STAGE_SKIPPED block needs a matter of
+// several steps, which counties and departments do not have: it is
+// returned, for the next unit, or planted as clean decisions by the last
+// unit.
+func (g *generator) planUnit(u *unit, blocks []block, last bool) (*unitPlan, []block) {
 	p := &planner{g: g, u: u, r: g.rand(u, 2), sets: newMatterSets(u),
 		pending: map[*body][]*decisionPlan{}, solo: map[*body][]*itemPlan{},
 		plan: &unitPlan{u: u}}
 	for _, bl := range blocks {
-		p.add(bl)
+		if bl.kind == StageSkipped && len(p.sets.multi) == 0 {
+			if !last {
+				p.carried = append(p.carried, bl)
+				continue
+			}
+			bl.kind, bl.variant = "", ""
+			for range bl.size {
+				p.add(bl)
+			}
+		} else {
+			p.add(bl)
+		}
 		p.decisions += bl.size
 	}
 	p.buildMeetings()
 	p.schedule()
 	p.addPriorSteps()
 	p.number()
-	return p.plan
+	return p.plan, p.carried
 }
 
 func variantKey(k Kind, variant string) string {
@@ -118,6 +139,8 @@ func (p *planner) add(bl block) {
 		p.faultItem(bl, key, p.sets.leaderLast)
 	case ItemNotCovered:
 		p.faultItem(bl, key, p.sets.needing).pause = bl.variant == "paused"
+	case StageSkipped:
+		p.faultItem(bl, key, p.sets.multi).late = bl.variant == "late"
 	case SplitSpending:
 		p.split(bl.size)
 	default: // NoQuorum, NoRecording, RecordingInterrupted

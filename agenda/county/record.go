@@ -114,10 +114,11 @@ var refWord = map[string]string{
 	kindTwo: "村委", kindReps: "村民", "": "财",
 }
 
-// decision writes a decision decided at at, linked to item (nil for none).
-// It is registered within five days, or 40 to 120 days later when planted
-// as BACKDATED; contracts and payments follow it for funds and projects.
-func (e *emitter) decision(d *decisionPlan, item any, at time.Time) {
+// decision writes a decision decided at at, linked to item (nil for none),
+// and returns its id. It is registered within five days, or 40 to 120 days
+// later when planted as BACKDATED; contracts and payments follow it for
+// funds and projects.
+func (e *emitter) decision(d *decisionPlan, item any, at time.Time) int64 {
 	id := e.g.ids.take(tDecisions)
 	r := e.r
 	registered := at.Add(minutes(r, 10, 5*24*60))
@@ -146,4 +147,5 @@ func (e *emitter) decision(d *decisionPlan, item any, at time.Time) {
 	if d.variant != "" {
 		e.g.res.plant(d.variant, id)
 	}
+	return id
 }

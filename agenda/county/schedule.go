@@ -98,6 +98,10 @@ func (p *planner) byBody() map[*body][]*meetingPlan {
 // addPriorSteps gives every item that decides a matter of several steps
 // an item for each earlier step, at a clean meeting of that step's body a
 // day or more before; when there is none, a new meeting is called for it.
+// The deciding item's decisions are linked to those items (stages). A
+// STAGE_SKIPPED item gets none (variant missing), or has the step before
+// the deciding one taken up a day or more after the deciding meeting
+// (late).
 func (p *planner) addPriorSteps() {
 	clean := map[*body][]*meetingPlan{}
 	for _, mp := range p.plan.meetings {
@@ -111,15 +115,22 @@ func (p *planner) addPriorSteps() {
 	for _, mp := range slices.Clone(p.plan.meetings) {
 		for _, it := range mp.items {
 			kinds := it.m.t.kinds
-			if it.prior || len(kinds) < 2 || mp.b.kind != it.m.t.decider() {
+			if it.prior || len(kinds) < 2 || mp.b.kind != it.m.t.decider() ||
+				(it.fault == StageSkipped && !it.late) {
 				continue
 			}
 			at := mp.at
 			for k := len(kinds) - 2; k >= 0; k-- {
-				host := p.priorHost(clean, p.u.bodies[kinds[k]], at)
+				var host *meetingPlan
+				if it.late && k == len(kinds)-2 {
+					host = p.laterHost(clean, p.u.bodies[kinds[k]], mp.at)
+				} else {
+					host = p.priorHost(clean, p.u.bodies[kinds[k]], at)
+					at = host.at
+				}
 				prior := &itemPlan{m: it.m, subject: it.subject, prior: true}
 				host.items = append(host.items, prior)
-				at = host.at
+				it.stages = append(it.stages, prior)
 			}
 		}
 	}
@@ -139,6 +150,23 @@ func (p *planner) priorHost(clean map[*body][]*meetingPlan, b *body,
 	mp := &meetingPlan{b: b, at: dayStart(day).Add(meetingClock(p.r))}
 	p.plan.meetings = append(p.plan.meetings, mp)
 	clean[b] = slices.Insert(list, 0, mp)
+	return mp
+}
+
+// laterHost picks one of the first three clean meetings of b a day or
+// more after at, or calls a new one two to ten days after.
+func (p *planner) laterHost(clean map[*body][]*meetingPlan, b *body,
+	at time.Time) *meetingPlan {
+	list := clean[b]
+	limit := at.Add(24 * time.Hour)
+	n := sort.Search(len(list), func(i int) bool { return !list[i].at.Before(limit) })
+	if n < len(list) {
+		return list[n+p.r.IntN(min(3, len(list)-n))]
+	}
+	day := workdayAfter(dayOf(at) + 2 + p.r.IntN(9))
+	mp := &meetingPlan{b: b, at: dayStart(day).Add(meetingClock(p.r))}
+	p.plan.meetings = append(p.plan.meetings, mp)
+	clean[b] = append(list, mp)
 	return mp
 }
 

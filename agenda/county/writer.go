@@ -31,6 +31,7 @@ const (
 	tSegments
 	tIndexPoints
 	tDecisions
+	tStages
 	numTables
 )
 
@@ -70,6 +71,7 @@ var tables = withScopes([numTables]tableSpec{
 	tIndexPoints: spec("index_points", "id agenda_item_id recording_id start_ms end_ms"),
 	tDecisions: spec("decisions", "id org_unit_id matter_id title amount decided_at "+
 		"agenda_item_id reference payee project registered_at contract_at paid_at"),
+	tStages: spec("decision_stages", "decision_id agenda_item_id"),
 })
 
 func spec(name, columns string) tableSpec {
@@ -86,6 +88,7 @@ func withScopes(specs [numTables]tableSpec) [numTables]tableSpec {
 	specs[tAttendance].scope, specs[tAttendance].scopeOf = "meeting_id", tMeetings
 	specs[tRecusals].scope, specs[tRecusals].scopeOf = "agenda_item_id", tItems
 	specs[tStatements].scope, specs[tStatements].scopeOf = "agenda_item_id", tItems
+	specs[tStages].scope, specs[tStages].scopeOf = "decision_id", tDecisions
 	return specs
 }
 

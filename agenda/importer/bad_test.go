@@ -90,6 +90,20 @@ var badCases = []struct {
 			{5, "议题序号", "meeting QSZ-DW-2024-03 has no agenda item 9"},
 			{6, "文号", "reference R-1 of unit QSZ is also on row 2"},
 			{7, "决策时间", "is empty"}, {7, "文号", "is empty"}, {7, "会议编码", "is empty"}}},
+	{"decisions: earlier stages unknown, of another unit, deciding, twice, unreadable",
+		KindDecisions, "单位编码,事项编码,标题,决策时间,文号,会议编码,议题序号,前置议题\n" +
+			"QSZ,QS-03,甲,2024-04-01,S-1,QSZ-DW-2024-03,1,QSZ-DW-2024-03#1\n" +
+			"QSZ,QS-03,乙,2024-04-01,S-2,,,NO-MEETING#1\n" +
+			"QSZ,QS-03,丙,2024-04-01,S-3,,,QSZ-DW-2024-03#9\n" +
+			"QSZ,QS-03,丁,2024-04-01,S-4,,,DL-2024-01#1\n" +
+			"QSZ,QS-03,戊,2024-04-01,S-5,,,议题一\n" +
+			"QSZ,QS-03,己,2024-04-01,S-6,,,\"QSZ-ZFCW-2024-02#1, QSZ-ZFCW-2024-02/1\"\n",
+		[]wantError{{2, "前置议题", "is the agenda item that decided (会议编码 and 议题序号)"},
+			{3, "前置议题", "NO-MEETING is no meeting with an agenda"},
+			{4, "前置议题", "meeting QSZ-DW-2024-03 has no agenda item 9"},
+			{5, "前置议题", "of unit QSZ-DL, not of the deciding unit QSZ"},
+			{6, "前置议题", "「议题一」 is not an agenda item"},
+			{7, "前置议题", "names the item 「QSZ-ZFCW-2024-02#1」 names already"}}},
 }
 
 func TestImportRefusesBadRows(t *testing.T) {

@@ -3,6 +3,7 @@ package importer
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/liuhen/liuhen/agenda"
@@ -32,6 +33,8 @@ var decisionsLayout = layout{
 	{key: "meeting", names: []string{"会议编码", "会议编号", "meeting code", "meeting"}},
 	{key: "item", names: []string{"议题序号", "议题顺序", "议题编号", "item order", "item no",
 		"item"}},
+	{key: "stages", names: []string{"前置议题", "前置程序议题", "前置程序", "前期研究议题",
+		"earlier stages", "stage items", "stages"}},
 }
 
 type decisionRow struct {
@@ -42,6 +45,7 @@ type decisionRow struct {
 	decided                    time.Time
 	registered, contract, paid *time.Time
 	item                       *int64
+	stages                     []int64 // agenda items of the earlier stages
 }
 
 func importDecisions(ctx context.Context, j *job, tables []*table) error {
@@ -71,48 +75,68 @@ func importDecisions(ctx context.Context, j *job, tables []*table) error {
 	if !j.p.empty() {
 		return nil
 	}
-	return writeDecisions(ctx, j, tables, rows)
+	if err := writeDecisions(ctx, j, tables, rows); err != nil {
+		return err
+	}
+	return writeStages(ctx, j, tables, rows)
 }
 
-// itemsByMeetingCode returns the agenda items of the meetings the file
-// names, by meeting code and seq.
-func itemsByMeetingCode(ctx context.Context, j *job, recs []record) (map[string]map[int]int64,
-	error) {
-	seen := map[string]bool{}
+// itemIndex holds the agenda items of the meetings a file names, by
+// meeting code and seq, and each meeting's org unit (its body's).
+type itemIndex struct {
+	items     map[string]map[int]int64 // nil for a meeting code no meeting has
+	units     map[string]int64
+	unitCodes map[string]string
+}
+
+// itemsByMeetingCode loads the agenda items of the meetings the file
+// names, in the meeting column or in the earlier stages.
+func itemsByMeetingCode(ctx context.Context, j *job, recs []record) (itemIndex, error) {
+	idx := itemIndex{items: map[string]map[int]int64{}, units: map[string]int64{},
+		unitCodes: map[string]string{}}
 	var codes []string
-	for _, r := range recs {
-		if c := fold(r.raw("meeting")); c != "" && !seen[c] {
-			seen[c] = true
+	add := func(c string) {
+		if _, ok := idx.items[c]; c != "" && !ok {
+			idx.items[c] = nil
 			codes = append(codes, c)
 		}
 	}
-	items := map[string]map[int]int64{}
-	for _, c := range codes {
-		items[c] = nil
+	for _, r := range recs {
+		add(fold(r.raw("meeting")))
+		for _, part := range stageSeparators.Split(fold(r.raw("stages")), -1) {
+			if m := stageForm.FindStringSubmatch(strings.TrimSpace(part)); m != nil {
+				add(m[1])
+			}
+		}
 	}
-	rows, err := j.tx.Query(ctx, `SELECT m.code, ai.seq, ai.id FROM agenda_items ai
-		JOIN meetings m ON m.id = ai.meeting_id WHERE m.code = ANY($1)`, codes)
+	rows, err := j.tx.Query(ctx, `SELECT m.code, ai.seq, ai.id, b.org_unit_id, u.code
+		FROM agenda_items ai
+		JOIN meetings m ON m.id = ai.meeting_id
+		JOIN meeting_bodies b ON b.id = m.body_id
+		JOIN org_units u ON u.id = b.org_unit_id
+		WHERE m.code = ANY($1)`, codes)
 	if err != nil {
-		return nil, fmt.Errorf("load agenda items: %w", err)
+		return idx, fmt.Errorf("load agenda items: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var code string
+		var code, unitCode string
 		var seq int
-		var id int64
-		if err := rows.Scan(&code, &seq, &id); err != nil {
-			return nil, fmt.Errorf("load agenda items: %w", err)
+		var id, unit int64
+		if err := rows.Scan(&code, &seq, &id, &unit, &unitCode); err != nil {
+			return idx, fmt.Errorf("load agenda items: %w", err)
 		}
-		if items[code] == nil {
-			items[code] = map[int]int64{}
+		if idx.items[code] == nil {
+			idx.items[code] = map[int]int64{}
 		}
-		items[code][seq] = id
+		idx.items[code][seq] = id
+		idx.units[code], idx.unitCodes[code] = unit, unitCode
 	}
-	return items, rows.Err()
+	return idx, rows.Err()
 }
 
 func readDecision(r record, units unitIndex, matters map[string]int64,
-	items map[string]map[int]int64) (decisionRow, bool) {
+	items itemIndex) (decisionRow, bool) {
 	d := decisionRow{reference: r.text("reference", true, maxName),
 		title: r.text("title", true, maxName), amount: r.amount("amount"),
 		payee: r.text("payee", false, maxName), project: r.text("project", false, maxName)}
@@ -131,7 +155,8 @@ func readDecision(r record, units unitIndex, matters map[string]int64,
 	}
 	d.registered, d.contract, d.paid = r.moment("registered"), r.moment("contract"),
 		r.moment("paid")
-	d.item = readItemLink(r, items)
+	d.item = readItemLink(r, items.items)
+	d.stages = readStages(r, items, d.unit, d.item)
 	return d, unitOK && d.reference != ""
 }
 

@@ -50,7 +50,12 @@
 //     with a note in brackets: 张红（出差）.
 //   - decisions: 单位编码 (or name), 事项编码, 标题, 金额, 收款单位, 项目, 决策时间,
 //     登记时间, 合同签订时间, 支付时间, 文号, and 会议编码 with 议题序号 to link the
-//     agenda item that decided it.
+//     agenda item that decided it; 前置议题 lists the agenda items at which
+//     the earlier stages took the matter up (a village's two committees
+//     before its representatives), each as meeting code, # and item number
+//     (QSZ-DW-2024-03#2; also /2, :2 or 第2项), several separated by 、 or
+//     commas. They must be items of the unit's own meetings, other than the
+//     deciding one.
 //
 // # Writing
 //
@@ -62,6 +67,8 @@
 // nothing, and Result counts what was created, updated and unchanged. A
 // column the file lacks leaves that field as the database has it; an
 // empty cell in a column it has empties the field. Attendance and recusals
-// listed for a meeting replace the ones it had. Nothing is deleted
-// otherwise. Imports take an advisory lock, so two never interleave.
+// listed for a meeting replace the ones it had, and so do the
+// earlier-stage items listed for a decision (an empty 前置议题 cell clears
+// them). Nothing is deleted otherwise. Imports take an advisory lock, so
+// two never interleave.
 package importer

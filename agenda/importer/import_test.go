@@ -29,7 +29,8 @@ func loadCounty(t testing.TB, pool *pgxpool.Pool) {
 
 // snapshotTables are every table an import writes.
 var snapshotTables = []string{"org_units", "meeting_bodies", "members", "body_members",
-	"matters", "meetings", "agenda_items", "meeting_attendance", "recusals", "decisions"}
+	"matters", "meetings", "agenda_items", "meeting_attendance", "recusals", "decisions",
+	"decision_stages"}
 
 // snapshot returns every row of the tables an import writes, to compare
 // before and after.

@@ -69,7 +69,8 @@ type Count struct {
 	Updated   int    `json:"updated"`
 	Unchanged int    `json:"unchanged"`
 	// Removed counts rows replaced by the file's list: attendance and
-	// recusals of the meetings the file holds.
+	// recusals of the meetings the file holds, earlier-stage links of its
+	// decisions.
 	Removed int `json:"removed"`
 }
 

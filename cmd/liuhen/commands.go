@@ -41,7 +41,8 @@ func newVerifyCommand() *cobra.Command {
 		Use:   "verify",
 		Short: "Check every decision against the procedure list and the recordings",
 		Long: `verify checks every decision whose matter needs a meeting: that it is linked to
-an agenda item of a meeting of the right body, held before the decision, with
+an agenda item of a meeting of the right body, held before the decision and
+after the earlier bodies the procedure list names took the matter up, with
 quorum, a carrying vote, recusals kept and the leader speaking last where the
 procedure list asks it, with a finished recording that covers the meeting and
 the item, whose segments are all in the evidence store (and, with --rehash,
@@ -102,7 +103,8 @@ five seconds while segments are checked in the evidence store.`,
 		"meeting id: check only the decisions linked to its agenda items")
 	f.StringVar(&from, "from", "", "check decisions made on or after this date (YYYY-MM-DD)")
 	f.StringVar(&to, "to", "", "check decisions made up to and including this date (YYYY-MM-DD)")
-	f.StringVar(&rules, "rules", "", "comma-separated finding codes to check (default: all)")
+	f.StringVar(&rules, "rules", "", "comma-separated finding codes to check (default: all): "+
+		codeList())
 	f.StringVar(&skip, "skip", "", "comma-separated finding codes to leave out, e.g. "+
 		"RECORDING_TAMPERED for a generated county")
 	f.IntVar(&backdateDays, "backdate-days", 30,
@@ -113,6 +115,9 @@ five seconds while segments are checked in the evidence store.`,
 	f.BoolVar(&failOnFindings, "fail-on-findings", false, "exit with status 1 when there are findings")
 	return cmd
 }
+
+// codeList lists every finding code, for the help of --rules.
+func codeList() string { return strings.Join(verify.Codes(), ", ") }
 
 // verifyFlags names the flag behind each verify option.
 var verifyFlags = map[string]string{

@@ -63,7 +63,8 @@ and --to, and the dates the report is written with.`,
 	fl.StringVar(&from, "from", "", "decisions made on or after this date (YYYY-MM-DD)")
 	fl.StringVar(&to, "to", "", "decisions made up to and including this date (YYYY-MM-DD)")
 	fl.StringVar(&period, "period", "", "the last whole period: daily, weekly or monthly")
-	fl.StringVar(&rules, "rules", "", "comma-separated finding codes to check (default: all)")
+	fl.StringVar(&rules, "rules", "", "comma-separated finding codes to check (default: all): "+
+		codeList())
 	fl.StringVar(&skip, "skip", "", "comma-separated finding codes to leave out")
 	fl.StringVar(&format, "format", "html", "html, pdf, csv or json")
 	fl.StringVarP(&output, "output", "o", "", "file to write (default: standard output)")

@@ -155,6 +155,7 @@ var ruleNames = map[string]string{
 	verify.CodeNoMeeting:            "未经会议决策",
 	verify.CodeSplitSpending:        "化整为零",
 	verify.CodeWrongBody:            "决策主体不符",
+	verify.CodeStageSkipped:         "未经前置程序",
 	verify.CodeNoQuorum:             "到会人数不足",
 	verify.CodeVoteShort:            "赞成票不足",
 	verify.CodeRecusalMissed:        "应回避未回避",

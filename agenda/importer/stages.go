@@ -1,0 +1,167 @@
+package importer
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// maxStages is the API's bound on a decision's earlier-stage items.
+const maxStages = 16
+
+// stageEntry is one agenda item a 前置议题 cell names, as written.
+type stageEntry struct {
+	text    string // the entry as folded, for messages
+	meeting string
+	seq     int
+}
+
+// stageSeparators split a 前置议题 cell into entries.
+var stageSeparators = regexp.MustCompile(`[、,;\n\r]+`)
+
+// stageForm is one entry: a meeting code, then #, / or : and the item
+// number, or the number as 第N项.
+var stageForm = regexp.MustCompile(`^([A-Za-z0-9][A-Za-z0-9._-]{0,63})\s*` +
+	`(?:[#/:]\s*(\d+)|第\s*(\d+)\s*项)$`)
+
+const stageHelp = "write each item as its meeting's code, # and the item number, such as " +
+	"QSZ-DW-2024-003#2, several separated by 、"
+
+// stageEntries reads the 前置议题 cell of r, reporting entries that are
+// not meeting code and item number.
+func (r record) stageEntries() []stageEntry {
+	raw := r.value("stages")
+	if raw == "" {
+		return nil
+	}
+	var out []stageEntry
+	for _, part := range stageSeparators.Split(fold(raw), -1) {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		m := stageForm.FindStringSubmatch(part)
+		if m == nil {
+			r.fail("stages", fmt.Sprintf("「%s」 is not an agenda item: %s", part, stageHelp))
+			continue
+		}
+		seq, err := strconv.Atoi(m[2] + m[3])
+		if err != nil || seq <= 0 {
+			r.fail("stages", fmt.Sprintf("「%s」 has no item number from 1 up: %s", part,
+				stageHelp))
+			continue
+		}
+		out = append(out, stageEntry{text: part, meeting: m[1], seq: seq})
+	}
+	return out
+}
+
+// readStages finds the agenda items of the 前置议题 cell: each of a
+// meeting of the decision's unit, listed once, and not the item that
+// decided (deciding, nil when none).
+func readStages(r record, items itemIndex, unit int64, deciding *int64) []int64 {
+	entries := r.stageEntries()
+	if len(entries) > maxStages {
+		r.fail("stages", fmt.Sprintf("lists %d agenda items: list at most %d, one per "+
+			"meeting of an earlier stage", len(entries), maxStages))
+		return nil
+	}
+	var out []int64
+	seen := map[int64]string{}
+	for _, e := range entries {
+		byseq, known := items.items[e.meeting]
+		if !known || byseq == nil {
+			r.fail("stages", fmt.Sprintf("「%s」: %s is no meeting with an agenda: import "+
+				"the meetings first (liuhen import meetings) or correct the code", e.text,
+				e.meeting))
+			continue
+		}
+		id, ok := byseq[e.seq]
+		switch first, twice := seen[id]; {
+		case !ok:
+			r.fail("stages", fmt.Sprintf("「%s」: meeting %s has no agenda item %d: write "+
+				"the number of one of its items", e.text, e.meeting, e.seq))
+		case twice:
+			r.fail("stages", fmt.Sprintf("「%s」 names the item 「%s」 names already: list "+
+				"each item once", e.text, first))
+		case deciding != nil && id == *deciding:
+			r.fail("stages", fmt.Sprintf("「%s」 is the agenda item that decided (%s and %s): "+
+				"list only the items of the earlier stages", e.text, r.t.titles["meeting"],
+				r.t.titles["item"]))
+		case unit != 0 && items.units[e.meeting] != unit:
+			r.fail("stages", fmt.Sprintf("「%s」 is an item of meeting %s of unit %s, not of "+
+				"the deciding unit %s: list the items of the unit's own meetings", e.text,
+				e.meeting, items.unitCodes[e.meeting], fold(r.value("unit"))))
+		default:
+			seen[id] = e.text
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// writeStages replaces the earlier-stage items of the decisions the file
+// holds, when it has the 前置议题 column: an empty cell clears them.
+func writeStages(ctx context.Context, j *job, tables []*table, rows []decisionRow) error {
+	if !hasField(tables, "stages") {
+		return nil
+	}
+	units := make([]int64, len(rows))
+	refs := make([]string, len(rows))
+	for i, d := range rows {
+		units[i], refs[i] = d.unit, d.reference
+	}
+	ids, err := decisionIDs(ctx, j, units, refs)
+	if err != nil {
+		return err
+	}
+	u := upsert{table: "decision_stages", key: []string{"decision_id", "agenda_item_id"},
+		cols: []string{"decision_id", "agenda_item_id"}, types: []string{"bigint", "bigint"}}
+	var values [][]any
+	scope := make([]int64, 0, len(rows))
+	for _, d := range rows {
+		id := ids[decisionKey{d.unit, d.reference}]
+		scope = append(scope, id)
+		for _, item := range d.stages {
+			values = append(values, []any{id, item})
+		}
+	}
+	c, stage, err := u.run(ctx, j, values)
+	if err != nil {
+		return err
+	}
+	if c.Removed, err = u.prune(ctx, j, stage, "decision_id", scope); err != nil {
+		return err
+	}
+	j.counted(c)
+	return nil
+}
+
+type decisionKey struct {
+	unit      int64
+	reference string
+}
+
+// decisionIDs returns the ids of the decisions of units[i] and refs[i].
+func decisionIDs(ctx context.Context, j *job, units []int64, refs []string) (
+	map[decisionKey]int64, error) {
+	rows, err := j.tx.Query(ctx, `SELECT d.org_unit_id, d.reference, d.id FROM decisions d
+		JOIN unnest($1::bigint[], $2::text[]) AS x(unit, ref)
+			ON d.org_unit_id = x.unit AND d.reference = x.ref`, units, refs)
+	if err != nil {
+		return nil, fmt.Errorf("read decision ids: %w", err)
+	}
+	defer rows.Close()
+	ids := map[decisionKey]int64{}
+	for rows.Next() {
+		var k decisionKey
+		var id int64
+		if err := rows.Scan(&k.unit, &k.reference, &id); err != nil {
+			return nil, fmt.Errorf("read decision ids: %w", err)
+		}
+		ids[k] = id
+	}
+	return ids, rows.Err()
+}

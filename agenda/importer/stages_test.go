@@ -1,0 +1,53 @@
+package importer
+
+import (
+	"context"
+	"testing"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// TestImportDecisionStages links decisions to the agenda items of their
+// earlier stages by meeting code and item number, finds them again on a
+// second import, keeps them when a file lacks the column and clears them
+// for an empty cell.
+func TestImportDecisionStages(t *testing.T) {
+	pool := newDB(t)
+	loadCounty(t, pool)
+	const header = "单位编码,事项编码,标题,决策时间,文号,会议编码,议题序号,前置议题\n"
+	linked := header + "QSZ,QS-03,镇敬老院改造资金8万元,2024年3月6日,青山党〔2024〕31号," +
+		"QSZ-DW-2024-03,1,\"QSZ-ZFCW-2024-02#1、ＱＳＺ－ＤＷ－２０２４－０３ 第2项\"\n"
+	stages := `SELECT d.reference || ': ' || m.code || '#' || a.seq FROM decision_stages s
+		JOIN decisions d ON d.id = s.decision_id JOIN agenda_items a ON a.id = s.agenda_item_id
+		JOIN meetings m ON m.id = a.meeting_id ORDER BY 1`
+	want := []string{"青山党〔2024〕31号: QSZ-DW-2024-03#2", "青山党〔2024〕31号: QSZ-ZFCW-2024-02#1"}
+
+	res := importData(t, pool, KindDecisions, linked)
+	if c := count(t, res, "decision_stages"); c.Created != 2 {
+		t.Errorf("first import: got %+v, want 2 created", c)
+	}
+	wantRows(t, pool, stages, want)
+	res = importData(t, pool, KindDecisions, linked)
+	if c := count(t, res, "decision_stages"); c.Created != 0 || c.Removed != 0 || c.Unchanged != 2 {
+		t.Errorf("second import: got %+v, want 2 unchanged", c)
+	}
+	importOK(t, pool, KindDecisions, "decisions_gbk.csv")
+	wantRows(t, pool, stages, want)
+
+	res = importData(t, pool, KindDecisions, header+"QSZ,QS-03,镇敬老院改造资金8万元,"+
+		"2024年3月6日,青山党〔2024〕31号,QSZ-DW-2024-03,1,\n")
+	if c := count(t, res, "decision_stages"); c.Removed != 2 {
+		t.Errorf("empty cell: got %+v, want 2 removed", c)
+	}
+	wantRows(t, pool, stages, nil)
+}
+
+// importData imports csv as a file of kind and fails the test on any error.
+func importData(t testing.TB, pool *pgxpool.Pool, kind Kind, csv string) Result {
+	t.Helper()
+	res, err := Import(context.Background(), pool, kind, "stages.csv", []byte(csv), Options{})
+	if err != nil {
+		t.Fatalf("import %s: %v", kind, err)
+	}
+	return res
+}

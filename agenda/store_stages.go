@@ -1,0 +1,157 @@
+package agenda
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/liuhen/liuhen/internal/problem"
+)
+
+// maxStages bounds the earlier-stage items of one decision: a procedure
+// list names a few bodies per matter, never dozens.
+const maxStages = 16
+
+// stageItemsColumn reads a decision's earlier-stage items (decision_stages)
+// in the order their meetings were held.
+const stageItemsColumn = `coalesce((
+	SELECT array_agg(ds.agenda_item_id ORDER BY coalesce(sm.started_at, sm.planned_start),
+		sm.id, ds.agenda_item_id)
+	FROM decision_stages ds
+	JOIN agenda_items sai ON sai.id = ds.agenda_item_id
+	JOIN meetings sm ON sm.id = sai.meeting_id
+	WHERE ds.decision_id = d.id), '{}')::bigint[]`
+
+// checkStageIDs reports, as stage_item_ids[i], an id that is not positive,
+// one listed twice, and the deciding item listed as an earlier stage.
+func (f *fieldErrors) checkStageIDs(ids []int64, deciding *int64) {
+	if len(ids) > maxStages {
+		f.add("stage_item_ids", fmt.Sprintf("lists %d agenda items; list at most %d, one "+
+			"per meeting of an earlier stage", len(ids), maxStages))
+		return
+	}
+	first := map[int64]int{}
+	for i, id := range ids {
+		field := fmt.Sprintf("stage_item_ids[%d]", i)
+		switch j, seen := first[id]; {
+		case id <= 0:
+			f.add(field, "must be a positive integer")
+		case seen:
+			f.add(field, fmt.Sprintf("lists agenda item %d again (as stage_item_ids[%d]); "+
+				"list each item once", id, j))
+		case deciding != nil && id == *deciding:
+			f.add(field, fmt.Sprintf("is agenda item %d, the one that decided "+
+				"(agenda_item_id); list only the items of the earlier stages", id))
+		default:
+			first[id] = i
+		}
+	}
+}
+
+// checkDecision runs in's own checks and looks up its references and its
+// earlier-stage items, so that one *ValidationError names every bad field:
+// an unknown org unit, matter or agenda item, and a stage item that is
+// unknown or belongs to another unit's meeting.
+func (s *Store) checkDecision(ctx context.Context, tx pgx.Tx, in DecisionInput,
+	refs []ref) error {
+	err := s.checked(ctx, in, refs...)
+	var ve *ValidationError
+	if err != nil && !errors.As(err, &ve) {
+		return err
+	}
+	stages, qerr := stageProblems(ctx, tx, in)
+	if qerr != nil {
+		return fmt.Errorf("check stage items: %w", qerr)
+	}
+	if len(stages) == 0 {
+		return err
+	}
+	var fields []problem.FieldError
+	if ve != nil {
+		fields = ve.Fields
+	} else {
+		// in's own checks passed, so its references were not looked up.
+		missing, qerr := s.missingRefs(ctx, refs)
+		if qerr != nil {
+			return fmt.Errorf("check references: %w", qerr)
+		}
+		fields = missing
+	}
+	return &ValidationError{Fields: mergeFields(fields, stages)}
+}
+
+// stageProblems looks up the earlier-stage items of in: each must exist
+// and sit on a meeting of a body of the decision's unit. Items that
+// checkStageIDs refuses already are not looked up.
+func stageProblems(ctx context.Context, tx pgx.Tx, in DecisionInput) (fieldErrors, error) {
+	var own fieldErrors
+	own.checkStageIDs(in.StageItemIDs, in.AgendaItemID)
+	if len(own) > 0 || len(in.StageItemIDs) == 0 {
+		return nil, nil
+	}
+	rows, err := tx.Query(ctx, `
+		SELECT x.i - 1, ai.id IS NOT NULL, coalesce(ai.meeting_id, 0),
+		       coalesce(b.org_unit_id, 0), coalesce(u.code, ''), coalesce(b.code, '')
+		FROM unnest($1::bigint[]) WITH ORDINALITY AS x(id, i)
+		LEFT JOIN agenda_items ai ON ai.id = x.id
+		LEFT JOIN meetings m ON m.id = ai.meeting_id
+		LEFT JOIN meeting_bodies b ON b.id = m.body_id
+		LEFT JOIN org_units u ON u.id = b.org_unit_id
+		ORDER BY x.i`, in.StageItemIDs)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var fe fieldErrors
+	for rows.Next() {
+		var i int
+		var found bool
+		var meeting, unit int64
+		var unitCode, bodyCode string
+		if err := rows.Scan(&i, &found, &meeting, &unit, &unitCode, &bodyCode); err != nil {
+			return nil, err
+		}
+		field := fmt.Sprintf("stage_item_ids[%d]", i)
+		switch {
+		case !found:
+			fe.add(field, missingReason("agenda_item_id"))
+		case in.OrgUnitID > 0 && unit != in.OrgUnitID:
+			fe.add(field, fmt.Sprintf("agenda item %d is on meeting %d of body %s of unit "+
+				"%s, not of the deciding unit (org_unit_id %d); list the items of the "+
+				"unit's own meetings", in.StageItemIDs[i], meeting, bodyCode, unitCode,
+				in.OrgUnitID))
+		}
+	}
+	return fe, rows.Err()
+}
+
+// writeStages makes items the earlier-stage items of decision id.
+func writeStages(ctx context.Context, tx pgx.Tx, id int64, items []int64) error {
+	if items == nil {
+		items = []int64{}
+	}
+	_, err := tx.Exec(ctx, `DELETE FROM decision_stages
+		WHERE decision_id = $1 AND agenda_item_id <> ALL($2::bigint[])`, id, items)
+	if err != nil {
+		return fmt.Errorf("write stage items: %w", err)
+	}
+	_, err = tx.Exec(ctx, `INSERT INTO decision_stages (decision_id, agenda_item_id)
+		SELECT $1, unnest($2::bigint[]) ON CONFLICT DO NOTHING`, id, items)
+	if err != nil {
+		return fmt.Errorf("write stage items: %w", translate(err))
+	}
+	return nil
+}
+
+// readStages returns the earlier-stage items of decision id as
+// stageItemsColumn orders them.
+func readStages(ctx context.Context, tx pgx.Tx, id int64) ([]int64, error) {
+	var items []int64
+	err := tx.QueryRow(ctx, `SELECT `+stageItemsColumn+` FROM decisions d WHERE d.id = $1`,
+		id).Scan(&items)
+	if err != nil {
+		return nil, fmt.Errorf("read stage items: %w", err)
+	}
+	return items, nil
+}
