@@ -15,8 +15,9 @@ import "time"
 //     (coverTableSQL);
 //   - held: one row per meeting in linked with what several rules ask of
 //     it (heldTableSQL);
-//   - stage_links: the earlier-stage items of the decisions in linked that
-//     a matter of several body kinds asks them of (stageLinksTableSQL).
+//   - staged: the decisions in linked whose matter asks for earlier stages
+//     (stagedTableSQL), and stage_links: the earlier-stage items linked to
+//     them (stageLinksTableSQL).
 //
 // Working these out once, rather than in each rule's query, is most of
 // what makes a run over a million decisions fast (BenchmarkVerifyRules).
@@ -36,6 +37,8 @@ func snapshotSQL(sc scopeArgs) []statement {
 		{`ANALYZE held`, nil},
 		{`CREATE INDEX ON scope (id)`, nil},
 		{`CREATE INDEX ON linked (meeting_id)`, nil},
+		{stagedTableSQL, nil},
+		{`ANALYZE staged`, nil},
 		{stageLinksTableSQL, nil},
 		{`CREATE INDEX ON stage_links (id)`, nil},
 		{`ANALYZE stage_links`, nil},
