@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -179,6 +180,49 @@ func TestPDFReportHasChineseText(t *testing.T) {
 			t.Errorf("the PDF's text lacks %q (no Chinese font installed? "+
 				"`apt-get install fonts-wqy-microhei`)", want)
 		}
+	}
+}
+
+func TestPDFReportInParts(t *testing.T) {
+	pdftotext, err := exec.LookPath("pdftotext")
+	if err != nil {
+		t.Fatal("pdftotext not found: install poppler-utils (scripts/deps.sh does)")
+	}
+	old := pdfPartFindings
+	pdfPartFindings = 2
+	t.Cleanup(func() { pdfPartFindings = old })
+	e := newIssuerEnv(t, browser.Printer{})
+	var pdf bytes.Buffer
+	c, err := e.issuer.Make(context.Background(), &pdf, Request{Format: FormatPDF})
+	if err != nil {
+		t.Fatalf("Make: %v", err)
+	}
+	if len(c.Findings) < 5 {
+		t.Fatalf("the sample gives %d findings, want at least 5 for three parts",
+			len(c.Findings))
+	}
+	cmd := exec.Command(pdftotext, "-", "-")
+	cmd.Stdin = &pdf
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("pdftotext: %v", err)
+	}
+	text := string(out)
+	if n := strings.Count(text, "决策程序合规报告"); n != 1 {
+		t.Errorf("the title is printed %d times, want once, on the first part", n)
+	}
+	if n, want := strings.Count(text, "Findings and their evidence, continued"),
+		(len(c.Findings)+1)/2-1; n != want {
+		t.Errorf("got %d continued parts, want %d", n, want)
+	}
+	at := 0
+	for i, f := range c.Findings {
+		head := fmt.Sprintf("%d. [%s]", i+1, f.Severity)
+		next := strings.Index(text[at:], head)
+		if next < 0 {
+			t.Fatalf("finding %d (%q) is not in the PDF after finding %d", i+1, head, i)
+		}
+		at += next + len(head)
 	}
 }
 
