@@ -12,9 +12,9 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// printTimeout bounds the printing of one page, a long report included
-// (about 2,700 findings print in 16 s on two cores). A variable so that a
-// test can run out of it.
+// printTimeout bounds the printing of one page (a part of a report of
+// 2,000 findings prints in a few seconds on two cores). A variable so that
+// a test can run out of it.
 var printTimeout = 3 * time.Minute
 
 // Printer prints standalone HTML pages to PDF on A4, with a headless
