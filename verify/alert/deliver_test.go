@@ -338,19 +338,32 @@ func TestHangingWebhookTimesOut(t *testing.T) {
 	}
 }
 
+// decidedBeforePlannedStart registers a decision dated two hours before the
+// sample meeting, which it makes known only by its planned start: a medium
+// DECIDED_BEFORE_MEETING until startMeeting records the start.
+func (e *env) decidedBeforePlannedStart(t *testing.T) int64 {
+	t.Helper()
+	var planned time.Time
+	if err := e.pool.QueryRow(context.Background(), `SELECT planned_start FROM meetings
+		WHERE id = $1`, e.sample.MeetingID).Scan(&planned); err != nil {
+		t.Fatal(err)
+	}
+	e.exec(t, `UPDATE meetings SET started_at = NULL WHERE id = $1`, e.sample.MeetingID)
+	return e.addDecision(t, "镇卫生院设备购置8万元", 80000, &e.sample.AgendaItemIDs[0],
+		planned.Add(-2*time.Hour))
+}
+
+// startMeeting records the sample meeting's start, at its planned time.
+func (e *env) startMeeting(t *testing.T) {
+	t.Helper()
+	e.exec(t, `UPDATE meetings SET started_at = planned_start WHERE id = $1`,
+		e.sample.MeetingID)
+}
+
 func TestEscalatedFindingWarns(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	meeting := e.sample.MeetingID
-	var planned time.Time
-	if err := e.pool.QueryRow(ctx, `SELECT planned_start FROM meetings WHERE id = $1`,
-		meeting).Scan(&planned); err != nil {
-		t.Fatal(err)
-	}
-	// Two hours before a meeting known only by its planned start: medium.
-	e.exec(t, `UPDATE meetings SET started_at = NULL WHERE id = $1`, meeting)
-	decision := e.addDecision(t, "镇卫生院设备购置8万元", 80000, &e.sample.AgendaItemIDs[0],
-		planned.Add(-2*time.Hour))
+	decision := e.decidedBeforePlannedStart(t)
 	s := e.sweeper(t, Config{MinSeverity: verify.SeverityHigh, Secret: testSecret,
 		Webhooks: []string{"http://a.example/hook"}})
 	e.sweep(t, s)
@@ -367,7 +380,7 @@ func TestEscalatedFindingWarns(t *testing.T) {
 	}
 
 	// The meeting's recorded start is now known, at the planned time: high.
-	e.exec(t, `UPDATE meetings SET started_at = planned_start WHERE id = $1`, meeting)
+	e.startMeeting(t)
 	res := e.sweep(t, s)
 	after := e.finding(t, decision, verify.CodeDecidedBeforeMeeting)
 	ev := lastEvent(after)
@@ -404,22 +417,14 @@ func TestEscalatedFindingWarns(t *testing.T) {
 func TestAcknowledgedFindingEscalatesAndStaysAcknowledged(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	meeting := e.sample.MeetingID
-	var planned time.Time
-	if err := e.pool.QueryRow(ctx, `SELECT planned_start FROM meetings WHERE id = $1`,
-		meeting).Scan(&planned); err != nil {
-		t.Fatal(err)
-	}
-	e.exec(t, `UPDATE meetings SET started_at = NULL WHERE id = $1`, meeting)
-	decision := e.addDecision(t, "镇卫生院设备购置8万元", 80000, &e.sample.AgendaItemIDs[0],
-		planned.Add(-2*time.Hour))
+	decision := e.decidedBeforePlannedStart(t)
 	s := e.sweeper(t, Config{})
 	e.sweep(t, s)
 	f := e.finding(t, decision, verify.CodeDecidedBeforeMeeting)
 	if _, err := e.store.Acknowledge(ctx, f.ID, "inspector", "asked the township"); err != nil {
 		t.Fatal(err)
 	}
-	e.exec(t, `UPDATE meetings SET started_at = planned_start WHERE id = $1`, meeting)
+	e.startMeeting(t)
 	e.sweep(t, s)
 	got := e.finding(t, decision, verify.CodeDecidedBeforeMeeting)
 	ev := lastEvent(got)
