@@ -43,9 +43,9 @@ bin/liuhen-demo -url "$url" -meeting "$meeting" -token "$token" \
   -audio testdata/media/EN2002a_30s.wav -seconds "$seconds"
 
 echo
-echo "== liuhen verify"
+echo "== liuhen verify --unit qingshan"
 status=0
-$bin verify || status=$?
+$bin verify --unit qingshan || status=$?
 
 echo
 echo "== a compliance report of the township, issued into the evidence store"

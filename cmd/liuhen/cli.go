@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -85,7 +86,47 @@ Settings come from LIUHEN_* environment variables; see README.md.`,
 		newSampleCommand(), newTokenCommand(), newRecordingsCommand(), newPublishCommand(),
 		newReportCommand(), newExportCommand(), newVerifyBundleCommand(), newKeygenCommand(),
 		newImportCommand(), newFindingsCommand())
+	decimalOnly(root)
 	return root
+}
+
+// decimalOnly makes every integer flag of cmd and its subcommands read
+// decimal digits alone: pflag would take 010 as octal 8 and 0x10 as 16,
+// so that `token --meeting 010` would name meeting 8, where the API reads
+// 10.
+func decimalOnly(cmd *cobra.Command) {
+	wrap := func(f *pflag.Flag) {
+		switch f.Value.Type() {
+		case "int", "int8", "int16", "int32", "int64",
+			"uint", "uint8", "uint16", "uint32", "uint64":
+			if _, done := f.Value.(decimalValue); !done {
+				f.Value = decimalValue{f.Value}
+			}
+		}
+	}
+	cmd.Flags().VisitAll(wrap)
+	cmd.PersistentFlags().VisitAll(wrap)
+	for _, sub := range cmd.Commands() {
+		decimalOnly(sub)
+	}
+}
+
+// decimalValue is an integer flag that refuses anything but an optional
+// sign and decimal digits; 010 is ten.
+type decimalValue struct{ pflag.Value }
+
+func (v decimalValue) Set(s string) error {
+	digits := strings.TrimPrefix(strings.TrimPrefix(s, "-"), "+")
+	if digits == "" || strings.Trim(digits, "0123456789") != "" {
+		return strconv.ErrSyntax
+	}
+	if trimmed := strings.TrimLeft(digits, "0"); trimmed != digits {
+		if trimmed == "" {
+			trimmed = "0"
+		}
+		s = strings.TrimSuffix(s, digits) + trimmed
+	}
+	return v.Value.Set(s)
 }
 
 // mustConfig loads the settings every command reads and those n names,

@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	bundle "github.com/liuhen/liuhen/evidence"
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // TestExitStatus checks the exit statuses README.md promises for bad
@@ -97,6 +99,11 @@ func TestBadFlagValues(t *testing.T) {
 		{[]string{"recordings", "--meeting", "one"}, `--meeting "one": give a whole number`},
 		{[]string{"publish", "--fps", "fast", "http://127.0.0.1:1/whip/1"},
 			`--fps "fast": give a whole number (default 30)`},
+		{[]string{"token", "--meeting", "0x10"}, `--meeting "0x10": give a whole number`},
+		{[]string{"export", "--decision", "0b1", "-o", "x.zip"},
+			`--decision "0b1": give a whole number`},
+		{[]string{"findings", "--limit", "0o7"}, `--limit "0o7": give a whole number`},
+		{[]string{"sample", "county", "--seed", "1_000"}, `--seed "1_000": give a whole number`},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
@@ -135,6 +142,47 @@ func TestKeygen(t *testing.T) {
 	for _, args := range [][]string{{"keygen", "--public"}, {"keygen", "--public", "--pem"}} {
 		if got := run(args); got != exitOK {
 			t.Errorf("liuhen %v: got exit status %d, want 0", args, got)
+		}
+	}
+}
+
+// TestIntegerFlagsAreDecimal checks that every integer flag reads base ten
+// alone: a leading zero is no octal prefix.
+func TestIntegerFlagsAreDecimal(t *testing.T) {
+	root := newRootCommand()
+	var flags []string
+	var visit func(*cobra.Command)
+	visit = func(c *cobra.Command) {
+		c.Flags().VisitAll(func(f *pflag.Flag) {
+			if strings.HasPrefix(f.Value.Type(), "int") || strings.HasPrefix(f.Value.Type(), "uint") {
+				if _, ok := f.Value.(decimalValue); !ok {
+					t.Errorf("%s --%s reads %s without decimalValue", c.CommandPath(), f.Name,
+						f.Value.Type())
+				}
+				flags = append(flags, c.CommandPath()+" --"+f.Name)
+			}
+		})
+		for _, sub := range c.Commands() {
+			visit(sub)
+		}
+	}
+	visit(root)
+	if len(flags) < 5 {
+		t.Fatalf("found %d integer flags (%v), want the commands' id and count flags", len(flags),
+			flags)
+	}
+
+	fs := pflag.NewFlagSet("t", pflag.ContinueOnError)
+	n := fs.Int64("n", 0, "")
+	v := decimalValue{fs.Lookup("n").Value}
+	for in, want := range map[string]int64{"010": 10, "-007": -7, "+5": 5, "0": 0, "000": 0} {
+		if err := v.Set(in); err != nil || *n != want {
+			t.Errorf("Set(%q): got %d, %v; want %d", in, *n, err, want)
+		}
+	}
+	for _, in := range []string{"0x10", "0b1", "0o7", "1_000", " 1", "", "-", "1e3"} {
+		if err := v.Set(in); err == nil {
+			t.Errorf("Set(%q): got %d, want an error", in, *n)
 		}
 	}
 }
