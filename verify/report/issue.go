@@ -15,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/liuhen/liuhen/storage"
 	"github.com/liuhen/liuhen/verify"
 )
 
@@ -86,6 +87,17 @@ type Issued struct {
 // storing anything.
 func (is *Issuer) Make(ctx context.Context, w io.Writer, req Request) (Compliance, error) {
 	opts := req.Options
+	if !opts.From.IsZero() && opts.To.IsZero() && opts.From.After(time.Now()) {
+		// A report without 'to' runs to today: this one would end before
+		// it starts, and be printed (and, issued, locked) as such.
+		return Compliance{}, fmt.Errorf("%w: %w", verify.ErrInvalidOptions, &verify.OptionError{
+			Field: "from",
+			Reason: fmt.Sprintf("the period starts %s, after today, where a report without "+
+				"'to' ends; give a 'from' in the past, or a 'to' as well",
+				opts.From.In(Zone).Format("2006-01-02")),
+			Err: verify.ErrBadPeriod,
+		})
+	}
 	if is.checker == nil && len(opts.Codes) == 0 {
 		opts.Codes = withoutCode(verify.Codes(), verify.CodeRecordingTampered)
 	}
@@ -134,8 +146,7 @@ func (is *Issuer) Issue(ctx context.Context, req Request, copyTo io.Writer) (Iss
 	out.ObjectKey = objectKey(out)
 	sum := sha256.Sum256(body.Bytes())
 	out.SHA256 = hex.EncodeToString(sum[:])
-	if err := is.objects.Put(ctx, out.ObjectKey, bytes.NewReader(body.Bytes()), out.Size, sum,
-		req.Format.ContentType()); err != nil {
+	if err := is.put(ctx, out.ObjectKey, body.Bytes(), sum, req.Format); err != nil {
 		return Issued{}, fmt.Errorf("store report %s: %w", out.ObjectKey, err)
 	}
 	if err := is.catalogue(ctx, &out, sum); err != nil {
@@ -151,6 +162,30 @@ func (is *Issuer) Issue(ctx context.Context, req Request, copyTo io.Writer) (Iss
 	is.logger.Info("report issued", "id", out.ID, "trigger", out.Trigger, "unit", out.UnitCode,
 		"format", out.Format, "findings", out.Findings, "key", out.ObjectKey)
 	return out, nil
+}
+
+// putTimeout bounds storing a report of size bytes: a report is issued
+// in one request, which must not hang on an evidence store that accepts
+// connections and answers nothing. A variable so that a test can run out
+// of it.
+var putTimeout = func(size int) time.Duration {
+	return 30*time.Second + time.Duration(size>>20)*time.Second
+}
+
+// put stores body under key, giving up after putTimeout with
+// storage.ErrUnavailable.
+func (is *Issuer) put(ctx context.Context, key string, body []byte, sum [32]byte,
+	f Format) error {
+	limit := putTimeout(len(body))
+	pctx, cancel := context.WithTimeout(ctx, limit)
+	defer cancel()
+	err := is.objects.Put(pctx, key, bytes.NewReader(body), int64(len(body)), sum,
+		f.ContentType())
+	if err != nil && ctx.Err() == nil && errors.Is(pctx.Err(), context.DeadlineExceeded) {
+		return fmt.Errorf("%w: the evidence store took over %v to store %d bytes",
+			storage.ErrUnavailable, limit, len(body))
+	}
+	return err
 }
 
 // objectKey names a report's object: its unit, period and id.

@@ -6,11 +6,13 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os/exec"
 	"strings"
 	"testing"
@@ -275,6 +277,8 @@ func TestAPI(t *testing.T) {
 			http.StatusBadRequest, []string{"format", "from", "to"}},
 		{"period backwards", "application/json", `{"from":"2026-05-01","to":"2026-04-01"}`,
 			http.StatusBadRequest, []string{"to"}},
+		{"starts after today", "application/json", `{"from":"2030-01-01"}`,
+			http.StatusBadRequest, []string{"from", "after today"}},
 		{"unknown unit", "application/json", `{"unit":"NOWHERE"}`, http.StatusBadRequest, []string{"NOWHERE"}},
 		{"unknown code", "application/json", `{"codes":["NO_SUCH"]}`, http.StatusBadRequest, []string{"NO_SUCH"}},
 	} {
@@ -316,5 +320,37 @@ func TestAPI(t *testing.T) {
 		if tc.field != "" && (len(p.Errors) != 1 || p.Errors[0].Field != tc.field) {
 			t.Errorf("GET %s: got errors %+v, want one naming %s", tc.path, p.Errors, tc.field)
 		}
+	}
+}
+
+// stuckObjects is an evidence store that accepts a Put and never answers.
+type stuckObjects struct{}
+
+func (stuckObjects) Put(ctx context.Context, _ string, _ io.Reader, _ int64, _ [32]byte,
+	_ string) error {
+	<-ctx.Done()
+	return ctx.Err()
+}
+
+func (stuckObjects) PresignGet(context.Context, string, time.Duration) (*url.URL, error) {
+	return nil, errors.New("not stored")
+}
+
+func TestIssueGivesUpOnAStuckStore(t *testing.T) {
+	old := putTimeout
+	putTimeout = func(int) time.Duration { return 50 * time.Millisecond }
+	t.Cleanup(func() { putTimeout = old })
+	ctx := context.Background()
+	pool := testenv.Database(t)
+	if _, err := agenda.LoadSample(ctx, agenda.NewStore(pool)); err != nil {
+		t.Fatalf("load sample: %v", err)
+	}
+	is := NewIssuer(pool, stuckObjects{}, nil, nil, slog.New(slog.DiscardHandler))
+	_, err := is.Issue(ctx, Request{Format: FormatHTML, Trigger: TriggerOnDemand}, nil)
+	if !errors.Is(err, storage.ErrUnavailable) || !strings.Contains(err.Error(), "took over 50ms") {
+		t.Fatalf("got %v, want storage.ErrUnavailable after 50ms", err)
+	}
+	if list, err := is.List(ctx, "", 10, 0); err != nil || len(list) != 0 {
+		t.Errorf("got %d reports catalogued (%v), want none", len(list), err)
 	}
 }
