@@ -53,6 +53,10 @@ var badCases = []struct {
 			{4, "单位编码", "「NOWHERE」 is no org unit"},
 			{5, "会议类型", "「镇长办公会」 is not a kind of meeting body"},
 			{6, "会议主体名称", "body QSZ-DW is named 「青山镇党委会」 on row 2"}}},
+	{"matters: moved to another unit from under its decisions", KindMatters,
+		"单位编码,事项编码,事项名称,类别\n" +
+			"QSZ-DL,QS-03,使用大额资金（单笔5万元及以上）,决策类\n",
+		[]wantError{{2, "单位编码", "matter QS-03 belongs to unit QSZ, whose"}}},
 	{"matters: wrong types, unknown unit, threshold without a body", KindMatters,
 		"单位编码,事项编码,事项名称,类别,决策主体,金额标准（元）,末位表态,到会要求\n" +
 			"QSZ,QS-20,新事项,决策类,党委会,五万,是,过半数\n" +

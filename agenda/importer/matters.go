@@ -71,6 +71,9 @@ func importMatters(ctx context.Context, j *job, tables []*table) error {
 	if !j.p.empty() {
 		return nil
 	}
+	if err := refuseMovingUsedMatters(ctx, j, rows, first); err != nil || !j.p.empty() {
+		return err
+	}
 	u := upsert{table: "matters", key: []string{"code"},
 		cols: []string{"code", "org_unit_id", "name", "category", "required_body_kind",
 			"required_body_kinds", "amount_threshold", "must_record", "legal_basis",
@@ -138,4 +141,45 @@ func readMatter(r record, units unitIndex) matterRow {
 		}
 	}
 	return m
+}
+
+// refuseMovingUsedMatters fails each row that gives a matter another unit
+// than the one it has while decisions of that unit use it: matter codes are
+// unique across units, so the row would take the matter from under those
+// decisions, which would then be checked against another unit's procedure
+// list. at holds the record of each row by matter code.
+func refuseMovingUsedMatters(ctx context.Context, j *job, rows []matterRow,
+	at firstRows) error {
+	codes := make([]string, 0, len(rows))
+	units := make([]int64, 0, len(rows))
+	for _, m := range rows {
+		codes = append(codes, m.code)
+		units = append(units, m.unit)
+	}
+	q, err := j.tx.Query(ctx, `
+		SELECT r.code, u.code, count(*)
+		FROM unnest($1::text[], $2::bigint[]) AS r(code, unit)
+		JOIN matters m ON m.code = r.code AND m.org_unit_id <> r.unit
+		JOIN org_units u ON u.id = m.org_unit_id
+		JOIN decisions d ON d.matter_id = m.id AND d.org_unit_id = m.org_unit_id
+		GROUP BY r.code, u.code
+		ORDER BY r.code`, codes, units)
+	if err != nil {
+		return fmt.Errorf("check matters' units: %w", err)
+	}
+	defer q.Close()
+	for q.Next() {
+		var code, unit string
+		var n int
+		if err := q.Scan(&code, &unit, &n); err != nil {
+			return fmt.Errorf("check matters' units: %w", err)
+		}
+		at[code].fail("unit", fmt.Sprintf("matter %s belongs to unit %s, whose %d "+
+			"decisions are checked against it; give this matter a code of its own, or "+
+			"the unit %s", code, unit, n, unit))
+	}
+	if err := q.Err(); err != nil {
+		return fmt.Errorf("check matters' units: %w", err)
+	}
+	return nil
 }
