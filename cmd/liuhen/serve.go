@@ -136,7 +136,15 @@ func serve(ctx context.Context, c config) error {
 	routeFFmpegLogs(logger)
 	ln, err := net.Listen("tcp", c.Listen)
 	if err != nil {
-		return fmt.Errorf("listen on %s (LIUHEN_LISTEN): %w", c.Listen, err)
+		err = fmt.Errorf("listen on %s (LIUHEN_LISTEN): %w", c.Listen, err)
+		// An address that is no address (no port, a port past 65535, a
+		// host that does not resolve) is a bad setting; a taken port is not.
+		var addr *net.AddrError
+		var dns *net.DNSError
+		if errors.As(err, &addr) || errors.As(err, &dns) {
+			return usageError{fmt.Errorf("%w; give host:port, such as 127.0.0.1:8080", err)}
+		}
+		return err
 	}
 	defer ln.Close()
 	a, err := newApp(ctx, c, logger)
