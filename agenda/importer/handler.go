@@ -182,8 +182,12 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var fe *FileError
 	switch {
 	case errors.As(err, &fe):
-		writeFileProblem(w, fmt.Sprintf("the file has %d errors; nothing was imported: fix "+
-			"each one listed in errors and send the file again", len(fe.Errors)), fe.Errors)
+		what := fmt.Sprintf("%d errors", len(fe.Errors))
+		if len(fe.Errors) == 1 {
+			what = "an error"
+		}
+		writeFileProblem(w, fmt.Sprintf("the file has %s; nothing was imported: fix "+
+			"each one listed in errors and send the file again", what), fe.Errors)
 	case errors.Is(err, ErrEmpty):
 		writeFileProblem(w, err.Error(), []RowError{{Reason: err.Error()}})
 	case errors.Is(err, ErrTooLarge):

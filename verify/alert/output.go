@@ -30,7 +30,11 @@ func WriteTable(w io.Writer, findings []Finding) error {
 	}
 	var b strings.Builder
 	textcell.WriteAligned(&b, lines)
-	fmt.Fprintf(&b, "\n%d findings\n", len(findings))
+	if len(findings) == 1 {
+		b.WriteString("\n1 finding\n")
+	} else {
+		fmt.Fprintf(&b, "\n%d findings\n", len(findings))
+	}
 	if _, err := io.WriteString(w, b.String()); err != nil {
 		return fmt.Errorf("write findings: %w", err)
 	}
