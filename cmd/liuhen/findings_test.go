@@ -63,7 +63,7 @@ func TestFindingsCommand(t *testing.T) {
 	}
 	table := liuhen(t, "findings", "--state", "open", "--code", "no_meeting")
 	if lines := strings.Split(strings.TrimSpace(table), "\n"); len(lines) != 4 ||
-		!strings.Contains(lines[1], "NO_MEETING") || lines[3] != "1 findings" {
+		!strings.Contains(lines[1], "NO_MEETING") || lines[3] != "1 finding" {
 		t.Errorf("table of NO_MEETING findings:\n%s\nwant a header, one row and a count", table)
 	}
 	if again := liuhen(t, "findings", "sweep"); !strings.Contains(again, " 0 opened") {
