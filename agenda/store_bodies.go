@@ -55,6 +55,10 @@ func (s *Store) CreateBody(ctx context.Context, in BodyInput) (Body, error) {
 }
 
 // UpdateBody changes meeting body id as patch says.
+//
+// TODO(stage-units): a body moved to another unit is not checked against
+// the decisions that list its meetings' items as earlier stages (see
+// UpdateMeeting).
 func (s *Store) UpdateBody(ctx context.Context, id int64, patch Patch[BodyInput]) (Body, error) {
 	load := func(tx pgx.Tx) (BodyInput, error) {
 		b, err := scanBody(tx.QueryRow(ctx, `SELECT `+bodyColumns+` FROM meeting_bodies

@@ -95,6 +95,12 @@ func (s *Store) CreateMeeting(ctx context.Context, in MeetingInput) (Meeting, er
 }
 
 // UpdateMeeting changes meeting id as patch says.
+//
+// TODO(stage-units): moving a meeting to a body of another unit is not
+// checked against the decisions that list its items as earlier stages,
+// which must be of their own unit: such a decision then refuses every
+// PATCH, naming stage_item_ids. Refusing the move, naming those decisions,
+// as a decision's own unit change is refused, would keep the rule.
 func (s *Store) UpdateMeeting(ctx context.Context, id int64, patch Patch[MeetingInput]) (
 	Meeting, error) {
 	load := func(tx pgx.Tx) (MeetingInput, error) {

@@ -135,3 +135,11 @@ func TestRunMeetingScopeRefused(t *testing.T) {
 		})
 	}
 }
+
+func TestScopeOfAMeetingIsTold(t *testing.T) {
+	s := Scope{Meeting: 7, Unit: "qingshan", Codes: allCodes}
+	if got := s.describe(); !strings.HasPrefix(got,
+		"Decisions of meeting 7's agenda items, of unit qingshan and its sub-units,") {
+		t.Errorf("got %q, want it to name meeting 7 and the unit", got)
+	}
+}

@@ -58,6 +58,9 @@ func (s Scope) describe() string {
 	if s.Unit != "" {
 		unit = "unit " + s.Unit + " and its sub-units"
 	}
+	if s.Meeting != 0 {
+		unit = fmt.Sprintf("meeting %d's agenda items, of %s", s.Meeting, unit)
+	}
 	period := "at any time"
 	switch {
 	case s.From != nil && s.To != nil:

@@ -346,6 +346,11 @@ func (s *Sweeper) escalate(ctx context.Context, tx pgx.Tx, k *kept, f verify.Fin
 }
 
 // updateDetails copies what may change from one sweep to the next.
+//
+// TODO(severity-events): a severity that falls is copied without an event,
+// so a finding that falls and rises again is escalated (and warned of) a
+// second time; a "deescalated" event, and warning only above the highest
+// severity warned of, would tell the whole story once.
 func updateDetails(ctx context.Context, tx pgx.Tx, id int64, f verify.Finding) error {
 	_, err := tx.Exec(ctx, `UPDATE findings SET severity = $2, message = $3, message_zh = $4,
 		decision_title = $5, matter_code = $6, unit_code = $7 WHERE id = $1`,
