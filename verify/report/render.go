@@ -152,7 +152,7 @@ func (c Compliance) writePage(w io.Writer, cover bool, part []verify.Finding,
 type pageData struct {
 	Compliance
 	Chart       []bar
-	ChartHeight int // SVG units
+	ChartHeight int              // SVG units
 	Cover       bool             // the page begins the report, with the summary
 	Part        []verify.Finding // the findings on the page
 	First       int              // the number of Part's first finding
