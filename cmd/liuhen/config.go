@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/liuhen/liuhen/internal/fielderr"
+	"github.com/liuhen/liuhen/verify"
 	"github.com/liuhen/liuhen/verify/alert"
 	"github.com/liuhen/liuhen/verify/report"
 )
@@ -47,6 +48,7 @@ type config struct {
 	AlertWebhooks    []string
 	AlertSecret      string
 	AlertAttempts    int
+	AlertSkip        []string
 	LogLevel         string
 	LogFormat        string
 }
@@ -91,6 +93,8 @@ var settings = []setting{
 	{"LIUHEN_ALERT_MIN_SEVERITY", "high", "lowest severity of a finding sent to the webhooks: " +
 		"low, medium or high"},
 	{"LIUHEN_ALERT_WEBHOOK_URL", "", "comma-separated URLs each new finding is POSTed to"},
+	{"LIUHEN_ALERT_SKIP", "", "comma-separated finding codes sweeps leave out, such as " +
+		"RECORDING_TAMPERED for a generated county whose segments were never stored"},
 	{"LIUHEN_ALERT_WEBHOOK_SECRET", "", "key of the HMAC-SHA256 signature of every warning; " +
 		"required with webhooks"},
 	{"LIUHEN_ALERT_WEBHOOK_ATTEMPTS", "8", "attempts of a warning before it is given up (1 to 25)"},
@@ -292,7 +296,7 @@ func (c *config) loadReports(r *reader) {
 var alertSettings = map[string]string{
 	"sweep": "LIUHEN_ALERT_SWEEP", "min_severity": "LIUHEN_ALERT_MIN_SEVERITY",
 	"webhook_url": "LIUHEN_ALERT_WEBHOOK_URL", "webhook_secret": "LIUHEN_ALERT_WEBHOOK_SECRET",
-	"attempts": "LIUHEN_ALERT_WEBHOOK_ATTEMPTS",
+	"attempts": "LIUHEN_ALERT_WEBHOOK_ATTEMPTS", "skip": "LIUHEN_ALERT_SKIP",
 }
 
 // loadAlert reads the LIUHEN_ALERT_* settings; alert.Config.Validate checks
@@ -305,6 +309,7 @@ func (c *config) loadAlert(r *reader) {
 	})
 	c.AlertMinSeverity = strings.ToLower(strings.TrimSpace(env("LIUHEN_ALERT_MIN_SEVERITY")))
 	c.AlertWebhooks = alert.SplitWebhooks(env("LIUHEN_ALERT_WEBHOOK_URL"))
+	c.AlertSkip = verify.ParseCodes(env("LIUHEN_ALERT_SKIP"))
 	r.parse("LIUHEN_ALERT_WEBHOOK_ATTEMPTS", func(v string) (err error) {
 		c.AlertAttempts, err = strconv.Atoi(strings.TrimSpace(v))
 		if err != nil {
@@ -325,7 +330,7 @@ func (c *config) loadAlert(r *reader) {
 func (c config) alertConfig() alert.Config {
 	return alert.Config{Sweep: c.AlertSweep, MinSeverity: c.AlertMinSeverity,
 		Webhooks: c.AlertWebhooks, Secret: c.AlertSecret, Attempts: c.AlertAttempts,
-		PublicURL: c.publicURL()}
+		PublicURL: c.publicURL(), Skip: c.AlertSkip}
 }
 
 func (c config) logger() *slog.Logger {

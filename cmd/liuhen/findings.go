@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/liuhen/liuhen/verify"
 	"github.com/liuhen/liuhen/verify/alert"
 )
 
@@ -82,19 +83,23 @@ func splitList(s string, norm func(string) string) []string {
 }
 
 func newSweepCommand() *cobra.Command {
-	return &cobra.Command{
+	var skip string
+	cmd := &cobra.Command{
 		Use:   "sweep",
 		Short: "Sweep the findings now, as serve does every LIUHEN_ALERT_SWEEP",
 		Long: `sweep runs the verifier over every decision (without rehashing; segment
 objects are checked for presence and size) and keeps what it finds: new
 findings open, findings no longer found are resolved, resolved ones found
 again reopen. Warnings of new findings are queued for LIUHEN_ALERT_WEBHOOK_URL;
-a running 'liuhen serve' sends them.`,
+a running 'liuhen serve' sends them. The rules of LIUHEN_ALERT_SKIP and --skip
+are left out, and their findings left as they are.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return withServices(cmd, needObjects|needAlerts, func(c config, svc services) error {
-				s, err := alert.NewSweeper(svc.pool, objectChecker{svc.objects},
-					c.alertConfig(), slog.New(slog.DiscardHandler))
+				cfg := c.alertConfig()
+				cfg.Skip = append(cfg.Skip, verify.ParseCodes(skip)...)
+				s, err := alert.NewSweeper(svc.pool, objectChecker{svc.objects}, cfg,
+					slog.New(slog.DiscardHandler))
 				if err != nil {
 					return usageError{err}
 				}
@@ -110,4 +115,7 @@ a running 'liuhen serve' sends them.`,
 			})
 		},
 	}
+	cmd.Flags().StringVar(&skip, "skip", "", "comma-separated finding codes to leave out, "+
+		"besides those of LIUHEN_ALERT_SKIP")
+	return cmd
 }

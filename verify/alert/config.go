@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -47,6 +48,11 @@ type Config struct {
 	// PublicURL is where users reach the server, for the links in a
 	// warning, such as http://liuhen.example:8080; "" leaves links out.
 	PublicURL string
+	// Skip are finding codes sweeps leave out: their findings are neither
+	// opened nor resolved. A database holding a generated county, whose
+	// segment objects were never stored, sweeps without
+	// RECORDING_TAMPERED.
+	Skip []string
 }
 
 // Validate checks c, naming every bad setting at once: each is a
@@ -86,6 +92,12 @@ func (c Config) Validate() error {
 	if c.Timeout < 0 {
 		bad("timeout", "%v is negative; give how long one attempt may take, or 0 for %v",
 			c.Timeout, DefaultTimeout)
+	}
+	for _, code := range c.Skip {
+		if !slices.Contains(verify.Codes(), code) {
+			bad("skip", "%q is no finding code; use some of %s", code,
+				strings.Join(verify.Codes(), ", "))
+		}
 	}
 	if c.RetryBase < 0 {
 		bad("retry_base", "%v is negative; give the wait after the first failed attempt, "+
