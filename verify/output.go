@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -120,6 +121,7 @@ func (r Report) WriteCSV(w io.Writer) error {
 type reportRow struct {
 	Decision DecisionResult
 	Finding  *Finding // nil on a PASS row
+	Some     bool     // only some of the rules ran
 }
 
 // rows lists a PASS row per passing decision and a row per finding of each
@@ -131,10 +133,11 @@ func (r Report) rows() []reportRow {
 		byDecision[f.DecisionID] = append(byDecision[f.DecisionID], f)
 	}
 	var out []reportRow
+	some := !slices.Equal(r.Scope.Codes, allCodes)
 	for _, d := range r.Decisions {
 		found := byDecision[d.ID]
 		if len(found) == 0 {
-			out = append(out, reportRow{Decision: d})
+			out = append(out, reportRow{Decision: d, Some: some})
 		}
 		for _, f := range found {
 			out = append(out, reportRow{Decision: d, Finding: f})
@@ -152,6 +155,9 @@ func (row reportRow) status() string {
 
 // passMessage says why a decision without findings passed.
 func (row reportRow) passMessage() string {
+	if row.Decision.NeedsMeeting && row.Some {
+		return "the rules that ran passed"
+	}
 	if row.Decision.NeedsMeeting {
 		return "all checks passed"
 	}

@@ -170,3 +170,17 @@ func TestWriteCSV(t *testing.T) {
 		t.Errorf("message: got %q, want the quotes and comma kept", got)
 	}
 }
+
+func TestPassOfSomeRulesSaysSo(t *testing.T) {
+	rep := sampleReport()
+	rep.Scope.Codes = []string{CodeNoMeeting}
+	var b bytes.Buffer
+	if err := rep.WriteTable(&b); err != nil {
+		t.Fatalf("WriteTable: %v", err)
+	}
+	if out := b.String(); !strings.Contains(out, "the rules that ran passed") ||
+		strings.Contains(out, "all checks passed") {
+		t.Errorf("a run of one rule:\n%s\nwant its passes to say only the rules that ran passed",
+			out)
+	}
+}

@@ -101,13 +101,15 @@ var badCases = []struct {
 			"QSZ,QS-03,丙,2024-04-01,S-3,,,QSZ-DW-2024-03#9\n" +
 			"QSZ,QS-03,丁,2024-04-01,S-4,,,DL-2024-01#1\n" +
 			"QSZ,QS-03,戊,2024-04-01,S-5,,,议题一\n" +
-			"QSZ,QS-03,己,2024-04-01,S-6,,,\"QSZ-ZFCW-2024-02#1, QSZ-ZFCW-2024-02/1\"\n",
+			"QSZ,QS-03,己,2024-04-01,S-6,,,\"QSZ-ZFCW-2024-02#1, QSZ-ZFCW-2024-02/1\"\n" +
+			"QSZ,QS-03,庚,2024-04-01,S-7,,,\"QSZ-ZFCW-2024-02#1, QSZ-ZFCW-2024-02#1\"\n",
 		[]wantError{{2, "前置议题", "is the agenda item that decided (会议编码 and 议题序号)"},
 			{3, "前置议题", "NO-MEETING is no meeting with an agenda"},
 			{4, "前置议题", "meeting QSZ-DW-2024-03 has no agenda item 9"},
 			{5, "前置议题", "of unit QSZ-DL, not of the deciding unit QSZ"},
 			{6, "前置议题", "「议题一」 is not an agenda item"},
-			{7, "前置议题", "names the item 「QSZ-ZFCW-2024-02#1」 names already"}}},
+			{7, "前置议题", "names the item 「QSZ-ZFCW-2024-02#1」 names already"},
+			{8, "前置议题", "「QSZ-ZFCW-2024-02#1」 is listed twice"}}},
 }
 
 func TestImportRefusesBadRows(t *testing.T) {

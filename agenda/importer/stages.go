@@ -83,6 +83,8 @@ func readStages(r record, items itemIndex, unit int64, deciding *int64) []int64 
 		case !ok:
 			r.fail("stages", fmt.Sprintf("「%s」: meeting %s has no agenda item %d: write "+
 				"the number of one of its items", e.text, e.meeting, e.seq))
+		case twice && e.text == first:
+			r.fail("stages", fmt.Sprintf("「%s」 is listed twice: list each item once", e.text))
 		case twice:
 			r.fail("stages", fmt.Sprintf("「%s」 names the item 「%s」 names already: list "+
 				"each item once", e.text, first))
