@@ -435,3 +435,21 @@ func TestAcknowledgedFindingEscalatesAndStaysAcknowledged(t *testing.T) {
 			got.Finding, ev)
 	}
 }
+
+func TestDeliveriesOfAWebhookNoLongerConfiguredAreGivenUp(t *testing.T) {
+	e := newEnv(t)
+	// Queued by a sweep while a webhook was configured, no server working them.
+	e.sweep(t, e.sweeper(t, Config{Secret: testSecret,
+		Webhooks: []string{"http://a.example/hook"}}))
+	queued := e.count(t, `SELECT count(*) FROM finding_deliveries WHERE state = 'queued'`)
+	if queued == 0 {
+		t.Fatal("the sweep queued no warnings")
+	}
+	// A server without webhooks.
+	e.start(t, Config{})
+	e.waitDeliveries(t)
+	if n := e.count(t, `SELECT count(*) FROM finding_deliveries WHERE state = 'given_up'
+		AND last_error LIKE '%no longer configured%'`); n != queued {
+		t.Errorf("got %d of %d deliveries given up as no longer configured", n, queued)
+	}
+}

@@ -41,8 +41,9 @@ func (SweepArgs) Kind() string { return "liuhen_alert_sweep" }
 func (SweepArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{Queue: queueSweep} }
 
 // AddTo adds to set the periodic sweep (unless cfg.Sweep is 0) and the
-// delivery of warnings (when there are webhooks), and returns the
-// sweeper. A bad cfg gives an error joining a *fielderr.Error for each bad
+// delivery of warnings, and returns the sweeper. Deliveries are worked
+// even without webhooks: those queued for a webhook no longer configured
+// are given up, saying so, rather than left queued. A bad cfg gives an error joining a *fielderr.Error for each bad
 // setting.
 func AddTo(set *jobs.Set, cfg Config, deps Deps) (*Sweeper, error) {
 	sweeper, err := NewSweeper(deps.Pool, deps.Objects, cfg, deps.Logger)
@@ -50,10 +51,8 @@ func AddTo(set *jobs.Set, cfg Config, deps Deps) (*Sweeper, error) {
 		return nil, err
 	}
 	cfg, logger := sweeper.cfg, sweeper.logger
-	if len(cfg.Webhooks) > 0 {
-		river.AddWorker(set.Workers(), newDeliveryWorker(deps.Pool, cfg, logger))
-		set.AddQueue(queueDeliveries, deliveryWorkers)
-	}
+	river.AddWorker(set.Workers(), newDeliveryWorker(deps.Pool, cfg, logger))
+	set.AddQueue(queueDeliveries, deliveryWorkers)
 	if cfg.Sweep == 0 {
 		logger.Info("findings are not swept by this process (LIUHEN_ALERT_SWEEP=off)")
 		return sweeper, nil
