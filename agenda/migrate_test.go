@@ -87,4 +87,15 @@ func TestMigrateFromTheOldNumbering(t *testing.T) {
 		t.Errorf("after migrating: findings table %v, recorder_ids sequence %v; want both",
 			findings, recorders)
 	}
+	// The migrations numbered after the old reports' 13 apply too.
+	var escalated bool
+	if err := oldPool.QueryRow(ctx, `SELECT pg_get_constraintdef(oid) LIKE '%escalated%'
+		FROM pg_constraint WHERE conname = 'finding_events_kind_check'`).Scan(
+		&escalated); err != nil {
+		t.Fatal(err)
+	}
+	if !escalated {
+		t.Error("after migrating: finding events cannot be escalated (a migration after " +
+			"version 13 did not apply)")
+	}
 }

@@ -3,7 +3,8 @@
 -- A finding whose severity rises while it is open or acknowledged (a
 -- meeting's planned start becomes its recorded start, and a decision
 -- dated before it becomes a high DECIDED_BEFORE_MEETING) gets an
--- "escalated" event, which sends a warning like an opening does.
+-- "escalated" event, which sends a warning like an opening does. (Version
+-- 13 is taken: databases of the old numbering hold reports under it.)
 ALTER TABLE finding_events DROP CONSTRAINT finding_events_kind_check,
     ADD CONSTRAINT finding_events_kind_check
         CHECK (kind IN ('opened', 'reopened', 'escalated', 'acknowledged', 'resolved'));
