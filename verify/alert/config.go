@@ -93,11 +93,16 @@ func (c Config) Validate() error {
 		bad("timeout", "%v is negative; give how long one attempt may take, or 0 for %v",
 			c.Timeout, DefaultTimeout)
 	}
+	left := verify.Codes()
 	for _, code := range c.Skip {
 		if !slices.Contains(verify.Codes(), code) {
 			bad("skip", "%q is no finding code; use some of %s", code,
 				strings.Join(verify.Codes(), ", "))
 		}
+		left = slices.DeleteFunc(left, func(c string) bool { return c == code })
+	}
+	if len(left) == 0 {
+		bad("skip", "leaves no rule to sweep; skip fewer, or turn the sweep off")
 	}
 	if c.RetryBase < 0 {
 		bad("retry_base", "%v is negative; give the wait after the first failed attempt, "+

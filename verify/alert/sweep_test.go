@@ -280,4 +280,14 @@ func TestSweepSkipsTheCodesItIsTold(t *testing.T) {
 		e.logger); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "NO_SUCH") {
 		t.Errorf("a sweeper skipping an unknown code: got %v, want ErrInvalid naming it", err)
 	}
+	if _, err := NewSweeper(e.pool, nil, Config{Skip: verify.Codes()},
+		e.logger); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "no rule") {
+		t.Errorf("a sweeper skipping every code: got %v, want ErrInvalid", err)
+	}
+	// Left with RECORDING_TAMPERED alone and no evidence store: no rule at all.
+	s := e.sweeper(t, Config{Skip: without(verify.Codes(), verify.CodeRecordingTampered)})
+	if _, err := s.Sweep(context.Background()); err == nil ||
+		!strings.Contains(err.Error(), "no rule is left") {
+		t.Errorf("a sweep with no rule left: got %v, want an error", err)
+	}
 }
