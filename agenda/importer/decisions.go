@@ -46,6 +46,7 @@ type decisionRow struct {
 	registered, contract, paid *time.Time
 	item                       *int64
 	stages                     []int64 // agenda items of the earlier stages
+	hasStages                  bool    // the row's sheet has the column of stages
 }
 
 func importDecisions(ctx context.Context, j *job, tables []*table) error {
@@ -157,6 +158,7 @@ func readDecision(r record, units unitIndex, matters map[string]int64,
 		r.moment("paid")
 	d.item = readItemLink(r, items.items)
 	d.stages = readStages(r, items, d.unit, d.item)
+	d.hasStages = r.t.has("stages")
 	return d, unitOK && d.reference != ""
 }
 

@@ -105,7 +105,8 @@ func readStages(r record, items itemIndex, unit int64, deciding *int64) []int64 
 }
 
 // writeStages replaces the earlier-stage items of the decisions the file
-// holds, when it has the 前置议题 column: an empty cell clears them.
+// holds on sheets with the 前置议题 column: an empty cell clears them; a
+// decision of a sheet without the column keeps its own.
 func writeStages(ctx context.Context, j *job, tables []*table, rows []decisionRow) error {
 	if !hasField(tables, "stages") {
 		return nil
@@ -124,6 +125,9 @@ func writeStages(ctx context.Context, j *job, tables []*table, rows []decisionRo
 	var values [][]any
 	scope := make([]int64, 0, len(rows))
 	for _, d := range rows {
+		if !d.hasStages {
+			continue
+		}
 		id := ids[decisionKey{d.unit, d.reference}]
 		scope = append(scope, id)
 		for _, item := range d.stages {

@@ -1,10 +1,12 @@
 package importer
 
 import (
+	"bytes"
 	"context"
 	"testing"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/xuri/excelize/v2"
 )
 
 // TestImportDecisionStages links decisions to the agenda items of their
@@ -50,4 +52,47 @@ func importData(t testing.TB, pool *pgxpool.Pool, kind Kind, csv string) Result 
 		t.Fatalf("import %s: %v", kind, err)
 	}
 	return res
+}
+
+// TestImportStagesOfOneSheet keeps the earlier stages of decisions on a
+// sheet without the 前置议题 column when another sheet of the workbook has
+// it.
+func TestImportStagesOfOneSheet(t *testing.T) {
+	pool := newDB(t)
+	loadCounty(t, pool)
+	importData(t, pool, KindDecisions, "单位编码,事项编码,标题,决策时间,文号,会议编码,议题序号,前置议题\n"+
+		"QSZ,QS-03,镇敬老院改造资金8万元,2024年3月6日,青山党〔2024〕31号,QSZ-DW-2024-03,1,"+
+		"QSZ-ZFCW-2024-02#1\n")
+	f := excelize.NewFile()
+	defer f.Close()
+	sheets := map[string][][]string{
+		"Sheet1": {{"单位编码", "事项编码", "标题", "决策时间", "文号", "会议编码", "议题序号"},
+			{"QSZ", "QS-03", "镇敬老院改造资金8万元", "2024年3月6日", "青山党〔2024〕31号",
+				"QSZ-DW-2024-03", "1"}},
+		"乙": {{"单位编码", "事项编码", "标题", "决策时间", "文号", "前置议题"},
+			{"QSZ", "QS-10", "第二季度办公用品采购", "2024年4月1日", "青山办〔2024〕7号", ""}},
+	}
+	if _, err := f.NewSheet("乙"); err != nil {
+		t.Fatal(err)
+	}
+	for name, rows := range sheets {
+		for i, row := range rows {
+			cell, _ := excelize.CoordinatesToCellName(1, i+1)
+			if err := f.SetSheetRow(name, cell, &row); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	var buf bytes.Buffer
+	if err := f.Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Import(context.Background(), pool, KindDecisions, "two.xlsx", buf.Bytes(),
+		Options{}); err != nil {
+		t.Fatalf("import: %v", err)
+	}
+	wantRows(t, pool, `SELECT d.reference || ': ' || m.code || '#' || a.seq
+		FROM decision_stages s JOIN decisions d ON d.id = s.decision_id
+		JOIN agenda_items a ON a.id = s.agenda_item_id JOIN meetings m ON m.id = a.meeting_id`,
+		[]string{"青山党〔2024〕31号: QSZ-ZFCW-2024-02#1"})
 }
