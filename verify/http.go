@@ -65,7 +65,7 @@ func (h *handler) serve(w http.ResponseWriter, r *http.Request) {
 		writeBadRequest(w, bad)
 		return
 	}
-	if opts.Rehash {
+	if opts.Rehash && opts.selected(CodeRecordingTampered) {
 		select {
 		case h.rehashing <- struct{}{}:
 			defer func() { <-h.rehashing }()

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -223,7 +224,8 @@ func beginError(err error) error {
 // database refused it for a reason the operator can fix.
 func snapshotError(tx pgx.Tx, step int, err error) error {
 	var pgErr *pgconn.PgError
-	if errors.As(err, &pgErr) && pgErr.Code == "42501" { // insufficient_privilege
+	if errors.As(err, &pgErr) && pgErr.Code == "42501" && // insufficient_privilege
+		strings.Contains(pgErr.Message, "temporary") {
 		cfg := tx.Conn().Config()
 		return fmt.Errorf("select the decisions in scope: the database role may not "+
 			"create temporary tables, which verify needs; grant it with "+
