@@ -9,9 +9,9 @@ import (
 	"github.com/liuhen/liuhen/internal/problem"
 )
 
-// maxStages bounds the earlier-stage items of one decision: a procedure
+// MaxStages bounds the earlier-stage items of one decision: a procedure
 // list names a few bodies per matter, never dozens.
-const maxStages = 16
+const MaxStages = 16
 
 // stageItemsColumn reads a decision's earlier-stage items (decision_stages)
 // in the order their meetings were held.
@@ -26,9 +26,9 @@ const stageItemsColumn = `coalesce((
 // checkStageIDs reports, as stage_item_ids[i], an id that is not positive,
 // one listed twice, and the deciding item listed as an earlier stage.
 func (f *fieldErrors) checkStageIDs(ids []int64, deciding *int64) {
-	if len(ids) > maxStages {
+	if len(ids) > MaxStages {
 		f.add("stage_item_ids", fmt.Sprintf("lists %d agenda items; list at most %d, one "+
-			"per meeting of an earlier stage", len(ids), maxStages))
+			"per meeting of an earlier stage", len(ids), MaxStages))
 		return
 	}
 	first := map[int64]int{}

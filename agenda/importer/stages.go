@@ -6,10 +6,9 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-)
 
-// maxStages is the API's bound on a decision's earlier-stage items.
-const maxStages = 16
+	"github.com/liuhen/liuhen/agenda"
+)
 
 // stageEntry is one agenda item a 前置议题 cell names, as written.
 type stageEntry struct {
@@ -63,9 +62,9 @@ func (r record) stageEntries() []stageEntry {
 // decided (deciding, nil when none).
 func readStages(r record, items itemIndex, unit int64, deciding *int64) []int64 {
 	entries := r.stageEntries()
-	if len(entries) > maxStages {
+	if len(entries) > agenda.MaxStages {
 		r.fail("stages", fmt.Sprintf("lists %d agenda items: list at most %d, one per "+
-			"meeting of an earlier stage", len(entries), maxStages))
+			"meeting of an earlier stage", len(entries), agenda.MaxStages))
 		return nil
 	}
 	var out []int64
