@@ -16,6 +16,7 @@ var ErrInvalidOptions = errors.New("invalid verify options")
 // caller inside an *OptionError that names the option.
 var (
 	ErrUnknownCode    = fmt.Errorf("%w: unknown finding code", ErrInvalidOptions)
+	ErrNoRule         = fmt.Errorf("%w: no rule left to run", ErrInvalidOptions)
 	ErrUnknownUnit    = fmt.Errorf("%w: unknown org unit", ErrInvalidOptions)
 	ErrUnknownMeeting = fmt.Errorf("%w: unknown meeting", ErrInvalidOptions)
 	ErrBadPeriod      = fmt.Errorf("%w: bad period", ErrInvalidOptions)

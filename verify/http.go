@@ -18,12 +18,13 @@ import (
 )
 
 // queryParams are the query parameters Handler understands.
-var queryParams = []string{"format", "rehash", "codes", "unit", "meeting", "from", "to",
-	"backdate_days"}
+var queryParams = []string{"format", "rehash", "codes", "skip", "unit", "meeting", "from",
+	"to", "backdate_days"}
 
 // Handler serves a verification report for GET requests. Query parameters:
 // format (json, the default, csv or table), rehash (a boolean; bare
-// "rehash" means true), codes (comma-separated or repeated), unit (org unit
+// "rehash" means true), codes and skip (Options.Codes and Skip;
+// comma-separated or repeated), unit (org unit
 // code, sub-units included), meeting (a meeting id: the decisions linked to
 // its agenda items), from and to (2006-01-02 or RFC 3339; a date in to
 // includes that whole day), backdate_days (Options.BackdateDays).
@@ -65,7 +66,7 @@ func (h *handler) serve(w http.ResponseWriter, r *http.Request) {
 		writeBadRequest(w, bad)
 		return
 	}
-	if opts.Rehash && opts.selected(CodeRecordingTampered) {
+	if opts.Rehash && opts.Runs(CodeRecordingTampered) {
 		select {
 		case h.rehashing <- struct{}{}:
 			defer func() { <-h.rehashing }()
@@ -162,6 +163,9 @@ func parseRequest(rawQuery string) (Options, Format, []*OptionError) {
 	}
 	for _, v := range q["codes"] {
 		opts.Codes = append(opts.Codes, ParseCodes(v)...)
+	}
+	for _, v := range q["skip"] {
+		opts.Skip = append(opts.Skip, ParseCodes(v)...)
 	}
 	opts.Unit, _ = single(q, "unit", &bad)
 	if v, ok := single(q, "meeting", &bad); ok {

@@ -90,6 +90,22 @@ func TestHandler(t *testing.T) {
 				w.decision, w.meeting)
 		}
 	})
+	t.Run("skip", func(t *testing.T) {
+		resp := get(t, unit+"&skip=recording_tampered,no_recording&skip=backdated")
+		wantStatus(t, resp, http.StatusOK, "application/json")
+		var rep Report
+		if err := json.NewDecoder(resp.Body).Decode(&rep); err != nil {
+			t.Fatalf("decode: %v", err)
+		}
+		skipped := []string{CodeRecordingTampered, CodeNoRecording, CodeBackdated}
+		if len(rep.Findings) != 0 || len(rep.Scope.Codes) != len(allCodes)-len(skipped) ||
+			slices.ContainsFunc(rep.Scope.Codes, func(c string) bool {
+				return slices.Contains(skipped, c)
+			}) {
+			t.Errorf("got findings %v and rules %v, want none and every rule but %v",
+				codesOf(rep.Findings), rep.Scope.Codes, skipped)
+		}
+	})
 	t.Run("table", func(t *testing.T) {
 		resp := get(t, unit+"&format=table")
 		wantStatus(t, resp, http.StatusOK, "text/plain; charset=utf-8")
@@ -109,6 +125,8 @@ func TestHandler(t *testing.T) {
 		{"unknown parameter", "unti=T-1", []string{"unti"}},
 		{"repeated unit", "unit=a&unit=b", []string{"unit"}},
 		{"unknown code", "codes=NOPE", []string{"codes"}},
+		{"unknown code to skip", "skip=NOPE", []string{"skip"}},
+		{"skip of every code chosen", "codes=no_meeting&skip=NO_MEETING", []string{"skip"}},
 		{"unknown unit", "unit=NOWHERE", []string{"unit"}},
 		{"period backwards", "from=2024-03-05&to=2024-03-01", []string{"to"}},
 		{"several at once", "format=xml&from=yesterday&codes=NOPE",

@@ -45,6 +45,11 @@ type Options struct {
 	Rehash bool
 	// Codes limits the rules that run; empty runs all of them.
 	Codes []string
+	// Skip leaves these rules out of those Codes chooses (of every rule
+	// when Codes is empty), as a database holding a generated county, whose
+	// segment objects were never stored, leaves out RECORDING_TAMPERED. A
+	// Skip that leaves no rule is refused.
+	Skip []string
 	// Unit limits the check to decisions of the org unit with this code and
 	// of every unit below it; empty checks all units.
 	Unit string
@@ -86,7 +91,7 @@ type RuleDone struct {
 	Took     time.Duration
 }
 
-// Validate checks what it can without the database: codes, period,
+// Validate checks what it can without the database: codes, skip, period,
 // meeting, concurrency and backdate days. It returns every problem at once, each an
 // *OptionError wrapping ErrInvalidOptions, joined; Run checks the same.
 func (o Options) Validate() error {
@@ -96,16 +101,13 @@ func (o Options) Validate() error {
 // validate checks what it can without the database, returning every
 // problem at once, joined.
 func (o Options) validate() []error {
-	var errs []error
-	for _, c := range o.Codes {
-		if !slices.Contains(allCodes, c) {
-			errs = append(errs, &OptionError{
-				Field: "codes",
-				Reason: fmt.Sprintf("unknown finding code %q; valid codes are %s",
-					c, strings.Join(allCodes, ", ")),
-				Err: ErrUnknownCode,
-			})
-		}
+	errs := append(unknownCodes("codes", o.Codes), unknownCodes("skip", o.Skip)...)
+	if len(o.Rules()) == 0 && len(Options{Codes: o.Codes}.Rules()) > 0 {
+		errs = append(errs, &OptionError{
+			Field:  "skip",
+			Reason: "leaves no rule to run; leave fewer codes out",
+			Err:    ErrNoRule,
+		})
 	}
 	if !o.From.IsZero() && !o.To.IsZero() && !o.To.After(o.From) {
 		errs = append(errs, &OptionError{
@@ -165,21 +167,40 @@ func (o Options) validate() []error {
 	return errs
 }
 
+// unknownCodes returns an *OptionError of field for each of codes that is
+// no finding code.
+func unknownCodes(field string, codes []string) []error {
+	var errs []error
+	for _, c := range codes {
+		if !slices.Contains(allCodes, c) {
+			errs = append(errs, &OptionError{
+				Field: field,
+				Reason: fmt.Sprintf("unknown finding code %q; valid codes are %s",
+					c, strings.Join(allCodes, ", ")),
+				Err: ErrUnknownCode,
+			})
+		}
+	}
+	return errs
+}
+
 // unitIsText reports whether Unit can be a code at all: UTF-8 without NUL.
 func (o Options) unitIsText() bool {
 	return utf8.ValidString(o.Unit) && !strings.ContainsRune(o.Unit, 0)
 }
 
-// selected reports whether the rule with code runs under o.
-func (o Options) selected(code string) bool {
-	return len(o.Codes) == 0 || slices.Contains(o.Codes, code)
+// Runs reports whether the rule with code runs under o: Codes chooses it
+// (or is empty) and Skip does not leave it out.
+func (o Options) Runs(code string) bool {
+	return (len(o.Codes) == 0 || slices.Contains(o.Codes, code)) &&
+		!slices.Contains(o.Skip, code)
 }
 
-// effectiveCodes lists the rules that run, in report order.
-func (o Options) effectiveCodes() []string {
+// Rules lists the rules that run under o, in report order.
+func (o Options) Rules() []string {
 	var out []string
 	for _, c := range allCodes {
-		if o.selected(c) {
+		if o.Runs(c) {
 			out = append(out, c)
 		}
 	}

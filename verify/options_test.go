@@ -105,6 +105,15 @@ func TestOptionsValidate(t *testing.T) {
 			[]error{ErrBadOption}, "from 1 to 3650, or 0 for the default 30"},
 		{"backdate days past ten years", Options{BackdateDays: 3651},
 			[]error{ErrBadOption}, "backdate_days: got 3651"},
+		{"unknown code to skip", Options{Skip: []string{"NO_MEETNG"}},
+			[]error{ErrUnknownCode}, `skip: unknown finding code "NO_MEETNG"; valid codes are ` +
+				strings.Join(allCodes, ", ")},
+		{"skip of every rule", Options{Skip: allCodes}, []error{ErrNoRule},
+			"skip: leaves no rule to run; leave fewer codes out"},
+		{"skip of every code chosen", Options{Codes: []string{CodeNoMeeting},
+			Skip: []string{CodeNoMeeting}}, []error{ErrNoRule}, "skip: leaves no rule"},
+		{"skip beside codes that are all unknown", Options{Codes: []string{"X"},
+			Skip: []string{CodeNoMeeting}}, []error{ErrUnknownCode}, "codes: unknown"},
 		{"every problem at once",
 			Options{Codes: []string{"X", "Y"}, From: from, To: from, Concurrency: -2},
 			[]error{ErrUnknownCode, ErrUnknownCode, ErrBadPeriod, ErrBadOption}, ""},
@@ -129,6 +138,22 @@ func TestOptionsValidate(t *testing.T) {
 			BackdateDays: maxBackdateDays}
 		if err := opts.Validate(); err != nil {
 			t.Errorf("got %v, want no errors", err)
+		}
+	})
+	t.Run("skip of some rules", func(t *testing.T) {
+		opts := Options{Skip: []string{CodeRecordingTampered, CodeNoMeeting}}
+		if err := opts.Validate(); err != nil {
+			t.Fatalf("got %v, want no errors", err)
+		}
+		want := slices.DeleteFunc(Codes(), func(c string) bool {
+			return c == CodeRecordingTampered || c == CodeNoMeeting
+		})
+		if got := opts.Rules(); !slices.Equal(got, want) {
+			t.Errorf("rules: got %v, want %v", got, want)
+		}
+		if opts.Runs(CodeNoMeeting) || !opts.Runs(CodeWrongBody) {
+			t.Errorf("Runs: got NO_MEETING %v, WRONG_BODY %v; want false, true",
+				opts.Runs(CodeNoMeeting), opts.Runs(CodeWrongBody))
 		}
 	})
 	t.Run("Validate joins every problem", func(t *testing.T) {

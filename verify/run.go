@@ -102,7 +102,7 @@ const snapshotSettings = `SET LOCAL jit = off; SET LOCAL work_mem = '64MB'`
 func Run(ctx context.Context, pool *pgxpool.Pool, objects ObjectChecker,
 	opts Options) (Report, error) {
 	errs := opts.validate()
-	if len(errs) == 0 && objects == nil && opts.selected(CodeRecordingTampered) {
+	if len(errs) == 0 && objects == nil && opts.Runs(CodeRecordingTampered) {
 		return Report{}, fmt.Errorf("run verify: %w; configure the object store, "+
 			"or choose codes without %s", ErrNoObjectChecker, CodeRecordingTampered)
 	}
@@ -168,7 +168,7 @@ func (c *checkRun) run(ctx context.Context, selecting time.Time) (Report, error)
 	}
 	var findings []Finding
 	for _, r := range rules {
-		if !c.opts.selected(r.code) {
+		if !c.opts.Runs(r.code) {
 			continue
 		}
 		started := time.Now()
@@ -191,7 +191,7 @@ func (c *checkRun) run(ctx context.Context, selecting time.Time) (Report, error)
 	if err != nil {
 		return Report{}, err
 	}
-	if c.opts.selected(CodeRecordingTampered) {
+	if c.opts.Runs(CodeRecordingTampered) {
 		c.progress(CodeRecordingTampered, len(found), time.Since(started))
 	}
 	return c.report(order, append(findings, found...)), nil
@@ -203,7 +203,7 @@ func (c *checkRun) progress(code string, findings int, took time.Duration) {
 		return
 	}
 	c.done++
-	c.opts.Progress(RuleDone{Code: code, N: c.done, Of: len(c.opts.effectiveCodes()),
+	c.opts.Progress(RuleDone{Code: code, N: c.done, Of: len(c.opts.Rules()),
 		Findings: findings, Took: took})
 }
 
@@ -419,6 +419,6 @@ func (c *checkRun) result(id int64, findings int) DecisionResult {
 func (c *checkRun) scope() Scope {
 	return Scope{Unit: c.opts.Unit, Meeting: c.opts.Meeting, From: c.opts.from(),
 		To:    c.opts.to(),
-		Codes: c.opts.effectiveCodes(), Rehash: c.opts.Rehash,
+		Codes: c.opts.Rules(), Rehash: c.opts.Rehash,
 		BackdateDays: c.opts.backdateDays()}
 }

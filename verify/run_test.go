@@ -152,6 +152,39 @@ func TestRunCodes(t *testing.T) {
 			t.Errorf("object checks: got %d, want 0", n)
 		}
 	})
+	t.Run("skip leaves rules out, the store's among them", func(t *testing.T) {
+		before := f.store.stats.Load()
+		rep, err := Run(context.Background(), f.pool, nil, Options{Unit: parentCode,
+			Skip: []string{CodeRecordingTampered, CodeWrongBody}})
+		if err != nil {
+			t.Fatalf("Run: %v", err)
+		}
+		if got := codesOf(rep.Findings); !slices.Equal(got, []string{CodeNoMeeting}) {
+			t.Errorf("codes: got %v, want [NO_MEETING]", got)
+		}
+		if slices.Contains(rep.Scope.Codes, CodeRecordingTampered) ||
+			slices.Contains(rep.Scope.Codes, CodeWrongBody) ||
+			len(rep.Scope.Codes) != len(allCodes)-2 {
+			t.Errorf("scope codes: got %v, want every code but the two skipped",
+				rep.Scope.Codes)
+		}
+		if n := f.store.stats.Load() - before; n != 0 {
+			t.Errorf("object checks: got %d, want 0", n)
+		}
+	})
+	t.Run("skip leaves some of the codes chosen", func(t *testing.T) {
+		rep, err := Run(context.Background(), f.pool, f.store, Options{Unit: parentCode,
+			Codes: []string{CodeNoMeeting, CodeRecordingTampered},
+			Skip:  []string{CodeNoMeeting}})
+		if err != nil {
+			t.Fatalf("Run: %v", err)
+		}
+		if !slices.Equal(rep.Scope.Codes, []string{CodeRecordingTampered}) ||
+			!slices.Equal(codesOf(rep.Findings), []string{CodeRecordingTampered}) {
+			t.Errorf("got scope %v and findings %v, want RECORDING_TAMPERED alone",
+				rep.Scope.Codes, codesOf(rep.Findings))
+		}
+	})
 }
 
 func TestRunSharedMeeting(t *testing.T) {

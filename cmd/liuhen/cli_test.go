@@ -32,6 +32,8 @@ func TestExitStatus(t *testing.T) {
 		{"skip of every rule", []string{"verify", "--rules", "no_meeting", "--skip",
 			"no_meeting"}, nil, exitUsage},
 		{"report skip of an unknown rule", []string{"report", "--skip", "X"}, nil, exitUsage},
+		{"sweep skip of an unknown rule", []string{"findings", "sweep", "--skip", "X"}, nil,
+			exitUsage},
 		{"publish without URL", []string{"publish"}, nil, exitUsage},
 		{"publish without media", []string{"publish", "http://127.0.0.1:1/whip/1"}, nil, exitUsage},
 		{"publish with a non-HTTP URL", []string{"publish", "--audio", "x.ogg", "ftp://x/whip/1"}, nil, exitUsage},

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"slices"
 	"strings"
 	"time"
 
@@ -68,8 +67,7 @@ five seconds while segments are checked in the evidence store.`,
 				return usagef("--format %q: use table, json or csv", format)
 			}
 			// Only RECORDING_TAMPERED reads the evidence store.
-			needsStore := len(opts.Codes) == 0 ||
-				slices.Contains(opts.Codes, verify.CodeRecordingTampered)
+			needsStore := opts.Runs(verify.CodeRecordingTampered)
 			uses := needDatabase
 			if needsStore {
 				uses = needObjects
@@ -121,7 +119,7 @@ func codeList() string { return strings.Join(verify.Codes(), ", ") }
 
 // verifyFlags names the flag behind each verify option.
 var verifyFlags = map[string]string{
-	"codes": "--rules", "unit": "--unit", "meeting": "--meeting", "from": "--from", "to": "--to",
+	"codes": "--rules", "skip": "--skip", "unit": "--unit", "meeting": "--meeting", "from": "--from", "to": "--to",
 	"backdate_days": "--backdate-days", "concurrency": "--concurrency",
 }
 
@@ -186,28 +184,11 @@ func plural(n int, thing string) string {
 }
 
 // verifyOptions reads the flags shared by verify and report; dates are read
-// in loc. skip leaves rules out of those of rules (or of all, when rules is
-// empty).
+// in loc. The codes are checked with the other options (Options.Validate).
 func verifyOptions(unit, from, to, rules, skip string, rehash bool,
 	loc *time.Location) (verify.Options, error) {
-	opts := verify.Options{Unit: unit, Rehash: rehash, Codes: verify.ParseCodes(rules)}
-	if skip != "" {
-		left := opts.Codes
-		if len(left) == 0 {
-			left = verify.Codes()
-		}
-		for _, c := range verify.ParseCodes(skip) {
-			if !slices.Contains(verify.Codes(), c) {
-				return opts, usagef("--skip: unknown finding code %q; valid codes are %s", c,
-					strings.Join(verify.Codes(), ", "))
-			}
-			left = slices.DeleteFunc(slices.Clone(left), func(k string) bool { return k == c })
-		}
-		if len(left) == 0 {
-			return opts, usagef("--skip leaves no rule to check")
-		}
-		opts.Codes = left
-	}
+	opts := verify.Options{Unit: unit, Rehash: rehash, Codes: verify.ParseCodes(rules),
+		Skip: verify.ParseCodes(skip)}
 	var err error
 	if from != "" {
 		if opts.From, err = verify.ParseFromIn(from, loc); err != nil {

@@ -82,6 +82,7 @@ func TestAlertSettingsAreToldByName(t *testing.T) {
 		"LIUHEN_ALERT_SWEEP": "10ms", "LIUHEN_ALERT_MIN_SEVERITY": "urgent",
 		"LIUHEN_ALERT_WEBHOOK_URL":    "https://hooks.example.org/x,mailto:a@example.org",
 		"LIUHEN_ALERT_WEBHOOK_SECRET": "", "LIUHEN_ALERT_WEBHOOK_ATTEMPTS": "26",
+		"LIUHEN_ALERT_SKIP": "no_meeting,NO_SUCH",
 	} {
 		t.Setenv(name, value)
 	}
@@ -92,7 +93,8 @@ func TestAlertSettingsAreToldByName(t *testing.T) {
 	for _, want := range []string{"LIUHEN_ALERT_SWEEP: 10ms is too short",
 		`LIUHEN_ALERT_MIN_SEVERITY: "urgent" is no severity`,
 		`LIUHEN_ALERT_WEBHOOK_URL: "mailto:a@example.org" is not an http or https URL`,
-		"LIUHEN_ALERT_WEBHOOK_SECRET: empty", "LIUHEN_ALERT_WEBHOOK_ATTEMPTS: 26 attempts"} {
+		"LIUHEN_ALERT_WEBHOOK_SECRET: empty", "LIUHEN_ALERT_WEBHOOK_ATTEMPTS: 26 attempts",
+		`LIUHEN_ALERT_SKIP: unknown finding code "NO_SUCH"; valid codes are ` + codeList()} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("got %v, want it to say %q", err, want)
 		}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -95,9 +96,19 @@ a running 'liuhen serve' sends them. The rules of LIUHEN_ALERT_SKIP and --skip
 are left out, and their findings left as they are.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			flagSkip := verify.ParseCodes(skip)
+			if err := (verify.Options{Skip: flagSkip}).Validate(); err != nil {
+				return flagErrors(err)
+			}
 			return withServices(cmd, needObjects|needAlerts, func(c config, svc services) error {
 				cfg := c.alertConfig()
-				cfg.Skip = append(cfg.Skip, verify.ParseCodes(skip)...)
+				cfg.Skip = append(slices.Clone(cfg.Skip), flagSkip...)
+				// Each list is valid (LIUHEN_ALERT_SKIP is checked with the
+				// settings); together they may leave no rule.
+				if bad := verify.OptionErrors(verify.Options{Skip: cfg.Skip}.Validate()); len(bad) > 0 {
+					return usagef("--skip %s with LIUHEN_ALERT_SKIP=%s: %s", skip,
+						strings.Join(c.AlertSkip, ","), bad[0].Reason)
+				}
 				s, err := alert.NewSweeper(svc.pool, objectChecker{svc.objects}, cfg,
 					slog.New(slog.DiscardHandler))
 				if err != nil {

@@ -4,10 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"io"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/liuhen/liuhen/internal/testenv"
+	"github.com/liuhen/liuhen/verify"
 	"github.com/liuhen/liuhen/verify/alert"
 )
 
@@ -69,4 +73,34 @@ func TestFindingsCommand(t *testing.T) {
 	if again := liuhen(t, "findings", "sweep"); !strings.Contains(again, " 0 opened") {
 		t.Errorf("second sweep printed %q, want nothing opened", again)
 	}
+
+	others := slices.DeleteFunc(verify.Codes(), func(c string) bool {
+		return c == verify.CodeNoMeeting
+	})
+	t.Setenv("LIUHEN_ALERT_SKIP", strings.Join(others, ","))
+	for _, tc := range []struct{ skip, want string }{
+		{"NO_SUCH", `--skip: unknown finding code "NO_SUCH"; valid codes are ` + codeList()},
+		{"no_meeting", "--skip no_meeting with LIUHEN_ALERT_SKIP=" + strings.Join(others, ",") +
+			": leaves no rule to run; leave fewer codes out"},
+	} {
+		err := liuhenFails(t, "findings", "sweep", "--skip", tc.skip)
+		if err.Error() != tc.want {
+			t.Errorf("sweep --skip %s: got %q, want %q", tc.skip, err, tc.want)
+		}
+	}
+}
+
+// liuhenFails runs the command line with args, which must be refused as bad
+// usage (exit status 2), and returns the error.
+func liuhenFails(t *testing.T, args ...string) error {
+	t.Helper()
+	root := newRootCommand()
+	root.SetOut(io.Discard)
+	root.SetArgs(args)
+	err := root.ExecuteContext(context.Background())
+	var ue usageError
+	if !errors.As(err, &ue) {
+		t.Fatalf("liuhen %s: got %v, want a usage error", strings.Join(args, " "), err)
+	}
+	return err
 }

@@ -48,6 +48,9 @@ and --to, and the dates the report is written with.`,
 					return usagef("--period %q: use daily, weekly or monthly", period)
 				}
 			}
+			if err := opts.Validate(); err != nil {
+				return flagErrors(err)
+			}
 			f, err := report.ParseFormat(format)
 			if err != nil {
 				return usageError{err}

@@ -34,13 +34,26 @@ func TestVerifySkip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(opts.Codes) != len(verify.Codes())-2 ||
-		slices.Contains(opts.Codes, verify.CodeRecordingTampered) ||
-		slices.Contains(opts.Codes, verify.CodeNoMeeting) {
-		t.Errorf("codes: got %v, want every code but two", opts.Codes)
+	if got := opts.Rules(); len(got) != len(verify.Codes())-2 ||
+		slices.Contains(got, verify.CodeRecordingTampered) ||
+		slices.Contains(got, verify.CodeNoMeeting) {
+		t.Errorf("rules: got %v, want every code but two", got)
 	}
 	opts, err = verifyOptions("", "", "", "no_meeting,wrong_body", "wrong_body", false, time.UTC)
-	if err != nil || !slices.Equal(opts.Codes, []string{verify.CodeNoMeeting}) {
-		t.Errorf("rules less skip: got %v, %v; want [NO_MEETING]", opts.Codes, err)
+	if err != nil || !slices.Equal(opts.Rules(), []string{verify.CodeNoMeeting}) {
+		t.Errorf("rules less skip: got %v, %v; want [NO_MEETING]", opts.Rules(), err)
+	}
+	for _, tc := range []struct{ rules, skip, want string }{
+		{"", "NO_MEETNG", `--skip: unknown finding code "NO_MEETNG"; valid codes are ` +
+			codeList()},
+		{"no_meeting", "no_meeting", "--skip: leaves no rule to run; leave fewer codes out"},
+	} {
+		opts, err := verifyOptions("", "", "", tc.rules, tc.skip, false, time.UTC)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := flagErrors(opts.Validate()); got == nil || got.Error() != tc.want {
+			t.Errorf("--rules %q --skip %q: got %v, want %q", tc.rules, tc.skip, got, tc.want)
+		}
 	}
 }

@@ -5,10 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"slices"
 	"strings"
 	"time"
 
+	"github.com/liuhen/liuhen/internal/fielderr"
 	"github.com/liuhen/liuhen/verify"
 )
 
@@ -48,17 +48,17 @@ type Config struct {
 	// PublicURL is where users reach the server, for the links in a
 	// warning, such as http://liuhen.example:8080; "" leaves links out.
 	PublicURL string
-	// Skip are finding codes sweeps leave out: their findings are neither
-	// opened nor resolved. A database holding a generated county, whose
-	// segment objects were never stored, sweeps without
-	// RECORDING_TAMPERED.
+	// Skip are finding codes sweeps leave out (verify.Options.Skip): their
+	// findings are neither opened nor resolved. A database holding a
+	// generated county, whose segment objects were never stored, sweeps
+	// without RECORDING_TAMPERED.
 	Skip []string
 }
 
 // Validate checks c, naming every bad setting at once: each is a
 // *fielderr.Error wrapping ErrInvalid whose Field is the setting's name in
 // snake case (sweep, min_severity, webhook_url, webhook_secret, attempts,
-// timeout, retry_base) and whose Reason quotes the bad value. NewSweeper
+// timeout, skip, retry_base) and whose Reason quotes the bad value. NewSweeper
 // and AddTo check c with it; a caller that reads the settings from
 // somewhere else, such as environment variables, can call it first and
 // tell the user each setting by the name the user gave it.
@@ -93,16 +93,8 @@ func (c Config) Validate() error {
 		bad("timeout", "%v is negative; give how long one attempt may take, or 0 for %v",
 			c.Timeout, DefaultTimeout)
 	}
-	left := verify.Codes()
-	for _, code := range c.Skip {
-		if !slices.Contains(verify.Codes(), code) {
-			bad("skip", "%q is no finding code; use some of %s", code,
-				strings.Join(verify.Codes(), ", "))
-		}
-		left = slices.DeleteFunc(left, func(c string) bool { return c == code })
-	}
-	if len(left) == 0 {
-		bad("skip", "leaves no rule to sweep; skip fewer, or turn the sweep off")
+	for _, fe := range fielderr.All(verify.Options{Skip: c.Skip}.Validate()) {
+		bad("skip", "%s", fe.Reason)
 	}
 	if c.RetryBase < 0 {
 		bad("retry_base", "%v is negative; give the wait after the first failed attempt, "+

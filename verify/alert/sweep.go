@@ -141,18 +141,17 @@ func recordSweep(ctx context.Context, tx pgx.Tx, started time.Time, res SweepRes
 // verify runs every rule that can run. While the object store cannot be
 // reached, RECORDING_TAMPERED is left out rather than the whole sweep.
 func (s *Sweeper) verify(ctx context.Context) (verify.Report, error) {
-	codes := slices.DeleteFunc(verify.Codes(), func(c string) bool {
-		return slices.Contains(s.cfg.Skip, c)
-	})
-	if s.objects == nil {
-		codes = without(codes, verify.CodeRecordingTampered)
+	opts := verify.Options{Skip: s.cfg.Skip}
+	objects := s.objects
+	if objects == nil {
+		opts.Skip = append(slices.Clone(opts.Skip), verify.CodeRecordingTampered)
 	}
-	rep, err := s.run(ctx, s.objects, codes)
+	rep, err := s.run(ctx, objects, opts)
 	if errors.Is(err, storage.ErrUnavailable) && ctx.Err() == nil {
 		s.logger.Warn("the evidence store cannot be reached; sweeping without "+
 			verify.CodeRecordingTampered, "err", err)
-		codes = without(codes, verify.CodeRecordingTampered)
-		rep, err = s.run(ctx, nil, codes)
+		opts.Skip = append(slices.Clone(opts.Skip), verify.CodeRecordingTampered)
+		rep, err = s.run(ctx, nil, opts)
 	}
 	if err != nil {
 		return verify.Report{}, fmt.Errorf("sweep findings: %w", err)
@@ -160,19 +159,15 @@ func (s *Sweeper) verify(ctx context.Context) (verify.Report, error) {
 	return rep, nil
 }
 
-// run is verify.Run of codes; an empty list, which Run would take for
-// every rule, is an error instead.
-func (s *Sweeper) run(ctx context.Context, objects verify.ObjectChecker, codes []string) (
-	verify.Report, error) {
-	if len(codes) == 0 {
+// run is verify.Run of opts, whose Skip, with RECORDING_TAMPERED added
+// for want of the store, may leave no rule.
+func (s *Sweeper) run(ctx context.Context, objects verify.ObjectChecker,
+	opts verify.Options) (verify.Report, error) {
+	if len(opts.Rules()) == 0 {
 		return verify.Report{}, errors.New("no rule is left to sweep: LIUHEN_ALERT_SKIP " +
 			"leaves out every other, and the evidence store cannot be reached")
 	}
-	return verify.Run(ctx, s.pool, objects, verify.Options{Codes: codes})
-}
-
-func without(codes []string, code string) []string {
-	return slices.DeleteFunc(slices.Clone(codes), func(c string) bool { return c == code })
+	return verify.Run(ctx, s.pool, objects, opts)
 }
 
 // kept is a findings row as a sweep needs it.

@@ -285,7 +285,10 @@ func TestSweepSkipsTheCodesItIsTold(t *testing.T) {
 		t.Errorf("a sweeper skipping every code: got %v, want ErrInvalid", err)
 	}
 	// Left with RECORDING_TAMPERED alone and no evidence store: no rule at all.
-	s := e.sweeper(t, Config{Skip: without(verify.Codes(), verify.CodeRecordingTampered)})
+	others := slices.DeleteFunc(verify.Codes(), func(c string) bool {
+		return c == verify.CodeRecordingTampered
+	})
+	s := e.sweeper(t, Config{Skip: others})
 	if _, err := s.Sweep(context.Background()); err == nil ||
 		!strings.Contains(err.Error(), "no rule is left") {
 		t.Errorf("a sweep with no rule left: got %v, want an error", err)

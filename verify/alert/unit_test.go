@@ -2,6 +2,7 @@ package alert
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -79,6 +80,19 @@ func TestConfigRefusesBadSettings(t *testing.T) {
 				t.Errorf("got %v, want one error of field %s", err, tc.field)
 			}
 		})
+	}
+	for _, tc := range []struct {
+		skip []string
+		want string
+	}{
+		{[]string{"NO_SUCH"}, `skip: unknown finding code "NO_SUCH"; valid codes are ` +
+			strings.Join(verify.Codes(), ", ")},
+		{verify.Codes(), "skip: leaves no rule to run; leave fewer codes out"},
+	} {
+		if err := (Config{Skip: tc.skip}).Validate(); !errors.Is(err, ErrInvalid) ||
+			err.Error() != tc.want {
+			t.Errorf("skip %v: got %v, want %q", tc.skip, err, tc.want)
+		}
 	}
 	got, err := Config{PublicURL: "http://x/"}.withDefaults()
 	if err != nil || got.MinSeverity != verify.SeverityHigh || got.Attempts != DefaultAttempts ||

@@ -83,6 +83,7 @@ type issueBody struct {
 	From   string   `json:"from"`
 	To     string   `json:"to"`
 	Codes  []string `json:"codes"`
+	Skip   []string `json:"skip"`
 	Format string   `json:"format"`
 }
 
@@ -109,7 +110,7 @@ func (a *API) issue(w http.ResponseWriter, r *http.Request) {
 func readIssue(w http.ResponseWriter, r *http.Request) (Request, []problem.FieldError, bool) {
 	var body issueBody
 	if !httpjson.Read(w, r, &body, maxBodyBytes,
-		"send one object with unit, from, to, codes and format") {
+		"send one object with unit, from, to, codes, skip and format") {
 		return Request{}, nil, false
 	}
 	var err error
@@ -134,6 +135,9 @@ func readIssue(w http.ResponseWriter, r *http.Request) (Request, []problem.Field
 	}
 	for _, c := range body.Codes {
 		req.Options.Codes = append(req.Options.Codes, verify.ParseCodes(c)...)
+	}
+	for _, c := range body.Skip {
+		req.Options.Skip = append(req.Options.Skip, verify.ParseCodes(c)...)
 	}
 	return req, bad, true
 }

@@ -281,6 +281,10 @@ func TestAPI(t *testing.T) {
 			http.StatusBadRequest, []string{"from", "after today"}},
 		{"unknown unit", "application/json", `{"unit":"NOWHERE"}`, http.StatusBadRequest, []string{"NOWHERE"}},
 		{"unknown code", "application/json", `{"codes":["NO_SUCH"]}`, http.StatusBadRequest, []string{"NO_SUCH"}},
+		{"unknown code to skip", "application/json", `{"skip":["NO_SUCH"]}`, http.StatusBadRequest,
+			[]string{`"field":"skip"`, "NO_SUCH"}},
+		{"skip of every code", "application/json", `{"codes":["NO_MEETING"],"skip":["no_meeting"]}`,
+			http.StatusBadRequest, []string{`"field":"skip"`, "leaves no rule"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			status, body, h := post(tc.contentType, tc.body)
