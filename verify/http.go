@@ -14,6 +14,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/liuhen/liuhen/internal/fielderr"
 	"github.com/liuhen/liuhen/internal/problem"
 )
 
@@ -62,8 +63,8 @@ func (h *handler) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	opts, format, bad := parseRequest(r.URL.RawQuery)
-	if len(bad) > 0 {
-		writeBadRequest(w, bad)
+	if bad != nil {
+		problem.BadRequest(w, fielderr.Problems(bad))
 		return
 	}
 	if opts.Rehash && opts.Runs(CodeRecordingTampered) {
@@ -106,7 +107,7 @@ const retryAfterStore = "30"
 func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	switch {
 	case errors.Is(err, ErrInvalidOptions):
-		writeBadRequest(w, OptionErrors(err))
+		problem.BadRequest(w, fielderr.Problems(err))
 	case errors.Is(err, ErrNoObjectChecker):
 		problem.Write(w, http.StatusServiceUnavailable, "the object store is not "+
 			"configured, so recordings cannot be checked for tampering; ask for codes "+
@@ -126,29 +127,21 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	}
 }
 
-func writeBadRequest(w http.ResponseWriter, bad []*OptionError) {
-	fields := make([]problem.FieldError, len(bad))
-	for i, e := range bad {
-		fields[i] = problem.FieldError{Field: e.Field, Reason: e.Reason}
-	}
-	problem.BadRequest(w, fields)
-}
-
-// parseRequest reads the query into Options and a format, collecting every
-// bad parameter.
-func parseRequest(rawQuery string) (Options, Format, []*OptionError) {
+// parseRequest reads the query into Options and a format, returning every
+// bad parameter, each an *OptionError, joined.
+func parseRequest(rawQuery string) (Options, Format, error) {
 	var opts Options
 	format := FormatJSON
 	q, err := url.ParseQuery(rawQuery)
 	if err != nil {
-		return opts, format, []*OptionError{{Field: "query", Err: ErrBadOption,
+		return opts, format, &OptionError{Field: "query", Err: ErrBadOption,
 			Reason: fmt.Sprintf("cannot read the query string: %v; escape it as a URL "+
-				"query", err)}}
+				"query", err)}
 	}
-	var bad []*OptionError
+	var bad []error
 	note := func(err error) {
 		if err != nil {
-			bad = append(bad, OptionErrors(err)...)
+			bad = append(bad, err)
 		}
 	}
 	note(checkParams(q))
@@ -185,7 +178,7 @@ func parseRequest(rawQuery string) (Options, Format, []*OptionError) {
 		note(err)
 	}
 	note(errors.Join(opts.validate()...))
-	return opts, format, bad
+	return opts, format, errors.Join(bad...)
 }
 
 // checkParams rejects parameters Handler does not know, so a misspelt
@@ -205,7 +198,7 @@ func checkParams(q url.Values) error {
 
 // single returns the one value of parameter name; a parameter given twice
 // is noted as bad.
-func single(q url.Values, name string, bad *[]*OptionError) (string, bool) {
+func single(q url.Values, name string, bad *[]error) (string, bool) {
 	vs := q[name]
 	switch len(vs) {
 	case 0:
