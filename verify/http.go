@@ -63,8 +63,8 @@ func (h *handler) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	opts, format, bad := parseRequest(r.URL.RawQuery)
-	if bad != nil {
-		problem.BadRequest(w, fielderr.Problems(bad))
+	if bad != nil || opts.Validate() != nil {
+		h.refuse(w, r, opts, bad)
 		return
 	}
 	if opts.Rehash && opts.Runs(CodeRecordingTampered) {
@@ -95,6 +95,18 @@ func (h *handler) serve(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
 	}
 	_, _ = w.Write(body.Bytes())
+}
+
+// refuse answers 400 naming every bad parameter at once: bad, those the
+// query could not give, and what Check finds in the options it did give,
+// such as a meeting that does not exist beside a bad format.
+func (h *handler) refuse(w http.ResponseWriter, r *http.Request, opts Options, bad error) {
+	err := Check(r.Context(), h.pool, opts)
+	if err != nil && !errors.Is(err, ErrInvalidOptions) {
+		h.log.Warn("verify: the options could not be looked up in the database", "err", err)
+		err = opts.Validate()
+	}
+	problem.BadRequest(w, fielderr.Problems(errors.Join(bad, err)))
 }
 
 // retryAfterStore is the Retry-After, in seconds, of an answer cut off by
@@ -128,7 +140,8 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 }
 
 // parseRequest reads the query into Options and a format, returning every
-// bad parameter, each an *OptionError, joined.
+// parameter it cannot read, each an *OptionError, joined; the options it
+// read are checked apart (Options.Validate, Check).
 func parseRequest(rawQuery string) (Options, Format, error) {
 	var opts Options
 	format := FormatJSON
@@ -177,7 +190,6 @@ func parseRequest(rawQuery string) (Options, Format, error) {
 		opts.BackdateDays, err = parseDays(v)
 		note(err)
 	}
-	note(errors.Join(opts.validate()...))
 	return opts, format, errors.Join(bad...)
 }
 

@@ -101,8 +101,7 @@ const snapshotSettings = `SET LOCAL jit = off; SET LOCAL work_mem = '64MB'`
 // once they are made.
 func Run(ctx context.Context, pool *pgxpool.Pool, objects ObjectChecker,
 	opts Options) (Report, error) {
-	errs := opts.validate()
-	if len(errs) == 0 && objects == nil && opts.Runs(CodeRecordingTampered) {
+	if objects == nil && opts.Runs(CodeRecordingTampered) && opts.Validate() == nil {
 		return Report{}, fmt.Errorf("run verify: %w; configure the object store, "+
 			"or choose codes without %s", ErrNoObjectChecker, CodeRecordingTampered)
 	}
@@ -119,19 +118,12 @@ func Run(ctx context.Context, pool *pgxpool.Pool, objects ObjectChecker,
 		return Report{}, fmt.Errorf("set up verify transaction: %w", err)
 	}
 
-	var unitID *int64
-	if opts.unitIsText() { // else validate has said so, and PostgreSQL would refuse it
-		if unitID, err = lookupUnit(ctx, tx, opts.Unit); err != nil {
-			errs = append(errs, err)
-		}
+	unitID, bad, err := opts.check(ctx, tx)
+	if err != nil {
+		return Report{}, err
 	}
-	if len(errs) == 0 && opts.Meeting > 0 {
-		if err := checkMeeting(ctx, tx, opts.Meeting); err != nil {
-			errs = append(errs, err)
-		}
-	}
-	if len(errs) > 0 {
-		return Report{}, errors.Join(errs...)
+	if len(bad) > 0 {
+		return Report{}, errors.Join(bad...)
 	}
 	started := time.Now()
 	if err := materialise(ctx, tx, unitID, opts); err != nil {
@@ -235,14 +227,66 @@ func snapshotError(tx pgx.Tx, step int, err error) error {
 	return fmt.Errorf("select the decisions in scope (step %d): %w", step, err)
 }
 
+// Check tells every problem of opts that Run would, without checking a
+// decision: those Validate finds and those only the database shows, such as
+// an org unit or a meeting that does not exist. It returns nil for options
+// Run accepts, the problems joined as Run returns them, or, when the
+// database could not be asked, an error that does not wrap
+// ErrInvalidOptions.
+func Check(ctx context.Context, pool *pgxpool.Pool, opts Options) error {
+	_, bad, err := opts.check(ctx, pool)
+	if err != nil {
+		return err
+	}
+	return errors.Join(bad...)
+}
+
+// querier reads the database: the transaction of a run, or a pool.
+type querier interface {
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+// check finds every problem of o, each an *OptionError: validate's, and
+// those of looking up the org unit and the meeting, which are looked up
+// whatever else is wrong. It returns the unit's id (nil for none), and an
+// error when the database could not be read.
+func (o Options) check(ctx context.Context, q querier) (*int64, []error, error) {
+	bad := o.validate()
+	var unitID *int64
+	if o.unitIsText() { // else validate has said so, and PostgreSQL would refuse it
+		id, err := lookupUnit(ctx, q, o.Unit)
+		if !errors.Is(err, ErrUnknownUnit) && err != nil {
+			return nil, nil, err
+		}
+		unitID = id
+		bad = appendErr(bad, err)
+	}
+	if o.Meeting > 0 {
+		err := checkMeeting(ctx, q, o.Meeting)
+		if !errors.Is(err, ErrUnknownMeeting) && err != nil {
+			return nil, nil, err
+		}
+		bad = appendErr(bad, err)
+	}
+	return unitID, bad, nil
+}
+
+// appendErr appends err to errs unless it is nil.
+func appendErr(errs []error, err error) []error {
+	if err == nil {
+		return errs
+	}
+	return append(errs, err)
+}
+
 // lookupUnit returns the id of the unit with code, nil for an empty code,
 // or an *OptionError when no unit has that code.
-func lookupUnit(ctx context.Context, tx pgx.Tx, code string) (*int64, error) {
+func lookupUnit(ctx context.Context, q querier, code string) (*int64, error) {
 	if code == "" {
 		return nil, nil
 	}
 	var id int64
-	err := tx.QueryRow(ctx, `SELECT id FROM org_units WHERE code = $1`, code).Scan(&id)
+	err := q.QueryRow(ctx, `SELECT id FROM org_units WHERE code = $1`, code).Scan(&id)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, &OptionError{
 			Field: "unit",
@@ -258,9 +302,9 @@ func lookupUnit(ctx context.Context, tx pgx.Tx, code string) (*int64, error) {
 }
 
 // checkMeeting returns an *OptionError when no meeting has id.
-func checkMeeting(ctx context.Context, tx pgx.Tx, id int64) error {
+func checkMeeting(ctx context.Context, q querier, id int64) error {
 	var found bool
-	err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM meetings WHERE id = $1)`,
+	err := q.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM meetings WHERE id = $1)`,
 		id).Scan(&found)
 	if err != nil {
 		return fmt.Errorf("look up meeting: %w", err)

@@ -3,12 +3,14 @@ package verify
 import (
 	"context"
 	"errors"
+	"fmt"
 	"reflect"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/liuhen/liuhen/internal/testenv"
 )
 
@@ -111,8 +113,12 @@ func TestRunMeetingScopeRefused(t *testing.T) {
 		{"unknown meeting", Options{Meeting: w.meeting + 1000}, []string{"meeting"},
 			"no meeting has id"},
 		{"negative meeting", Options{Meeting: -3}, []string{"meeting"}, "got -3"},
-		{"unknown meeting beside an unknown unit", Options{Meeting: -1, Unit: "NOWHERE"},
+		{"negative meeting beside an unknown unit", Options{Meeting: -1, Unit: "NOWHERE"},
 			[]string{"meeting", "unit"}, ""},
+		{"unknown meeting beside an unknown unit", Options{Meeting: w.meeting + 1000,
+			Unit: "NOWHERE"}, []string{"unit", "meeting"}, `no org unit has code "NOWHERE"`},
+		{"unknown meeting beside a bad concurrency", Options{Meeting: w.meeting + 1000,
+			Concurrency: -1}, []string{"concurrency", "meeting"}, "no meeting has id"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := Run(ctx, f.pool, f.store, tc.opts)
@@ -133,6 +139,45 @@ func TestRunMeetingScopeRefused(t *testing.T) {
 				t.Errorf("got %q, want it to say %q", err, tc.says)
 			}
 		})
+	}
+}
+
+// TestCheck checks that Check tells the problems Run would, at once,
+// without running, and tells a database it could not ask apart.
+func TestCheck(t *testing.T) {
+	f := newFixture(t, testenv.Database(t))
+	w := f.compliant()
+	ctx := context.Background()
+	if err := Check(ctx, f.pool, Options{Unit: w.unitCode, Meeting: w.meeting}); err != nil {
+		t.Errorf("good options: got %v, want nil", err)
+	}
+	bad := Options{Unit: "NOWHERE", Meeting: w.meeting + 1000, BackdateDays: -1}
+	err := Check(ctx, f.pool, bad)
+	var got []string
+	for _, oe := range OptionErrors(err) {
+		got = append(got, oe.Field+": "+oe.Reason)
+	}
+	want := []string{
+		"backdate_days: got -1; give a number of days from 1 to 3650, or 0 for the default 30",
+		`unit: no org unit has code "NOWHERE"; give the code of an existing org unit ` +
+			"(its sub-units are included)",
+		fmt.Sprintf("meeting: no meeting has id %d; give the id of an existing meeting, or 0 "+
+			"for the decisions of every meeting", w.meeting+1000),
+	}
+	if !slices.Equal(got, want) || !errors.Is(err, ErrInvalidOptions) {
+		t.Errorf("bad options:\ngot  %q\nwant %q", got, want)
+	}
+	if _, runErr := Run(ctx, f.pool, f.store, bad); runErr == nil ||
+		runErr.Error() != err.Error() {
+		t.Errorf("Run: got %v, want what Check tells", runErr)
+	}
+	closed, err := pgxpool.New(ctx, f.pool.Config().ConnString())
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed.Close()
+	if err := Check(ctx, closed, bad); err == nil || errors.Is(err, ErrInvalidOptions) {
+		t.Errorf("a closed pool: got %v, want an error of the database", err)
 	}
 }
 

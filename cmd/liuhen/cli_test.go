@@ -11,8 +11,10 @@ import (
 )
 
 // TestExitStatus checks the exit statuses README.md promises for bad
-// usage; none of these cases reaches a database.
+// usage; none of these cases reaches a database: the one they are given
+// does not answer, so bad verify options are told without it.
 func TestExitStatus(t *testing.T) {
+	t.Setenv("LIUHEN_DATABASE_URL", "postgres://x@127.0.0.1:1/x?connect_timeout=2")
 	tests := []struct {
 		name string
 		args []string

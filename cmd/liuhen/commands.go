@@ -9,10 +9,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/spf13/cobra"
 
 	"github.com/liuhen/liuhen/agenda"
 	"github.com/liuhen/liuhen/verify"
+	"github.com/liuhen/liuhen/verify/report"
 )
 
 func newMigrateCommand() *cobra.Command {
@@ -58,9 +60,6 @@ five seconds while segments are checked in the evidence store.`,
 			}
 			opts.BackdateDays, opts.Concurrency = backdateDays, concurrency
 			opts.Meeting = meeting
-			if err := opts.Validate(); err != nil {
-				return flagErrors(err)
-			}
 			opts.Selected, opts.Progress, opts.ObjectsChecked = progressLines(cmd.ErrOrStderr())
 			f, err := verify.ParseFormat(format)
 			if err != nil {
@@ -72,7 +71,8 @@ five seconds while segments are checked in the evidence store.`,
 			if needsStore {
 				uses = needObjects
 			}
-			return withServices(cmd, uses, func(_ config, svc services) error {
+			return withCheckedOptions(cmd, uses, opts, verifyChecks, func(_ config,
+				svc services) error {
 				var objects verify.ObjectChecker
 				if needsStore {
 					objects = objectChecker{svc.objects}
@@ -201,6 +201,38 @@ func verifyOptions(unit, from, to, rules, skip string, rehash bool,
 		}
 	}
 	return opts, nil
+}
+
+// optionChecks check the verify options of a command: offline what can be
+// checked without the database, all every problem at once with it.
+type optionChecks struct {
+	offline func(verify.Options) error
+	all     func(context.Context, *pgxpool.Pool, verify.Options) error
+}
+
+var (
+	verifyChecks = optionChecks{verify.Options.Validate, verify.Check}
+	reportChecks = optionChecks{report.Validate, report.Check}
+)
+
+// withCheckedOptions runs f with the services n names unless opts has a
+// problem c finds without the database. Then every problem is told at once
+// as bad usage: those only the database shows (an unknown org unit or
+// meeting) beside the others, or, when the database cannot be reached, the
+// others alone.
+func withCheckedOptions(cmd *cobra.Command, n needs, opts verify.Options, c optionChecks,
+	f func(config, services) error) error {
+	offline := c.offline(opts)
+	if offline == nil {
+		return withServices(cmd, n, f)
+	}
+	err := withServices(cmd, needDatabase, func(_ config, svc services) error {
+		return c.all(cmd.Context(), svc.pool, opts)
+	})
+	if errors.Is(err, verify.ErrInvalidOptions) {
+		return flagErrors(err)
+	}
+	return flagErrors(offline)
 }
 
 func newSampleCommand() *cobra.Command {

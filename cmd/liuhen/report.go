@@ -48,17 +48,15 @@ and --to, and the dates the report is written with.`,
 					return usagef("--period %q: use daily, weekly or monthly", period)
 				}
 			}
-			if err := opts.Validate(); err != nil {
-				return flagErrors(err)
-			}
 			f, err := report.ParseFormat(format)
 			if err != nil {
 				return usageError{err}
 			}
 			req := report.Request{Options: opts, Format: f, IssuedBy: "liuhen report"}
-			return withServices(cmd, needObjects, func(_ config, svc services) error {
-				return writeReport(cmd, svc, req, output, store)
-			})
+			return withCheckedOptions(cmd, needObjects, opts, reportChecks,
+				func(_ config, svc services) error {
+					return writeReport(cmd, svc, req, output, store)
+				})
 		},
 	}
 	fl := cmd.Flags()

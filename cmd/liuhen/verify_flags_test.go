@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/liuhen/liuhen/internal/testenv"
 	"github.com/liuhen/liuhen/verify"
 )
 
@@ -54,6 +55,34 @@ func TestVerifySkip(t *testing.T) {
 		}
 		if got := flagErrors(opts.Validate()); got == nil || got.Error() != tc.want {
 			t.Errorf("--rules %q --skip %q: got %v, want %q", tc.rules, tc.skip, got, tc.want)
+		}
+	}
+}
+
+// TestVerifyTellsEveryBadOption checks that verify and report tell the
+// options only the database can check (an unknown unit or meeting) beside
+// those it need not, at once.
+func TestVerifyTellsEveryBadOption(t *testing.T) {
+	t.Setenv("LIUHEN_DATABASE_URL", testenv.DatabaseURL(t))
+	t.Setenv("LIUHEN_MINIO_ENDPOINT", "127.0.0.1:1") // not needed to refuse
+	unit := `--unit: no org unit has code "NOWHERE"; give the code of an existing org unit ` +
+		"(its sub-units are included)"
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"verify", "--concurrency", "-2", "--unit", "NOWHERE", "--meeting",
+			"999999999"}, "--concurrency: got -2; give a number from 1 to 256, or 0 for the " +
+			"default 16; " + unit + "; --meeting: no meeting has id 999999999; give the id " +
+			"of an existing meeting, or 0 for the decisions of every meeting"},
+		{[]string{"report", "--skip", "X", "--unit", "NOWHERE"},
+			`--skip: unknown finding code "X"; valid codes are ` + codeList() + "; " + unit},
+		{[]string{"report", "--from", "2999-01-01", "--unit", "NOWHERE"}, unit +
+			"; --from: the period starts 2999-01-01, after today, where a report without " +
+			"'to' ends; give a 'from' in the past, or a 'to' as well"},
+	} {
+		if err := liuhenFails(t, tc.args...); err.Error() != tc.want {
+			t.Errorf("liuhen %s:\ngot  %q\nwant %q", strings.Join(tc.args, " "), err, tc.want)
 		}
 	}
 }

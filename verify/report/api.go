@@ -93,7 +93,7 @@ func (a *API) issue(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if len(bad) > 0 {
-		problem.BadRequest(w, bad)
+		a.refuse(w, r, req.Options, errors.Join(bad...))
 		return
 	}
 	rep, err := a.issuer.Issue(r.Context(), req, nil)
@@ -105,32 +105,44 @@ func (a *API) issue(w http.ResponseWriter, r *http.Request) {
 	httpjson.Write(w, http.StatusCreated, rep)
 }
 
-// readIssue reads the body of POST / and the fields wrong in it; false
-// means the body could not be read at all, and was answered.
-func readIssue(w http.ResponseWriter, r *http.Request) (Request, []problem.FieldError, bool) {
+// refuse answers 400 naming every bad field at once: bad, those of the
+// body that could not be read, and what Check finds in the options that
+// could.
+func (a *API) refuse(w http.ResponseWriter, r *http.Request, opts verify.Options, bad error) {
+	err := Check(r.Context(), a.issuer.pool, opts)
+	if err != nil && !errors.Is(err, verify.ErrInvalidOptions) {
+		a.logger.Warn("the options of a report could not be looked up in the database",
+			"err", err)
+		err = Validate(opts)
+	}
+	problem.BadRequest(w, fielderr.Problems(errors.Join(bad, err)))
+}
+
+// readIssue reads the body of POST / and returns every field it cannot
+// read, each a *fielderr.Error; false means the body could not be read at
+// all, and was answered.
+func readIssue(w http.ResponseWriter, r *http.Request) (Request, []error, bool) {
 	var body issueBody
 	if !httpjson.Read(w, r, &body, maxBodyBytes,
 		"send one object with unit, from, to, codes, skip and format") {
 		return Request{}, nil, false
 	}
-	var err error
 	req := Request{Format: FormatHTML, Options: verify.Options{Unit: body.Unit}}
-	var bad []problem.FieldError
+	var bad []error
+	var err error
 	if body.Format != "" {
-		f, err := ParseFormat(body.Format)
-		if err != nil {
-			bad = append(bad, problem.FieldError{Field: "format", Reason: err.Error()})
+		if req.Format, err = ParseFormat(body.Format); err != nil {
+			bad = append(bad, fielderr.New(err, "format", err.Error()))
 		}
-		req.Format = f
 	}
 	if body.From != "" {
 		if req.Options.From, err = verify.ParseFromIn(body.From, Zone); err != nil {
-			bad = append(bad, problem.FieldError{Field: "from", Reason: err.Error()})
+			bad = append(bad, err)
 		}
 	}
 	if body.To != "" {
 		if req.Options.To, err = verify.ParseToIn(body.To, Zone); err != nil {
-			bad = append(bad, problem.FieldError{Field: "to", Reason: err.Error()})
+			bad = append(bad, err)
 		}
 	}
 	for _, c := range body.Codes {

@@ -87,19 +87,14 @@ type Issued struct {
 // storing anything.
 func (is *Issuer) Make(ctx context.Context, w io.Writer, req Request) (Compliance, error) {
 	opts := req.Options
-	if !opts.From.IsZero() && opts.To.IsZero() && opts.From.After(time.Now()) {
-		// A report without 'to' runs to today: this one would end before
-		// it starts, and be printed (and, issued, locked) as such.
-		return Compliance{}, fmt.Errorf("%w: %w", verify.ErrInvalidOptions, &verify.OptionError{
-			Field: "from",
-			Reason: fmt.Sprintf("the period starts %s, after today, where a report without "+
-				"'to' ends; give a 'from' in the past, or a 'to' as well",
-				opts.From.In(Zone).Format("2006-01-02")),
-			Err: verify.ErrBadPeriod,
-		})
-	}
 	if is.checker == nil && len(opts.Codes) == 0 {
 		opts.Codes = withoutCode(verify.Codes(), verify.CodeRecordingTampered)
+	}
+	if err := startsAfterToday(opts); err != nil {
+		if all := Check(ctx, is.pool, opts); errors.Is(all, verify.ErrInvalidOptions) {
+			return Compliance{}, all
+		}
+		return Compliance{}, err
 	}
 	v, err := verify.Run(ctx, is.pool, is.checker, opts)
 	if err != nil {
@@ -113,6 +108,42 @@ func (is *Issuer) Make(ctx context.Context, w io.Writer, req Request) (Complianc
 		return Compliance{}, err
 	}
 	return c, nil
+}
+
+// Validate checks what it can of the options of a report without the
+// database: what verify.Options.Validate checks, and that a period without
+// an end does not start after today. It returns every problem at once, each
+// an *verify.OptionError, joined.
+func Validate(opts verify.Options) error {
+	return errors.Join(opts.Validate(), startsAfterToday(opts))
+}
+
+// Check tells every problem of the options of a report at once, as Make
+// would: Validate's and those only the database shows (verify.Check). It
+// returns nil for options Make accepts and, when the database could not be
+// asked, an error that does not wrap verify.ErrInvalidOptions.
+func Check(ctx context.Context, pool *pgxpool.Pool, opts verify.Options) error {
+	err := verify.Check(ctx, pool, opts)
+	if err != nil && !errors.Is(err, verify.ErrInvalidOptions) {
+		return err
+	}
+	return errors.Join(err, startsAfterToday(opts))
+}
+
+// startsAfterToday refuses a period without 'to' that starts after today:
+// a report without 'to' runs to today, so this one would end before it
+// starts, and be printed (and, issued, locked) as such.
+func startsAfterToday(opts verify.Options) error {
+	if opts.From.IsZero() || !opts.To.IsZero() || !opts.From.After(time.Now()) {
+		return nil
+	}
+	return &verify.OptionError{
+		Field: "from",
+		Reason: fmt.Sprintf("the period starts %s, after today, where a report without "+
+			"'to' ends; give a 'from' in the past, or a 'to' as well",
+			opts.From.In(Zone).Format("2006-01-02")),
+		Err: verify.ErrBadPeriod,
+	}
 }
 
 // Issue makes the report req asks for, stores it and catalogues it, and
