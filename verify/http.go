@@ -200,8 +200,8 @@ func checkParams(q url.Values) error {
 	for name := range q {
 		if !slices.Contains(queryParams, name) {
 			errs = append(errs, &OptionError{Field: name, Err: ErrBadOption,
-				Reason: fmt.Sprintf("unknown query parameter %q; valid ones are %s",
-					name, strings.Join(queryParams, ", "))})
+				Reason: "unknown query parameter; valid ones are " +
+					strings.Join(queryParams, ", ")})
 		}
 	}
 	slices.SortFunc(errs, func(a, b error) int { return strings.Compare(a.Error(), b.Error()) })

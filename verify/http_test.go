@@ -166,6 +166,23 @@ func TestHandler(t *testing.T) {
 			}
 		})
 	}
+	t.Run("each reason told once after its parameter's name", func(t *testing.T) {
+		resp := get(t, "unti=T-1&from=yesterday")
+		wantStatus(t, resp, http.StatusBadRequest, problem.ContentType)
+		var d problem.Details
+		if err := json.NewDecoder(resp.Body).Decode(&d); err != nil {
+			t.Fatalf("decode problem: %v", err)
+		}
+		unknown := "unknown query parameter; valid ones are " + strings.Join(queryParams, ", ")
+		from := `cannot read "yesterday" as a date; give 2006-01-02 or an RFC 3339 time ` +
+			"such as 2006-01-02T15:04:05+08:00"
+		want := []problem.FieldError{{Field: "unti", Reason: unknown},
+			{Field: "from", Reason: from}}
+		if !slices.Equal(d.Errors, want) ||
+			d.Detail != "fix these: unti: "+unknown+"; from: "+from {
+			t.Errorf("got %+v (detail %q), want %+v", d.Errors, d.Detail, want)
+		}
+	})
 	t.Run("405 for POST", func(t *testing.T) {
 		resp, err := http.Post(srv.URL, "text/plain", nil)
 		if err != nil {

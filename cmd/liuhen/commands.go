@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/liuhen/liuhen/agenda"
+	"github.com/liuhen/liuhen/internal/fielderr"
 	"github.com/liuhen/liuhen/verify"
 	"github.com/liuhen/liuhen/verify/report"
 )
@@ -125,14 +126,18 @@ var verifyFlags = map[string]string{
 
 // flagErrors turns the *verify.OptionError values in err into one usage
 // error that names the flags to fix.
-func flagErrors(err error) error {
+func flagErrors(err error) error { return namedByFlag(err, verifyFlags) }
+
+// namedByFlag turns the *fielderr.Error values in err into one usage error
+// that names, by flags, the flag behind each field.
+func namedByFlag(err error, flags map[string]string) error {
 	var parts []string
-	for _, oe := range verify.OptionErrors(err) {
-		name := verifyFlags[oe.Field]
+	for _, fe := range fielderr.All(err) {
+		name := flags[fe.Field]
 		if name == "" {
-			name = oe.Field
+			name = fe.Field
 		}
-		parts = append(parts, name+": "+oe.Reason)
+		parts = append(parts, name+": "+fe.Reason)
 	}
 	if len(parts) == 0 {
 		return usageError{err}

@@ -37,7 +37,7 @@ resolve them on the warnings page (/warnings) or through the API.`,
 				f.States = nil
 			}
 			if err := f.Validate(); err != nil {
-				return usageError{err}
+				return namedByFlag(err, findingsFlags)
 			}
 			if limit < 0 {
 				return usagef("--limit %d: give a positive number, or 0 for all", limit)
@@ -45,7 +45,7 @@ resolve them on the warnings page (/warnings) or through the API.`,
 			return withServices(cmd, needDatabase, func(_ config, svc services) error {
 				list, total, err := alert.NewStore(svc.pool).Newest(cmd.Context(), f, limit)
 				if errors.Is(err, alert.ErrInvalid) {
-					return usageError{err}
+					return namedByFlag(err, findingsFlags)
 				} else if err != nil {
 					return err
 				}
@@ -72,6 +72,10 @@ resolve them on the warnings page (/warnings) or through the API.`,
 	cmd.AddCommand(newSweepCommand())
 	return cmd
 }
+
+// findingsFlags names the flag behind each field of alert.Filter.
+var findingsFlags = map[string]string{"state": "--state", "code": "--code",
+	"severity": "--severity", "unit": "--unit", "limit": "--limit"}
 
 func splitList(s string, norm func(string) string) []string {
 	var out []string

@@ -50,7 +50,7 @@ and --to, and the dates the report is written with.`,
 			}
 			f, err := report.ParseFormat(format)
 			if err != nil {
-				return usageError{err}
+				return usagef("--format %q: use html, pdf, csv or json", format)
 			}
 			req := report.Request{Options: opts, Format: f, IssuedBy: "liuhen report"}
 			return withCheckedOptions(cmd, needObjects, opts, reportChecks,

@@ -86,3 +86,28 @@ func TestVerifyTellsEveryBadOption(t *testing.T) {
 		}
 	}
 }
+
+// TestBadFlagsAreToldByFlag checks the exact messages of bad flags of
+// verify, report and findings: each names its flag once.
+func TestBadFlagsAreToldByFlag(t *testing.T) {
+	t.Setenv("LIUHEN_DATABASE_URL", "postgres://x@127.0.0.1:1/x?connect_timeout=2")
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"report", "--format", "xml"}, `--format "xml": use html, pdf, csv or json`},
+		{[]string{"report", "--from", "2024-03-01", "--to", "2024-02-01"}, "--to: the period " +
+			"ends (2024-02-02T00:00:00+08:00) before it starts (2024-03-01T00:00:00+08:00); " +
+			"give a 'to' later than 'from' (a date in 'to' includes that whole day, so its " +
+			"end is the next midnight)"},
+		{[]string{"verify", "--from", "x"},
+			`--from "x": write a date as YYYY-MM-DD or a time as RFC 3339`},
+		{[]string{"findings", "--state", "closed", "--severity", "y"}, `--state: unknown value ` +
+			`"closed"; use open, acknowledged, resolved; --severity: unknown value "y"; use ` +
+			"low, medium, high"},
+	} {
+		if err := liuhenFails(t, tc.args...); err.Error() != tc.want {
+			t.Errorf("liuhen %s:\ngot  %q\nwant %q", strings.Join(tc.args, " "), err, tc.want)
+		}
+	}
+}

@@ -14,6 +14,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -304,6 +305,27 @@ func TestAPI(t *testing.T) {
 			}
 		})
 	}
+	t.Run("every bad field told once by its name", func(t *testing.T) {
+		status, body, _ := post("application/json",
+			`{"format":"docx","from":"2026-13-01","to":"yesterday"}`)
+		var p problem.Details
+		if err := json.Unmarshal([]byte(body), &p); err != nil || status != 400 {
+			t.Fatalf("got %d %s, want 400 with a problem", status, body)
+		}
+		date := `; give 2006-01-02 or an RFC 3339 time such as 2006-01-02T15:04:05+08:00`
+		want := []problem.FieldError{
+			{Field: "format", Reason: `unknown report format "docx": use html, pdf, csv or json`},
+			{Field: "from", Reason: `cannot read "2026-13-01" as a date` + date},
+			{Field: "to", Reason: `cannot read "yesterday" as a date` + date},
+		}
+		wantDetail := `fix these: format: unknown report format "docx": use html, pdf, ` +
+			`csv or json; from: cannot read "2026-13-01" as a date` + date +
+			`; to: cannot read "yesterday" as a date` + date
+		if !slices.Equal(p.Errors, want) || p.Detail != wantDetail {
+			t.Errorf("got errors %+v\ndetail %q\nwant %+v\ndetail %q", p.Errors, p.Detail,
+				want, wantDetail)
+		}
+	})
 	for _, tc := range []struct {
 		path  string
 		want  int
