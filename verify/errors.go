@@ -13,12 +13,15 @@ import (
 var ErrInvalidOptions = errors.New("invalid verify options")
 
 // Errors about one option; each wraps ErrInvalidOptions and reaches the
-// caller inside an *OptionError that names the option.
+// caller inside an *OptionError that names the option. ErrOutOfScope: the
+// unit or the period leaves out the meeting asked for, and every decision
+// linked to it.
 var (
 	ErrUnknownCode    = fmt.Errorf("%w: unknown finding code", ErrInvalidOptions)
 	ErrNoRule         = fmt.Errorf("%w: no rule left to run", ErrInvalidOptions)
 	ErrUnknownUnit    = fmt.Errorf("%w: unknown org unit", ErrInvalidOptions)
 	ErrUnknownMeeting = fmt.Errorf("%w: unknown meeting", ErrInvalidOptions)
+	ErrOutOfScope     = fmt.Errorf("%w: meeting outside the unit or period", ErrInvalidOptions)
 	ErrBadPeriod      = fmt.Errorf("%w: bad period", ErrInvalidOptions)
 	ErrUnknownFormat  = fmt.Errorf("%w: unknown report format", ErrInvalidOptions)
 	ErrBadOption      = fmt.Errorf("%w: bad value", ErrInvalidOptions)

@@ -35,6 +35,7 @@ func TestHandler(t *testing.T) {
 	}
 	unit := "unit=" + url.QueryEscape(w.unitCode)
 
+	other := f.compliant()
 	t.Run("JSON by default", func(t *testing.T) {
 		resp := get(t, unit+"&rehash")
 		wantStatus(t, resp, http.StatusOK, "application/json")
@@ -143,6 +144,10 @@ func TestHandler(t *testing.T) {
 			[]string{"unti", "unit"}},
 		{"unknown meeting beside a bad backdate", "backdate_days=-1&meeting=999999999",
 			[]string{"backdate_days", "meeting"}},
+		{"meeting of another unit", fmt.Sprintf("meeting=%d&unit=%s", w.meeting,
+			url.QueryEscape(other.unitCode)), []string{"unit"}},
+		{"meeting after the period", fmt.Sprintf("meeting=%d&to=2024-03-01", w.meeting),
+			[]string{"to"}},
 		{"unit not UTF-8", "unit=%ff", []string{"unit"}},
 		{"unit with a NUL", "unit=%00", []string{"unit"}},
 		{"to past the last year", "to=9999-12-31", []string{"to"}},

@@ -262,11 +262,13 @@ func (o Options) check(ctx context.Context, q querier) (*int64, []error, error) 
 		bad = appendErr(bad, err)
 	}
 	if o.Meeting > 0 {
-		err := checkMeeting(ctx, q, o.Meeting)
+		m, err := lookupMeeting(ctx, q, o.Meeting, unitID, o)
 		if !errors.Is(err, ErrUnknownMeeting) && err != nil {
 			return nil, nil, err
 		}
-		bad = appendErr(bad, err)
+		if bad = appendErr(bad, err); len(bad) == 0 {
+			bad = o.outsideMeeting(m)
+		}
 	}
 	return unitID, bad, nil
 }
@@ -301,23 +303,107 @@ func lookupUnit(ctx context.Context, q querier, code string) (*int64, error) {
 	return &id, nil
 }
 
-// checkMeeting returns an *OptionError when no meeting has id.
-func checkMeeting(ctx context.Context, q querier, id int64) error {
-	var found bool
-	err := q.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM meetings WHERE id = $1)`,
-		id).Scan(&found)
-	if err != nil {
-		return fmt.Errorf("look up meeting: %w", err)
-	}
-	if !found {
-		return &OptionError{
+// meetingSQL reads the meeting $1 as lookupMeeting tells it, against the
+// org unit $2 (its sub-units included; NULL for all) and the period from
+// $3 (included) to $4 (excluded), either NULL for an open end.
+const meetingSQL = `
+WITH RECURSIVE units AS (
+    SELECT id FROM org_units WHERE id = $2::bigint
+    UNION
+    SELECT o.id FROM org_units o JOIN units u ON o.parent_id = u.id
+)
+SELECT u.code, u.name, coalesce(mt.started_at, mt.planned_start), mt.started_at IS NOT NULL,
+       $2::bigint IS NULL OR b.org_unit_id IN (SELECT id FROM units),
+       EXISTS (SELECT 1 FROM agenda_items ai JOIN decisions d ON d.agenda_item_id = ai.id
+               WHERE ai.meeting_id = mt.id
+                 AND ($2::bigint IS NULL OR d.org_unit_id IN (SELECT id FROM units))
+                 AND ($3::timestamptz IS NULL OR d.decided_at >= $3::timestamptz)
+                 AND ($4::timestamptz IS NULL OR d.decided_at < $4::timestamptz))
+FROM meetings mt
+JOIN meeting_bodies b ON b.id = mt.body_id
+JOIN org_units u ON u.id = b.org_unit_id
+WHERE mt.id = $1`
+
+// meetingInScope is the meeting of Options.Meeting against the rest of the
+// scope.
+type meetingInScope struct {
+	id                 int64
+	unitCode, unitName string    // of the meeting's body
+	held               time.Time // its start, else its planned start
+	started            bool
+	inUnit             bool // the body is of Options.Unit or a unit below it
+	decides            bool // a decision linked to it is in scope
+}
+
+// lookupMeeting reads meeting id against the unit unitID and o's period,
+// or returns an *OptionError when no meeting has id.
+func lookupMeeting(ctx context.Context, q querier, id int64, unitID *int64,
+	o Options) (meetingInScope, error) {
+	m := meetingInScope{id: id}
+	err := q.QueryRow(ctx, meetingSQL, id, unitID, o.from(), o.to()).Scan(&m.unitCode,
+		&m.unitName, &m.held, &m.started, &m.inUnit, &m.decides)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return m, &OptionError{
 			Field: "meeting",
 			Reason: fmt.Sprintf("no meeting has id %d; give the id of an existing "+
 				"meeting, or 0 for the decisions of every meeting", id),
 			Err: ErrUnknownMeeting,
 		}
 	}
-	return nil
+	if err != nil {
+		return m, fmt.Errorf("look up meeting: %w", err)
+	}
+	return m, nil
+}
+
+// outsideMeeting refuses a unit or a period that leaves out meeting m,
+// when no decision linked to it is in scope either: the run would check
+// none, and not say why. A decision of the unit linked to another unit's
+// meeting, or one decided in the period before its meeting, keeps the
+// scope (WRONG_BODY, DECIDED_BEFORE_MEETING).
+func (o Options) outsideMeeting(m meetingInScope) []error {
+	if m.decides {
+		return nil
+	}
+	var errs []error
+	const none = "and none of the decisions linked to it is in scope"
+	if !m.inUnit {
+		errs = append(errs, &OptionError{
+			Field: "unit",
+			Reason: fmt.Sprintf("meeting %d is of org unit %s (%s), not of %s or a unit "+
+				"below it, %s; give unit %s or a unit above it, or leave unit out", m.id,
+				m.unitCode, m.unitName, o.Unit, none, m.unitCode),
+			Err: ErrOutOfScope,
+		})
+	}
+	loc := o.From.Location()
+	if o.From.IsZero() {
+		loc = o.To.Location()
+	}
+	began := "began"
+	if !m.started {
+		began = "is planned to begin"
+	}
+	held := m.held.In(loc).Format(time.RFC3339)
+	switch {
+	case !o.From.IsZero() && m.held.Before(o.From):
+		errs = append(errs, &OptionError{
+			Field: "from",
+			Reason: fmt.Sprintf("meeting %d %s at %s, before the period starts (%s), %s; "+
+				"give a 'from' on or before the meeting's day, or leave 'from' out", m.id,
+				began, held, o.From.Format(time.RFC3339), none),
+			Err: ErrOutOfScope,
+		})
+	case !o.To.IsZero() && !m.held.Before(o.To):
+		errs = append(errs, &OptionError{
+			Field: "to",
+			Reason: fmt.Sprintf("meeting %d %s at %s, after the period ends (%s), %s; "+
+				"give a 'to' of the meeting's day or later, or leave 'to' out", m.id, began,
+				held, o.To.Format(time.RFC3339), none),
+			Err: ErrOutOfScope,
+		})
+	}
+	return errs
 }
 
 // zoneOffset is the server zone's offset from UTC now, in seconds, by

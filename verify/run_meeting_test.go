@@ -79,7 +79,9 @@ func TestRunMeetingScope(t *testing.T) {
 	}{
 		{"and a period", Options{Meeting: a.meeting, From: meetingStart},
 			[]int64{part, a.decision}},
-		{"and another unit", Options{Meeting: a.meeting, Unit: b.unitCode}, nil},
+		// The meeting is outside the period, its early decision inside.
+		{"and a period before it", Options{Meeting: a.meeting, To: meetingStart},
+			[]int64{early}},
 	} {
 		tc.opts.Codes = []string{CodeNoMeeting}
 		rep, err := Run(ctx, f.pool, f.store, tc.opts)
@@ -103,7 +105,15 @@ func TestRunMeetingScope(t *testing.T) {
 func TestRunMeetingScopeRefused(t *testing.T) {
 	f := newFixture(t, testenv.Database(t))
 	w := f.compliant()
+	other := f.compliant()
 	ctx := context.Background()
+	later := meetingStart.AddDate(0, 1, 0)
+	held := meetingStart.Format(time.RFC3339)
+	none := "and none of the decisions linked to it is in scope"
+	planned := f.meeting(w.body, meetingStart, nil)
+	outsideUnit := fmt.Sprintf("meeting %d is of org unit %s (%s 镇), not of %s or a unit "+
+		"below it, %s; give unit %s or a unit above it, or leave unit out", w.meeting,
+		w.unitCode, w.unitCode, other.unitCode, none, w.unitCode)
 	for _, tc := range []struct {
 		name    string
 		opts    Options
@@ -119,6 +129,22 @@ func TestRunMeetingScopeRefused(t *testing.T) {
 			Unit: "NOWHERE"}, []string{"unit", "meeting"}, `no org unit has code "NOWHERE"`},
 		{"unknown meeting beside a bad concurrency", Options{Meeting: w.meeting + 1000,
 			Concurrency: -1}, []string{"concurrency", "meeting"}, "no meeting has id"},
+		{"of another unit", Options{Meeting: w.meeting, Unit: other.unitCode},
+			[]string{"unit"}, outsideUnit},
+		{"before the period", Options{Meeting: w.meeting, From: later},
+			[]string{"from"}, fmt.Sprintf("from: meeting %d began at %s, before the period "+
+				"starts (%s), %s; give a 'from' on or before the meeting's day, or leave "+
+				"'from' out", w.meeting, held, later.Format(time.RFC3339), none)},
+		{"after the period", Options{Meeting: w.meeting, To: meetingStart.Add(-time.Hour)},
+			[]string{"to"}, fmt.Sprintf("to: meeting %d began at %s, after the period ends "+
+				"(%s), %s; give a 'to' of the meeting's day or later, or leave 'to' out",
+				w.meeting, held, meetingStart.Add(-time.Hour).Format(time.RFC3339), none)},
+		{"planned before the period", Options{Meeting: planned, From: later},
+			[]string{"from"}, fmt.Sprintf("from: meeting %d is planned to begin at %s, before",
+				planned, held)},
+		{"of another unit and after the period", Options{Meeting: w.meeting,
+			Unit: other.unitCode, From: meetingStart.AddDate(-1, 0, 0), To: meetingStart},
+			[]string{"unit", "to"}, outsideUnit},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := Run(ctx, f.pool, f.store, tc.opts)
@@ -132,8 +158,9 @@ func TestRunMeetingScopeRefused(t *testing.T) {
 			if !slices.Equal(got, tc.options) {
 				t.Errorf("bad options: got %v, want %v", got, tc.options)
 			}
-			if tc.opts.Meeting != 0 && !errors.Is(err, ErrUnknownMeeting) {
-				t.Errorf("got %v, want ErrUnknownMeeting", err)
+			if tc.opts.Meeting != 0 && !errors.Is(err, ErrUnknownMeeting) &&
+				!errors.Is(err, ErrOutOfScope) {
+				t.Errorf("got %v, want ErrUnknownMeeting or ErrOutOfScope", err)
 			}
 			if !strings.Contains(err.Error(), tc.says) {
 				t.Errorf("got %q, want it to say %q", err, tc.says)
@@ -144,6 +171,27 @@ func TestRunMeetingScopeRefused(t *testing.T) {
 
 // TestCheck checks that Check tells the problems Run would, at once,
 // without running, and tells a database it could not ask apart.
+// TestRunMeetingOfAnotherUnit checks that a decision linked to a meeting
+// of another unit's body is checked with the decision's unit, not refused:
+// it is WRONG_BODY.
+func TestRunMeetingOfAnotherUnit(t *testing.T) {
+	f := newFixture(t, testenv.Database(t))
+	w := f.compliant()
+	other := f.compliant()
+	d := f.decision(other.unit, other.matter, "80000", meetingStart.Add(time.Hour),
+		ptr(f.item(w.meeting, 2)))
+	rep, err := Run(context.Background(), f.pool, f.store, Options{Meeting: w.meeting,
+		Unit: other.unitCode, Codes: []string{CodeWrongBody}})
+	if err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	if got := decisionIDs(rep); !slices.Equal(got, []int64{d}) ||
+		!slices.Equal(codesOf(rep.Findings), []string{CodeWrongBody}) {
+		t.Errorf("got decisions %v with %v, want [%d] with WRONG_BODY", got,
+			codesOf(rep.Findings), d)
+	}
+}
+
 func TestCheck(t *testing.T) {
 	f := newFixture(t, testenv.Database(t))
 	w := f.compliant()

@@ -85,6 +85,15 @@ func TestVerifyTellsEveryBadOption(t *testing.T) {
 			t.Errorf("liuhen %s:\ngot  %q\nwant %q", strings.Join(tc.args, " "), err, tc.want)
 		}
 	}
+
+	meeting := strings.TrimSpace(strings.TrimPrefix(liuhen(t, "sample"),
+		"sample loaded; meeting to record:"))
+	err := liuhenFails(t, "verify", "--meeting", meeting, "--from", "2100-01-01",
+		"--rules", "no_meeting")
+	if want := "--from: meeting " + meeting + " is planned to begin at "; !strings.HasPrefix(
+		err.Error(), want) || !strings.Contains(err.Error(), "before the period starts") {
+		t.Errorf("a meeting before the period: got %q, want it to start %q", err, want)
+	}
 }
 
 // TestBadFlagsAreToldByFlag checks the exact messages of bad flags of
