@@ -49,6 +49,7 @@ func TestSearchAPIBadInput(t *testing.T) {
 		{"limit out of range", "limit=1000", "limit"},
 		{"offset out of range", "offset=-5", "offset"},
 		{"has_findings not a boolean", "has_findings=maybe", "has_findings"},
+		{"has_findings given empty", "has_findings=", "has_findings"},
 		{"unknown parameter", "sort=date", "sort"},
 		{"one character", "q=" + url.QueryEscape("路"), "q"},
 		{"text with a NUL byte", "q=%E9%81%93%00%E8%B7%AF", "q"},

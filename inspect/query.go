@@ -51,12 +51,17 @@ var queryParams = []string{"q", "unit", "body_kind", "category", "major_class", 
 	"has_findings", "limit", "offset"}
 
 // ParseQuery reads a search from URL query parameters. It returns an
-// *InputError listing every bad or unknown parameter.
+// *InputError listing every bad or unknown parameter, and every one given
+// empty (param.WithoutEmpty): a search of every item leaves q out.
 func ParseQuery(v url.Values) (Query, error) {
 	q := Query{Limit: DefaultLimit}
 	var fe fieldErrors
 	for _, name := range unknownParams(v) {
 		fe.add(name, "unknown parameter; use "+strings.Join(queryParams, ", "))
+	}
+	v, empty := param.WithoutEmpty(v, queryParams)
+	for _, name := range empty {
+		fe.add(name, param.EmptyReason)
 	}
 	get := func(name string) string {
 		vs := v[name]

@@ -70,6 +70,11 @@ func TestParseQueryBadInput(t *testing.T) {
 		{"not UTF-8", "q=%ff%fe", []string{"q"}, "UTF-8"},
 		{"an unknown parameter", "q=道路&units=QY", []string{"units"}, "unknown parameter"},
 		{"a parameter twice", "q=道路&q=桥梁", []string{"q"}, "at most once"},
+		{"has_findings given empty", "q=道路&has_findings=", []string{"has_findings"},
+			"given empty; give a value, or leave the parameter out"},
+		{"text and unit given empty", "q=%20&unit=&limit=5", []string{"q", "unit"},
+			"given empty"},
+		{"an unknown parameter given empty", "units=", []string{"units"}, "unknown parameter"},
 		{"several at once", "limit=0&body_kind=x&bogus=1",
 			[]string{"bogus", "limit", "body_kind"}, "unknown parameter"},
 	}

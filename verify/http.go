@@ -15,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/liuhen/liuhen/internal/fielderr"
+	"github.com/liuhen/liuhen/internal/param"
 	"github.com/liuhen/liuhen/internal/problem"
 )
 
@@ -23,14 +24,13 @@ var queryParams = []string{"format", "rehash", "codes", "skip", "unit", "meeting
 	"to", "backdate_days"}
 
 // Handler serves a verification report for GET requests. Query parameters:
-// format (json, the default, csv or table), rehash (a boolean; bare
-// "rehash" means true), codes and skip (Options.Codes and Skip;
-// comma-separated or repeated), unit (org unit
-// code, sub-units included), meeting (a meeting id: the decisions linked to
-// its agenda items), from and to (2006-01-02 or RFC 3339; a date in to
-// includes that whole day), backdate_days (Options.BackdateDays).
-// Bad parameters get 400 with a problem
-// document listing each one (RFC 9457 §3).
+// format (json, the default, csv or table), rehash (true or false), codes
+// and skip (Options.Codes and Skip; comma-separated or repeated), unit (org
+// unit code, sub-units included), meeting (a meeting id: the decisions
+// linked to its agenda items), from and to (2006-01-02 or RFC 3339; a date
+// in to includes that whole day), backdate_days (Options.BackdateDays).
+// Bad parameters, and parameters given empty (param.WithoutEmpty), get 400
+// with a problem document listing each one (RFC 9457 §3).
 //
 // A rehash reads every segment in scope back from the store, so one runs
 // at a time: a request with rehash=true while another runs gets 503 with
@@ -158,6 +158,10 @@ func parseRequest(rawQuery string) (Options, Format, error) {
 		}
 	}
 	note(checkParams(q))
+	q, empty := param.WithoutEmpty(q, queryParams)
+	for _, name := range empty {
+		bad = append(bad, &OptionError{Field: name, Reason: param.EmptyReason, Err: ErrBadOption})
+	}
 	if v, ok := single(q, "format", &bad); ok {
 		f, err := ParseFormat(v)
 		note(err)
@@ -224,9 +228,6 @@ func single(q url.Values, name string, bad *[]error) (string, bool) {
 }
 
 func parseBool(name, v string) (bool, error) {
-	if v == "" {
-		return true, nil
-	}
 	b, err := strconv.ParseBool(v)
 	if err != nil {
 		return false, &OptionError{Field: name, Err: ErrBadOption,
@@ -235,9 +236,11 @@ func parseBool(name, v string) (bool, error) {
 	return b, nil
 }
 
-// parseMeeting reads meeting; its sign is checked with the other options.
+// parseMeeting reads meeting, decimal digits with an optional sign and
+// nothing around them, as the command line's --meeting; the sign is checked
+// with the other options.
 func parseMeeting(v string) (int64, error) {
-	n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+	n, err := strconv.ParseInt(v, 10, 64)
 	if err != nil {
 		return 0, &OptionError{Field: "meeting", Err: ErrUnknownMeeting,
 			Reason: fmt.Sprintf("cannot read %q as a meeting id; give a whole number such "+
@@ -246,10 +249,10 @@ func parseMeeting(v string) (int64, error) {
 	return n, nil
 }
 
-// parseDays reads backdate_days; its range is checked with the other
-// options.
+// parseDays reads backdate_days as parseMeeting reads meeting; its range
+// is checked with the other options.
 func parseDays(v string) (int, error) {
-	n, err := strconv.Atoi(strings.TrimSpace(v))
+	n, err := strconv.Atoi(v)
 	if err != nil {
 		return 0, &OptionError{Field: "backdate_days", Err: ErrBadOption,
 			Reason: fmt.Sprintf("cannot read %q as a whole number of days; give e.g. 30", v)}

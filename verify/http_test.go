@@ -37,7 +37,7 @@ func TestHandler(t *testing.T) {
 
 	other := f.compliant()
 	t.Run("JSON by default", func(t *testing.T) {
-		resp := get(t, unit+"&rehash")
+		resp := get(t, unit+"&rehash=true")
 		wantStatus(t, resp, http.StatusOK, "application/json")
 		var rep Report
 		if err := json.NewDecoder(resp.Body).Decode(&rep); err != nil {
@@ -144,6 +144,12 @@ func TestHandler(t *testing.T) {
 			[]string{"unti", "unit"}},
 		{"unknown meeting beside a bad backdate", "backdate_days=-1&meeting=999999999",
 			[]string{"backdate_days", "meeting"}},
+		{"meeting given empty", "meeting=", []string{"meeting"}},
+		{"rehash given bare", "rehash", []string{"rehash"}},
+		{"filters given empty", "unit=&codes=%20&from=2024-03-01", []string{"codes", "unit"}},
+		{"unknown parameter given empty", "unti=", []string{"unti"}},
+		{"meeting with a space", "meeting=%201", []string{"meeting"}},
+		{"backdate days with a space", "backdate_days=30%20", []string{"backdate_days"}},
 		{"meeting of another unit", fmt.Sprintf("meeting=%d&unit=%s", w.meeting,
 			url.QueryEscape(other.unitCode)), []string{"unit"}},
 		{"meeting after the period", fmt.Sprintf("meeting=%d&to=2024-03-01", w.meeting),
@@ -186,6 +192,20 @@ func TestHandler(t *testing.T) {
 		if !slices.Equal(d.Errors, want) ||
 			d.Detail != "fix these: unti: "+unknown+"; from: "+from {
 			t.Errorf("got %+v (detail %q), want %+v", d.Errors, d.Detail, want)
+		}
+	})
+	t.Run("empty parameters are refused by name", func(t *testing.T) {
+		resp := get(t, "meeting=&unit=")
+		wantStatus(t, resp, http.StatusBadRequest, problem.ContentType)
+		var d problem.Details
+		if err := json.NewDecoder(resp.Body).Decode(&d); err != nil {
+			t.Fatalf("decode problem: %v", err)
+		}
+		const reason = "given empty; give a value, or leave the parameter out"
+		want := []problem.FieldError{{Field: "unit", Reason: reason},
+			{Field: "meeting", Reason: reason}}
+		if !slices.Equal(d.Errors, want) {
+			t.Errorf("got %+v, want %+v", d.Errors, want)
 		}
 	})
 	t.Run("405 for POST", func(t *testing.T) {
@@ -275,7 +295,7 @@ func TestHandlerRehashesOneAtATime(t *testing.T) {
 
 	first := make(chan error, 1)
 	go func() {
-		resp, err := get("&rehash")
+		resp, err := get("&rehash=true")
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode != http.StatusOK {
@@ -286,7 +306,7 @@ func TestHandlerRehashesOneAtATime(t *testing.T) {
 	}()
 	<-store.entered
 
-	resp, err := get("&rehash")
+	resp, err := get("&rehash=true")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -308,7 +328,7 @@ func TestHandlerRehashesOneAtATime(t *testing.T) {
 	if err := <-first; err != nil {
 		t.Errorf("first rehash: %v", err)
 	}
-	resp, err = get("&rehash")
+	resp, err = get("&rehash=true")
 	if err != nil {
 		t.Fatal(err)
 	}

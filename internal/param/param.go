@@ -1,12 +1,16 @@
 // Package param reads the path and query parameters that Liuhen's HTTP APIs
-// share: a record's id in the path, and whole numbers such as the limit and
-// offset of a page, whose bounds it holds for every list endpoint.
+// share: a record's id in the path, whole numbers such as the limit and
+// offset of a page, whose bounds it holds for every list endpoint, and the
+// rule for a parameter given empty.
 package param
 
 import (
 	"fmt"
 	"net/http"
+	"net/url"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/liuhen/liuhen/internal/problem"
 )
@@ -57,3 +61,29 @@ func Limit(s string, def, max int) (int, error) { return Int(s, 1, max, def) }
 
 // Offset reads the number of items to skip s: 0 to MaxOffset, "" giving 0.
 func Offset(s string) (int, error) { return Int(s, 0, MaxOffset, 0) }
+
+// EmptyReason is what every API says of a query parameter given without a
+// value.
+const EmptyReason = "given empty; give a value, or leave the parameter out"
+
+// WithoutEmpty returns q less the parameters of known given without a
+// value (name=, a bare name, or spaces alone), and their names, in the
+// order of known. The APIs refuse such a parameter with EmptyReason rather
+// than take it as left out, so that a filter left blank by mistake cannot
+// widen an answer, and read the rest as given.
+func WithoutEmpty(q url.Values, known []string) (url.Values, []string) {
+	blank := func(v string) bool { return strings.TrimSpace(v) == "" }
+	var empty []string
+	for _, name := range known {
+		if slices.ContainsFunc(q[name], blank) {
+			empty = append(empty, name)
+		}
+	}
+	rest := make(url.Values, len(q))
+	for name, vs := range q {
+		if !slices.Contains(empty, name) {
+			rest[name] = vs
+		}
+	}
+	return rest, empty
+}

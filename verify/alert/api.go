@@ -59,7 +59,8 @@ func (a *API) list(w http.ResponseWriter, r *http.Request) {
 }
 
 // parseFilter reads the query of GET /findings; state, code and severity
-// take several values, comma-separated or repeated.
+// take several values, comma-separated or repeated. A parameter given
+// empty is refused (param.WithoutEmpty).
 func parseFilter(raw string) (Filter, error) {
 	q, err := url.ParseQuery(raw)
 	if err != nil {
@@ -72,6 +73,10 @@ func parseFilter(raw string) (Filter, error) {
 			errs = append(errs, invalid(name, "unknown query parameter; valid ones are %s",
 				strings.Join(listParams, ", ")))
 		}
+	}
+	q, empty := param.WithoutEmpty(q, listParams)
+	for _, name := range empty {
+		errs = append(errs, invalid(name, "%s", param.EmptyReason))
 	}
 	f := Filter{States: values(q, "state", strings.ToLower),
 		Codes:      values(q, "code", strings.ToUpper),

@@ -99,6 +99,8 @@ func TestAPIRefusesBadInput(t *testing.T) {
 	}{
 		{"unknown parameter", "GET", "/findings?stat=open", "", "", 400, "stat"},
 		{"unknown state", "GET", "/findings?state=closed", "", "", 400, "state"},
+		{"state given empty", "GET", "/findings?state=", "", "", 400, "state"},
+		{"limit given empty", "GET", "/findings?limit=&code=no_meeting", "", "", 400, "limit"},
 		{"unknown code", "GET", "/findings?code=NO_SUCH", "", "", 400, "code"},
 		{"unknown severity", "GET", "/findings?severity=urgent", "", "", 400, "severity"},
 		{"unknown unit", "GET", "/findings?unit=nowhere", "", "", 400, "unit"},

@@ -20,7 +20,7 @@ import (
 const maxBodyBytes = 64 << 10
 
 // API serves issued reports: GET /reports lists them (unit, limit,
-// offset), POST /reports issues one on demand, GET /reports/{id} gives one
+// offset; one given empty is refused), POST /reports issues one on demand, GET /reports/{id} gives one
 // with a link to read it. The caller puts it behind authentication; who may
 // use it is the caller's choice.
 type API struct {
@@ -40,9 +40,15 @@ func (a *API) Register(r chi.Router) {
 	r.Get("/reports/{id}", a.get)
 }
 
+// listParams are the query parameters of GET /reports.
+var listParams = []string{"unit", "limit", "offset"}
+
 func (a *API) list(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
+	q, empty := param.WithoutEmpty(r.URL.Query(), listParams)
 	var bad []problem.FieldError
+	for _, name := range empty {
+		bad = append(bad, problem.FieldError{Field: name, Reason: param.EmptyReason})
+	}
 	limit, err := param.Limit(q.Get("limit"), param.DefaultLimit, param.MaxLimit)
 	if err != nil {
 		bad = append(bad, problem.FieldError{Field: "limit", Reason: err.Error()})

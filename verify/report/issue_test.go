@@ -338,6 +338,8 @@ func TestAPI(t *testing.T) {
 		{"/reports?limit=10&offset=-1", 400, "offset"},
 		{"/reports?offset=2147483648", 400, "offset"},
 		{"/reports?unit=qingshan", 200, ""},
+		{"/reports?unit=", 400, "unit"},
+		{"/reports?limit=&unit=qingshan", 400, "limit"},
 	} {
 		resp, err := http.Get(srv.URL + tc.path)
 		if err != nil {
