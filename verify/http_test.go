@@ -34,15 +34,31 @@ func TestHandler(t *testing.T) {
 		return resp
 	}
 	unit := "unit=" + url.QueryEscape(w.unitCode)
+	// report and refusal read the report, or the problem, GET answers query.
+	report := func(tb testing.TB, query string) Report {
+		tb.Helper()
+		resp := get(tb, query)
+		wantStatus(tb, resp, http.StatusOK, "application/json")
+		var rep Report
+		if err := json.NewDecoder(resp.Body).Decode(&rep); err != nil {
+			tb.Fatalf("decode: %v", err)
+		}
+		return rep
+	}
+	refusal := func(tb testing.TB, query string) problem.Details {
+		tb.Helper()
+		resp := get(tb, query)
+		wantStatus(tb, resp, http.StatusBadRequest, problem.ContentType)
+		var d problem.Details
+		if err := json.NewDecoder(resp.Body).Decode(&d); err != nil {
+			tb.Fatalf("decode problem: %v", err)
+		}
+		return d
+	}
 
 	other := f.compliant()
 	t.Run("JSON by default", func(t *testing.T) {
-		resp := get(t, unit+"&rehash=true")
-		wantStatus(t, resp, http.StatusOK, "application/json")
-		var rep Report
-		if err := json.NewDecoder(resp.Body).Decode(&rep); err != nil {
-			t.Fatalf("decode: %v", err)
-		}
+		rep := report(t, unit+"&rehash=true")
 		if got := codesOf(rep.Findings); !slices.Equal(got, []string{CodeRecordingTampered}) {
 			t.Errorf("codes: got %v, want [RECORDING_TAMPERED]", got)
 		}
@@ -66,12 +82,7 @@ func TestHandler(t *testing.T) {
 		}
 	})
 	t.Run("backdate days", func(t *testing.T) {
-		resp := get(t, unit+"&codes=backdated&backdate_days=1")
-		wantStatus(t, resp, http.StatusOK, "application/json")
-		var rep Report
-		if err := json.NewDecoder(resp.Body).Decode(&rep); err != nil {
-			t.Fatalf("decode: %v", err)
-		}
+		rep := report(t, unit+"&codes=backdated&backdate_days=1")
 		got := codesOf(rep.Findings)
 		if !slices.Equal(got, []string{CodeBackdated}) || rep.Scope.BackdateDays != 1 {
 			t.Errorf("got %v with backdate days %d, want [BACKDATED] with 1", got,
@@ -79,12 +90,7 @@ func TestHandler(t *testing.T) {
 		}
 	})
 	t.Run("one meeting", func(t *testing.T) {
-		resp := get(t, fmt.Sprintf("meeting=%d&codes=no_meeting", w.meeting))
-		wantStatus(t, resp, http.StatusOK, "application/json")
-		var rep Report
-		if err := json.NewDecoder(resp.Body).Decode(&rep); err != nil {
-			t.Fatalf("decode: %v", err)
-		}
+		rep := report(t, fmt.Sprintf("meeting=%d&codes=no_meeting", w.meeting))
 		if got := decisionIDs(rep); !slices.Equal(got, []int64{w.decision}) ||
 			rep.Scope.Meeting != w.meeting {
 			t.Errorf("got decisions %v, scope %+v; want [%d] of meeting %d", got, rep.Scope,
@@ -92,12 +98,7 @@ func TestHandler(t *testing.T) {
 		}
 	})
 	t.Run("skip", func(t *testing.T) {
-		resp := get(t, unit+"&skip=recording_tampered,no_recording&skip=backdated")
-		wantStatus(t, resp, http.StatusOK, "application/json")
-		var rep Report
-		if err := json.NewDecoder(resp.Body).Decode(&rep); err != nil {
-			t.Fatalf("decode: %v", err)
-		}
+		rep := report(t, unit+"&skip=recording_tampered,no_recording&skip=backdated")
 		skipped := []string{CodeRecordingTampered, CodeNoRecording, CodeBackdated}
 		if len(rep.Findings) != 0 || len(rep.Scope.Codes) != len(allCodes)-len(skipped) ||
 			slices.ContainsFunc(rep.Scope.Codes, func(c string) bool {
@@ -159,12 +160,7 @@ func TestHandler(t *testing.T) {
 		{"to past the last year", "to=9999-12-31", []string{"to"}},
 	} {
 		t.Run("400 for "+tc.name, func(t *testing.T) {
-			resp := get(t, tc.query)
-			wantStatus(t, resp, http.StatusBadRequest, problem.ContentType)
-			var d problem.Details
-			if err := json.NewDecoder(resp.Body).Decode(&d); err != nil {
-				t.Fatalf("decode problem: %v", err)
-			}
+			d := refusal(t, tc.query)
 			var got []string
 			for _, e := range d.Errors {
 				got = append(got, e.Field)
@@ -178,12 +174,7 @@ func TestHandler(t *testing.T) {
 		})
 	}
 	t.Run("each reason told once after its parameter's name", func(t *testing.T) {
-		resp := get(t, "unti=T-1&from=yesterday")
-		wantStatus(t, resp, http.StatusBadRequest, problem.ContentType)
-		var d problem.Details
-		if err := json.NewDecoder(resp.Body).Decode(&d); err != nil {
-			t.Fatalf("decode problem: %v", err)
-		}
+		d := refusal(t, "unti=T-1&from=yesterday")
 		unknown := "unknown query parameter; valid ones are " + strings.Join(queryParams, ", ")
 		from := `cannot read "yesterday" as a date; give 2006-01-02 or an RFC 3339 time ` +
 			"such as 2006-01-02T15:04:05+08:00"
@@ -195,12 +186,7 @@ func TestHandler(t *testing.T) {
 		}
 	})
 	t.Run("empty parameters are refused by name", func(t *testing.T) {
-		resp := get(t, "meeting=&unit=")
-		wantStatus(t, resp, http.StatusBadRequest, problem.ContentType)
-		var d problem.Details
-		if err := json.NewDecoder(resp.Body).Decode(&d); err != nil {
-			t.Fatalf("decode problem: %v", err)
-		}
+		d := refusal(t, "meeting=&unit=")
 		const reason = "given empty; give a value, or leave the parameter out"
 		want := []problem.FieldError{{Field: "unit", Reason: reason},
 			{Field: "meeting", Reason: reason}}
