@@ -120,8 +120,9 @@ func codeList() string { return strings.Join(verify.Codes(), ", ") }
 
 // verifyFlags names the flag behind each verify option.
 var verifyFlags = map[string]string{
-	"codes": "--rules", "skip": "--skip", "unit": "--unit", "meeting": "--meeting", "from": "--from", "to": "--to",
-	"backdate_days": "--backdate-days", "concurrency": "--concurrency",
+	"codes": "--rules", "skip": "--skip", "unit": "--unit", "meeting": "--meeting",
+	"from": "--from", "to": "--to", "backdate_days": "--backdate-days",
+	"concurrency": "--concurrency",
 }
 
 // flagErrors turns the *verify.OptionError values in err into one usage

@@ -20,9 +20,9 @@ import (
 const maxBodyBytes = 64 << 10
 
 // API serves issued reports: GET /reports lists them (unit, limit,
-// offset; one given empty is refused), POST /reports issues one on demand, GET /reports/{id} gives one
-// with a link to read it. The caller puts it behind authentication; who may
-// use it is the caller's choice.
+// offset; one given empty is refused), POST /reports issues one on demand,
+// GET /reports/{id} gives one with a link to read it. The caller puts it
+// behind authentication; who may use it is the caller's choice.
 type API struct {
 	issuer *Issuer
 	logger *slog.Logger
