@@ -4,9 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/liuhen/liuhen/internal/problem"
 )
 
 // MaxStages bounds the earlier-stage items of one decision: a procedure
@@ -60,35 +60,46 @@ func (s *Store) checkDecision(ctx context.Context, tx pgx.Tx, in DecisionInput,
 	if err != nil && !errors.As(err, &ve) {
 		return err
 	}
-	stages, qerr := stageProblems(ctx, tx, in)
-	if qerr != nil {
-		return fmt.Errorf("check stage items: %w", qerr)
+	var own fieldErrors
+	if ve != nil {
+		own = ve.Fields
 	}
-	if len(stages) == 0 {
+	var found fieldErrors
+	if !own.about("stage_item_ids") {
+		if err := stageProblems(ctx, tx, in, &found); err != nil {
+			return fmt.Errorf("check stage items: %w", err)
+		}
+	}
+	if len(found) == 0 {
 		return err
 	}
-	var fields []problem.FieldError
-	if ve != nil {
-		fields = ve.Fields
-	} else {
+	if ve == nil {
 		// in's own checks passed, so its references were not looked up.
 		missing, qerr := s.missingRefs(ctx, refs)
 		if qerr != nil {
 			return fmt.Errorf("check references: %w", qerr)
 		}
-		fields = missing
+		own = missing
 	}
-	return &ValidationError{Fields: mergeFields(fields, stages)}
+	return &ValidationError{Fields: mergeFields(own, found)}
 }
 
-// stageProblems looks up the earlier-stage items of in: each must exist
-// and sit on a meeting of a body of the decision's unit. Items that
-// checkStageIDs refuses already are not looked up.
-func stageProblems(ctx context.Context, tx pgx.Tx, in DecisionInput) (fieldErrors, error) {
-	var own fieldErrors
-	own.checkStageIDs(in.StageItemIDs, in.AgendaItemID)
-	if len(own) > 0 || len(in.StageItemIDs) == 0 {
-		return nil, nil
+// about reports whether f names field, or an entry field[i] of it.
+func (f fieldErrors) about(field string) bool {
+	for _, e := range f {
+		if e.Field == field || strings.HasPrefix(e.Field, field+"[") {
+			return true
+		}
+	}
+	return false
+}
+
+// stageProblems looks up the earlier-stage items of in, which in's own
+// checks passed, and reports to fe each that does not exist or does not
+// sit on a meeting of a body of the decision's unit.
+func stageProblems(ctx context.Context, tx pgx.Tx, in DecisionInput, fe *fieldErrors) error {
+	if len(in.StageItemIDs) == 0 {
+		return nil
 	}
 	rows, err := tx.Query(ctx, `
 		SELECT x.i - 1, ai.id IS NOT NULL, coalesce(ai.meeting_id, 0),
@@ -100,17 +111,16 @@ func stageProblems(ctx context.Context, tx pgx.Tx, in DecisionInput) (fieldError
 		LEFT JOIN org_units u ON u.id = b.org_unit_id
 		ORDER BY x.i`, in.StageItemIDs)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer rows.Close()
-	var fe fieldErrors
 	for rows.Next() {
 		var i int
 		var found bool
 		var meeting, unit int64
 		var unitCode, bodyCode string
 		if err := rows.Scan(&i, &found, &meeting, &unit, &unitCode, &bodyCode); err != nil {
-			return nil, err
+			return err
 		}
 		field := fmt.Sprintf("stage_item_ids[%d]", i)
 		switch {
@@ -123,7 +133,7 @@ func stageProblems(ctx context.Context, tx pgx.Tx, in DecisionInput) (fieldError
 				in.OrgUnitID))
 		}
 	}
-	return fe, rows.Err()
+	return rows.Err()
 }
 
 // writeStages makes items the earlier-stage items of decision id.

@@ -3,7 +3,6 @@ package importer
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/liuhen/liuhen/agenda"
@@ -59,7 +58,11 @@ func importDecisions(ctx context.Context, j *job, tables []*table) error {
 	if err != nil {
 		return err
 	}
-	items, err := itemsByMeetingCode(ctx, j, recs)
+	stages := make([][]stageEntry, len(recs))
+	for i, r := range recs {
+		stages[i] = r.stageEntries()
+	}
+	items, err := itemsByMeetingCode(ctx, j, recs, stages)
 	if err != nil {
 		return err
 	}
@@ -67,7 +70,7 @@ func importDecisions(ctx context.Context, j *job, tables []*table) error {
 	first := firstRows{}
 	for i, r := range recs {
 		j.reading(i, len(recs))
-		d, ok := readDecision(r, units, matters, items)
+		d, ok := readDecision(r, stages[i], units, matters, items)
 		key := fmt.Sprintf("reference %s of unit %s", d.reference, fold(r.value("unit")))
 		if ok && !first.seen(r, "reference", key, "decision") {
 			rows = append(rows, d)
@@ -91,8 +94,10 @@ type itemIndex struct {
 }
 
 // itemsByMeetingCode loads the agenda items of the meetings the file
-// names, in the meeting column or in the earlier stages.
-func itemsByMeetingCode(ctx context.Context, j *job, recs []record) (itemIndex, error) {
+// names, in the meeting column or in the earlier stages (stages[i] of
+// recs[i]).
+func itemsByMeetingCode(ctx context.Context, j *job, recs []record, stages [][]stageEntry) (
+	itemIndex, error) {
 	idx := itemIndex{items: map[string]map[int]int64{}, units: map[string]int64{},
 		unitCodes: map[string]string{}}
 	var codes []string
@@ -102,12 +107,10 @@ func itemsByMeetingCode(ctx context.Context, j *job, recs []record) (itemIndex, 
 			codes = append(codes, c)
 		}
 	}
-	for _, r := range recs {
+	for i, r := range recs {
 		add(fold(r.raw("meeting")))
-		for _, part := range stageSeparators.Split(fold(r.raw("stages")), -1) {
-			if m := stageForm.FindStringSubmatch(strings.TrimSpace(part)); m != nil {
-				add(m[1])
-			}
+		for _, e := range stages[i] {
+			add(e.meeting)
 		}
 	}
 	rows, err := j.tx.Query(ctx, `SELECT m.code, ai.seq, ai.id, b.org_unit_id, u.code
@@ -136,7 +139,7 @@ func itemsByMeetingCode(ctx context.Context, j *job, recs []record) (itemIndex, 
 	return idx, rows.Err()
 }
 
-func readDecision(r record, units unitIndex, matters map[string]int64,
+func readDecision(r record, stages []stageEntry, units unitIndex, matters map[string]int64,
 	items itemIndex) (decisionRow, bool) {
 	d := decisionRow{reference: r.text("reference", true, maxName),
 		title: r.text("title", true, maxName), amount: r.amount("amount"),
@@ -157,7 +160,7 @@ func readDecision(r record, units unitIndex, matters map[string]int64,
 	d.registered, d.contract, d.paid = r.moment("registered"), r.moment("contract"),
 		r.moment("paid")
 	d.item = readItemLink(r, items.items)
-	d.stages = readStages(r, items, d.unit, d.item)
+	d.stages = readStages(r, stages, items, d.unit, d.item)
 	d.hasStages = r.t.has("stages")
 	return d, unitOK && d.reference != ""
 }

@@ -22,7 +22,7 @@ var stageSeparators = regexp.MustCompile(`[、,;\n\r]+`)
 
 // stageForm is one entry: a meeting code, then #, / or : and the item
 // number, or the number as 第N项.
-var stageForm = regexp.MustCompile(`^([A-Za-z0-9][A-Za-z0-9._-]{0,63})\s*` +
+var stageForm = regexp.MustCompile(`^(` + agenda.CodeSyntax + `)\s*` +
 	`(?:[#/:]\s*(\d+)|第\s*(\d+)\s*项)$`)
 
 const stageHelp = "write each item as its meeting's code, # and the item number, such as " +
@@ -57,11 +57,11 @@ func (r record) stageEntries() []stageEntry {
 	return out
 }
 
-// readStages finds the agenda items of the 前置议题 cell: each of a
-// meeting of the decision's unit, listed once, and not the item that
-// decided (deciding, nil when none).
-func readStages(r record, items itemIndex, unit int64, deciding *int64) []int64 {
-	entries := r.stageEntries()
+// readStages finds the agenda items of the entries of r's 前置议题 cell:
+// each of a meeting of the decision's unit, listed once, and not the item
+// that decided (deciding, nil when none).
+func readStages(r record, entries []stageEntry, items itemIndex, unit int64,
+	deciding *int64) []int64 {
 	if len(entries) > agenda.MaxStages {
 		r.fail("stages", fmt.Sprintf("lists %d agenda items: list at most %d, one per "+
 			"meeting of an earlier stage", len(entries), agenda.MaxStages))
