@@ -165,3 +165,72 @@ func readStages(ctx context.Context, tx pgx.Tx, id int64) ([]int64, error) {
 	}
 	return items, nil
 }
+
+// StageBreak is an earlier-stage item of a decision that breaks a rule of
+// decision_stages: it is the item that decided (Deciding), or an item of a
+// meeting of a body of another unit than the decision's (OtherUnit).
+type StageBreak struct {
+	DecisionID   int64
+	Reference    string // "" when the decision has none
+	UnitCode     string // the decision's unit
+	ItemID       int64
+	MeetingID    int64
+	MeetingCode  string // "" when the meeting has none
+	Seq          int    // the item's number on the meeting's agenda
+	BodyCode     string
+	BodyUnitCode string
+	Deciding     bool
+	OtherUnit    bool
+}
+
+// StageScope selects what FindStageBreaks checks: every earlier-stage item
+// of Decisions, and the earlier-stage items on Meetings and on the
+// meetings of Bodies.
+type StageScope struct {
+	Decisions, Meetings, Bodies []int64
+}
+
+// FindStageBreaks returns, by decision and item, the earlier-stage items
+// in scope that break a rule, as tx sees them. A write that can break one
+// (a decision's deciding item or stages, a meeting given another body, a
+// body another unit) runs it before it commits, and refuses what it finds.
+func FindStageBreaks(ctx context.Context, tx pgx.Tx, scope StageScope) ([]StageBreak, error) {
+	rows, err := tx.Query(ctx, `
+		WITH picked AS (
+			SELECT ds.decision_id, ds.agenda_item_id FROM decision_stages ds
+			WHERE ds.decision_id = ANY($1)
+			UNION
+			SELECT ds.decision_id, ds.agenda_item_id FROM agenda_items ai
+			JOIN decision_stages ds ON ds.agenda_item_id = ai.id
+			WHERE ai.meeting_id = ANY($2)
+			UNION
+			SELECT ds.decision_id, ds.agenda_item_id FROM meetings m
+			JOIN agenda_items ai ON ai.meeting_id = m.id
+			JOIN decision_stages ds ON ds.agenda_item_id = ai.id
+			WHERE m.body_id = ANY($3))
+		SELECT d.id, d.reference, du.code, ai.id, m.id, coalesce(m.code, ''), ai.seq,
+		       b.code, bu.code, ai.id = d.agenda_item_id IS TRUE,
+		       b.org_unit_id <> d.org_unit_id
+		FROM picked p
+		JOIN decisions d ON d.id = p.decision_id
+		JOIN org_units du ON du.id = d.org_unit_id
+		JOIN agenda_items ai ON ai.id = p.agenda_item_id
+		JOIN meetings m ON m.id = ai.meeting_id
+		JOIN meeting_bodies b ON b.id = m.body_id
+		JOIN org_units bu ON bu.id = b.org_unit_id
+		WHERE ai.id = d.agenda_item_id OR b.org_unit_id <> d.org_unit_id
+		ORDER BY d.id, ai.id`, scope.Decisions, scope.Meetings, scope.Bodies)
+	if err != nil {
+		return nil, fmt.Errorf("check earlier stages: %w", err)
+	}
+	var b StageBreak
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (StageBreak, error) {
+		err := row.Scan(&b.DecisionID, &b.Reference, &b.UnitCode, &b.ItemID, &b.MeetingID,
+			&b.MeetingCode, &b.Seq, &b.BodyCode, &b.BodyUnitCode, &b.Deciding, &b.OtherUnit)
+		return b, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("check earlier stages: %w", err)
+	}
+	return out, nil
+}

@@ -37,6 +37,7 @@ var decisionsLayout = layout{
 }
 
 type decisionRow struct {
+	rec                        record
 	unit, matter               int64
 	reference, title           string
 	amount                     *agenda.Amount
@@ -82,7 +83,11 @@ func importDecisions(ctx context.Context, j *job, tables []*table) error {
 	if err := writeDecisions(ctx, j, tables, rows); err != nil {
 		return err
 	}
-	return writeStages(ctx, j, tables, rows)
+	ids, err := writeStages(ctx, j, tables, rows)
+	if err != nil {
+		return err
+	}
+	return refuseDecidingStages(ctx, j, rows, ids)
 }
 
 // itemIndex holds the agenda items of the meetings a file names, by
@@ -141,7 +146,7 @@ func itemsByMeetingCode(ctx context.Context, j *job, recs []record, stages [][]s
 
 func readDecision(r record, stages []stageEntry, units unitIndex, matters map[string]int64,
 	items itemIndex) (decisionRow, bool) {
-	d := decisionRow{reference: r.text("reference", true, maxName),
+	d := decisionRow{rec: r, reference: r.text("reference", true, maxName),
 		title: r.text("title", true, maxName), amount: r.amount("amount"),
 		payee: r.text("payee", false, maxName), project: r.text("project", false, maxName)}
 	var unitOK bool

@@ -55,7 +55,8 @@
 //     before its representatives), each as meeting code, # and item number
 //     (QSZ-DW-2024-03#2; also /2, :2 or 第2项), several separated by 、 or
 //     commas. They must be items of the unit's own meetings, other than the
-//     deciding one.
+//     deciding one (the row's, or the database's when the file has no
+//     会议编码).
 //
 // # Writing
 //

@@ -3,6 +3,7 @@ package importer
 import (
 	"bytes"
 	"context"
+	"slices"
 	"testing"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -95,4 +96,41 @@ func TestImportStagesOfOneSheet(t *testing.T) {
 		FROM decision_stages s JOIN decisions d ON d.id = s.decision_id
 		JOIN agenda_items a ON a.id = s.agenda_item_id JOIN meetings m ON m.id = a.meeting_id`,
 		[]string{"青山党〔2024〕31号: QSZ-ZFCW-2024-02#1"})
+}
+
+// TestImportRefusesDecidingStage refuses a file that makes a decision's
+// deciding item one of its earlier stages through one column, against the
+// other as the database holds it, and changes nothing.
+func TestImportRefusesDecidingStage(t *testing.T) {
+	pool := newDB(t)
+	loadCounty(t, pool)
+	// decisions_gbk.csv links 青山党〔2024〕31号 to QSZ-DW-2024-03#1; give it
+	// an earlier stage too.
+	importData(t, pool, KindDecisions, "单位编码,事项编码,标题,决策时间,文号,前置议题\n"+
+		"QSZ,QS-03,镇敬老院改造资金8万元,2024年3月6日,青山党〔2024〕31号,QSZ-ZFCW-2024-02#1\n")
+	before := snapshot(t, pool)
+	cases := []struct {
+		name, csv string
+		want      wantError
+	}{
+		{"stages without the deciding columns",
+			"单位编码,事项编码,标题,决策时间,文号,前置议题\n" +
+				"QSZ,QS-03,镇敬老院改造资金8万元,2024年3月6日,青山党〔2024〕31号,QSZ-DW-2024-03#1\n",
+			wantError{2, "前置议题", "QSZ-DW-2024-03#1 is the agenda item that decided " +
+				"decision 青山党〔2024〕31号, as the database holds it"}},
+		{"a deciding item without the stages column",
+			"单位编码,事项编码,标题,决策时间,文号,会议编码,议题序号\n" +
+				"QSZ,QS-03,镇敬老院改造资金8万元,2024年3月6日,青山党〔2024〕31号,QSZ-ZFCW-2024-02,1\n",
+			wantError{2, "会议编码", "QSZ-ZFCW-2024-02#1 is an earlier stage of decision " +
+				"青山党〔2024〕31号, as the database holds its 前置议题"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			checkErrors(t, importBad(t, pool, KindDecisions, "bad.csv", []byte(c.csv)),
+				[]wantError{c.want})
+		})
+	}
+	if after := snapshot(t, pool); !slices.Equal(before, after) {
+		t.Errorf("a refused file changed the database")
+	}
 }
