@@ -22,6 +22,8 @@ import (
 type stageWorld struct {
 	*apiEnv
 	earlier, foreign agenda.AgendaItem
+	foreignUnit      agenda.OrgUnit
+	foreignBody      agenda.Body
 }
 
 func newStageWorld(t *testing.T) stageWorld {
@@ -46,7 +48,8 @@ func newStageWorld(t *testing.T) stageWorld {
 	foreign, err := e.store.CreateAgendaItem(ctx, agenda.AgendaItemInput{MeetingID: fm.ID,
 		Title: "邻镇议题"})
 	must(t, err)
-	return stageWorld{apiEnv: e, earlier: earlier, foreign: foreign}
+	return stageWorld{apiEnv: e, earlier: earlier, foreign: foreign, foreignUnit: unit,
+		foreignBody: body}
 }
 
 // staged registers a decision of the world's unit decided at its item,

@@ -234,3 +234,62 @@ func FindStageBreaks(ctx context.Context, tx pgx.Tx, scope StageScope) ([]StageB
 	}
 	return out, nil
 }
+
+// DecisionNames names the decisions of bs, each once, in the order of bs,
+// by name: "decision A" or "decisions A, B", five at most, then how many
+// more. many says there are several, for the verb that follows.
+func DecisionNames(bs []StageBreak, name func(StageBreak) string) (names string, many bool) {
+	const most = 5
+	var list []string
+	seen := map[int64]bool{}
+	for _, b := range bs {
+		if !seen[b.DecisionID] {
+			seen[b.DecisionID] = true
+			list = append(list, name(b))
+		}
+	}
+	switch {
+	case len(list) == 1:
+		return "decision " + list[0], false
+	case len(list) > most:
+		return fmt.Sprintf("decisions %s and %d more", strings.Join(list[:most], ", "),
+			len(list)-most), true
+	}
+	return "decisions " + strings.Join(list, ", "), true
+}
+
+// stageMove words the refusal of a move that leaves decisions with
+// earlier-stage items of another unit's meetings: the field that moved
+// what, the items of it that decisions list, and what to do instead.
+type stageMove struct {
+	field, what, items, instead string
+}
+
+// refuseBrokenStages returns a *ConflictError naming the decisions whose
+// earlier-stage items in scope, after a move, are of another unit.
+func refuseBrokenStages(ctx context.Context, tx pgx.Tx, scope StageScope, m stageMove) error {
+	found, err := FindStageBreaks(ctx, tx, scope)
+	if err != nil {
+		return err
+	}
+	var moved []StageBreak
+	for _, b := range found {
+		if b.OtherUnit {
+			moved = append(moved, b)
+		}
+	}
+	if len(moved) == 0 {
+		return nil
+	}
+	names, many := DecisionNames(moved, func(b StageBreak) string {
+		return fmt.Sprintf("%d (unit %s)", b.DecisionID, b.UnitCode)
+	})
+	list := "lists"
+	if many {
+		list = "list"
+	}
+	return &ConflictError{Field: m.field, Reason: fmt.Sprintf("moves %s to unit %s, but %s "+
+		"%s %s as earlier stages (stage_item_ids), which must be items of the deciding "+
+		"unit's own meetings: change their stage_item_ids first, or %s", m.what,
+		moved[0].BodyUnitCode, names, list, m.items, m.instead)}
+}

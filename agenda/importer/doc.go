@@ -72,4 +72,7 @@
 // earlier-stage items listed for a decision (an empty 前置议题 cell clears
 // them). Nothing is deleted otherwise. Imports take an advisory lock, so
 // two never interleave.
+//
+// A file may not move a body, or a meeting, to another unit while
+// decisions list its agenda items as earlier stages (moves.go).
 package importer

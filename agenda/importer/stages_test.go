@@ -134,3 +134,35 @@ func TestImportRefusesDecidingStage(t *testing.T) {
 		t.Errorf("a refused file changed the database")
 	}
 }
+
+// TestImportRefusesStageMoves refuses a bodies file that moves a body, and
+// a meetings file that moves a meeting, to another unit while a decision
+// lists an item of theirs as an earlier stage; once it lists none, the
+// meeting moves.
+func TestImportRefusesStageMoves(t *testing.T) {
+	pool := newDB(t)
+	loadCounty(t, pool)
+	const decision = "单位编码,事项编码,标题,决策时间,文号,前置议题\n" +
+		"QSZ,QS-03,镇敬老院改造资金8万元,2024年3月6日,青山党〔2024〕31号,"
+	importData(t, pool, KindDecisions, decision+"QSZ-ZFCW-2024-02#1\n")
+	before := snapshot(t, pool)
+	const meeting = "会议编码,会议主体,会议名称,会议时间,议题序号,议题名称\n" +
+		"QSZ-ZFCW-2024-02,QSZ-DL-LW,青山镇政府2024年第2次常务会议,2024/3/12 15:00,1," +
+		"关于签订镇村道路修复工程施工合同的议题\n"
+	named := "decision 青山党〔2024〕31号 of unit QSZ lists"
+	checkErrors(t, importBad(t, pool, KindBodies, "bad.csv", []byte(
+		"单位编码,会议主体编码,会议主体名称,会议类型\nQSZ-DL,QSZ-ZFCW,青山镇政府常务会议,政府常务会议\n")),
+		[]wantError{{2, "单位编码", "moves body QSZ-ZFCW to unit QSZ-DL, but " + named +
+			" items of its meetings in 前置议题"}})
+	checkErrors(t, importBad(t, pool, KindMeetings, "bad.csv", []byte(meeting)),
+		[]wantError{{2, "会议主体", "moves meeting QSZ-ZFCW-2024-02 to unit QSZ-DL, but " +
+			named + " its items in 前置议题"}})
+	if after := snapshot(t, pool); !slices.Equal(before, after) {
+		t.Errorf("a refused file changed the database")
+	}
+
+	importData(t, pool, KindDecisions, decision+"\n")
+	importData(t, pool, KindMeetings, meeting)
+	wantRows(t, pool, `SELECT b.code FROM meetings m JOIN meeting_bodies b ON b.id = m.body_id
+		WHERE m.code = 'QSZ-ZFCW-2024-02'`, []string{"QSZ-DL-LW"})
+}
