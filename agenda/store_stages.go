@@ -49,10 +49,11 @@ func (f *fieldErrors) checkStageIDs(ids []int64, deciding *int64) {
 	}
 }
 
-// checkDecision runs in's own checks and looks up its references and its
-// earlier-stage items, so that one *ValidationError names every bad field:
-// an unknown org unit, matter or agenda item, and a stage item that is
-// unknown or belongs to another unit's meeting.
+// checkDecision runs in's own checks and looks up its references, its
+// matter and its earlier-stage items, so that one *ValidationError names
+// every bad field: an unknown org unit, matter or agenda item, a matter of
+// another unit's procedure list, and a stage item that is unknown or
+// belongs to another unit's meeting.
 func (s *Store) checkDecision(ctx context.Context, tx pgx.Tx, in DecisionInput,
 	refs []ref) error {
 	err := s.checked(ctx, in, refs...)
@@ -65,6 +66,11 @@ func (s *Store) checkDecision(ctx context.Context, tx pgx.Tx, in DecisionInput,
 		own = ve.Fields
 	}
 	var found fieldErrors
+	if !own.about("org_unit_id") && !own.about("matter_id") {
+		if err := matterProblem(ctx, tx, in, &found); err != nil {
+			return fmt.Errorf("check matter: %w", err)
+		}
+	}
 	if !own.about("stage_item_ids") {
 		if err := stageProblems(ctx, tx, in, &found); err != nil {
 			return fmt.Errorf("check stage items: %w", err)
@@ -92,6 +98,31 @@ func (f fieldErrors) about(field string) bool {
 		}
 	}
 	return false
+}
+
+// matterProblem reports, to fe, a matter of another unit's procedure list
+// than the deciding unit's: the decision is checked against its matter's
+// rules, which are the unit's own.
+func matterProblem(ctx context.Context, tx pgx.Tx, in DecisionInput, fe *fieldErrors) error {
+	var matter, unit string
+	var deciding *string
+	err := tx.QueryRow(ctx, `SELECT m.code, mu.code, du.code FROM matters m
+		JOIN org_units mu ON mu.id = m.org_unit_id
+		LEFT JOIN org_units du ON du.id = $2
+		WHERE m.id = $1 AND m.org_unit_id <> $2`, in.MatterID, in.OrgUnitID).Scan(
+		&matter, &unit, &deciding)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		return nil // the unit's own, or unknown (which the write reports)
+	case err != nil:
+		return err
+	case deciding == nil:
+		return nil // an unknown unit, which the write reports
+	}
+	fe.add("matter_id", fmt.Sprintf("matter %s is on the procedure list of unit %s, not of "+
+		"the deciding unit %s (org_unit_id %d): give a matter of the unit's own list",
+		matter, unit, *deciding, in.OrgUnitID))
+	return nil
 }
 
 // stageProblems looks up the earlier-stage items of in, which in's own

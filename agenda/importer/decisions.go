@@ -55,7 +55,7 @@ func importDecisions(ctx context.Context, j *job, tables []*table) error {
 	if err != nil {
 		return err
 	}
-	matters, err := loadMatterIDs(ctx, j)
+	matters, err := loadMatters(ctx, j)
 	if err != nil {
 		return err
 	}
@@ -144,7 +144,7 @@ func itemsByMeetingCode(ctx context.Context, j *job, recs []record, stages [][]s
 	return idx, rows.Err()
 }
 
-func readDecision(r record, stages []stageEntry, units unitIndex, matters map[string]int64,
+func readDecision(r record, stages []stageEntry, units unitIndex, matters map[string]matterRef,
 	items itemIndex) (decisionRow, bool) {
 	d := decisionRow{rec: r, reference: r.text("reference", true, maxName),
 		title: r.text("title", true, maxName), amount: r.amount("amount"),
@@ -152,11 +152,17 @@ func readDecision(r record, stages []stageEntry, units unitIndex, matters map[st
 	var unitOK bool
 	d.unit, unitOK = units.resolve(r, "unit")
 	if code := r.code("matter", true); code != "" {
-		if id, found := matters[code]; found {
-			d.matter = id
-		} else {
+		m, found := matters[code]
+		switch {
+		case !found:
 			r.fail("matter", fmt.Sprintf("「%s」 is no matter of the procedure list: import "+
 				"the matters first (liuhen import matters) or correct the code", code))
+		case unitOK && m.unit != d.unit:
+			r.fail("matter", fmt.Sprintf("「%s」 is on the procedure list of unit %s, not of "+
+				"the deciding unit %s: write a matter of the unit's own list, or correct "+
+				"the unit", code, m.unitCode, fold(r.value("unit"))))
+		default:
+			d.matter = m.id
 		}
 	}
 	if w := r.when("decided", true); w != nil {

@@ -56,7 +56,7 @@
 //     (QSZ-DW-2024-03#2; also /2, :2 or 第2项), several separated by 、 or
 //     commas. They must be items of the unit's own meetings, other than the
 //     deciding one (the row's, or the database's when the file has no
-//     会议编码).
+//     会议编码). The matter must be on the unit's own procedure list.
 //
 // # Writing
 //
@@ -73,6 +73,7 @@
 // them). Nothing is deleted otherwise. Imports take an advisory lock, so
 // two never interleave.
 //
-// A file may not move a body, or a meeting, to another unit while
-// decisions list its agenda items as earlier stages (moves.go).
+// A file may not move what decisions depend on to another unit: a matter
+// its unit's decisions are on, or a body or meeting whose agenda items
+// decisions list as earlier stages (moves.go).
 package importer
