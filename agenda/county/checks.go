@@ -128,7 +128,7 @@ func loadForeignKeys(ctx context.Context, tx pgx.Tx) ([]foreignKey, error) {
 }
 
 // stageTriggers keep a decision's deciding item out of its earlier stages
-// (migration 00016).
+// (migration 00018).
 var stageTriggers = []string{"decision_stage_not_deciding", "decision_deciding_not_stage"}
 
 // checkStages does the work of stageTriggers, which replica mode silenced,
