@@ -2,11 +2,16 @@ package agenda_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/liuhen/liuhen/agenda"
 )
@@ -17,6 +22,8 @@ import (
 type stageWorld struct {
 	*apiEnv
 	earlier, foreign agenda.AgendaItem
+	foreignUnit      agenda.OrgUnit
+	foreignBody      agenda.Body
 }
 
 func newStageWorld(t *testing.T) stageWorld {
@@ -41,7 +48,19 @@ func newStageWorld(t *testing.T) stageWorld {
 	foreign, err := e.store.CreateAgendaItem(ctx, agenda.AgendaItemInput{MeetingID: fm.ID,
 		Title: "邻镇议题"})
 	must(t, err)
-	return stageWorld{apiEnv: e, earlier: earlier, foreign: foreign}
+	return stageWorld{apiEnv: e, earlier: earlier, foreign: foreign, foreignUnit: unit,
+		foreignBody: body}
+}
+
+// staged registers a decision of the world's unit decided at its item,
+// with the earlier meeting's item as its earlier stage.
+func (w stageWorld) staged(t *testing.T) agenda.Decision {
+	t.Helper()
+	d, err := w.store.CreateDecision(context.Background(), agenda.DecisionInput{
+		OrgUnitID: w.unit.ID, MatterID: w.matter.ID, Title: "拨款", DecidedAt: at(0),
+		AgendaItemID: &w.item.ID, StageItemIDs: []int64{w.earlier.ID}})
+	must(t, err)
+	return d
 }
 
 // TestAPIDecisionStages links the earlier-stage items of a decision on
@@ -90,10 +109,7 @@ func TestAPIDecisionStages(t *testing.T) {
 // answer names the entry, and nothing changes.
 func TestAPIDecisionStagesRefused(t *testing.T) {
 	w := newStageWorld(t)
-	d, err := w.store.CreateDecision(context.Background(), agenda.DecisionInput{
-		OrgUnitID: w.unit.ID, MatterID: w.matter.ID, Title: "拨款", DecidedAt: at(0),
-		AgendaItemID: &w.item.ID, StageItemIDs: []int64{w.earlier.ID}})
-	must(t, err)
+	d := w.staged(t)
 	path := fmt.Sprintf("/api/v1/decisions/%d", d.ID)
 	create := func(more string) string {
 		return fmt.Sprintf(`{"org_unit_id":%d,"matter_id":%d,"title":"x",
@@ -139,5 +155,68 @@ func TestAPIDecisionStagesRefused(t *testing.T) {
 	}
 	if logs := w.logs.String(); logs != "" {
 		t.Errorf("got logs %q for bad input, want none", logs)
+	}
+}
+
+// TestDatabaseKeepsDecidingItemOutOfStages writes past the store: the
+// database refuses, at commit, a stage that is the deciding item and a
+// deciding item that is a stage, and takes the two swapped in one
+// transaction. CommitConflict makes its refusal a conflict on
+// stage_item_ids.
+func TestDatabaseKeepsDecidingItemOutOfStages(t *testing.T) {
+	w := newStageWorld(t)
+	ctx := context.Background()
+	d := w.staged(t)
+	write := func(sql ...string) error {
+		return pgx.BeginFunc(ctx, w.pool, func(tx pgx.Tx) error {
+			for _, s := range sql {
+				if _, err := tx.Exec(ctx, s); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
+	addDeciding := fmt.Sprintf(`INSERT INTO decision_stages VALUES (%d, %d)`, d.ID, w.item.ID)
+	decideStage := fmt.Sprintf(`UPDATE decisions SET agenda_item_id = %d WHERE id = %d`,
+		w.earlier.ID, d.ID)
+	dropEarlier := fmt.Sprintf(`DELETE FROM decision_stages WHERE decision_id = %d
+		AND agenda_item_id = %d`, d.ID, w.earlier.ID)
+	const decidingItem = "the one that decided it"
+	for name, sql := range map[string][]string{
+		"a stage that is the deciding item": {addDeciding},
+		"a deciding item that is a stage":   {decideStage},
+	} {
+		t.Run(name, func(t *testing.T) {
+			err := write(sql...)
+			var pgErr *pgconn.PgError
+			if !errors.As(err, &pgErr) || pgErr.Code != "23514" ||
+				!strings.Contains(pgErr.Message, decidingItem) {
+				t.Fatalf("got %v, want a check violation saying %q", err, decidingItem)
+			}
+			ce, ok := agenda.CommitConflict(err)
+			if !ok || ce.Field != "stage_item_ids" || !errors.Is(ce, agenda.ErrConflict) ||
+				!strings.Contains(ce.Reason, fmt.Sprintf("decision %d lists", d.ID)) {
+				t.Errorf("CommitConflict: got %+v, %v; want a conflict on stage_item_ids "+
+					"naming decision %d", ce, ok, d.ID)
+			}
+		})
+	}
+	got, err := w.store.GetDecision(ctx, d.ID)
+	must(t, err)
+	if *got.AgendaItemID != w.item.ID || len(got.StageItemIDs) != 1 {
+		t.Fatalf("after refused writes: got %+v, want the decision unchanged", got)
+	}
+
+	must(t, write(decideStage, dropEarlier, addDeciding))
+	got, err = w.store.GetDecision(ctx, d.ID)
+	must(t, err)
+	if *got.AgendaItemID != w.earlier.ID || len(got.StageItemIDs) != 1 ||
+		got.StageItemIDs[0] != w.item.ID {
+		t.Errorf("swapped: got deciding item %d, stages %v; want %d, [%d]",
+			*got.AgendaItemID, got.StageItemIDs, w.earlier.ID, w.item.ID)
+	}
+	if _, ok := agenda.CommitConflict(errors.New("another error")); ok {
+		t.Error("CommitConflict took an error that is not the database's refusal")
 	}
 }

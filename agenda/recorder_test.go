@@ -39,8 +39,11 @@ func TestRecorderLockConnectionsProbeTheirPeer(t *testing.T) {
 	r := claim(t, w)
 	wantKeepalives(t, r, "the first connection")
 
+	// Advisory locks belong to a database; other tests' databases have
+	// recorders of the same ids, whose backends are not this test's to end.
 	tag, err := w.pool.Exec(ctx, `SELECT pg_terminate_backend(pid) FROM pg_locks
-		WHERE locktype = 'advisory' AND classid = $1 AND objid = $2 AND objsubid = 2`,
+		WHERE locktype = 'advisory' AND classid = $1 AND objid = $2 AND objsubid = 2
+		  AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
 		agenda.RecorderLockClass, r.ID)
 	must(t, err)
 	if tag.RowsAffected() != 1 {

@@ -264,14 +264,22 @@ const (
 	requiredText = "is required"
 )
 
-var codePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
+// CodeSyntax is the form of a code (of an org unit, body, matter,
+// meeting or member) as a regular expression without anchors, for the
+// patterns that read codes inside other text.
+const CodeSyntax = `[A-Za-z0-9][A-Za-z0-9._-]{0,63}`
+
+var codePattern = regexp.MustCompile(`^` + CodeSyntax + `$`)
+
+// ValidCode reports whether code has the form of a code.
+func ValidCode(code string) bool { return codePattern.MatchString(code) }
 
 // checkCode reports a bad code.
 func (f *fieldErrors) checkCode(field, code string) {
 	switch {
 	case code == "":
 		f.add(field, requiredText)
-	case !codePattern.MatchString(code):
+	case !ValidCode(code):
 		f.add(field, codeExplain)
 	}
 }

@@ -54,19 +54,25 @@ func (s *Store) CreateBody(ctx context.Context, in BodyInput) (Body, error) {
 	return b, nil
 }
 
-// UpdateBody changes meeting body id as patch says.
-//
-// TODO(stage-units): a body moved to another unit is not checked against
-// the decisions that list its meetings' items as earlier stages (see
-// UpdateMeeting).
+// UpdateBody changes meeting body id as patch says. Moving it to another
+// unit is a *ConflictError while decisions of its unit list items of its
+// meetings as earlier stages (see UpdateMeeting).
 func (s *Store) UpdateBody(ctx context.Context, id int64, patch Patch[BodyInput]) (Body, error) {
+	var unit int64 // the body's unit before the update
 	load := func(tx pgx.Tx) (BodyInput, error) {
 		b, err := scanBody(tx.QueryRow(ctx, `SELECT `+bodyColumns+` FROM meeting_bodies
 			WHERE id = $1 FOR NO KEY UPDATE`, id))
+		unit = b.OrgUnitID
 		return b.input(), err
 	}
 	b, err := update(ctx, s, load, patch, func(tx pgx.Tx, in BodyInput) (Body, error) {
-		return s.saveBody(ctx, tx, id, in)
+		b, err := s.saveBody(ctx, tx, id, in)
+		if err != nil || b.OrgUnitID == unit {
+			return b, err
+		}
+		return b, refuseBrokenStages(ctx, tx, StageScope{Bodies: []int64{id}}, stageMove{
+			field: "org_unit_id", what: "the body", items: "agenda items of its meetings",
+			instead: "keep the body in their unit"})
 	})
 	if err != nil {
 		return Body{}, fmt.Errorf("update meeting body %d: %w", id, err)

@@ -69,18 +69,30 @@ type DecisionFilter struct {
 	DecidedTo    *time.Time
 }
 
-const decisionColumns = `d.id, d.org_unit_id, d.matter_id, d.title, (d.amount * 100)::bigint,
+// decisionFields are the columns of a decision's own row; decisionColumns
+// add its earlier-stage items.
+const (
+	decisionFields = `d.id, d.org_unit_id, d.matter_id, d.title, (d.amount * 100)::bigint,
 	d.decided_at, d.agenda_item_id, d.reference, d.payee, d.project, d.registered_at,
-	d.contract_at, d.paid_at, d.created_at, ` + stageItemsColumn
+	d.contract_at, d.paid_at, d.created_at`
+	decisionColumns = decisionFields + `, ` + stageItemsColumn
+)
 
+// scanDecision scans decisionColumns.
 func scanDecision(row pgx.Row) (Decision, error) {
 	var d Decision
-	var amount *int64
-	err := row.Scan(&d.ID, &d.OrgUnitID, &d.MatterID, &d.Title, &amount, &d.DecidedAt,
-		&d.AgendaItemID, &d.Reference, &d.Payee, &d.Project, &d.RegisteredAt, &d.ContractAt,
-		&d.PaidAt, &d.CreatedAt, &d.StageItemIDs)
-	d.Amount = amountPtr(amount)
+	err := d.scan(row, &d.StageItemIDs)
 	return d, err
+}
+
+// scan reads decisionFields, and the columns after them into more.
+func (d *Decision) scan(row pgx.Row, more ...any) error {
+	var amount *int64
+	err := row.Scan(append([]any{&d.ID, &d.OrgUnitID, &d.MatterID, &d.Title, &amount,
+		&d.DecidedAt, &d.AgendaItemID, &d.Reference, &d.Payee, &d.Project, &d.RegisteredAt,
+		&d.ContractAt, &d.PaidAt, &d.CreatedAt}, more...)...)
+	d.Amount = amountPtr(amount)
+	return err
 }
 
 // CreateDecision registers a decision. Unknown org unit, matter or agenda
@@ -131,17 +143,18 @@ func (s *Store) saveDecision(ctx context.Context, tx pgx.Tx, id int64, in Decisi
 		`UPDATE decisions AS d SET org_unit_id = $1, matter_id = $2, title = $3,
 			amount = $4::bigint / 100.0, decided_at = $5, agenda_item_id = $6,
 			reference = $7, payee = $8, project = $9, registered_at = $10,
-			contract_at = $11, paid_at = $12`, decisionColumns,
+			contract_at = $11, paid_at = $12`, decisionFields,
 		in.OrgUnitID, in.MatterID, in.Title, fenPtr(in.Amount), in.DecidedAt,
 		in.AgendaItemID, in.Reference, in.Payee, in.Project, in.RegisteredAt, in.ContractAt,
 		in.PaidAt)
-	d, err := scanDecision(tx.QueryRow(ctx, sql, args...))
-	if err != nil {
+	var d Decision
+	if err := d.scan(tx.QueryRow(ctx, sql, args...)); err != nil {
 		return Decision{}, s.explain(ctx, err, refs...)
 	}
 	if err := writeStages(ctx, tx, d.ID, in.StageItemIDs); err != nil {
 		return Decision{}, err
 	}
+	var err error
 	d.StageItemIDs, err = readStages(ctx, tx, d.ID)
 	return d, err
 }

@@ -2,7 +2,10 @@ package agenda
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -213,21 +216,66 @@ func (s *Store) CreateMatter(ctx context.Context, in MatterInput) (Matter, error
 	return m, nil
 }
 
-// UpdateMatter changes matter id as patch says.
+// UpdateMatter changes matter id as patch says. Moving it to another unit
+// is a *ConflictError while decisions of its unit are on it: a decision's
+// matter is of its own unit's procedure list.
 func (s *Store) UpdateMatter(ctx context.Context, id int64, patch Patch[MatterInput]) (
 	Matter, error) {
+	var unit int64 // the matter's unit before the update
 	load := func(tx pgx.Tx) (MatterInput, error) {
 		m, err := scanMatter(tx.QueryRow(ctx, `SELECT `+matterColumns+` FROM matters
 			WHERE id = $1 FOR NO KEY UPDATE`, id))
+		unit = m.OrgUnitID
 		return m.input(), err
 	}
 	m, err := update(ctx, s, load, patch, func(tx pgx.Tx, in MatterInput) (Matter, error) {
-		return s.saveMatter(ctx, tx, id, in)
+		m, err := s.saveMatter(ctx, tx, id, in)
+		if err != nil || m.OrgUnitID == unit {
+			return m, err
+		}
+		return m, refuseMovingUsedMatter(ctx, tx, id, unit)
 	})
 	if err != nil {
 		return Matter{}, fmt.Errorf("update matter %d: %w", id, err)
 	}
 	return m, nil
+}
+
+// refuseMovingUsedMatter returns a *ConflictError when decisions of unit,
+// which matter id has just left, are on it.
+func refuseMovingUsedMatter(ctx context.Context, tx pgx.Tx, id, unit int64) error {
+	var n int
+	var first []int64
+	var from, to string
+	err := tx.QueryRow(ctx, `
+		SELECT count(*), (array_agg(d.id ORDER BY d.id))[1:5], fu.code, tu.code
+		FROM decisions d
+		JOIN matters m ON m.id = d.matter_id
+		JOIN org_units fu ON fu.id = d.org_unit_id
+		JOIN org_units tu ON tu.id = m.org_unit_id
+		WHERE d.matter_id = $1 AND d.org_unit_id = $2
+		GROUP BY fu.code, tu.code`, id, unit).Scan(&n, &first, &from, &to)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("check the matter's decisions: %w", err)
+	}
+	list := make([]string, len(first))
+	for i, d := range first {
+		list[i] = strconv.FormatInt(d, 10)
+	}
+	if n > len(first) {
+		list = append(list, "…")
+	}
+	on := fmt.Sprintf("%d decisions of unit %s (%s) are", n, from, strings.Join(list, ", "))
+	if n == 1 {
+		on = fmt.Sprintf("decision %s of unit %s is", list[0], from)
+	}
+	return &ConflictError{Field: "org_unit_id", Reason: fmt.Sprintf("moves the matter to "+
+		"unit %s, but %s on it, and a decision's matter is on its own unit's procedure "+
+		"list: give them another matter first, or add the matter to unit %s under a code "+
+		"of its own", to, on, to)}
 }
 
 func (s *Store) saveMatter(ctx context.Context, q querier, id int64, in MatterInput) (

@@ -94,22 +94,26 @@ func (s *Store) CreateMeeting(ctx context.Context, in MeetingInput) (Meeting, er
 	return m, nil
 }
 
-// UpdateMeeting changes meeting id as patch says.
-//
-// TODO(stage-units): moving a meeting to a body of another unit is not
-// checked against the decisions that list its items as earlier stages,
-// which must be of their own unit: such a decision then refuses every
-// PATCH, naming stage_item_ids. Refusing the move, naming those decisions,
-// as a decision's own unit change is refused, would keep the rule.
+// UpdateMeeting changes meeting id as patch says. Moving it to a body of
+// another unit is a *ConflictError while decisions of its unit list its
+// items as earlier stages, which are items of the unit's own meetings.
 func (s *Store) UpdateMeeting(ctx context.Context, id int64, patch Patch[MeetingInput]) (
 	Meeting, error) {
+	var body int64 // the meeting's body before the update
 	load := func(tx pgx.Tx) (MeetingInput, error) {
 		m, err := scanMeeting(tx.QueryRow(ctx, `SELECT `+meetingColumns+` FROM meetings m
 			WHERE m.id = $1 FOR NO KEY UPDATE`, id))
+		body = m.BodyID
 		return m.input(), err
 	}
 	m, err := update(ctx, s, load, patch, func(tx pgx.Tx, in MeetingInput) (Meeting, error) {
-		return s.saveMeeting(ctx, tx, id, in)
+		m, err := s.saveMeeting(ctx, tx, id, in)
+		if err != nil || m.BodyID == body {
+			return m, err
+		}
+		return m, refuseBrokenStages(ctx, tx, StageScope{Meetings: []int64{id}}, stageMove{
+			field: "body_id", what: "the meeting", items: "its agenda items",
+			instead: "give the meeting a body of their unit"})
 	})
 	if err != nil {
 		return Meeting{}, fmt.Errorf("update meeting %d: %w", id, err)

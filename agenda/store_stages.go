@@ -4,9 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/liuhen/liuhen/internal/problem"
 )
 
 // MaxStages bounds the earlier-stage items of one decision: a procedure
@@ -49,10 +49,11 @@ func (f *fieldErrors) checkStageIDs(ids []int64, deciding *int64) {
 	}
 }
 
-// checkDecision runs in's own checks and looks up its references and its
-// earlier-stage items, so that one *ValidationError names every bad field:
-// an unknown org unit, matter or agenda item, and a stage item that is
-// unknown or belongs to another unit's meeting.
+// checkDecision runs in's own checks and looks up its references, its
+// matter and its earlier-stage items, so that one *ValidationError names
+// every bad field: an unknown org unit, matter or agenda item, a matter of
+// another unit's procedure list, and a stage item that is unknown or
+// belongs to another unit's meeting.
 func (s *Store) checkDecision(ctx context.Context, tx pgx.Tx, in DecisionInput,
 	refs []ref) error {
 	err := s.checked(ctx, in, refs...)
@@ -60,35 +61,76 @@ func (s *Store) checkDecision(ctx context.Context, tx pgx.Tx, in DecisionInput,
 	if err != nil && !errors.As(err, &ve) {
 		return err
 	}
-	stages, qerr := stageProblems(ctx, tx, in)
-	if qerr != nil {
-		return fmt.Errorf("check stage items: %w", qerr)
+	var own fieldErrors
+	if ve != nil {
+		own = ve.Fields
 	}
-	if len(stages) == 0 {
+	var found fieldErrors
+	if !own.about("org_unit_id") && !own.about("matter_id") {
+		if err := matterProblem(ctx, tx, in, &found); err != nil {
+			return fmt.Errorf("check matter: %w", err)
+		}
+	}
+	if !own.about("stage_item_ids") {
+		if err := stageProblems(ctx, tx, in, &found); err != nil {
+			return fmt.Errorf("check stage items: %w", err)
+		}
+	}
+	if len(found) == 0 {
 		return err
 	}
-	var fields []problem.FieldError
-	if ve != nil {
-		fields = ve.Fields
-	} else {
+	if ve == nil {
 		// in's own checks passed, so its references were not looked up.
 		missing, qerr := s.missingRefs(ctx, refs)
 		if qerr != nil {
 			return fmt.Errorf("check references: %w", qerr)
 		}
-		fields = missing
+		own = missing
 	}
-	return &ValidationError{Fields: mergeFields(fields, stages)}
+	return &ValidationError{Fields: mergeFields(own, found)}
 }
 
-// stageProblems looks up the earlier-stage items of in: each must exist
-// and sit on a meeting of a body of the decision's unit. Items that
-// checkStageIDs refuses already are not looked up.
-func stageProblems(ctx context.Context, tx pgx.Tx, in DecisionInput) (fieldErrors, error) {
-	var own fieldErrors
-	own.checkStageIDs(in.StageItemIDs, in.AgendaItemID)
-	if len(own) > 0 || len(in.StageItemIDs) == 0 {
-		return nil, nil
+// about reports whether f names field, or an entry field[i] of it.
+func (f fieldErrors) about(field string) bool {
+	for _, e := range f {
+		if e.Field == field || strings.HasPrefix(e.Field, field+"[") {
+			return true
+		}
+	}
+	return false
+}
+
+// matterProblem reports, to fe, a matter of another unit's procedure list
+// than the deciding unit's: the decision is checked against its matter's
+// rules, which are the unit's own.
+func matterProblem(ctx context.Context, tx pgx.Tx, in DecisionInput, fe *fieldErrors) error {
+	var matter, unit string
+	var deciding *string
+	err := tx.QueryRow(ctx, `SELECT m.code, mu.code, du.code FROM matters m
+		JOIN org_units mu ON mu.id = m.org_unit_id
+		LEFT JOIN org_units du ON du.id = $2
+		WHERE m.id = $1 AND m.org_unit_id <> $2`, in.MatterID, in.OrgUnitID).Scan(
+		&matter, &unit, &deciding)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		return nil // the unit's own, or unknown (which the write reports)
+	case err != nil:
+		return err
+	case deciding == nil:
+		return nil // an unknown unit, which the write reports
+	}
+	fe.add("matter_id", fmt.Sprintf("matter %s is on the procedure list of unit %s, not of "+
+		"the deciding unit %s (org_unit_id %d): give a matter of the unit's own list",
+		matter, unit, *deciding, in.OrgUnitID))
+	return nil
+}
+
+// stageProblems looks up the earlier-stage items of in, which in's own
+// checks passed, and reports to fe each that does not exist or does not
+// sit on a meeting of a body of the decision's unit.
+func stageProblems(ctx context.Context, tx pgx.Tx, in DecisionInput, fe *fieldErrors) error {
+	if len(in.StageItemIDs) == 0 {
+		return nil
 	}
 	rows, err := tx.Query(ctx, `
 		SELECT x.i - 1, ai.id IS NOT NULL, coalesce(ai.meeting_id, 0),
@@ -100,17 +142,16 @@ func stageProblems(ctx context.Context, tx pgx.Tx, in DecisionInput) (fieldError
 		LEFT JOIN org_units u ON u.id = b.org_unit_id
 		ORDER BY x.i`, in.StageItemIDs)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer rows.Close()
-	var fe fieldErrors
 	for rows.Next() {
 		var i int
 		var found bool
 		var meeting, unit int64
 		var unitCode, bodyCode string
 		if err := rows.Scan(&i, &found, &meeting, &unit, &unitCode, &bodyCode); err != nil {
-			return nil, err
+			return err
 		}
 		field := fmt.Sprintf("stage_item_ids[%d]", i)
 		switch {
@@ -123,7 +164,7 @@ func stageProblems(ctx context.Context, tx pgx.Tx, in DecisionInput) (fieldError
 				in.OrgUnitID))
 		}
 	}
-	return fe, rows.Err()
+	return rows.Err()
 }
 
 // writeStages makes items the earlier-stage items of decision id.
@@ -154,4 +195,132 @@ func readStages(ctx context.Context, tx pgx.Tx, id int64) ([]int64, error) {
 		return nil, fmt.Errorf("read stage items: %w", err)
 	}
 	return items, nil
+}
+
+// StageBreak is an earlier-stage item of a decision that breaks a rule of
+// decision_stages: it is the item that decided (Deciding), or an item of a
+// meeting of a body of another unit than the decision's (OtherUnit).
+type StageBreak struct {
+	DecisionID   int64
+	Reference    string // "" when the decision has none
+	UnitCode     string // the decision's unit
+	ItemID       int64
+	MeetingID    int64
+	MeetingCode  string // "" when the meeting has none
+	Seq          int    // the item's number on the meeting's agenda
+	BodyCode     string
+	BodyUnitCode string
+	Deciding     bool
+	OtherUnit    bool
+}
+
+// StageScope selects what FindStageBreaks checks: every earlier-stage item
+// of Decisions, and the earlier-stage items on Meetings and on the
+// meetings of Bodies.
+type StageScope struct {
+	Decisions, Meetings, Bodies []int64
+}
+
+// FindStageBreaks returns, by decision and item, the earlier-stage items
+// in scope that break a rule, as tx sees them. A write that can break one
+// (a decision's deciding item or stages, a meeting given another body, a
+// body another unit) runs it before it commits, and refuses what it finds.
+func FindStageBreaks(ctx context.Context, tx pgx.Tx, scope StageScope) ([]StageBreak, error) {
+	rows, err := tx.Query(ctx, `
+		WITH picked AS (
+			SELECT ds.decision_id, ds.agenda_item_id FROM decision_stages ds
+			WHERE ds.decision_id = ANY($1)
+			UNION
+			SELECT ds.decision_id, ds.agenda_item_id FROM agenda_items ai
+			JOIN decision_stages ds ON ds.agenda_item_id = ai.id
+			WHERE ai.meeting_id = ANY($2)
+			UNION
+			SELECT ds.decision_id, ds.agenda_item_id FROM meetings m
+			JOIN agenda_items ai ON ai.meeting_id = m.id
+			JOIN decision_stages ds ON ds.agenda_item_id = ai.id
+			WHERE m.body_id = ANY($3))
+		SELECT d.id, d.reference, du.code, ai.id, m.id, coalesce(m.code, ''), ai.seq,
+		       b.code, bu.code, ai.id = d.agenda_item_id IS TRUE,
+		       b.org_unit_id <> d.org_unit_id
+		FROM picked p
+		JOIN decisions d ON d.id = p.decision_id
+		JOIN org_units du ON du.id = d.org_unit_id
+		JOIN agenda_items ai ON ai.id = p.agenda_item_id
+		JOIN meetings m ON m.id = ai.meeting_id
+		JOIN meeting_bodies b ON b.id = m.body_id
+		JOIN org_units bu ON bu.id = b.org_unit_id
+		WHERE ai.id = d.agenda_item_id OR b.org_unit_id <> d.org_unit_id
+		ORDER BY d.id, ai.id`, scope.Decisions, scope.Meetings, scope.Bodies)
+	if err != nil {
+		return nil, fmt.Errorf("check earlier stages: %w", err)
+	}
+	var b StageBreak
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (StageBreak, error) {
+		err := row.Scan(&b.DecisionID, &b.Reference, &b.UnitCode, &b.ItemID, &b.MeetingID,
+			&b.MeetingCode, &b.Seq, &b.BodyCode, &b.BodyUnitCode, &b.Deciding, &b.OtherUnit)
+		return b, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("check earlier stages: %w", err)
+	}
+	return out, nil
+}
+
+// DecisionNames names the decisions of bs, each once, in the order of bs,
+// by name: "decision A" or "decisions A, B", five at most, then how many
+// more. many says there are several, for the verb that follows.
+func DecisionNames(bs []StageBreak, name func(StageBreak) string) (names string, many bool) {
+	const most = 5
+	var list []string
+	seen := map[int64]bool{}
+	for _, b := range bs {
+		if !seen[b.DecisionID] {
+			seen[b.DecisionID] = true
+			list = append(list, name(b))
+		}
+	}
+	switch {
+	case len(list) == 1:
+		return "decision " + list[0], false
+	case len(list) > most:
+		return fmt.Sprintf("decisions %s and %d more", strings.Join(list[:most], ", "),
+			len(list)-most), true
+	}
+	return "decisions " + strings.Join(list, ", "), true
+}
+
+// stageMove words the refusal of a move that leaves decisions with
+// earlier-stage items of another unit's meetings: the field that moved
+// what, the items of it that decisions list, and what to do instead.
+type stageMove struct {
+	field, what, items, instead string
+}
+
+// refuseBrokenStages returns a *ConflictError naming the decisions whose
+// earlier-stage items in scope, after a move, are of another unit.
+func refuseBrokenStages(ctx context.Context, tx pgx.Tx, scope StageScope, m stageMove) error {
+	found, err := FindStageBreaks(ctx, tx, scope)
+	if err != nil {
+		return err
+	}
+	var moved []StageBreak
+	for _, b := range found {
+		if b.OtherUnit {
+			moved = append(moved, b)
+		}
+	}
+	if len(moved) == 0 {
+		return nil
+	}
+	names, many := DecisionNames(moved, func(b StageBreak) string {
+		return fmt.Sprintf("%d (unit %s)", b.DecisionID, b.UnitCode)
+	})
+	list := "lists"
+	if many {
+		list = "list"
+	}
+	return &ConflictError{Field: m.field, Reason: fmt.Sprintf("moves %s to unit %s, but %s "+
+		"%s %s as earlier stages (stage_item_ids), which must be items of the deciding "+
+		"unit's own meetings: change their stage_item_ids first, or %s", m.what,
+		moved[0].BodyUnitCode, names, list, m.items, m.instead)}
 }

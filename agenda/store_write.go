@@ -2,6 +2,7 @@ package agenda
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -48,6 +49,9 @@ func update[In, T any](ctx context.Context, s *Store, load func(pgx.Tx) (In, err
 		out, err = save(tx, in)
 		return err
 	})
+	if ce, ok := CommitConflict(err); ok {
+		return out, ce
+	}
 	return out, err
 }
 
@@ -61,7 +65,33 @@ func create[In, T any](ctx context.Context, s *Store, in In,
 		out, err = save(tx, in)
 		return err
 	})
+	if ce, ok := CommitConflict(err); ok {
+		return out, ce
+	}
 	return out, err
+}
+
+// commitRules are the rules the database checks when a transaction
+// commits (constraint triggers, see the migrations), by the constraint name
+// they report, with the field of the input each concerns.
+var commitRules = map[string]string{"decision_stage_not_deciding": "stage_item_ids"}
+
+// CommitConflict returns, when err is the refusal of a rule checked at
+// commit, a *ConflictError saying so. The API and the import check these
+// rules before they write, so such a refusal comes of another write made
+// at the same time, which the checks could not see.
+func CommitConflict(err error) (*ConflictError, bool) {
+	var pgErr *pgconn.PgError
+	if !errors.As(err, &pgErr) || pgErr.Code != "23514" {
+		return nil, false
+	}
+	field, ok := commitRules[pgErr.ConstraintName]
+	if !ok {
+		return nil, false
+	}
+	return &ConflictError{Field: field, Reason: "conflicts with a change made at the same " +
+		"time: " + pgErr.Message + "; read the record again, and repeat the change if it " +
+		"is still wanted"}, true
 }
 
 // writeSQL returns the statement that writes a record and its arguments:

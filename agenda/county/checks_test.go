@@ -68,10 +68,11 @@ func TestSkipRowChecksWithoutPrivilege(t *testing.T) {
 	}
 }
 
-// TestCheckForeignKeysFindsDanglingRow writes a decision of a unit that
-// does not exist with the triggers off, and expects the end check to
-// refuse it.
-func TestCheckForeignKeysFindsDanglingRow(t *testing.T) {
+// withRowChecksOff runs f on a transaction whose row triggers are off, as
+// Generate's are, with the ids Generate would start from, and rolls it
+// back.
+func withRowChecksOff(t *testing.T, f func(ctx context.Context, tx pgx.Tx, a *ids) error) {
+	t.Helper()
 	ctx := context.Background()
 	pool := testenv.Database(t)
 	err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
@@ -82,10 +83,25 @@ func TestCheckForeignKeysFindsDanglingRow(t *testing.T) {
 		if err != nil {
 			return err
 		}
+		if err := f(ctx, tx, a); err != nil {
+			return err
+		}
+		return errRollback
+	})
+	if !errors.Is(err, errRollback) {
+		t.Fatal(err)
+	}
+}
+
+// TestCheckForeignKeysFindsDanglingRow writes a decision of a unit that
+// does not exist with the triggers off, and expects the end check to
+// refuse it.
+func TestCheckForeignKeysFindsDanglingRow(t *testing.T) {
+	withRowChecksOff(t, func(ctx context.Context, tx pgx.Tx, a *ids) error {
 		if err := checkForeignKeys(ctx, tx, a); err != nil {
 			t.Errorf("nothing written yet: got %v", err)
 		}
-		_, err = tx.Exec(ctx, `INSERT INTO decisions (id, org_unit_id, matter_id, title,
+		_, err := tx.Exec(ctx, `INSERT INTO decisions (id, org_unit_id, matter_id, title,
 			decided_at) VALUES ($1, 424242, 434343, '无主决策', now())`, a.take(tDecisions))
 		if err != nil {
 			return err
@@ -94,11 +110,33 @@ func TestCheckForeignKeysFindsDanglingRow(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "decisions_") {
 			t.Errorf("got %v, want a foreign key of decisions named", err)
 		}
-		return errRollback
+		return nil
 	})
-	if !errors.Is(err, errRollback) {
-		t.Fatal(err)
-	}
+}
+
+// TestCheckStagesFindsDecidingStage writes, with the triggers off, a
+// decision that lists its deciding item as an earlier stage, and expects
+// the end check to refuse it.
+func TestCheckStagesFindsDecidingStage(t *testing.T) {
+	withRowChecksOff(t, func(ctx context.Context, tx pgx.Tx, a *ids) error {
+		id := a.take(tDecisions)
+		_, err := tx.Exec(ctx, `INSERT INTO decisions (id, org_unit_id, matter_id, title,
+			decided_at, agenda_item_id) VALUES ($1, 1, 1, '决策', now(), 77)`, id)
+		if err != nil {
+			return err
+		}
+		if err := checkStages(ctx, tx, a); err != nil {
+			t.Errorf("no stage written yet: got %v", err)
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO decision_stages VALUES ($1, 77)`, id); err != nil {
+			return err
+		}
+		err = checkStages(ctx, tx, a)
+		if err == nil || !strings.Contains(err.Error(), "also an earlier stage of 1 decisions") {
+			t.Errorf("got %v, want the decision found", err)
+		}
+		return nil
+	})
 }
 
 func TestGeneratedCountyIsSearchable(t *testing.T) {

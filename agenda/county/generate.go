@@ -62,6 +62,9 @@ func Generate(ctx context.Context, pool *pgxpool.Pool, opts Options) (Result, er
 			if err := checkForeignKeys(ctx, tx, a); err != nil {
 				return err
 			}
+			if err := checkStages(ctx, tx, a); err != nil {
+				return err
+			}
 			if err := refreshSearch(ctx, tx, a); err != nil {
 				return err
 			}

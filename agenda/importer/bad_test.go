@@ -94,6 +94,12 @@ var badCases = []struct {
 			{5, "议题序号", "meeting QSZ-DW-2024-03 has no agenda item 9"},
 			{6, "文号", "reference R-1 of unit QSZ is also on row 2"},
 			{7, "决策时间", "is empty"}, {7, "文号", "is empty"}, {7, "会议编码", "is empty"}}},
+	{"decisions: a matter of another unit's procedure list", KindDecisions,
+		"单位编码,事项编码,标题,决策时间,文号\n" +
+			"QSZ-DL,QS-03,村委会办公用房维修,2024-04-01,东岭村〔2024〕9号\n" +
+			"东岭村,DL-01,村道硬化工程二期,2024-04-02,东岭村〔2024〕10号\n",
+		[]wantError{{2, "事项编码", "「QS-03」 is on the procedure list of unit QSZ, not of " +
+			"the deciding unit QSZ-DL"}}},
 	{"decisions: earlier stages unknown, of another unit, deciding, twice, unreadable",
 		KindDecisions, "单位编码,事项编码,标题,决策时间,文号,会议编码,议题序号,前置议题\n" +
 			"QSZ,QS-03,甲,2024-04-01,S-1,QSZ-DW-2024-03,1,QSZ-DW-2024-03#1\n" +

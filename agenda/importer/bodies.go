@@ -192,15 +192,25 @@ func writeBodies(ctx context.Context, j *job, tables []*table, bodies map[string
 		types:  []string{"text", "bigint", "text", "text"},
 		update: []string{"org_unit_id", "name", "kind"}}
 	values := make([][]any, len(bodyOrder))
+	units := make([]int64, len(bodyOrder))
+	at := make(map[string]record, len(bodyOrder))
 	for i, code := range bodyOrder {
 		b := bodies[code]
 		values[i] = []any{b.code, b.unit, b.name, b.kind}
+		units[i], at[code] = b.unit, b.rec
+	}
+	mv, err := findMoving(ctx, j, movingBodiesSQL, bodyOrder, units, at)
+	if err != nil {
+		return err
 	}
 	c, _, err := bu.run(ctx, j, values)
 	if err != nil {
 		return err
 	}
 	j.counted(c)
+	if err := refuseBodyMoves(ctx, j, mv); err != nil || !j.p.empty() {
+		return err
+	}
 
 	mu := upsert{table: "members", key: []string{"code"},
 		cols:   []string{"code", "org_unit_id", "name", "title"},

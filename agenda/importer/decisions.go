@@ -3,7 +3,6 @@ package importer
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/liuhen/liuhen/agenda"
@@ -38,6 +37,7 @@ var decisionsLayout = layout{
 }
 
 type decisionRow struct {
+	rec                        record
 	unit, matter               int64
 	reference, title           string
 	amount                     *agenda.Amount
@@ -55,11 +55,15 @@ func importDecisions(ctx context.Context, j *job, tables []*table) error {
 	if err != nil {
 		return err
 	}
-	matters, err := loadMatterIDs(ctx, j)
+	matters, err := loadMatters(ctx, j)
 	if err != nil {
 		return err
 	}
-	items, err := itemsByMeetingCode(ctx, j, recs)
+	stages := make([][]stageEntry, len(recs))
+	for i, r := range recs {
+		stages[i] = r.stageEntries()
+	}
+	items, err := itemsByMeetingCode(ctx, j, recs, stages)
 	if err != nil {
 		return err
 	}
@@ -67,7 +71,7 @@ func importDecisions(ctx context.Context, j *job, tables []*table) error {
 	first := firstRows{}
 	for i, r := range recs {
 		j.reading(i, len(recs))
-		d, ok := readDecision(r, units, matters, items)
+		d, ok := readDecision(r, stages[i], units, matters, items)
 		key := fmt.Sprintf("reference %s of unit %s", d.reference, fold(r.value("unit")))
 		if ok && !first.seen(r, "reference", key, "decision") {
 			rows = append(rows, d)
@@ -79,7 +83,11 @@ func importDecisions(ctx context.Context, j *job, tables []*table) error {
 	if err := writeDecisions(ctx, j, tables, rows); err != nil {
 		return err
 	}
-	return writeStages(ctx, j, tables, rows)
+	ids, err := writeStages(ctx, j, tables, rows)
+	if err != nil {
+		return err
+	}
+	return refuseDecidingStages(ctx, j, rows, ids)
 }
 
 // itemIndex holds the agenda items of the meetings a file names, by
@@ -91,8 +99,10 @@ type itemIndex struct {
 }
 
 // itemsByMeetingCode loads the agenda items of the meetings the file
-// names, in the meeting column or in the earlier stages.
-func itemsByMeetingCode(ctx context.Context, j *job, recs []record) (itemIndex, error) {
+// names, in the meeting column or in the earlier stages (stages[i] of
+// recs[i]).
+func itemsByMeetingCode(ctx context.Context, j *job, recs []record, stages [][]stageEntry) (
+	itemIndex, error) {
 	idx := itemIndex{items: map[string]map[int]int64{}, units: map[string]int64{},
 		unitCodes: map[string]string{}}
 	var codes []string
@@ -102,12 +112,10 @@ func itemsByMeetingCode(ctx context.Context, j *job, recs []record) (itemIndex, 
 			codes = append(codes, c)
 		}
 	}
-	for _, r := range recs {
+	for i, r := range recs {
 		add(fold(r.raw("meeting")))
-		for _, part := range stageSeparators.Split(fold(r.raw("stages")), -1) {
-			if m := stageForm.FindStringSubmatch(strings.TrimSpace(part)); m != nil {
-				add(m[1])
-			}
+		for _, e := range stages[i] {
+			add(e.meeting)
 		}
 	}
 	rows, err := j.tx.Query(ctx, `SELECT m.code, ai.seq, ai.id, b.org_unit_id, u.code
@@ -136,19 +144,25 @@ func itemsByMeetingCode(ctx context.Context, j *job, recs []record) (itemIndex, 
 	return idx, rows.Err()
 }
 
-func readDecision(r record, units unitIndex, matters map[string]int64,
+func readDecision(r record, stages []stageEntry, units unitIndex, matters map[string]matterRef,
 	items itemIndex) (decisionRow, bool) {
-	d := decisionRow{reference: r.text("reference", true, maxName),
+	d := decisionRow{rec: r, reference: r.text("reference", true, maxName),
 		title: r.text("title", true, maxName), amount: r.amount("amount"),
 		payee: r.text("payee", false, maxName), project: r.text("project", false, maxName)}
 	var unitOK bool
 	d.unit, unitOK = units.resolve(r, "unit")
 	if code := r.code("matter", true); code != "" {
-		if id, found := matters[code]; found {
-			d.matter = id
-		} else {
+		m, found := matters[code]
+		switch {
+		case !found:
 			r.fail("matter", fmt.Sprintf("「%s」 is no matter of the procedure list: import "+
 				"the matters first (liuhen import matters) or correct the code", code))
+		case unitOK && m.unit != d.unit:
+			r.fail("matter", fmt.Sprintf("「%s」 is on the procedure list of unit %s, not of "+
+				"the deciding unit %s: write a matter of the unit's own list, or correct "+
+				"the unit", code, m.unitCode, fold(r.value("unit"))))
+		default:
+			d.matter = m.id
 		}
 	}
 	if w := r.when("decided", true); w != nil {
@@ -157,7 +171,7 @@ func readDecision(r record, units unitIndex, matters map[string]int64,
 	d.registered, d.contract, d.paid = r.moment("registered"), r.moment("contract"),
 		r.moment("paid")
 	d.item = readItemLink(r, items.items)
-	d.stages = readStages(r, items, d.unit, d.item)
+	d.stages = readStages(r, stages, items, d.unit, d.item)
 	d.hasStages = r.t.has("stages")
 	return d, unitOK && d.reference != ""
 }

@@ -55,7 +55,8 @@
 //     before its representatives), each as meeting code, # and item number
 //     (QSZ-DW-2024-03#2; also /2, :2 or 第2项), several separated by 、 or
 //     commas. They must be items of the unit's own meetings, other than the
-//     deciding one.
+//     deciding one (the row's, or the database's when the file has no
+//     会议编码). The matter must be on the unit's own procedure list.
 //
 // # Writing
 //
@@ -71,4 +72,8 @@
 // earlier-stage items listed for a decision (an empty 前置议题 cell clears
 // them). Nothing is deleted otherwise. Imports take an advisory lock, so
 // two never interleave.
+//
+// A file may not move what decisions depend on to another unit: a matter
+// its unit's decisions are on, or a body or meeting whose agenda items
+// decisions list as earlier stages (moves.go).
 package importer

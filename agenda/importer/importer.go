@@ -9,6 +9,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/liuhen/liuhen/agenda"
 )
 
 // Kind is what a file holds.
@@ -152,6 +154,9 @@ func Import(ctx context.Context, pool *pgxpool.Pool, kind Kind, name string, dat
 		}
 		return nil
 	})
+	if ce, ok := agenda.CommitConflict(err); ok {
+		return Result{}, &FileError{Errors: []RowError{{Reason: ce.Reason}}}
+	}
 	if err != nil && err != errDryRun {
 		return Result{}, fmt.Errorf("import %s: %w", kind, err)
 	}

@@ -71,7 +71,7 @@ type itemRow struct {
 type meetingRefs struct {
 	bodies  map[string][2]int64 // code → body id, unit id
 	named   map[string][]string // body name → codes
-	matters map[string]int64
+	matters map[string]matterRef
 	members memberIndex
 }
 
@@ -114,29 +114,37 @@ func loadMeetingRefs(ctx context.Context, j *job) (meetingRefs, error) {
 		refs.named[name] = append(refs.named[name], code)
 	}
 	rows.Close()
-	if refs.matters, err = loadMatterIDs(ctx, j); err != nil {
+	if refs.matters, err = loadMatters(ctx, j); err != nil {
 		return refs, err
 	}
 	refs.members, err = loadMembers(ctx, j)
 	return refs, err
 }
 
-func loadMatterIDs(ctx context.Context, j *job) (map[string]int64, error) {
-	rows, err := j.tx.Query(ctx, `SELECT code, id FROM matters`)
+// matterRef is a matter of the procedure lists and its unit.
+type matterRef struct {
+	id, unit int64
+	unitCode string
+}
+
+// loadMatters returns every matter by code.
+func loadMatters(ctx context.Context, j *job) (map[string]matterRef, error) {
+	rows, err := j.tx.Query(ctx, `SELECT m.code, m.id, m.org_unit_id, u.code
+		FROM matters m JOIN org_units u ON u.id = m.org_unit_id`)
 	if err != nil {
 		return nil, fmt.Errorf("load matters: %w", err)
 	}
 	defer rows.Close()
-	ids := map[string]int64{}
+	matters := map[string]matterRef{}
 	for rows.Next() {
 		var code string
-		var id int64
-		if err := rows.Scan(&code, &id); err != nil {
+		var m matterRef
+		if err := rows.Scan(&code, &m.id, &m.unit, &m.unitCode); err != nil {
 			return nil, fmt.Errorf("load matters: %w", err)
 		}
-		ids[code] = id
+		matters[code] = m
 	}
-	return ids, rows.Err()
+	return matters, rows.Err()
 }
 
 // groupMeetings gathers the rows of each meeting code, checking that the
@@ -248,8 +256,8 @@ func readItem(it *itemRow, position int, m *meetingRow, refs meetingRefs) {
 	it.title = r.text("item", true, maxName)
 	it.presenter = r.text("presenter", false, maxName)
 	if code := r.code("matter", false); code != "" {
-		if id, ok := refs.matters[code]; ok {
-			it.matter = &id
+		if m, ok := refs.matters[code]; ok {
+			it.matter = &m.id
 		} else {
 			r.fail("matter", fmt.Sprintf("「%s」 is no matter of the procedure list: import "+
 				"the matters first (liuhen import matters) or correct the code", code))

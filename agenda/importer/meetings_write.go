@@ -15,15 +15,24 @@ func writeMeetings(ctx context.Context, j *job, tables []*table, list []*meeting
 			field{"chair", []string{"chair_member_id"}})}
 	values := make([][]any, len(list))
 	codes := make([]string, len(list))
+	units := make([]int64, len(list))
+	at := make(map[string]record, len(list))
 	for i, m := range list {
 		values[i] = []any{m.code, m.body, m.title, m.start, m.end, m.mode, m.chair}
-		codes[i] = m.code
+		codes[i], units[i], at[m.code] = m.code, m.unit, m.src["body"]
+	}
+	mv, err := findMoving(ctx, j, movingMeetingsSQL, codes, units, at)
+	if err != nil {
+		return err
 	}
 	c, _, err := mu.run(ctx, j, values)
 	if err != nil {
 		return err
 	}
 	j.counted(c)
+	if err := refuseMeetingMoves(ctx, j, mv); err != nil || !j.p.empty() {
+		return err
+	}
 	ids, err := codeIDs(ctx, j, "meetings", codes)
 	if err != nil {
 		return err

@@ -2,7 +2,6 @@ package importer
 
 import (
 	"fmt"
-	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -120,7 +119,7 @@ func (r record) code(key string, required bool) string {
 	switch {
 	case v == "" && required:
 		r.fail(key, "is empty: "+r.t.titles[key]+" is required")
-	case v != "" && !codePattern.MatchString(v):
+	case v != "" && !agenda.ValidCode(v):
 		r.fail(key, fmt.Sprintf("「%s」 is not a code: %s", raw, codeHelp))
 		return ""
 	}
@@ -221,9 +220,6 @@ const (
 	codeHelp    = "write 1 to 64 letters, digits, '.', '_' or '-', starting with a letter " +
 		"or digit, such as QS-01"
 )
-
-// codePattern is the API's rule for codes (agenda's checkCode).
-var codePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
 
 // records returns the data rows of t: every row below the header that is
 // not empty, a totals row (合计) or a note below the table (注：…).

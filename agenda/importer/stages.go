@@ -22,7 +22,7 @@ var stageSeparators = regexp.MustCompile(`[、,;\n\r]+`)
 
 // stageForm is one entry: a meeting code, then #, / or : and the item
 // number, or the number as 第N项.
-var stageForm = regexp.MustCompile(`^([A-Za-z0-9][A-Za-z0-9._-]{0,63})\s*` +
+var stageForm = regexp.MustCompile(`^(` + agenda.CodeSyntax + `)\s*` +
 	`(?:[#/:]\s*(\d+)|第\s*(\d+)\s*项)$`)
 
 const stageHelp = "write each item as its meeting's code, # and the item number, such as " +
@@ -57,11 +57,11 @@ func (r record) stageEntries() []stageEntry {
 	return out
 }
 
-// readStages finds the agenda items of the 前置议题 cell: each of a
-// meeting of the decision's unit, listed once, and not the item that
-// decided (deciding, nil when none).
-func readStages(r record, items itemIndex, unit int64, deciding *int64) []int64 {
-	entries := r.stageEntries()
+// readStages finds the agenda items of the entries of r's 前置议题 cell:
+// each of a meeting of the decision's unit, listed once, and not the item
+// that decided (deciding, nil when none).
+func readStages(r record, entries []stageEntry, items itemIndex, unit int64,
+	deciding *int64) []int64 {
 	if len(entries) > agenda.MaxStages {
 		r.fail("stages", fmt.Sprintf("lists %d agenda items: list at most %d, one per "+
 			"meeting of an earlier stage", len(entries), agenda.MaxStages))
@@ -105,19 +105,18 @@ func readStages(r record, items itemIndex, unit int64, deciding *int64) []int64 
 
 // writeStages replaces the earlier-stage items of the decisions the file
 // holds on sheets with the 前置议题 column: an empty cell clears them; a
-// decision of a sheet without the column keeps its own.
-func writeStages(ctx context.Context, j *job, tables []*table, rows []decisionRow) error {
-	if !hasField(tables, "stages") {
-		return nil
-	}
+// decision of a sheet without the column keeps its own. It returns the ids
+// of the file's decisions.
+func writeStages(ctx context.Context, j *job, tables []*table, rows []decisionRow) (
+	map[decisionKey]int64, error) {
 	units := make([]int64, len(rows))
 	refs := make([]string, len(rows))
 	for i, d := range rows {
 		units[i], refs[i] = d.unit, d.reference
 	}
 	ids, err := decisionIDs(ctx, j, units, refs)
-	if err != nil {
-		return err
+	if err != nil || !hasField(tables, "stages") {
+		return ids, err
 	}
 	u := upsert{table: "decision_stages", key: []string{"decision_id", "agenda_item_id"},
 		cols: []string{"decision_id", "agenda_item_id"}, types: []string{"bigint", "bigint"}}
@@ -135,12 +134,60 @@ func writeStages(ctx context.Context, j *job, tables []*table, rows []decisionRo
 	}
 	c, stage, err := u.run(ctx, j, values)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if c.Removed, err = u.prune(ctx, j, stage, "decision_id", scope); err != nil {
-		return err
+		return nil, err
 	}
 	j.counted(c)
+	return ids, nil
+}
+
+// refuseDecidingStages fails each row whose decision, as written, lists
+// the agenda item that decided it as an earlier stage. readStages catches
+// it within a row that gives both; this catches a row that gives one of
+// them, against the other as the database holds it.
+func refuseDecidingStages(ctx context.Context, j *job, rows []decisionRow,
+	ids map[decisionKey]int64) error {
+	at := make(map[int64]record, len(rows))
+	scope := make([]int64, 0, len(rows))
+	for _, d := range rows {
+		// A row that gives neither the deciding item nor the stages
+		// changes neither.
+		if d.rec.has("meeting") || d.hasStages {
+			id := ids[decisionKey{d.unit, d.reference}]
+			at[id] = d.rec
+			scope = append(scope, id)
+		}
+	}
+	if len(scope) == 0 {
+		return nil
+	}
+	found, err := agenda.FindStageBreaks(ctx, j.tx, agenda.StageScope{Decisions: scope})
+	if err != nil {
+		return err
+	}
+	for _, b := range found {
+		r, ok := at[b.DecisionID]
+		if !b.Deciding || !ok {
+			continue
+		}
+		item := fmt.Sprintf("%s#%d", b.MeetingCode, b.Seq)
+		if b.MeetingCode == "" {
+			item = fmt.Sprintf("item %d of meeting %d (a meeting without a code)", b.Seq,
+				b.MeetingID)
+		}
+		if r.has("stages") {
+			r.fail("stages", fmt.Sprintf("%s is the agenda item that decided decision %s, "+
+				"as the database holds it: list only the items of the earlier stages, or "+
+				"give the deciding item in columns 会议编码 and 议题序号", item, b.Reference))
+		} else {
+			r.fail("meeting", fmt.Sprintf("%s is an earlier stage of decision %s, as the "+
+				"database holds its 前置议题: a decision's deciding item is none of its "+
+				"earlier stages; link another item, or give column 前置议题 without this "+
+				"one", item, b.Reference))
+		}
+	}
 	return nil
 }
 

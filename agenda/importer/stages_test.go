@@ -3,6 +3,7 @@ package importer
 import (
 	"bytes"
 	"context"
+	"slices"
 	"testing"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -95,4 +96,73 @@ func TestImportStagesOfOneSheet(t *testing.T) {
 		FROM decision_stages s JOIN decisions d ON d.id = s.decision_id
 		JOIN agenda_items a ON a.id = s.agenda_item_id JOIN meetings m ON m.id = a.meeting_id`,
 		[]string{"青山党〔2024〕31号: QSZ-ZFCW-2024-02#1"})
+}
+
+// TestImportRefusesDecidingStage refuses a file that makes a decision's
+// deciding item one of its earlier stages through one column, against the
+// other as the database holds it, and changes nothing.
+func TestImportRefusesDecidingStage(t *testing.T) {
+	pool := newDB(t)
+	loadCounty(t, pool)
+	// decisions_gbk.csv links 青山党〔2024〕31号 to QSZ-DW-2024-03#1; give it
+	// an earlier stage too.
+	importData(t, pool, KindDecisions, "单位编码,事项编码,标题,决策时间,文号,前置议题\n"+
+		"QSZ,QS-03,镇敬老院改造资金8万元,2024年3月6日,青山党〔2024〕31号,QSZ-ZFCW-2024-02#1\n")
+	before := snapshot(t, pool)
+	cases := []struct {
+		name, csv string
+		want      wantError
+	}{
+		{"stages without the deciding columns",
+			"单位编码,事项编码,标题,决策时间,文号,前置议题\n" +
+				"QSZ,QS-03,镇敬老院改造资金8万元,2024年3月6日,青山党〔2024〕31号,QSZ-DW-2024-03#1\n",
+			wantError{2, "前置议题", "QSZ-DW-2024-03#1 is the agenda item that decided " +
+				"decision 青山党〔2024〕31号, as the database holds it"}},
+		{"a deciding item without the stages column",
+			"单位编码,事项编码,标题,决策时间,文号,会议编码,议题序号\n" +
+				"QSZ,QS-03,镇敬老院改造资金8万元,2024年3月6日,青山党〔2024〕31号,QSZ-ZFCW-2024-02,1\n",
+			wantError{2, "会议编码", "QSZ-ZFCW-2024-02#1 is an earlier stage of decision " +
+				"青山党〔2024〕31号, as the database holds its 前置议题"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			checkErrors(t, importBad(t, pool, KindDecisions, "bad.csv", []byte(c.csv)),
+				[]wantError{c.want})
+		})
+	}
+	if after := snapshot(t, pool); !slices.Equal(before, after) {
+		t.Errorf("a refused file changed the database")
+	}
+}
+
+// TestImportRefusesStageMoves refuses a bodies file that moves a body, and
+// a meetings file that moves a meeting, to another unit while a decision
+// lists an item of theirs as an earlier stage; once it lists none, the
+// meeting moves.
+func TestImportRefusesStageMoves(t *testing.T) {
+	pool := newDB(t)
+	loadCounty(t, pool)
+	const decision = "单位编码,事项编码,标题,决策时间,文号,前置议题\n" +
+		"QSZ,QS-03,镇敬老院改造资金8万元,2024年3月6日,青山党〔2024〕31号,"
+	importData(t, pool, KindDecisions, decision+"QSZ-ZFCW-2024-02#1\n")
+	before := snapshot(t, pool)
+	const meeting = "会议编码,会议主体,会议名称,会议时间,议题序号,议题名称\n" +
+		"QSZ-ZFCW-2024-02,QSZ-DL-LW,青山镇政府2024年第2次常务会议,2024/3/12 15:00,1," +
+		"关于签订镇村道路修复工程施工合同的议题\n"
+	named := "decision 青山党〔2024〕31号 of unit QSZ lists"
+	checkErrors(t, importBad(t, pool, KindBodies, "bad.csv", []byte(
+		"单位编码,会议主体编码,会议主体名称,会议类型\nQSZ-DL,QSZ-ZFCW,青山镇政府常务会议,政府常务会议\n")),
+		[]wantError{{2, "单位编码", "moves body QSZ-ZFCW to unit QSZ-DL, but " + named +
+			" items of its meetings in 前置议题"}})
+	checkErrors(t, importBad(t, pool, KindMeetings, "bad.csv", []byte(meeting)),
+		[]wantError{{2, "会议主体", "moves meeting QSZ-ZFCW-2024-02 to unit QSZ-DL, but " +
+			named + " its items in 前置议题"}})
+	if after := snapshot(t, pool); !slices.Equal(before, after) {
+		t.Errorf("a refused file changed the database")
+	}
+
+	importData(t, pool, KindDecisions, decision+"\n")
+	importData(t, pool, KindMeetings, meeting)
+	wantRows(t, pool, `SELECT b.code FROM meetings m JOIN meeting_bodies b ON b.id = m.body_id
+		WHERE m.code = 'QSZ-ZFCW-2024-02'`, []string{"QSZ-DL-LW"})
 }
