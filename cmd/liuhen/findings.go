@@ -108,9 +108,10 @@ are left out, and their findings left as they are.`,
 					return err
 				}
 				fmt.Fprintf(cmd.OutOrStdout(), "%d decisions checked, %d findings: %d opened, "+
-					"%d reopened, %d escalated, %d resolved; %d warnings queued for %d "+
-					"webhooks\n", res.Checked, res.Found, res.Opened, res.Reopened,
-					res.Escalated, res.Resolved, res.Queued, len(c.AlertWebhooks))
+					"%d reopened, %d escalated, %d deescalated, %d resolved; %d warnings "+
+					"queued for %d webhooks\n", res.Checked, res.Found, res.Opened,
+					res.Reopened, res.Escalated, res.Deescalated, res.Resolved, res.Queued,
+					len(c.AlertWebhooks))
 				return nil
 			})
 		},

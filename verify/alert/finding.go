@@ -24,6 +24,7 @@ const (
 	EventOpened       = "opened"
 	EventReopened     = "reopened"
 	EventEscalated    = "escalated"
+	EventDeescalated  = "deescalated"
 	EventAcknowledged = "acknowledged"
 	EventResolved     = "resolved"
 )

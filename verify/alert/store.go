@@ -322,7 +322,7 @@ type Sweep struct {
 // rule when code is ""), or nil when none has.
 func (s *Store) LastSweep(ctx context.Context, code string) (*Sweep, error) {
 	rows, err := s.pool.Query(ctx, `SELECT id, started_at, finished_at, codes, checked,
-		    found, opened, reopened, escalated, resolved, queued
+		    found, opened, reopened, escalated, deescalated, resolved, queued
 		FROM finding_sweeps WHERE $1 = '' OR $1 = ANY(codes)
 		ORDER BY id DESC LIMIT 1`, code)
 	if err != nil {
@@ -331,7 +331,7 @@ func (s *Store) LastSweep(ctx context.Context, code string) (*Sweep, error) {
 	sw, err := pgx.CollectExactlyOneRow(rows, func(r pgx.CollectableRow) (Sweep, error) {
 		var w Sweep
 		err := r.Scan(&w.ID, &w.StartedAt, &w.FinishedAt, &w.Codes, &w.Checked, &w.Found,
-			&w.Opened, &w.Reopened, &w.Escalated, &w.Resolved, &w.Queued)
+			&w.Opened, &w.Reopened, &w.Escalated, &w.Deescalated, &w.Resolved, &w.Queued)
 		return w, err
 	})
 	if errors.Is(err, pgx.ErrNoRows) {
