@@ -112,10 +112,11 @@ func scratchDatabase(t *testing.T, name string) (*pgxpool.Pool, *sql.DB) {
 	return scratch, db
 }
 
-// TestDeescalationMigrationCountsWarnings: findings kept before version 15
-// count as warned of at their severity when a warning was queued since they
-// last opened, and as not warned of otherwise.
-func TestDeescalationMigrationCountsWarnings(t *testing.T) {
+// TestMigratingKeptFindings: findings kept before version 15 count as warned
+// of at their severity when a warning was queued since they last opened, and
+// as not warned of otherwise; changes recorded as by "admin" before version
+// 16 were made with the admin token.
+func TestMigratingKeptFindings(t *testing.T) {
 	ctx := context.Background()
 	pool, db := scratchDatabase(t, "deescalation")
 	files, err := fs.Sub(migrations, "migrations")
@@ -145,6 +146,8 @@ func TestDeescalationMigrationCountsWarnings(t *testing.T) {
 		FROM generate_series(1, 3) n;
 		INSERT INTO finding_events (id, finding_id, kind, to_state, actor)
 		SELECT n, n, 'opened', 'open', 'verifier' FROM generate_series(1, 3) n;
+		INSERT INTO finding_events (id, finding_id, kind, from_state, to_state, actor)
+		VALUES (4, 3, 'acknowledged', 'open', 'acknowledged', 'admin');
 		INSERT INTO finding_deliveries (finding_id, event_id, webhook_url, state, created_at)
 		VALUES (1, 1, 'http://a.example', 'queued', now()),
 		       (2, 2, 'http://a.example', 'queued', now() - interval '2 hours');`); err != nil {
@@ -172,5 +175,13 @@ func TestDeescalationMigrationCountsWarnings(t *testing.T) {
 	}
 	if want := "1:medium 2:- 3:-"; strings.Join(got, " ") != want {
 		t.Errorf("got warned severities %v, want %s", got, want)
+	}
+	var vias string
+	if err := pool.QueryRow(ctx, `SELECT string_agg(actor || ':' || via, ',' ORDER BY id)
+		FROM finding_events WHERE finding_id = 3`).Scan(&vias); err != nil {
+		t.Fatal(err)
+	}
+	if want := "verifier:,admin:admin token"; vias != want {
+		t.Errorf("got the events' actors and credentials %q, want %q", vias, want)
 	}
 }

@@ -102,17 +102,17 @@ func TestHasFindingsReadsKeptFindings(t *testing.T) {
 		t.Fatalf("D2: got %d findings, want WRONG_BODY and NO_RECORDING", len(d2))
 	}
 	for _, f := range d2 {
-		if _, err := store.Acknowledge(ctx, f.ID, "admin", "seen"); err != nil {
+		if _, err := store.Acknowledge(ctx, f.ID, alert.Change{By: "admin", Reason: "seen"}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	check(t, "acknowledged", []string{"QSG.1", "YJ.1"},
 		[]string{"QS1.1", "QS1.2", "SM1.1", "SM1.2"})
-	if _, err := store.Resolve(ctx, d2[0].ID, "admin", "minutes on paper"); err != nil {
+	if _, err := store.Resolve(ctx, d2[0].ID, alert.Change{By: "admin", Reason: "minutes on paper"}); err != nil {
 		t.Fatal(err)
 	}
 	for _, f := range c.findingsOf(t, "D3") {
-		if _, err := store.Resolve(ctx, f.ID, "admin", "minutes on paper"); err != nil {
+		if _, err := store.Resolve(ctx, f.ID, alert.Change{By: "admin", Reason: "minutes on paper"}); err != nil {
 			t.Fatal(err)
 		}
 	}

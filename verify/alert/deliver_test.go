@@ -421,7 +421,7 @@ func TestAcknowledgedFindingEscalatesAndStaysAcknowledged(t *testing.T) {
 	s := e.sweeper(t, Config{})
 	e.sweep(t, s)
 	f := e.finding(t, decision, verify.CodeDecidedBeforeMeeting)
-	if _, err := e.store.Acknowledge(ctx, f.ID, "inspector", "asked the township"); err != nil {
+	if _, err := e.store.Acknowledge(ctx, f.ID, Change{By: "inspector", Reason: "asked the township"}); err != nil {
 		t.Fatal(err)
 	}
 	e.startMeeting(t)

@@ -249,14 +249,16 @@ func getFinding(ctx context.Context, q pgx.Tx, id int64) (Finding, error) {
 }
 
 func loadEvents(ctx context.Context, tx pgx.Tx, id int64) ([]Event, error) {
-	rows, err := tx.Query(ctx, `SELECT id, kind, from_state, to_state, actor, reason, at
+	rows, err := tx.Query(ctx, `SELECT id, kind, from_state, to_state, actor, via, reason,
+		    at
 		FROM finding_events WHERE finding_id = $1 ORDER BY id`, id)
 	if err != nil {
 		return nil, fmt.Errorf("read events of finding %d: %w", id, err)
 	}
 	events, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Event, error) {
 		var e Event
-		err := r.Scan(&e.ID, &e.Kind, &e.FromState, &e.ToState, &e.Actor, &e.Reason, &e.At)
+		err := r.Scan(&e.ID, &e.Kind, &e.FromState, &e.ToState, &e.Actor, &e.Via, &e.Reason,
+			&e.At)
 		return e, err
 	})
 	if err != nil {

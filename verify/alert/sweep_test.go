@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/liuhen/liuhen/internal/fielderr"
 	"github.com/liuhen/liuhen/verify"
 )
 
@@ -132,7 +133,7 @@ func TestResolvedByHandStaysResolvedWhileFound(t *testing.T) {
 	decision := e.decision(t, verify.CodeNoMeeting)
 	f := e.finding(t, decision, verify.CodeNoMeeting)
 	ctx := context.Background()
-	if _, err := e.store.Resolve(ctx, f.ID, "admin", "minutes on paper"); err != nil {
+	if _, err := e.store.Resolve(ctx, f.ID, Change{By: "admin", Reason: "minutes on paper"}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -181,49 +182,77 @@ func TestAcknowledgeAndResolve(t *testing.T) {
 	f := e.finding(t, e.decision(t, verify.CodeWrongBody), verify.CodeWrongBody)
 	ctx := context.Background()
 
-	acked, err := e.store.Acknowledge(ctx, f.ID, "admin", "  asked the office  ")
+	acked, err := e.store.Acknowledge(ctx, f.ID, Change{By: " 张三 ", Via: ViaAdminToken,
+		Reason: "  asked the office  "})
 	ev := lastEvent(acked)
-	if err != nil || acked.State != StateAcknowledged || ev.Kind != EventAcknowledged ||
-		ev.Actor != "admin" || ev.Reason != "asked the office" ||
-		*ev.FromState != StateOpen || ev.ToState != StateAcknowledged {
+	if err != nil || acked.State != StateAcknowledged || acked.StateActor != "张三" ||
+		ev.Kind != EventAcknowledged || ev.Actor != "张三" || ev.Via != ViaAdminToken ||
+		ev.Reason != "asked the office" || *ev.FromState != StateOpen ||
+		ev.ToState != StateAcknowledged {
 		t.Errorf("acknowledge: got %+v, last event %+v, %v", acked.Finding, ev, err)
 	}
-	resolved, err := e.store.Resolve(ctx, f.ID, "admin", "decision annulled")
+	resolved, err := e.store.Resolve(ctx, f.ID, Change{By: "李四", Reason: "decision annulled"})
 	ev = lastEvent(resolved)
 	if err != nil || resolved.State != StateResolved || resolved.StateReason != "decision annulled" ||
-		ev.Kind != EventResolved || *ev.FromState != StateAcknowledged || ev.Actor != "admin" {
+		resolved.StateActor != "李四" || ev.Kind != EventResolved ||
+		*ev.FromState != StateAcknowledged || ev.Actor != "李四" || ev.Via != "" {
 		t.Errorf("resolve: got %+v, last event %+v, %v", resolved.Finding, ev, err)
 	}
+	if opened := resolved.Events[0]; opened.Actor != ActorVerifier || opened.Via != "" {
+		t.Errorf("got the opening event %+v, want the verifier's, with no credential", opened)
+	}
 
-	for name, tc := range map[string]struct {
-		do   func() error
-		want error
+	open := e.finding(t, e.decision(t, verify.CodeNoMeeting), verify.CodeNoMeeting)
+	for _, tc := range []struct {
+		name    string
+		resolve bool // else acknowledge
+		id      int64
+		c       Change
+		want    error
+		fields  []string // named by the error
 	}{
-		"acknowledge a resolved finding": {func() error {
-			_, err := e.store.Acknowledge(ctx, f.ID, "admin", "")
-			return err
-		}, ErrConflict},
-		"resolve a resolved finding": {func() error {
-			_, err := e.store.Resolve(ctx, f.ID, "admin", "again")
-			return err
-		}, ErrConflict},
-		"resolve without a reason": {func() error {
-			_, err := e.store.Resolve(ctx, f.ID, "admin", "   ")
-			return err
-		}, ErrInvalid},
-		"unknown finding": {func() error {
-			_, err := e.store.Acknowledge(ctx, 999999, "admin", "")
-			return err
-		}, ErrNotFound},
+		{"acknowledge a resolved finding", false, f.ID, Change{By: "张三"}, ErrConflict, nil},
+		{"resolve a resolved finding", true, f.ID, Change{By: "张三", Reason: "again"},
+			ErrConflict, nil},
+		{"unknown finding", false, 999999, Change{By: "张三"}, ErrNotFound, nil},
+		{"resolve without a reason", true, open.ID, Change{By: "张三", Reason: "   "},
+			ErrInvalid, []string{"reason"}},
+		{"no name", false, open.ID, Change{Reason: "seen"}, ErrInvalid, []string{"by"}},
+		{"a blank name", false, open.ID, Change{By: " \t "}, ErrInvalid, []string{"by"}},
+		{"a name too long", false, open.ID, Change{By: strings.Repeat("张", maxBy+1)},
+			ErrInvalid, []string{"by"}},
+		{"a name of two lines", false, open.ID, Change{By: "张三\n李四"}, ErrInvalid,
+			[]string{"by"}},
+		{"the verifier's name", false, open.ID, Change{By: "Verifier"}, ErrInvalid,
+			[]string{"by"}},
+		{"resolve without a name or reason", true, open.ID, Change{}, ErrInvalid,
+			[]string{"by", "reason"}},
 	} {
-		t.Run(name, func(t *testing.T) {
-			if err := tc.do(); !errors.Is(err, tc.want) {
-				t.Errorf("got %v, want %v", err, tc.want)
+		t.Run(tc.name, func(t *testing.T) {
+			do := e.store.Acknowledge
+			if tc.resolve {
+				do = e.store.Resolve
+			}
+			_, err := do(ctx, tc.id, tc.c)
+			if !errors.Is(err, tc.want) {
+				t.Fatalf("got %v, want %v", err, tc.want)
+			}
+			var fields []string
+			for _, fe := range fielderr.All(err) {
+				fields = append(fields, fe.Field)
+			}
+			if !slices.Equal(fields, tc.fields) {
+				t.Errorf("got %v naming %v, want %v", err, fields, tc.fields)
 			}
 		})
 	}
 	if got := len(e.finding(t, f.DecisionID, f.Code).Events); got != 3 {
 		t.Errorf("got %d events, want opened, acknowledged, resolved", got)
+	}
+	if got := e.finding(t, open.DecisionID, open.Code); got.State != StateOpen ||
+		len(got.Events) != 1 {
+		t.Errorf("after the refusals: got %+v with %d events, want it open as found",
+			got.Finding, len(got.Events))
 	}
 }
 
