@@ -72,6 +72,10 @@ type SweepResult struct {
 	Resolved    int      `json:"resolved"` // findings no longer found
 	Queued      int      `json:"queued"`   // warnings queued for the webhooks
 	Codes       []string `json:"codes"`    // the rules that ran
+	// StoreErr is why a sweep with an object store left RECORDING_TAMPERED
+	// out: the store could not be reached. It is nil when the rule ran, was
+	// skipped, or the sweeper has no store; it is not kept.
+	StoreErr error `json:"-"`
 }
 
 // Sweep runs the verifier over every decision (without rehashing) and
@@ -101,11 +105,11 @@ func (s *Sweeper) Sweep(ctx context.Context) (SweepResult, error) {
 	if err := conn.QueryRow(ctx, `SELECT clock_timestamp()`).Scan(&started); err != nil {
 		return SweepResult{}, fmt.Errorf("sweep findings: %w", err)
 	}
-	rep, err := s.verify(ctx)
+	rep, storeErr, err := s.verify(ctx)
 	if err != nil {
 		return SweepResult{}, err
 	}
-	res := SweepResult{Checked: rep.Checked, Codes: rep.Scope.Codes}
+	res := SweepResult{Checked: rep.Checked, Codes: rep.Scope.Codes, StoreErr: storeErr}
 	err = pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
 		if err := s.apply(ctx, tx, rep, &res); err != nil {
 			return err
@@ -141,25 +145,27 @@ func recordSweep(ctx context.Context, tx pgx.Tx, started time.Time, res SweepRes
 }
 
 // verify runs every rule that can run. While the object store cannot be
-// reached, RECORDING_TAMPERED is left out rather than the whole sweep.
-func (s *Sweeper) verify(ctx context.Context) (verify.Report, error) {
+// reached, RECORDING_TAMPERED is left out rather than the whole sweep, and
+// storeErr says why.
+func (s *Sweeper) verify(ctx context.Context) (rep verify.Report, storeErr, err error) {
 	codes := slices.DeleteFunc(verify.Codes(), func(c string) bool {
 		return slices.Contains(s.cfg.Skip, c)
 	})
 	if s.objects == nil {
 		codes = without(codes, verify.CodeRecordingTampered)
 	}
-	rep, err := s.run(ctx, s.objects, codes)
+	rep, err = s.run(ctx, s.objects, codes)
 	if errors.Is(err, storage.ErrUnavailable) && ctx.Err() == nil {
 		s.logger.Warn("the evidence store cannot be reached; sweeping without "+
 			verify.CodeRecordingTampered, "err", err)
+		storeErr = err
 		codes = without(codes, verify.CodeRecordingTampered)
 		rep, err = s.run(ctx, nil, codes)
 	}
 	if err != nil {
-		return verify.Report{}, fmt.Errorf("sweep findings: %w", err)
+		return verify.Report{}, nil, fmt.Errorf("sweep findings: %w", err)
 	}
-	return rep, nil
+	return rep, storeErr, nil
 }
 
 // run is verify.Run of codes; an empty list, which Run would take for
