@@ -151,7 +151,8 @@ SELECT count(*) FROM findings f WHERE ` + filterSQL
 
 // Newest returns at most n of the findings f chooses (every one when n is
 // 0), the last opened first, and how many f chooses in all, both from one
-// snapshot.
+// snapshot; they are counted only when n of them were read, since fewer
+// are all there are.
 // It ignores f's Limit and Offset: it is for reading many at once, where
 // paging would sort them all again for every page.
 func (s *Store) Newest(ctx context.Context, f Filter, n int) ([]Finding, int, error) {
@@ -174,15 +175,18 @@ func (s *Store) Newest(ctx context.Context, f Filter, n int) ([]Finding, int, er
 	var items []Finding
 	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead,
 		AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
-		if err := tx.QueryRow(ctx, countSQL, args...).Scan(&total); err != nil {
-			return fmt.Errorf("count findings: %w", err)
-		}
 		rows, err := tx.Query(ctx, listSQL, append(args, limit, 0)...)
 		if err != nil {
 			return fmt.Errorf("list findings: %w", err)
 		}
 		if items, err = pgx.CollectRows(rows, scanFinding); err != nil {
 			return fmt.Errorf("list findings: %w", err)
+		}
+		if total = len(items); n == 0 || total < n {
+			return nil
+		}
+		if err := tx.QueryRow(ctx, countSQL, args...).Scan(&total); err != nil {
+			return fmt.Errorf("count findings: %w", err)
 		}
 		return nil
 	})

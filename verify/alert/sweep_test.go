@@ -5,8 +5,11 @@ import (
 	"errors"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/liuhen/liuhen/internal/fielderr"
 	"github.com/liuhen/liuhen/verify"
 )
@@ -285,6 +288,78 @@ func TestNewestReadsManyInOneQuery(t *testing.T) {
 	}
 	if _, _, err := e.store.Newest(ctx, Filter{Unit: "NOWHERE"}, 0); !errors.Is(err, ErrInvalid) {
 		t.Errorf("unknown unit: got %v, want ErrInvalid", err)
+	}
+}
+
+// queryLog keeps the SQL of every query of a pool.
+type queryLog struct {
+	mu  sync.Mutex
+	sql []string
+}
+
+func (l *queryLog) TraceQueryStart(ctx context.Context, _ *pgx.Conn,
+	d pgx.TraceQueryStartData) context.Context {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.sql = append(l.sql, d.SQL)
+	return ctx
+}
+
+func (l *queryLog) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+
+// take returns the queries since the last take.
+func (l *queryLog) take() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	out := l.sql
+	l.sql = nil
+	return out
+}
+
+// TestNewestCountsOnlyAFullList: Newest counts the findings only when it
+// read as many as it was asked for; fewer are all there are.
+func TestNewestCountsOnlyAFullList(t *testing.T) {
+	e := newEnv(t)
+	e.sweep(t, e.sweeper(t, Config{}))
+	ctx := context.Background()
+	log := &queryLog{}
+	cfg := e.pool.Config()
+	cfg.ConnConfig.Tracer = log
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	store := NewStore(pool)
+	all := e.count(t, `SELECT count(*) FROM findings`)
+	if all < 3 {
+		t.Fatalf("the sample gives %d findings, want at least 3", all)
+	}
+	for _, tc := range []struct {
+		name    string
+		n, read int
+		counted bool
+	}{
+		{"all", 0, all, false},
+		{"more than there are", all + 5, all, false},
+		{"as many as there are", all, all, true},
+		{"fewer than there are", 2, 2, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			log.take()
+			items, total, err := store.Newest(ctx, Filter{}, tc.n)
+			if err != nil || len(items) != tc.read || total != all {
+				t.Fatalf("got %d of %d (%v), want %d of %d", len(items), total, err, tc.read,
+					all)
+			}
+			counted := false
+			for _, q := range log.take() {
+				counted = counted || q == countSQL
+			}
+			if counted != tc.counted {
+				t.Errorf("counted: got %v, want %v", counted, tc.counted)
+			}
+		})
 	}
 }
 
