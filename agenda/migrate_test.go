@@ -115,7 +115,8 @@ func scratchDatabase(t *testing.T, name string) (*pgxpool.Pool, *sql.DB) {
 // TestMigratingKeptFindings: findings kept before version 15 count as warned
 // of at their severity when a warning was queued since they last opened, and
 // as not warned of otherwise; changes recorded as by "admin" before version
-// 16 were made with the admin token.
+// 16 were made with the admin token; decisions of before version 17 get a
+// change time when they change.
 func TestMigratingKeptFindings(t *testing.T) {
 	ctx := context.Background()
 	pool, db := scratchDatabase(t, "deescalation")
@@ -183,5 +184,33 @@ func TestMigratingKeptFindings(t *testing.T) {
 	}
 	if want := "verifier:,admin:admin token"; vias != want {
 		t.Errorf("got the events' actors and credentials %q, want %q", vias, want)
+	}
+
+	// A decision of before version 17 has no change time until it changes;
+	// a write that changes nothing leaves the time as it is.
+	changedAt := func() *time.Time {
+		var at *time.Time
+		if err := pool.QueryRow(ctx, `SELECT updated_at FROM decisions WHERE id = 1`).Scan(
+			&at); err != nil {
+			t.Fatal(err)
+		}
+		return at
+	}
+	if at := changedAt(); at != nil {
+		t.Errorf("an old decision: got change time %v, want none", at)
+	}
+	before := time.Now()
+	if _, err := pool.Exec(ctx, `UPDATE decisions SET title = '决策二' WHERE id = 1`); err != nil {
+		t.Fatal(err)
+	}
+	changed := changedAt()
+	if changed == nil || changed.Before(before.Add(-time.Second)) {
+		t.Fatalf("edited: got change time %v, want about %v", changed, before)
+	}
+	if _, err := pool.Exec(ctx, `UPDATE decisions SET title = title WHERE id = 1`); err != nil {
+		t.Fatal(err)
+	}
+	if at := changedAt(); at == nil || !at.Equal(*changed) {
+		t.Errorf("written unchanged: got change time %v, want %v as before", at, changed)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/liuhen/liuhen/agenda"
+	"github.com/liuhen/liuhen/inspect"
 	"github.com/liuhen/liuhen/internal/access"
 	"github.com/liuhen/liuhen/internal/testenv"
 	"github.com/liuhen/liuhen/verify"
@@ -21,8 +22,8 @@ import (
 	"github.com/liuhen/liuhen/web"
 )
 
-// warningsSite is the pages and the API over the sample township, swept
-// once, with one warning given up.
+// warningsSite is the pages and the API (with the inspectors' search) over
+// the sample township, swept once.
 type warningsSite struct {
 	pool   *pgxpool.Pool
 	store  *alert.Store
@@ -49,6 +50,7 @@ func newWarningsSite(t *testing.T) *warningsSite {
 		r.Use(access.AdminOnly)
 		alert.NewAPI(findings, logger).Register(r)
 	})
+	inspect.NewAPI(pool, nil, logger).Mount(api)
 	r := chi.NewRouter()
 	r.Mount("/api/v1", api)
 	r.Mount("/", web.Handler())
