@@ -48,7 +48,9 @@
 // decisions' agenda items and a partial index of the findings that still
 // stand, so it costs milliseconds at any size, and the result says which
 // sweep it is as of (FindingsBasis): changes committed after that sweep
-// began are judged by the next one. Before any sweep has completed the
+// began are judged by the next one, and a decision written since (its
+// decisions.updated_at, kept by a trigger) is marked NotYetChecked, with
+// its item. Before any sweep has completed the
 // filter is refused with ErrNotSwept (503) rather than answered "no
 // findings". The watch page runs the verifier itself, every rule, over the
 // decisions of its meeting alone (verify.Options.Meeting).

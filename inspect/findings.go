@@ -43,10 +43,27 @@ type FindingsBasis struct {
 	ObjectsAsOf *time.Time `json:"objects_as_of"`
 }
 
-// TODO(findings-freshness): a decision registered or relinked after AsOf is
-// answered as the last sweep left it (a new one as without findings) and
-// only AsOf tells; a change time kept per decision, compared with AsOf in
-// the same join, would let each result say "not yet checked".
+// markNotYetChecked marks, in a result answered from the findings, each
+// decision written after the sweep they are as of began, and its item.
+//
+// TODO(findings-freshness): only a write of the decision row counts; a
+// change of what its rules read elsewhere (its meeting's start, attendance,
+// votes, the procedure list) since AsOf goes unmarked. Change times of
+// those rows, or a per-decision time kept by triggers on them, would mark
+// those too.
+func (r *Result) markNotYetChecked() {
+	if r.Findings == nil {
+		return
+	}
+	for i := range r.Items {
+		it := &r.Items[i]
+		for j := range it.Decisions {
+			d := &it.Decisions[j]
+			d.NotYetChecked = d.ChangedAt.After(r.Findings.AsOf)
+			it.NotYetChecked = it.NotYetChecked || d.NotYetChecked
+		}
+	}
+}
 
 // findingsBasis reads the last completed sweep; ErrNotSwept when no sweep
 // has completed, since the findings table would then say "no findings" of

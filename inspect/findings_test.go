@@ -102,17 +102,17 @@ func TestHasFindingsReadsKeptFindings(t *testing.T) {
 		t.Fatalf("D2: got %d findings, want WRONG_BODY and NO_RECORDING", len(d2))
 	}
 	for _, f := range d2 {
-		if _, err := store.Acknowledge(ctx, f.ID, "admin", "seen"); err != nil {
+		if _, err := store.Acknowledge(ctx, f.ID, alert.Change{By: "admin", Reason: "seen"}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	check(t, "acknowledged", []string{"QSG.1", "YJ.1"},
 		[]string{"QS1.1", "QS1.2", "SM1.1", "SM1.2"})
-	if _, err := store.Resolve(ctx, d2[0].ID, "admin", "minutes on paper"); err != nil {
+	if _, err := store.Resolve(ctx, d2[0].ID, alert.Change{By: "admin", Reason: "minutes on paper"}); err != nil {
 		t.Fatal(err)
 	}
 	for _, f := range c.findingsOf(t, "D3") {
-		if _, err := store.Resolve(ctx, f.ID, "admin", "minutes on paper"); err != nil {
+		if _, err := store.Resolve(ctx, f.ID, alert.Change{By: "admin", Reason: "minutes on paper"}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -142,6 +142,71 @@ func TestHasFindingsReadsKeptFindings(t *testing.T) {
 	}
 	check(t, "resolved by the sweep", []string{"SM1.1"},
 		[]string{"QS1.1", "QS1.2", "SM1.2", "QSG.1", "YJ.1"})
+}
+
+// notYetChecked lists, from every item a search with has_findings=true or
+// =false finds, the decisions marked not yet checked, as "item:decision"
+// keys; it fails when an item's mark disagrees with its decisions'.
+func (c *county) notYetChecked(t *testing.T, s *inspect.Searcher) []string {
+	t.Helper()
+	decisions := map[int64]string{}
+	for k, id := range c.decision {
+		decisions[id] = k
+	}
+	var out []string
+	for _, with := range []string{"true", "false"} {
+		keys, res := c.search(t, s, "has_findings="+with)
+		for i, it := range res.Items {
+			marked := false
+			for _, d := range it.Decisions {
+				if d.ChangedAt.IsZero() {
+					t.Errorf("decision %d: got no change time", d.ID)
+				}
+				if d.NotYetChecked {
+					out = append(out, keys[i]+":"+decisions[d.ID])
+					marked = true
+				}
+			}
+			if it.NotYetChecked != marked {
+				t.Errorf("item %s: got not_yet_checked %v, want %v as its decisions",
+					keys[i], it.NotYetChecked, marked)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// TestSearchSaysWhatIsNotYetChecked: a decision registered, relinked or
+// edited after the last sweep began is marked not yet checked, with its
+// item, until the next sweep; a write that changes nothing is no change.
+func TestSearchSaysWhatIsNotYetChecked(t *testing.T) {
+	c := newCounty(t)
+	s := inspect.NewSearcher(c.pool)
+	c.sweep(t)
+	if got := c.notYetChecked(t, s); len(got) != 0 {
+		t.Fatalf("after a sweep: got %v not yet checked, want none", got)
+	}
+
+	c.decide(t, "D4", "QY-SM", c.matterOf(t, "SM1.1"), "PPP合作协议的决定", "SM1.1", time.Hour)
+	c.exec(t, `UPDATE decisions SET agenda_item_id = $1 WHERE id = $2`, c.items["QS1.2"],
+		c.decision["D1"])
+	c.exec(t, `UPDATE decisions SET title = title, amount = amount WHERE id = $1`,
+		c.decision["D2"])
+	if got, want := c.notYetChecked(t, s), []string{"QS1.2:D1", "SM1.1:D4"}; !slices.Equal(got,
+		want) {
+		t.Errorf("after the changes: got %v not yet checked, want %v", got, want)
+	}
+	if _, plain := c.search(t, s, ""); slices.ContainsFunc(plain.Items,
+		func(it inspect.Item) bool { return it.NotYetChecked }) {
+		t.Error("a search without has_findings: got items marked not yet checked, want " +
+			"none, as it reads no sweep")
+	}
+
+	c.sweep(t)
+	if got := c.notYetChecked(t, s); len(got) != 0 {
+		t.Errorf("after the next sweep: got %v not yet checked, want none", got)
+	}
 }
 
 // matterOf returns the matter of the fixture's item key.

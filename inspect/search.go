@@ -58,13 +58,16 @@ func (s *Searcher) Search(ctx context.Context, q Query) (Result, error) {
 	if err := s.page(ctx, w, q, "", &res); err != nil {
 		return Result{}, err
 	}
-	if res.Total > 0 || utf8.RuneCountInString(q.Text) < 3 {
-		return res, nil
+	if res.Total == 0 && utf8.RuneCountInString(q.Text) >= 3 {
+		w = filters.clone()
+		rank := w.similar(q.Text)
+		res.Match = MatchSimilar
+		if err := s.page(ctx, w, q, rank, &res); err != nil {
+			return Result{}, err
+		}
 	}
-	w = filters.clone()
-	rank := w.similar(q.Text)
-	res.Match = MatchSimilar
-	return res, s.page(ctx, w, q, rank, &res)
+	res.markNotYetChecked()
+	return res, nil
 }
 
 // page fills res with the page and the count of w's matches, ranked by

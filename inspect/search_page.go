@@ -22,7 +22,8 @@ SELECT ai.id, ai.seq, ai.title,
     mt.id, mt.code, mt.name, mt.category, mt.major_class,
     COALESCE(m.started_at, m.planned_start), p.rank,
     COALESCE((SELECT json_agg(json_build_object('id', d.id, 'title', d.title,
-            'decided_at', d.decided_at, 'reference', d.reference) ORDER BY d.id)
+            'decided_at', d.decided_at, 'reference', d.reference,
+            'changed_at', COALESCE(d.updated_at, d.created_at)) ORDER BY d.id)
         FROM decisions d WHERE d.agenda_item_id = ai.id), '[]'),
     COALESCE((SELECT json_agg(json_build_object('id', r.id, 'state', r.state,
             'started_at', r.started_at, 'ended_at', r.ended_at,

@@ -59,6 +59,9 @@ type Item struct {
 	Similarity float64 `json:"similarity,omitempty"`
 	// WatchURL is the page that plays the item's stretch of the recording.
 	WatchURL string `json:"watch_url"`
+	// NotYetChecked says that one of the item's decisions is: its findings
+	// are as the last sweep left them, before that decision changed.
+	NotYetChecked bool `json:"not_yet_checked,omitempty"`
 }
 
 // ItemRef is an agenda item.
@@ -106,6 +109,14 @@ type DecisionRef struct {
 	Title     string    `json:"title"`
 	DecidedAt time.Time `json:"decided_at"`
 	Reference string    `json:"reference"`
+	// ChangedAt is when the decision was last written: registered, linked
+	// or edited.
+	ChangedAt time.Time `json:"changed_at"`
+	// NotYetChecked, in a search with has_findings, says that the decision
+	// changed after the last sweep began (Result.Findings.AsOf): no sweep
+	// has judged it as it is, and its findings, or their absence, are
+	// those of before.
+	NotYetChecked bool `json:"not_yet_checked,omitempty"`
 }
 
 // RecordingRef is a recording of a meeting. ViewingCopy is the state of

@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/liuhen/liuhen/agenda"
+	"github.com/liuhen/liuhen/inspect"
 	"github.com/liuhen/liuhen/internal/access"
 	"github.com/liuhen/liuhen/internal/testenv"
 	"github.com/liuhen/liuhen/verify"
@@ -21,8 +22,8 @@ import (
 	"github.com/liuhen/liuhen/web"
 )
 
-// warningsSite is the pages and the API over the sample township, swept
-// once, with one warning given up.
+// warningsSite is the pages and the API (with the inspectors' search) over
+// the sample township, swept once.
 type warningsSite struct {
 	pool   *pgxpool.Pool
 	store  *alert.Store
@@ -49,6 +50,7 @@ func newWarningsSite(t *testing.T) *warningsSite {
 		r.Use(access.AdminOnly)
 		alert.NewAPI(findings, logger).Register(r)
 	})
+	inspect.NewAPI(pool, nil, logger).Mount(api)
 	r := chi.NewRouter()
 	r.Mount("/api/v1", api)
 	r.Mount("/", web.Handler())
@@ -113,14 +115,40 @@ func TestWarningsPage(t *testing.T) {
 		t.Errorf("got warnings %q, want the one given up", got)
 	}
 
+	t.Run("acknowledge asks for a name", func(t *testing.T) {
+		must(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS(row(wrongBody, ".acknowledge")))))
+		if got := text(t, "#error"); !strings.Contains(got, "name") {
+			t.Errorf("got error %q, want it to ask for the name", got)
+		}
+		if got, err := s.store.Get(context.Background(), wrongBody.ID); err != nil ||
+			got.State != alert.StateOpen {
+			t.Errorf("without a name: got %+v, %v; want it open", got.Finding, err)
+		}
+	})
 	t.Run("acknowledge", func(t *testing.T) {
-		must(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS(row(wrongBody, ".acknowledge"))),
+		must(t, chromedp.Do(ctx, chromedp.SendKeys(chromedp.CSS("#by"), "张三"),
+			chromedp.Click(chromedp.CSS(row(wrongBody, ".acknowledge"))),
 			chromedp.WaitVisible(chromedp.Search(fmt.Sprintf(
 				`//tr[@data-finding="%d"]/td[contains(., "acknowledged")]`, wrongBody.ID)))))
 		got, err := s.store.Get(context.Background(), wrongBody.ID)
 		must(t, err)
-		if got.State != alert.StateAcknowledged || got.StateActor != "admin" {
-			t.Errorf("got %+v, want acknowledged by admin", got.Finding)
+		ev := got.Events[len(got.Events)-1]
+		if got.State != alert.StateAcknowledged || got.StateActor != "张三" ||
+			ev.Actor != "张三" || ev.Via != alert.ViaAdminToken {
+			t.Errorf("got %+v with last event %+v, want acknowledged by 张三 with the admin "+
+				"token", got.Finding, ev)
+		}
+		if got := text(t, row(wrongBody, ".state")); !strings.Contains(got, "张三") {
+			t.Errorf("got state %q, want it to say who acknowledged it", got)
+		}
+	})
+	t.Run("the name is remembered", func(t *testing.T) {
+		must(t, chromedp.Do(ctx, chromedp.Navigate(s.url+"/warnings"),
+			chromedp.WaitVisible(chromedp.CSS(row(noMeeting, ".resolve")))))
+		by, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById("by").value`))
+		must(t, err)
+		if by != "张三" {
+			t.Errorf("after a reload: got name %q, want 张三", by)
 		}
 	})
 	t.Run("resolve asks for a reason", func(t *testing.T) {
@@ -134,8 +162,9 @@ func TestWarningsPage(t *testing.T) {
 			chromedp.WaitNotPresent(chromedp.CSS(row(noMeeting, "")))))
 		got, err := s.store.Get(context.Background(), noMeeting.ID)
 		must(t, err)
-		if got.State != alert.StateResolved || got.StateReason != "会议纪要为纸质" {
-			t.Errorf("got %+v, want resolved with the reason typed", got.Finding)
+		if got.State != alert.StateResolved || got.StateReason != "会议纪要为纸质" ||
+			got.StateActor != "张三" {
+			t.Errorf("got %+v, want resolved by 张三 with the reason typed", got.Finding)
 		}
 	})
 }

@@ -28,13 +28,16 @@ type foreignKey struct {
 // transaction when the role may, every key is single-column and no table
 // Generate writes has a trigger of its own (which replica mode would
 // silence too) but the search index's (search_items_*), whose work
-// refreshSearch then does once for everything written, and those of
-// stageTriggers, whose rule checkStages checks. It reports whether it did.
+// refreshSearch then does once for everything written, those of
+// stageTriggers, whose rule checkStages checks, and decisions' change time
+// (decisions_touch), which fires on UPDATE alone and Generate only
+// inserts. It reports whether it did.
 func skipRowChecks(ctx context.Context, tx pgx.Tx) (bool, error) {
 	var userTriggers, multiColumn int
 	err := tx.QueryRow(ctx, `
 		SELECT (SELECT count(*) FROM pg_trigger tg WHERE NOT tg.tgisinternal
 		            AND tg.tgname NOT LIKE 'search\_items\_%' AND tg.tgname <> ALL($2)
+		            AND tg.tgname <> 'decisions_touch'
 		            AND tg.tgrelid = ANY($1::text[]::regclass[])),
 		       (SELECT count(*) FROM pg_constraint c WHERE c.contype = 'f'
 		            AND cardinality(c.conkey) > 1 AND c.conrelid = ANY($1::text[]::regclass[]))`,

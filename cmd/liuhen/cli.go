@@ -19,6 +19,7 @@ const (
 	exitFindings = 1 // verify found something with --fail-on-findings; a bundle is invalid
 	exitUsage    = 2 // bad command line or settings
 	exitFailure  = 3 // the command could not do its work
+	exitPartial  = 4 // it did its work but for a part it names, saying why (findings sweep without MinIO)
 )
 
 // usageError is a mistake in how the command was called.
@@ -39,6 +40,13 @@ type badInputError struct{ err error }
 func (e badInputError) Error() string { return e.err.Error() }
 func (e badInputError) Unwrap() error { return e.err }
 
+// partialError ends a command that did its work but a part the error
+// names and says why it could not be done.
+type partialError struct{ err error }
+
+func (e partialError) Error() string { return e.err.Error() }
+func (e partialError) Unwrap() error { return e.err }
+
 // errFindings ends a verify run that found problems when asked to fail.
 var errFindings = errors.New("verification found problems")
 
@@ -51,6 +59,7 @@ func run(args []string) int {
 	cmd, err := root.ExecuteC()
 	var ue usageError
 	var be badInputError
+	var pe partialError
 	switch {
 	case err == nil:
 		return exitOK
@@ -63,6 +72,9 @@ func run(args []string) int {
 		fmt.Fprintf(os.Stderr, "liuhen: %v\nRun '%s --help' for usage.\n", err,
 			cmd.CommandPath())
 		return exitUsage
+	case errors.As(err, &pe):
+		fmt.Fprintf(os.Stderr, "liuhen: %v\n", err)
+		return exitPartial
 	default:
 		fmt.Fprintf(os.Stderr, "liuhen: %v\n", err)
 		return exitFailure

@@ -97,40 +97,76 @@ objects are checked for presence and size) and keeps what it finds: new
 findings open, findings no longer found are resolved, resolved ones found
 again reopen. Warnings of new findings are queued for LIUHEN_ALERT_WEBHOOK_URL;
 a running 'liuhen serve' sends them. The rules of LIUHEN_ALERT_SKIP and --skip
-are left out, and their findings left as they are.`,
+are left out, and their findings left as they are.
+
+When MinIO cannot be reached, the sweep runs and keeps every other rule, as
+serve's do, and leaves RECORDING_TAMPERED and its findings as they are; it
+says so on stderr and exits with status 4.`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			flagSkip := verify.ParseCodes(skip)
-			if err := (verify.Options{Skip: flagSkip}).Validate(); err != nil {
-				return flagErrors(err)
-			}
-			return withServices(cmd, needObjects|needAlerts, func(c config, svc services) error {
-				cfg := c.alertConfig()
-				cfg.Skip = append(slices.Clone(cfg.Skip), flagSkip...)
-				// Each list is valid (LIUHEN_ALERT_SKIP is checked with the
-				// settings); together they may leave no rule.
-				if bad := verify.OptionErrors(verify.Options{Skip: cfg.Skip}.Validate()); len(bad) > 0 {
-					return usagef("--skip %s with LIUHEN_ALERT_SKIP=%s: %s", skip,
-						strings.Join(c.AlertSkip, ","), bad[0].Reason)
-				}
-				s, err := alert.NewSweeper(svc.pool, objectChecker{svc.objects}, cfg,
-					slog.New(slog.DiscardHandler))
-				if err != nil {
-					return usageError{err}
-				}
-				res, err := s.Sweep(cmd.Context())
-				if err != nil {
-					return err
-				}
-				fmt.Fprintf(cmd.OutOrStdout(), "%d decisions checked, %d findings: %d opened, "+
-					"%d reopened, %d escalated, %d resolved; %d warnings queued for %d "+
-					"webhooks\n", res.Checked, res.Found, res.Opened, res.Reopened,
-					res.Escalated, res.Resolved, res.Queued, len(c.AlertWebhooks))
-				return nil
-			})
-		},
+		RunE: func(cmd *cobra.Command, _ []string) error { return sweep(cmd, skip) },
 	}
 	cmd.Flags().StringVar(&skip, "skip", "", "comma-separated finding codes to leave out, "+
 		"besides those of LIUHEN_ALERT_SKIP")
 	return cmd
+}
+
+// sweep runs one sweep of the findings, leaving out the rules of skip
+// besides those of LIUHEN_ALERT_SKIP.
+func sweep(cmd *cobra.Command, skip string) error {
+	flagSkip := verify.ParseCodes(skip)
+	if err := (verify.Options{Skip: flagSkip}).Validate(); err != nil {
+		return flagErrors(err)
+	}
+	c, err := mustConfig(needObjects | needAlerts)
+	if err != nil {
+		return err
+	}
+	cfg := c.alertConfig()
+	cfg.Skip = append(slices.Clone(cfg.Skip), flagSkip...)
+	// Each list is valid (LIUHEN_ALERT_SKIP is checked with the settings);
+	// together they may leave no rule.
+	if bad := verify.OptionErrors(verify.Options{Skip: cfg.Skip}.Validate()); len(bad) > 0 {
+		return usagef("--skip %s with LIUHEN_ALERT_SKIP=%s: %s", skip,
+			strings.Join(c.AlertSkip, ","), bad[0].Reason)
+	}
+	tampered := !slices.Contains(cfg.Skip, verify.CodeRecordingTampered)
+	svc, err := connect(cmd.Context(), c, false)
+	if err != nil {
+		return err
+	}
+	defer svc.close()
+	var objects verify.ObjectChecker
+	var storeErr error
+	if tampered {
+		// As serve's sweeps: an evidence store that cannot be reached leaves
+		// RECORDING_TAMPERED out; a bad setting, refused credentials or a
+		// bucket without object lock stop the sweep.
+		ev := &evidence{}
+		if storeErr = ev.open(cmd.Context(), c.storageConfig()); storeErr == nil {
+			objects = ev
+		} else if !evidenceUnreachable(storeErr) {
+			return storeErr
+		}
+	}
+	s, err := alert.NewSweeper(svc.pool, objects, cfg, slog.New(slog.DiscardHandler))
+	if err != nil {
+		return usageError{err}
+	}
+	res, err := s.Sweep(cmd.Context())
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(cmd.OutOrStdout(), "%d decisions checked, %d findings: %d opened, "+
+		"%d reopened, %d escalated, %d deescalated, %d resolved; %d warnings queued for %d "+
+		"webhooks\n", res.Checked, res.Found, res.Opened, res.Reopened, res.Escalated,
+		res.Deescalated, res.Resolved, res.Queued, len(c.AlertWebhooks))
+	if !tampered || slices.Contains(res.Codes, verify.CodeRecordingTampered) {
+		return nil
+	}
+	if storeErr == nil { // the store went away during the sweep
+		storeErr = res.StoreErr
+	}
+	return partialError{fmt.Errorf("%s was not checked: %w. The other rules ran and what "+
+		"they found is kept; %s's findings are left as an earlier sweep left them",
+		verify.CodeRecordingTampered, storeErr, verify.CodeRecordingTampered)}
 }

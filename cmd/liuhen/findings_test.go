@@ -6,10 +6,12 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"net"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/liuhen/liuhen/internal/testenv"
 	"github.com/liuhen/liuhen/verify"
 	"github.com/liuhen/liuhen/verify/alert"
@@ -103,4 +105,73 @@ func liuhenFails(t *testing.T, args ...string) error {
 		t.Fatalf("liuhen %s: got %v, want a usage error", strings.Join(args, " "), err)
 	}
 	return err
+}
+
+// TestFindingsSweepWithoutMinIO: with MinIO not reachable (a closed port),
+// the sweep runs the other rules and keeps what they find, as serve's do,
+// leaves RECORDING_TAMPERED's findings as they are, says why on stderr and
+// exits 4; told to skip RECORDING_TAMPERED it does not need MinIO at all.
+func TestFindingsSweepWithoutMinIO(t *testing.T) {
+	dbURL := testenv.DatabaseURL(t)
+	t.Setenv("LIUHEN_DATABASE_URL", dbURL)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := ln.Addr().String()
+	ln.Close()
+	t.Setenv("LIUHEN_MINIO_ENDPOINT", closed)
+	t.Setenv("LIUHEN_MINIO_ACCESS_KEY", "liuhen")
+	t.Setenv("LIUHEN_MINIO_SECRET_KEY", "not-used-here")
+	t.Setenv("LIUHEN_MINIO_BUCKET", testenv.BucketName())
+	liuhen(t, "sample")
+	ctx := context.Background()
+	pool, err := pgxpool.New(ctx, dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	// A RECORDING_TAMPERED finding of an earlier sweep, which this one
+	// cannot judge.
+	if _, err := pool.Exec(ctx, `INSERT INTO findings (fingerprint, code, severity,
+		    decision_id, decision_title, matter_code, unit_code, object_key, message,
+		    message_zh, state, state_actor, state_changed_at, first_seen, last_seen, opened_at)
+		SELECT 'tampered', 'RECORDING_TAMPERED', 'high', d.id, d.title, 'QS-03', 'qingshan',
+		    'k', 'm', 'm', 'open', 'verifier', now(), now(), now(), now()
+		FROM decisions d ORDER BY d.id LIMIT 1`); err != nil {
+		t.Fatal(err)
+	}
+
+	code, stdout, stderr := runCaptured(t, "findings", "sweep")
+	if code != exitPartial {
+		t.Errorf("got exit status %d, want %d; stderr:\n%s", code, exitPartial, stderr)
+	}
+	if !strings.Contains(stdout, "decisions checked") {
+		t.Errorf("got stdout %q, want what the sweep did", stdout)
+	}
+	for _, want := range []string{"RECORDING_TAMPERED was not checked", closed,
+		"is MinIO running?", "The other rules ran"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("got stderr %q, want it to say %q", stderr, want)
+		}
+	}
+	store := alert.NewStore(pool)
+	last, err := store.LastSweep(ctx, "")
+	if err != nil || last == nil || slices.Contains(last.Codes, verify.CodeRecordingTampered) ||
+		!slices.Contains(last.Codes, verify.CodeNoMeeting) || last.Opened == 0 {
+		t.Fatalf("got the last sweep %+v (%v), want one of the other rules that opened "+
+			"findings", last, err)
+	}
+	page, err := store.List(ctx, alert.Filter{States: []string{alert.StateOpen},
+		Codes: []string{verify.CodeRecordingTampered}})
+	if err != nil || len(page.Items) != 1 || page.Items[0].Fingerprint != "tampered" {
+		t.Errorf("got RECORDING_TAMPERED findings %+v (%v), want the earlier one left open",
+			page.Items, err)
+	}
+
+	if code, _, stderr := runCaptured(t, "findings", "sweep", "--skip",
+		"recording_tampered"); code != exitOK || stderr != "" {
+		t.Errorf("--skip RECORDING_TAMPERED: got exit status %d and stderr %q, want 0 and "+
+			"nothing", code, stderr)
+	}
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/liuhen/liuhen/internal/access"
 	"github.com/liuhen/liuhen/internal/fielderr"
 	"github.com/liuhen/liuhen/internal/httpjson"
 	"github.com/liuhen/liuhen/internal/param"
@@ -25,9 +26,10 @@ var listParams = []string{"state", "code", "severity", "unit", "limit", "offset"
 
 // API serves kept findings: GET /findings lists them, GET /findings/{id}
 // gives one with its events and deliveries, POST
-// /findings/{id}/acknowledge and /findings/{id}/resolve change its state.
-// The caller puts it behind authentication; who may use it is the
-// caller's choice.
+// /findings/{id}/acknowledge and /findings/{id}/resolve change its state,
+// each recorded with the person the body names ("by") and the credential
+// of the request. The caller puts it behind authentication; who may use it
+// is the caller's choice.
 type API struct {
 	store  *Store
 	logger *slog.Logger
@@ -118,11 +120,13 @@ func (a *API) get(w http.ResponseWriter, r *http.Request) {
 
 // changeBody is what POST acknowledge and resolve read.
 type changeBody struct {
+	By     string `json:"by"`
 	Reason string `json:"reason"`
 }
 
-// change serves a change of state by do.
-func (a *API) change(do func(ctx context.Context, id int64, actor, reason string) (Detail,
+// change serves a change of state by do. The body names the person who
+// makes it; the credential it came with is the principal's.
+func (a *API) change(do func(ctx context.Context, id int64, c Change) (Detail,
 	error)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		id, ok := param.PathID(w, r)
@@ -133,9 +137,8 @@ func (a *API) change(do func(ctx context.Context, id int64, actor, reason string
 		if !ok {
 			return
 		}
-		// TODO(actor): every change is made by "admin" until there are user
-		// accounts; the token's owner should be the actor.
-		d, err := do(r.Context(), id, "admin", body.Reason)
+		d, err := do(r.Context(), id, Change{By: body.By, Via: via(r.Context()),
+			Reason: body.Reason})
 		if err != nil {
 			a.fail(w, err)
 			return
@@ -144,14 +147,25 @@ func (a *API) change(do func(ctx context.Context, id int64, actor, reason string
 	}
 }
 
-// readChange reads the JSON body of a change; an empty body is no reason.
+// via names the credential of a request: the admin token is the only one
+// that changes findings, and "" stands for none known (a router without
+// authentication).
+func via(ctx context.Context) string {
+	if p, ok := access.FromContext(ctx); ok && p.IsAdmin() {
+		return ViaAdminToken
+	}
+	return ""
+}
+
+// readChange reads the JSON body of a change; an empty body names no one,
+// which the store refuses.
 func readChange(w http.ResponseWriter, r *http.Request) (changeBody, bool) {
 	var body changeBody
 	if r.ContentLength == 0 && r.Header.Get("Content-Type") == "" {
 		return body, true
 	}
 	ok := httpjson.Read(w, r, &body, maxBodyBytes,
-		`send an object such as {"reason": "linked to its agenda item"}`)
+		`send an object such as {"by": "张三", "reason": "linked to its agenda item"}`)
 	return body, ok
 }
 

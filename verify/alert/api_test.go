@@ -6,11 +6,13 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/liuhen/liuhen/internal/access"
 	"github.com/liuhen/liuhen/internal/problem"
 	"github.com/liuhen/liuhen/verify"
 )
@@ -20,6 +22,12 @@ func apiServer(t *testing.T, e *env) *httptest.Server {
 	t.Helper()
 	e.sweep(t, e.sweeper(t, Config{}))
 	r := chi.NewRouter()
+	r.Use(func(next http.Handler) http.Handler { // as the admin token would
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			next.ServeHTTP(w, r.WithContext(access.NewContext(r.Context(),
+				access.Principal{Admin: true})))
+		})
+	})
 	NewAPI(e.store, e.logger).Register(r)
 	srv := httptest.NewServer(r)
 	t.Cleanup(srv.Close)
@@ -63,23 +71,32 @@ func TestAPIListsAndChangesFindings(t *testing.T) {
 	id := page.Items[0].ID
 	path := fmt.Sprintf("/findings/%d", id)
 
-	status, _, body = call(t, srv, "POST", path+"/acknowledge", "", "")
+	status, _, body = call(t, srv, "POST", path+"/acknowledge", "application/json",
+		`{"by":"张三"}`)
 	if status != 200 || !strings.Contains(string(body), `"state":"acknowledged"`) {
-		t.Errorf("acknowledge without a body: got %d %s", status, body)
+		t.Errorf("acknowledge without a reason: got %d %s", status, body)
 	}
 	status, _, body = call(t, srv, "POST", path+"/resolve", "application/json",
-		`{"reason":"linked on paper"}`)
+		`{"by":"李四","reason":"linked on paper"}`)
 	var d Detail
 	if err := json.Unmarshal(body, &d); status != 200 || err != nil ||
-		d.State != StateResolved || len(d.Events) != 3 || lastEvent(d).Actor != "admin" ||
-		lastEvent(d).Reason != "linked on paper" {
-		t.Errorf("resolve: got %d %s, want resolved by admin with its reason", status, body)
+		d.State != StateResolved || d.StateActor != "李四" || len(d.Events) != 3 ||
+		lastEvent(d).Actor != "李四" || lastEvent(d).Reason != "linked on paper" {
+		t.Errorf("resolve: got %d %s, want resolved by 李四 with the reason", status, body)
 	}
 	status, _, body = call(t, srv, "GET", path, "", "")
 	if err := json.Unmarshal(body, &d); status != 200 || err != nil || d.ID != id ||
 		d.Events == nil || d.DeliveryLog == nil {
-		t.Errorf("get: got %d %s, want the finding with its events and deliveries", status,
+		t.Fatalf("get: got %d %s, want the finding with its events and deliveries", status,
 			body)
+	}
+	var who []string
+	for _, ev := range d.Events {
+		who = append(who, ev.Kind+" by "+ev.Actor+" via "+ev.Via)
+	}
+	if want := []string{"opened by verifier via ", "acknowledged by 张三 via admin token",
+		"resolved by 李四 via admin token"}; !slices.Equal(who, want) {
+		t.Errorf("get: got events %q, want %q", who, want)
 	}
 }
 
@@ -89,7 +106,7 @@ func TestAPIRefusesBadInput(t *testing.T) {
 	f := e.finding(t, e.decision(t, verify.CodeNoMeeting), verify.CodeNoMeeting)
 	done := e.finding(t, e.decision(t, verify.CodeWrongBody), verify.CodeWrongBody)
 	call(t, srv, "POST", fmt.Sprintf("/findings/%d/resolve", done.ID), "application/json",
-		`{"reason":"annulled"}`)
+		`{"by":"张三","reason":"annulled"}`)
 	one := fmt.Sprintf("/findings/%d", f.ID)
 	resolved := fmt.Sprintf("/findings/%d", done.ID)
 	for _, tc := range []struct {
@@ -113,12 +130,26 @@ func TestAPIRefusesBadInput(t *testing.T) {
 		{"id zero", "GET", "/findings/0", "", "", 400, "id"},
 		{"acknowledge of a bad id", "POST", "/findings/abc/acknowledge", "", "", 400, "id"},
 		{"resolve of a bad id", "POST", "/findings/-1/resolve", "application/json",
-			`{"reason":"x"}`, 400, "id"},
+			`{"by":"张三","reason":"x"}`, 400, "id"},
 		{"unknown finding", "GET", "/findings/999999", "", "", 404, ""},
-		{"acknowledge unknown", "POST", "/findings/999999/acknowledge", "", "", 404, ""},
-		{"resolve without reason", "POST", one + "/resolve", "application/json", `{}`, 400,
-			"reason"},
-		{"resolve with empty body", "POST", one + "/resolve", "", "", 400, "reason"},
+		{"acknowledge unknown", "POST", "/findings/999999/acknowledge", "application/json",
+			`{"by":"张三"}`, 404, ""},
+		{"resolve without reason", "POST", one + "/resolve", "application/json",
+			`{"by":"张三"}`, 400, "reason"},
+		{"resolve with empty body", "POST", one + "/resolve", "", "", 400, "by"},
+		{"acknowledge with empty body", "POST", one + "/acknowledge", "", "", 400, "by"},
+		{"acknowledge without by", "POST", one + "/acknowledge", "application/json",
+			`{"reason":"seen"}`, 400, "by"},
+		{"blank by", "POST", one + "/acknowledge", "application/json", `{"by":"  "}`, 400,
+			"by"},
+		{"by too long", "POST", one + "/acknowledge", "application/json",
+			`{"by":"` + strings.Repeat("张", maxBy+1) + `"}`, 400, "by"},
+		{"by of two lines", "POST", one + "/acknowledge", "application/json",
+			`{"by":"张三\n李四"}`, 400, "by"},
+		{"by the verifier", "POST", one + "/acknowledge", "application/json",
+			`{"by":"verifier"}`, 400, "by"},
+		{"by not a string", "POST", one + "/acknowledge", "application/json", `{"by":5}`,
+			400, ""},
 		{"unknown field", "POST", one + "/resolve", "application/json",
 			`{"reason":"x","actor":"me"}`, 400, "actor"},
 		{"not JSON", "POST", one + "/resolve", "application/json", `reason=x`, 400, ""},
@@ -131,10 +162,11 @@ func TestAPIRefusesBadInput(t *testing.T) {
 		{"form body", "POST", one + "/resolve", "application/x-www-form-urlencoded",
 			`reason=x`, 415, ""},
 		{"reason too long", "POST", one + "/acknowledge", "application/json",
-			`{"reason":"` + strings.Repeat("长", maxReason+1) + `"}`, 400, "reason"},
+			`{"by":"张三","reason":"` + strings.Repeat("长", maxReason+1) + `"}`, 400, "reason"},
 		{"resolve a resolved finding", "POST", resolved + "/resolve", "application/json",
-			`{"reason":"again"}`, 409, ""},
-		{"acknowledge a resolved finding", "POST", resolved + "/acknowledge", "", "", 409, ""},
+			`{"by":"张三","reason":"again"}`, 409, ""},
+		{"acknowledge a resolved finding", "POST", resolved + "/acknowledge",
+			"application/json", `{"by":"张三"}`, 409, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			status, h, body := call(t, srv, tc.method, tc.path, tc.contentType, tc.body)

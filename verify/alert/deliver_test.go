@@ -421,7 +421,7 @@ func TestAcknowledgedFindingEscalatesAndStaysAcknowledged(t *testing.T) {
 	s := e.sweeper(t, Config{})
 	e.sweep(t, s)
 	f := e.finding(t, decision, verify.CodeDecidedBeforeMeeting)
-	if _, err := e.store.Acknowledge(ctx, f.ID, "inspector", "asked the township"); err != nil {
+	if _, err := e.store.Acknowledge(ctx, f.ID, Change{By: "inspector", Reason: "asked the township"}); err != nil {
 		t.Fatal(err)
 	}
 	e.startMeeting(t)
@@ -433,6 +433,110 @@ func TestAcknowledgedFindingEscalatesAndStaysAcknowledged(t *testing.T) {
 		ev.ToState != StateAcknowledged {
 		t.Errorf("got %+v with last event %+v; want acknowledged, high, escalated",
 			got.Finding, ev)
+	}
+}
+
+// TestFallingAndRisingAgainWarnsOnce: a finding whose severity falls gets a
+// "deescalated" event and no warning; rising again to a severity already
+// warned of is an escalation without a warning, until the finding is gone
+// and reopens, which starts its warnings afresh.
+func TestFallingAndRisingAgainWarnsOnce(t *testing.T) {
+	e := newEnv(t)
+	decision := e.decidedBeforePlannedStart(t)
+	s := e.sweeper(t, Config{MinSeverity: verify.SeverityMedium, Secret: testSecret,
+		Webhooks: []string{"http://a.example/hook"}})
+	e.sweep(t, s)
+	f := e.finding(t, decision, verify.CodeDecidedBeforeMeeting)
+	// warnings lists the kinds of the events the finding was warned of.
+	warnings := func() string {
+		return queryOne[string](t, e, `SELECT coalesce(string_agg(ev.kind, ',' ORDER BY d.id), '')
+			FROM finding_deliveries d JOIN finding_events ev ON ev.id = d.event_id
+			WHERE d.finding_id = $1`, f.ID)
+	}
+	// step sweeps and checks the finding's severity, its last event (from
+	// open, or from resolved when it reopens) and the warnings it has had.
+	step := func(name, severity, kind, reason, warned string) SweepResult {
+		t.Helper()
+		res := e.sweep(t, s)
+		got := e.finding(t, decision, verify.CodeDecidedBeforeMeeting)
+		ev := lastEvent(got)
+		if got.ID != f.ID || got.Severity != severity || got.State != StateOpen ||
+			ev.Kind != kind || ev.Reason != reason || ev.Actor != ActorVerifier ||
+			ev.FromState == nil || ev.ToState != StateOpen ||
+			(*ev.FromState == StateResolved) != (kind == EventReopened) {
+			t.Errorf("%s: got %+v with last event %+v; want finding %d open, %s, %s (%q)",
+				name, got.Finding, ev, f.ID, severity, kind, reason)
+		}
+		if w := warnings(); w != warned {
+			t.Errorf("%s: got warnings of %q, want %q", name, w, warned)
+		}
+		return res
+	}
+	if f.Severity != verify.SeverityMedium || warnings() != EventOpened {
+		t.Fatalf("opened: got %s with warnings %q, want medium and warned of",
+			f.Severity, warnings())
+	}
+
+	e.startMeeting(t)
+	step("rose", verify.SeverityHigh, EventEscalated, "severity rose from medium to high",
+		"opened,escalated")
+	e.exec(t, `UPDATE meetings SET started_at = NULL WHERE id = $1`, e.sample.MeetingID)
+	res := step("fell", verify.SeverityMedium, EventDeescalated,
+		"severity fell from high to medium", "opened,escalated")
+	if res.Deescalated < 1 || res.Escalated != 0 {
+		t.Errorf("fell: got %+v, want deescalations and no escalation", res)
+	}
+	if last, err := e.store.LastSweep(context.Background(), ""); err != nil ||
+		last.Deescalated != res.Deescalated {
+		t.Errorf("fell: the sweep was recorded as %+v (%v), want %d deescalated", last, err,
+			res.Deescalated)
+	}
+	e.startMeeting(t)
+	step("rose again", verify.SeverityHigh, EventEscalated,
+		"severity rose from medium to high; warned of at high already", "opened,escalated")
+	if got := e.finding(t, decision, verify.CodeDecidedBeforeMeeting); len(got.Events) != 4 {
+		t.Errorf("got events %+v, want opened, escalated, deescalated, escalated", got.Events)
+	}
+
+	// Gone (decided after the meeting began), and back before a meeting
+	// known by its planned start alone: reopened at medium and warned of, so
+	// that rising to high warns again.
+	e.exec(t, `UPDATE decisions SET decided_at = decided_at + interval '3 hours'
+		WHERE id = $1`, decision)
+	e.sweep(t, s)
+	e.exec(t, `UPDATE decisions SET decided_at = decided_at - interval '3 hours'
+		WHERE id = $1`, decision)
+	e.exec(t, `UPDATE meetings SET started_at = NULL WHERE id = $1`, e.sample.MeetingID)
+	step("reopened", verify.SeverityMedium, EventReopened, "found again",
+		"opened,escalated,reopened")
+	e.startMeeting(t)
+	step("rose after reopening", verify.SeverityHigh, EventEscalated,
+		"severity rose from medium to high", "opened,escalated,reopened,escalated")
+}
+
+// TestWarnedSeverityNeedsAWebhook: without a webhook nothing is warned of,
+// so a webhook configured later hears of an escalation to a severity the
+// finding had before.
+func TestWarnedSeverityNeedsAWebhook(t *testing.T) {
+	e := newEnv(t)
+	decision := e.decidedBeforePlannedStart(t)
+	e.startMeeting(t)
+	e.sweep(t, e.sweeper(t, Config{MinSeverity: verify.SeverityLow}))
+	e.exec(t, `UPDATE meetings SET started_at = NULL WHERE id = $1`, e.sample.MeetingID)
+	e.sweep(t, e.sweeper(t, Config{MinSeverity: verify.SeverityLow}))
+	f := e.finding(t, decision, verify.CodeDecidedBeforeMeeting)
+	if f.Severity != verify.SeverityMedium || lastEvent(f).Kind != EventDeescalated {
+		t.Fatalf("got %+v with last event %+v, want deescalated to medium", f.Finding,
+			lastEvent(f))
+	}
+
+	e.startMeeting(t)
+	e.sweep(t, e.sweeper(t, Config{MinSeverity: verify.SeverityLow, Secret: testSecret,
+		Webhooks: []string{"http://a.example/hook"}}))
+	if n := e.count(t, `SELECT count(*) FROM finding_deliveries d
+		JOIN finding_events ev ON ev.id = d.event_id
+		WHERE d.finding_id = $1 AND ev.kind = 'escalated'`, f.ID); n != 1 {
+		t.Errorf("got %d warnings of the escalation, want 1", n)
 	}
 }
 

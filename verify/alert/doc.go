@@ -15,7 +15,8 @@
 //   - inserts a fingerprint it has not seen as open ("opened");
 //   - moves last_seen of one it has seen, and updates its messages and
 //     severity when they changed; a severity that rose while the finding
-//     is open or acknowledged is an event of its own ("escalated");
+//     is open or acknowledged is an event of its own ("escalated"), and
+//     so is one that fell ("deescalated");
 //   - resolves an open or acknowledged finding it no longer finds, with
 //     the reason "no longer found" by the actor "verifier";
 //   - reopens a resolved finding that is found again after a sweep that
@@ -39,6 +40,9 @@
 // A finding that opens, reopens or escalates with a severity at or above
 // Config.MinSeverity is queued, in the sweep's own transaction, as one
 // River job per configured webhook, so a sweep never waits for a webhook.
+// An escalation is warned of only above the highest severity the finding
+// was warned of since it last opened (warned_severity), so one that falls
+// and rises again is not warned of twice; a deescalation warns no one.
 // The job POSTs a JSON Warning with these headers:
 //
 //	Content-Type: application/json

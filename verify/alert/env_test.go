@@ -132,11 +132,17 @@ func (e *env) rows(t testing.TB) map[int64]row {
 
 func (e *env) count(t testing.TB, sql string, args ...any) int {
 	t.Helper()
-	var n int
-	if err := e.pool.QueryRow(context.Background(), sql, args...).Scan(&n); err != nil {
+	return queryOne[int](t, e, sql, args...)
+}
+
+// queryOne returns the one value sql selects.
+func queryOne[T any](t testing.TB, e *env, sql string, args ...any) T {
+	t.Helper()
+	var v T
+	if err := e.pool.QueryRow(context.Background(), sql, args...).Scan(&v); err != nil {
 		t.Fatalf("%s: %v", sql, err)
 	}
-	return n
+	return v
 }
 
 // finding returns the kept finding of decision with code.

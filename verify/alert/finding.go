@@ -24,6 +24,7 @@ const (
 	EventOpened       = "opened"
 	EventReopened     = "reopened"
 	EventEscalated    = "escalated"
+	EventDeescalated  = "deescalated"
 	EventAcknowledged = "acknowledged"
 	EventResolved     = "resolved"
 )
@@ -115,15 +116,19 @@ type DeliveryCounts struct {
 	GivenUp   int `json:"given_up"`
 }
 
-// An Event is one change of a finding's state.
+// An Event is one change of a finding's state or severity.
 type Event struct {
-	ID        int64     `json:"id"`
-	Kind      string    `json:"kind"`
-	FromState *string   `json:"from_state"`
-	ToState   string    `json:"to_state"`
-	Actor     string    `json:"actor"`
-	Reason    string    `json:"reason"`
-	At        time.Time `json:"at"`
+	ID        int64   `json:"id"`
+	Kind      string  `json:"kind"`
+	FromState *string `json:"from_state"`
+	ToState   string  `json:"to_state"`
+	// Actor is ActorVerifier, or the person who made the change.
+	Actor string `json:"actor"`
+	// Via is the credential a person's change was made with (ViaAdminToken);
+	// "" for the verifier's.
+	Via    string    `json:"via"`
+	Reason string    `json:"reason"`
+	At     time.Time `json:"at"`
 }
 
 // A Delivery is the warning of one event to one webhook.

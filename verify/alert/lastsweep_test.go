@@ -34,7 +34,8 @@ func TestSweepsAreRecorded(t *testing.T) {
 	}
 	if !slices.Equal(got.Codes, res.Codes) || got.Checked != res.Checked ||
 		got.Found != res.Found || got.Opened != res.Opened || got.Queued != res.Queued ||
-		got.Escalated != res.Escalated || got.Resolved != res.Resolved {
+		got.Escalated != res.Escalated || got.Deescalated != res.Deescalated ||
+		got.Resolved != res.Resolved {
 		t.Errorf("got %+v, want the sweep's %+v", got.SweepResult, res)
 	}
 	if slices.Contains(got.Codes, verify.CodeRecordingTampered) {

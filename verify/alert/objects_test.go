@@ -2,6 +2,7 @@ package alert
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"testing"
@@ -77,8 +78,10 @@ func TestSweepChecksObjectsWhenItCan(t *testing.T) {
 
 	objects.err = fmt.Errorf("stat: %w", storage.ErrUnavailable)
 	res := e.sweep(t, s)
-	if slices.Contains(res.Codes, verify.CodeRecordingTampered) {
-		t.Errorf("store unreachable: got codes %v, want RECORDING_TAMPERED left out", res.Codes)
+	if slices.Contains(res.Codes, verify.CodeRecordingTampered) ||
+		!errors.Is(res.StoreErr, storage.ErrUnavailable) {
+		t.Errorf("store unreachable: got codes %v and %v, want RECORDING_TAMPERED left out "+
+			"for want of the store", res.Codes, res.StoreErr)
 	}
 	for _, f := range tampered() {
 		if f.State != StateOpen {
@@ -87,7 +90,9 @@ func TestSweepChecksObjectsWhenItCan(t *testing.T) {
 	}
 
 	objects.size, objects.err = 1000, nil
-	e.sweep(t, s)
+	if res := e.sweep(t, s); res.StoreErr != nil {
+		t.Errorf("object back: got %v, want no store error", res.StoreErr)
+	}
 	for _, f := range tampered() {
 		if f.State != StateResolved || f.StateReason != ReasonGone {
 			t.Errorf("object back: finding %d is %s (%s), want resolved", f.ID, f.State,

@@ -151,7 +151,8 @@ SELECT count(*) FROM findings f WHERE ` + filterSQL
 
 // Newest returns at most n of the findings f chooses (every one when n is
 // 0), the last opened first, and how many f chooses in all, both from one
-// snapshot.
+// snapshot; they are counted only when n of them were read, since fewer
+// are all there are.
 // It ignores f's Limit and Offset: it is for reading many at once, where
 // paging would sort them all again for every page.
 func (s *Store) Newest(ctx context.Context, f Filter, n int) ([]Finding, int, error) {
@@ -174,15 +175,18 @@ func (s *Store) Newest(ctx context.Context, f Filter, n int) ([]Finding, int, er
 	var items []Finding
 	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead,
 		AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
-		if err := tx.QueryRow(ctx, countSQL, args...).Scan(&total); err != nil {
-			return fmt.Errorf("count findings: %w", err)
-		}
 		rows, err := tx.Query(ctx, listSQL, append(args, limit, 0)...)
 		if err != nil {
 			return fmt.Errorf("list findings: %w", err)
 		}
 		if items, err = pgx.CollectRows(rows, scanFinding); err != nil {
 			return fmt.Errorf("list findings: %w", err)
+		}
+		if total = len(items); n == 0 || total < n {
+			return nil
+		}
+		if err := tx.QueryRow(ctx, countSQL, args...).Scan(&total); err != nil {
+			return fmt.Errorf("count findings: %w", err)
 		}
 		return nil
 	})
@@ -249,14 +253,16 @@ func getFinding(ctx context.Context, q pgx.Tx, id int64) (Finding, error) {
 }
 
 func loadEvents(ctx context.Context, tx pgx.Tx, id int64) ([]Event, error) {
-	rows, err := tx.Query(ctx, `SELECT id, kind, from_state, to_state, actor, reason, at
+	rows, err := tx.Query(ctx, `SELECT id, kind, from_state, to_state, actor, via, reason,
+		    at
 		FROM finding_events WHERE finding_id = $1 ORDER BY id`, id)
 	if err != nil {
 		return nil, fmt.Errorf("read events of finding %d: %w", id, err)
 	}
 	events, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Event, error) {
 		var e Event
-		err := r.Scan(&e.ID, &e.Kind, &e.FromState, &e.ToState, &e.Actor, &e.Reason, &e.At)
+		err := r.Scan(&e.ID, &e.Kind, &e.FromState, &e.ToState, &e.Actor, &e.Via, &e.Reason,
+			&e.At)
 		return e, err
 	})
 	if err != nil {
@@ -322,7 +328,7 @@ type Sweep struct {
 // rule when code is ""), or nil when none has.
 func (s *Store) LastSweep(ctx context.Context, code string) (*Sweep, error) {
 	rows, err := s.pool.Query(ctx, `SELECT id, started_at, finished_at, codes, checked,
-		    found, opened, reopened, escalated, resolved, queued
+		    found, opened, reopened, escalated, deescalated, resolved, queued
 		FROM finding_sweeps WHERE $1 = '' OR $1 = ANY(codes)
 		ORDER BY id DESC LIMIT 1`, code)
 	if err != nil {
@@ -331,7 +337,7 @@ func (s *Store) LastSweep(ctx context.Context, code string) (*Sweep, error) {
 	sw, err := pgx.CollectExactlyOneRow(rows, func(r pgx.CollectableRow) (Sweep, error) {
 		var w Sweep
 		err := r.Scan(&w.ID, &w.StartedAt, &w.FinishedAt, &w.Codes, &w.Checked, &w.Found,
-			&w.Opened, &w.Reopened, &w.Escalated, &w.Resolved, &w.Queued)
+			&w.Opened, &w.Reopened, &w.Escalated, &w.Deescalated, &w.Resolved, &w.Queued)
 		return w, err
 	})
 	if errors.Is(err, pgx.ErrNoRows) {

@@ -66,11 +66,16 @@ type SweepResult struct {
 	Opened   int `json:"opened"`   // new findings
 	Reopened int `json:"reopened"` // resolved findings found again
 	// Escalated counts open or acknowledged findings found again at a
-	// higher severity than before.
-	Escalated int      `json:"escalated"`
-	Resolved  int      `json:"resolved"` // findings no longer found
-	Queued    int      `json:"queued"`   // warnings queued for the webhooks
-	Codes     []string `json:"codes"`    // the rules that ran
+	// higher severity than before, Deescalated those found at a lower one.
+	Escalated   int      `json:"escalated"`
+	Deescalated int      `json:"deescalated"`
+	Resolved    int      `json:"resolved"` // findings no longer found
+	Queued      int      `json:"queued"`   // warnings queued for the webhooks
+	Codes       []string `json:"codes"`    // the rules that ran
+	// StoreErr is why a sweep with an object store left RECORDING_TAMPERED
+	// out: the store could not be reached. It is nil when the rule ran, was
+	// skipped, or the sweeper has no store; it is not kept.
+	StoreErr error `json:"-"`
 }
 
 // Sweep runs the verifier over every decision (without rehashing) and
@@ -100,11 +105,11 @@ func (s *Sweeper) Sweep(ctx context.Context) (SweepResult, error) {
 	if err := conn.QueryRow(ctx, `SELECT clock_timestamp()`).Scan(&started); err != nil {
 		return SweepResult{}, fmt.Errorf("sweep findings: %w", err)
 	}
-	rep, err := s.verify(ctx)
+	rep, storeErr, err := s.verify(ctx)
 	if err != nil {
 		return SweepResult{}, err
 	}
-	res := SweepResult{Checked: rep.Checked, Codes: rep.Scope.Codes}
+	res := SweepResult{Checked: rep.Checked, Codes: rep.Scope.Codes, StoreErr: storeErr}
 	err = pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
 		if err := s.apply(ctx, tx, rep, &res); err != nil {
 			return err
@@ -115,12 +120,13 @@ func (s *Sweeper) Sweep(ctx context.Context) (SweepResult, error) {
 		return SweepResult{}, err
 	}
 	level := slog.LevelDebug // a sweep that changes nothing is routine
-	if res.Opened+res.Reopened+res.Escalated+res.Resolved > 0 {
+	if res.Opened+res.Reopened+res.Escalated+res.Deescalated+res.Resolved > 0 {
 		level = slog.LevelInfo
 	}
 	s.logger.Log(ctx, level, "findings swept", "checked", res.Checked, "found", res.Found,
 		"opened", res.Opened, "reopened", res.Reopened, "escalated", res.Escalated,
-		"resolved", res.Resolved, "warnings_queued", res.Queued)
+		"deescalated", res.Deescalated, "resolved", res.Resolved,
+		"warnings_queued", res.Queued)
 	return res, nil
 }
 
@@ -128,10 +134,10 @@ func (s *Sweeper) Sweep(ctx context.Context) (SweepResult, error) {
 // started has written res, in the transaction that writes it.
 func recordSweep(ctx context.Context, tx pgx.Tx, started time.Time, res SweepResult) error {
 	_, err := tx.Exec(ctx, `INSERT INTO finding_sweeps (started_at, finished_at, codes,
-		    checked, found, opened, reopened, escalated, resolved, queued)
-		VALUES ($1, greatest($1, clock_timestamp()), $2, $3, $4, $5, $6, $7, $8, $9)`,
+		    checked, found, opened, reopened, escalated, deescalated, resolved, queued)
+		VALUES ($1, greatest($1, clock_timestamp()), $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
 		started, res.Codes, res.Checked, res.Found, res.Opened, res.Reopened, res.Escalated,
-		res.Resolved, res.Queued)
+		res.Deescalated, res.Resolved, res.Queued)
 	if err != nil {
 		return fmt.Errorf("record sweep: %w", err)
 	}
@@ -139,24 +145,26 @@ func recordSweep(ctx context.Context, tx pgx.Tx, started time.Time, res SweepRes
 }
 
 // verify runs every rule that can run. While the object store cannot be
-// reached, RECORDING_TAMPERED is left out rather than the whole sweep.
-func (s *Sweeper) verify(ctx context.Context) (verify.Report, error) {
+// reached, RECORDING_TAMPERED is left out rather than the whole sweep, and
+// storeErr says why.
+func (s *Sweeper) verify(ctx context.Context) (rep verify.Report, storeErr, err error) {
 	opts := verify.Options{Skip: s.cfg.Skip}
 	objects := s.objects
 	if objects == nil {
 		opts.Skip = append(slices.Clone(opts.Skip), verify.CodeRecordingTampered)
 	}
-	rep, err := s.run(ctx, objects, opts)
+	rep, err = s.run(ctx, objects, opts)
 	if errors.Is(err, storage.ErrUnavailable) && ctx.Err() == nil {
 		s.logger.Warn("the evidence store cannot be reached; sweeping without "+
 			verify.CodeRecordingTampered, "err", err)
+		storeErr = err
 		opts.Skip = append(slices.Clone(opts.Skip), verify.CodeRecordingTampered)
 		rep, err = s.run(ctx, nil, opts)
 	}
 	if err != nil {
-		return verify.Report{}, fmt.Errorf("sweep findings: %w", err)
+		return verify.Report{}, nil, fmt.Errorf("sweep findings: %w", err)
 	}
-	return rep, nil
+	return rep, storeErr, nil
 }
 
 // run is verify.Run of opts, whose Skip, with RECORDING_TAMPERED added
@@ -176,6 +184,7 @@ type kept struct {
 	code, state, severity string
 	message, messageZH    string
 	title, matter, unit   string
+	warned                string // the highest severity warned of since it opened, or ""
 	absent                bool
 }
 
@@ -209,10 +218,16 @@ func (s *Sweeper) apply(ctx context.Context, tx pgx.Tx, rep verify.Report,
 			if !k.sameAs(f) {
 				err = updateDetails(ctx, tx, k.id, f)
 			}
-			if err == nil && k.state != StateResolved &&
-				severityRank(f.Severity) > severityRank(k.severity) {
+			if err != nil || k.state == StateResolved {
+				break
+			}
+			switch now, was := severityRank(f.Severity), severityRank(k.severity); {
+			case now > was:
 				err = s.escalate(ctx, tx, k, f, q)
 				res.Escalated++
+			case now < was:
+				err = s.deescalate(ctx, tx, k, f)
+				res.Deescalated++
 			}
 		}
 		if err != nil {
@@ -261,7 +276,7 @@ func loadKept(ctx context.Context, tx pgx.Tx, fingerprints []string) (map[string
 	error) {
 	rows, err := tx.Query(ctx, `
 		SELECT id, fingerprint, code, state, severity, message, message_zh, decision_title,
-		       matter_code, unit_code, absent_since IS NOT NULL
+		       matter_code, unit_code, coalesce(warned_severity, ''), absent_since IS NOT NULL
 		FROM findings
 		WHERE fingerprint = ANY($1) OR state <> 'resolved' OR absent_since IS NULL
 		ORDER BY id FOR UPDATE`, fingerprints)
@@ -274,7 +289,7 @@ func loadKept(ctx context.Context, tx pgx.Tx, fingerprints []string) (map[string
 		var k kept
 		var fp string
 		if err := rows.Scan(&k.id, &fp, &k.code, &k.state, &k.severity, &k.message,
-			&k.messageZH, &k.title, &k.matter, &k.unit, &k.absent); err != nil {
+			&k.messageZH, &k.title, &k.matter, &k.unit, &k.warned, &k.absent); err != nil {
 			return nil, fmt.Errorf("read finding: %w", err)
 		}
 		out[fp] = &k
@@ -288,22 +303,23 @@ func loadKept(ctx context.Context, tx pgx.Tx, fingerprints []string) (map[string
 // open inserts a new finding with its "opened" event.
 func (s *Sweeper) open(ctx context.Context, tx pgx.Tx, fp string, f verify.Finding,
 	q *warnings) error {
+	warned := q.warnedAt(f.Severity)
 	var id, event int64
 	err := tx.QueryRow(ctx, `
 		WITH added AS (
 		    INSERT INTO findings (fingerprint, code, severity, decision_id, decision_title,
 		        matter_code, unit_code, meeting_id, agenda_item_id, recording_id, object_key,
 		        message, message_zh, state, state_actor, state_reason, state_changed_at,
-		        first_seen, last_seen, opened_at)
+		        first_seen, last_seen, opened_at, warned_severity)
 		    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'open', $14,
-		        'found by the verifier', now(), now(), now(), now())
+		        'found by the verifier', now(), now(), now(), now(), $15)
 		    RETURNING id)
 		INSERT INTO finding_events (finding_id, kind, to_state, actor, reason)
 		SELECT id, 'opened', 'open', $14, 'found by the verifier' FROM added
 		RETURNING finding_id, id`,
 		fp, f.Code, f.Severity, f.DecisionID, f.DecisionTitle, f.MatterCode, f.UnitCode,
 		f.MeetingID, f.AgendaItemID, f.RecordingID, f.ObjectKey, f.Message, f.MessageZH,
-		ActorVerifier).Scan(&id, &event)
+		ActorVerifier, warned).Scan(&id, &event)
 	if err != nil {
 		return fmt.Errorf("add finding %s of decision %d: %w", f.Code, f.DecisionID, err)
 	}
@@ -311,14 +327,19 @@ func (s *Sweeper) open(ctx context.Context, tx pgx.Tx, fp string, f verify.Findi
 	// the sweep's summary line counts them, the findings table has each.
 	s.logger.Debug("finding opened", "finding", id, "code", f.Code, "severity", f.Severity,
 		"decision", f.DecisionID)
-	return q.add(ctx, tx, id, event, f.Severity)
+	if warned == nil {
+		return nil
+	}
+	return q.add(ctx, tx, id, event)
 }
 
-// reopen opens a resolved finding that is found again.
+// reopen opens a resolved finding that is found again, and warns of it as
+// of a new one.
 func (s *Sweeper) reopen(ctx context.Context, tx pgx.Tx, k *kept, f verify.Finding,
 	q *warnings) error {
+	warned := q.warnedAt(f.Severity)
 	if _, err := tx.Exec(ctx, `UPDATE findings SET last_seen = now(), opened_at = now(),
-		absent_since = NULL WHERE id = $1`, k.id); err != nil {
+		absent_since = NULL, warned_severity = $2 WHERE id = $1`, k.id, warned); err != nil {
 		return fmt.Errorf("reopen finding %d: %w", k.id, err)
 	}
 	if err := updateDetails(ctx, tx, k.id, f); err != nil {
@@ -331,34 +352,61 @@ func (s *Sweeper) reopen(ctx context.Context, tx pgx.Tx, k *kept, f verify.Findi
 	}
 	s.logger.Debug("finding reopened", "finding", k.id, "code", f.Code,
 		"severity", f.Severity, "decision", f.DecisionID)
-	return q.add(ctx, tx, k.id, event, f.Severity)
+	if warned == nil {
+		return nil
+	}
+	return q.add(ctx, tx, k.id, event)
 }
 
 // escalate records that a finding still open or acknowledged is found at a
-// higher severity than before, and warns of it as of a new one. Its state
-// stays as it is: a person who acknowledged it has seen the finding, not
-// its new severity.
+// higher severity than before, and warns of it as of a new one unless it
+// was warned of at that severity or higher since it opened (it fell and
+// rose again). Its state stays as it is: a person who acknowledged it has
+// seen the finding, not its new severity.
 func (s *Sweeper) escalate(ctx context.Context, tx pgx.Tx, k *kept, f verify.Finding,
 	q *warnings) error {
+	warned := q.warnedAt(f.Severity)
+	reason := fmt.Sprintf("severity rose from %s to %s", k.severity, f.Severity)
+	if severityRank(f.Severity) <= severityRank(k.warned) {
+		warned = nil
+		reason += fmt.Sprintf("; warned of at %s already", k.warned)
+	}
+	event, err := s.severityEvent(ctx, tx, k, f, EventEscalated, reason)
+	if err != nil || warned == nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, `UPDATE findings SET warned_severity = $2 WHERE id = $1`,
+		k.id, warned); err != nil {
+		return fmt.Errorf("note the warning of finding %d: %w", k.id, err)
+	}
+	return q.add(ctx, tx, k.id, event)
+}
+
+// deescalate records that a finding still open or acknowledged is found at
+// a lower severity than before; no one is warned of it.
+func (s *Sweeper) deescalate(ctx context.Context, tx pgx.Tx, k *kept, f verify.Finding) error {
+	_, err := s.severityEvent(ctx, tx, k, f, EventDeescalated,
+		fmt.Sprintf("severity fell from %s to %s", k.severity, f.Severity))
+	return err
+}
+
+// severityEvent records a change of a finding's severity that leaves its
+// state as it is, and returns the event's id.
+func (s *Sweeper) severityEvent(ctx context.Context, tx pgx.Tx, k *kept, f verify.Finding,
+	kind, reason string) (int64, error) {
 	var event int64
 	err := tx.QueryRow(ctx, `INSERT INTO finding_events (finding_id, kind, from_state,
 		to_state, actor, reason) VALUES ($1, $2, $3, $3, $4, $5) RETURNING id`,
-		k.id, EventEscalated, k.state, ActorVerifier,
-		fmt.Sprintf("severity rose from %s to %s", k.severity, f.Severity)).Scan(&event)
+		k.id, kind, k.state, ActorVerifier, reason).Scan(&event)
 	if err != nil {
-		return fmt.Errorf("record escalation of finding %d: %w", k.id, err)
+		return 0, fmt.Errorf("record %s of finding %d: %w", kind, k.id, err)
 	}
-	s.logger.Debug("finding escalated", "finding", k.id, "code", f.Code,
+	s.logger.Debug("finding "+kind, "finding", k.id, "code", f.Code,
 		"from", k.severity, "to", f.Severity, "decision", f.DecisionID)
-	return q.add(ctx, tx, k.id, event, f.Severity)
+	return event, nil
 }
 
 // updateDetails copies what may change from one sweep to the next.
-//
-// TODO(severity-events): a severity that falls is copied without an event,
-// so a finding that falls and rises again is escalated (and warned of) a
-// second time; a "deescalated" event, and warning only above the highest
-// severity warned of, would tell the whole story once.
 func updateDetails(ctx context.Context, tx pgx.Tx, id int64, f verify.Finding) error {
 	_, err := tx.Exec(ctx, `UPDATE findings SET severity = $2, message = $3, message_zh = $4,
 		decision_title = $5, matter_code = $6, unit_code = $7 WHERE id = $1`,

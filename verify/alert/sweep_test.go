@@ -5,8 +5,12 @@ import (
 	"errors"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/liuhen/liuhen/internal/fielderr"
 	"github.com/liuhen/liuhen/verify"
 )
 
@@ -132,7 +136,7 @@ func TestResolvedByHandStaysResolvedWhileFound(t *testing.T) {
 	decision := e.decision(t, verify.CodeNoMeeting)
 	f := e.finding(t, decision, verify.CodeNoMeeting)
 	ctx := context.Background()
-	if _, err := e.store.Resolve(ctx, f.ID, "admin", "minutes on paper"); err != nil {
+	if _, err := e.store.Resolve(ctx, f.ID, Change{By: "admin", Reason: "minutes on paper"}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -181,49 +185,77 @@ func TestAcknowledgeAndResolve(t *testing.T) {
 	f := e.finding(t, e.decision(t, verify.CodeWrongBody), verify.CodeWrongBody)
 	ctx := context.Background()
 
-	acked, err := e.store.Acknowledge(ctx, f.ID, "admin", "  asked the office  ")
+	acked, err := e.store.Acknowledge(ctx, f.ID, Change{By: " 张三 ", Via: ViaAdminToken,
+		Reason: "  asked the office  "})
 	ev := lastEvent(acked)
-	if err != nil || acked.State != StateAcknowledged || ev.Kind != EventAcknowledged ||
-		ev.Actor != "admin" || ev.Reason != "asked the office" ||
-		*ev.FromState != StateOpen || ev.ToState != StateAcknowledged {
+	if err != nil || acked.State != StateAcknowledged || acked.StateActor != "张三" ||
+		ev.Kind != EventAcknowledged || ev.Actor != "张三" || ev.Via != ViaAdminToken ||
+		ev.Reason != "asked the office" || *ev.FromState != StateOpen ||
+		ev.ToState != StateAcknowledged {
 		t.Errorf("acknowledge: got %+v, last event %+v, %v", acked.Finding, ev, err)
 	}
-	resolved, err := e.store.Resolve(ctx, f.ID, "admin", "decision annulled")
+	resolved, err := e.store.Resolve(ctx, f.ID, Change{By: "李四", Reason: "decision annulled"})
 	ev = lastEvent(resolved)
 	if err != nil || resolved.State != StateResolved || resolved.StateReason != "decision annulled" ||
-		ev.Kind != EventResolved || *ev.FromState != StateAcknowledged || ev.Actor != "admin" {
+		resolved.StateActor != "李四" || ev.Kind != EventResolved ||
+		*ev.FromState != StateAcknowledged || ev.Actor != "李四" || ev.Via != "" {
 		t.Errorf("resolve: got %+v, last event %+v, %v", resolved.Finding, ev, err)
 	}
+	if opened := resolved.Events[0]; opened.Actor != ActorVerifier || opened.Via != "" {
+		t.Errorf("got the opening event %+v, want the verifier's, with no credential", opened)
+	}
 
-	for name, tc := range map[string]struct {
-		do   func() error
-		want error
+	open := e.finding(t, e.decision(t, verify.CodeNoMeeting), verify.CodeNoMeeting)
+	for _, tc := range []struct {
+		name    string
+		resolve bool // else acknowledge
+		id      int64
+		c       Change
+		want    error
+		fields  []string // named by the error
 	}{
-		"acknowledge a resolved finding": {func() error {
-			_, err := e.store.Acknowledge(ctx, f.ID, "admin", "")
-			return err
-		}, ErrConflict},
-		"resolve a resolved finding": {func() error {
-			_, err := e.store.Resolve(ctx, f.ID, "admin", "again")
-			return err
-		}, ErrConflict},
-		"resolve without a reason": {func() error {
-			_, err := e.store.Resolve(ctx, f.ID, "admin", "   ")
-			return err
-		}, ErrInvalid},
-		"unknown finding": {func() error {
-			_, err := e.store.Acknowledge(ctx, 999999, "admin", "")
-			return err
-		}, ErrNotFound},
+		{"acknowledge a resolved finding", false, f.ID, Change{By: "张三"}, ErrConflict, nil},
+		{"resolve a resolved finding", true, f.ID, Change{By: "张三", Reason: "again"},
+			ErrConflict, nil},
+		{"unknown finding", false, 999999, Change{By: "张三"}, ErrNotFound, nil},
+		{"resolve without a reason", true, open.ID, Change{By: "张三", Reason: "   "},
+			ErrInvalid, []string{"reason"}},
+		{"no name", false, open.ID, Change{Reason: "seen"}, ErrInvalid, []string{"by"}},
+		{"a blank name", false, open.ID, Change{By: " \t "}, ErrInvalid, []string{"by"}},
+		{"a name too long", false, open.ID, Change{By: strings.Repeat("张", maxBy+1)},
+			ErrInvalid, []string{"by"}},
+		{"a name of two lines", false, open.ID, Change{By: "张三\n李四"}, ErrInvalid,
+			[]string{"by"}},
+		{"the verifier's name", false, open.ID, Change{By: "Verifier"}, ErrInvalid,
+			[]string{"by"}},
+		{"resolve without a name or reason", true, open.ID, Change{}, ErrInvalid,
+			[]string{"by", "reason"}},
 	} {
-		t.Run(name, func(t *testing.T) {
-			if err := tc.do(); !errors.Is(err, tc.want) {
-				t.Errorf("got %v, want %v", err, tc.want)
+		t.Run(tc.name, func(t *testing.T) {
+			do := e.store.Acknowledge
+			if tc.resolve {
+				do = e.store.Resolve
+			}
+			_, err := do(ctx, tc.id, tc.c)
+			if !errors.Is(err, tc.want) {
+				t.Fatalf("got %v, want %v", err, tc.want)
+			}
+			var fields []string
+			for _, fe := range fielderr.All(err) {
+				fields = append(fields, fe.Field)
+			}
+			if !slices.Equal(fields, tc.fields) {
+				t.Errorf("got %v naming %v, want %v", err, fields, tc.fields)
 			}
 		})
 	}
 	if got := len(e.finding(t, f.DecisionID, f.Code).Events); got != 3 {
 		t.Errorf("got %d events, want opened, acknowledged, resolved", got)
+	}
+	if got := e.finding(t, open.DecisionID, open.Code); got.State != StateOpen ||
+		len(got.Events) != 1 {
+		t.Errorf("after the refusals: got %+v with %d events, want it open as found",
+			got.Finding, len(got.Events))
 	}
 }
 
@@ -256,6 +288,78 @@ func TestNewestReadsManyInOneQuery(t *testing.T) {
 	}
 	if _, _, err := e.store.Newest(ctx, Filter{Unit: "NOWHERE"}, 0); !errors.Is(err, ErrInvalid) {
 		t.Errorf("unknown unit: got %v, want ErrInvalid", err)
+	}
+}
+
+// queryLog keeps the SQL of every query of a pool.
+type queryLog struct {
+	mu  sync.Mutex
+	sql []string
+}
+
+func (l *queryLog) TraceQueryStart(ctx context.Context, _ *pgx.Conn,
+	d pgx.TraceQueryStartData) context.Context {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.sql = append(l.sql, d.SQL)
+	return ctx
+}
+
+func (l *queryLog) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+
+// take returns the queries since the last take.
+func (l *queryLog) take() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	out := l.sql
+	l.sql = nil
+	return out
+}
+
+// TestNewestCountsOnlyAFullList: Newest counts the findings only when it
+// read as many as it was asked for; fewer are all there are.
+func TestNewestCountsOnlyAFullList(t *testing.T) {
+	e := newEnv(t)
+	e.sweep(t, e.sweeper(t, Config{}))
+	ctx := context.Background()
+	log := &queryLog{}
+	cfg := e.pool.Config()
+	cfg.ConnConfig.Tracer = log
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	store := NewStore(pool)
+	all := e.count(t, `SELECT count(*) FROM findings`)
+	if all < 3 {
+		t.Fatalf("the sample gives %d findings, want at least 3", all)
+	}
+	for _, tc := range []struct {
+		name    string
+		n, read int
+		counted bool
+	}{
+		{"all", 0, all, false},
+		{"more than there are", all + 5, all, false},
+		{"as many as there are", all, all, true},
+		{"fewer than there are", 2, 2, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			log.take()
+			items, total, err := store.Newest(ctx, Filter{}, tc.n)
+			if err != nil || len(items) != tc.read || total != all {
+				t.Fatalf("got %d of %d (%v), want %d of %d", len(items), total, err, tc.read,
+					all)
+			}
+			counted := false
+			for _, q := range log.take() {
+				counted = counted || q == countSQL
+			}
+			if counted != tc.counted {
+				t.Errorf("counted: got %v, want %v", counted, tc.counted)
+			}
+		})
 	}
 }
 

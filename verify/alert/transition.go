@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
@@ -13,26 +14,45 @@ import (
 // maxReason bounds the reason of a change, in characters.
 const maxReason = 2000
 
-// Acknowledge marks an open finding as seen by a person who is dealing
-// with it; reason may be empty. It returns the finding as changed, an
-// error wrapping ErrNotFound for an unknown id, or ErrConflict when the
-// finding is not open.
-func (s *Store) Acknowledge(ctx context.Context, id int64, actor, reason string) (Detail,
-	error) {
-	return s.change(ctx, id, actor, reason, StateAcknowledged)
+// maxBy bounds the name of the person who makes a change, in characters.
+const maxBy = 100
+
+// A Change is a person's change of a finding's state, as its event records
+// it.
+type Change struct {
+	// By names the person who makes it; required.
+	By string
+	// Via names the credential the change was made with, such as
+	// ViaAdminToken; "" when it is not known.
+	Via string
+	// Reason says why; required to resolve.
+	Reason string
 }
 
-// Resolve closes an open or acknowledged finding; reason is required. It
-// returns the finding as changed, an error wrapping ErrNotFound for an
-// unknown id, or ErrConflict when the finding is resolved already.
-func (s *Store) Resolve(ctx context.Context, id int64, actor, reason string) (Detail, error) {
-	return s.change(ctx, id, actor, reason, StateResolved)
+// ViaAdminToken is the Via of a change made with the admin token, which
+// everyone who administers the server shares: By says who it was.
+const ViaAdminToken = "admin token"
+
+// Acknowledge marks an open finding as seen by the person c names, who is
+// dealing with it; its reason may be empty. It returns the finding as
+// changed, an error wrapping ErrInvalid for a bad c, ErrNotFound for an
+// unknown id, or ErrConflict when the finding is not open.
+func (s *Store) Acknowledge(ctx context.Context, id int64, c Change) (Detail, error) {
+	return s.change(ctx, id, c, StateAcknowledged)
 }
 
-func (s *Store) change(ctx context.Context, id int64, actor, reason, to string) (Detail,
-	error) {
-	reason = strings.TrimSpace(reason)
-	if err := checkReason(reason, to == StateResolved); err != nil {
+// Resolve closes an open or acknowledged finding; c's reason is required.
+// It returns the finding as changed, an error wrapping ErrInvalid for a
+// bad c, ErrNotFound for an unknown id, or ErrConflict when the finding is
+// resolved already.
+func (s *Store) Resolve(ctx context.Context, id int64, c Change) (Detail, error) {
+	return s.change(ctx, id, c, StateResolved)
+}
+
+func (s *Store) change(ctx context.Context, id int64, c Change, to string) (Detail, error) {
+	c.By, c.Reason = strings.TrimSpace(c.By), strings.TrimSpace(c.Reason)
+	if err := errors.Join(checkBy(c.By),
+		checkReason(c.Reason, to == StateResolved)); err != nil {
 		return Detail{}, err
 	}
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
@@ -49,13 +69,31 @@ func (s *Store) change(ctx context.Context, id int64, actor, reason, to string) 
 			return err
 		}
 		_, err = setState(ctx, tx, stateChange{id: id, from: from, to: to, kind: to,
-			actor: actor, reason: reason})
+			actor: c.By, via: c.Via, reason: c.Reason})
 		return err
 	})
 	if err != nil {
 		return Detail{}, err
 	}
 	return s.Get(ctx, id)
+}
+
+// checkBy refuses a name that does not say who made a change.
+func checkBy(by string) error {
+	switch n := utf8.RuneCountInString(by); {
+	case n == 0:
+		return invalid("by", "missing; give the name of the person who makes the change, "+
+			"such as 张三: each change of a finding is recorded with who made it")
+	case n > maxBy:
+		return invalid("by", "%d characters; give a name of at most %d", n, maxBy)
+	case strings.IndexFunc(by, unicode.IsControl) >= 0:
+		return invalid("by", "holds a control character (a line break, a tab); give the "+
+			"name on one line")
+	case strings.EqualFold(by, ActorVerifier):
+		return invalid("by", "%q is the sweeps' own name; give the name of the person "+
+			"who makes the change", by)
+	}
+	return nil
 }
 
 func checkReason(reason string, required bool) error {
@@ -84,9 +122,9 @@ func allowed(id int64, from, to string) error {
 
 // stateChange is one change of a finding's state, as an event records it.
 type stateChange struct {
-	id             int64
-	from, to, kind string // from is "" for a new finding
-	actor, reason  string
+	id                 int64
+	from, to, kind     string // from is "" for a new finding
+	actor, via, reason string
 }
 
 // setState moves the finding's state and records the event, returning the
@@ -102,9 +140,10 @@ func setState(ctx context.Context, tx pgx.Tx, c stateChange) (int64, error) {
 		    UPDATE findings SET state = $2, state_actor = $3, state_reason = $4,
 		        state_changed_at = now()
 		    WHERE id = $1 RETURNING id)
-		INSERT INTO finding_events (finding_id, kind, from_state, to_state, actor, reason)
-		SELECT id, $5, $6, $2, $3, $4 FROM moved
-		RETURNING id`, c.id, c.to, c.actor, c.reason, c.kind, from).Scan(&eventID)
+		INSERT INTO finding_events (finding_id, kind, from_state, to_state, actor, via,
+		    reason)
+		SELECT id, $5, $6, $2, $3, $7, $4 FROM moved
+		RETURNING id`, c.id, c.to, c.actor, c.reason, c.kind, from, c.via).Scan(&eventID)
 	if err != nil {
 		return 0, fmt.Errorf("record %s of finding %d: %w", c.kind, c.id, err)
 	}

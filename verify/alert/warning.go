@@ -81,13 +81,19 @@ type warnings struct {
 	jobs []river.InsertManyParams
 }
 
-// add queues the warning of an event to every webhook, when the finding is
-// severe enough.
-func (q *warnings) add(ctx context.Context, tx pgx.Tx, finding, event int64,
-	severity string) error {
-	if severityRank(severity) < severityRank(q.cfg.MinSeverity) {
+// warnedAt returns severity when a finding of that severity is warned of:
+// it is at or above MinSeverity and there is a webhook to warn. It returns
+// nil when it is not. Once its warning is queued, that is the finding's
+// warned_severity.
+func (q *warnings) warnedAt(severity string) *string {
+	if len(q.cfg.Webhooks) == 0 || severityRank(severity) < severityRank(q.cfg.MinSeverity) {
 		return nil
 	}
+	return &severity
+}
+
+// add queues the warning of an event to every webhook.
+func (q *warnings) add(ctx context.Context, tx pgx.Tx, finding, event int64) error {
 	for _, hook := range q.cfg.Webhooks {
 		var id int64
 		err := tx.QueryRow(ctx, `INSERT INTO finding_deliveries (finding_id, event_id,

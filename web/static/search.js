@@ -70,6 +70,16 @@ function findingsBasis(f) {
   return s + ")";
 }
 
+// unchecked marks an item with a decision changed since the sweep its
+// findings are as of, naming the decisions.
+function unchecked(it) {
+  const changed = it.decisions.filter((d) => d.not_yet_checked)
+    .map((d) => `${d.title} (${day(d.changed_at)})`);
+  return el("span", { className: "badge unchecked",
+    title: "changed after the sweep; the next sweep judges it 核查后有改动: " + changed.join("; "),
+    textContent: "尚未核查 not yet checked" });
+}
+
 function row(it) {
   const link = el("a", { href: it.watch_url, className: "watch" },
     `${it.agenda_item.seq}. ${it.agenda_item.title}`);
@@ -78,10 +88,12 @@ function row(it) {
     .join(", ");
   const state = el("span", { className: "badge " + it.recording_state,
     textContent: recordingNames[it.recording_state] || it.recording_state });
+  const item = el("td", {}, link);
+  if (it.not_yet_checked) item.append(" ", unchecked(it));
   return el("tr", {},
     el("td", {}, day(it.held_at)),
     el("td", {}, `${it.unit.name} · ${it.meeting.title}`),
-    el("td", {}, link),
+    item,
     el("td", {}, matter),
     el("td", {}, state),
     el("td", { className: "mono" }, stretch));

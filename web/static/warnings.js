@@ -6,6 +6,12 @@
 const pageSize = 50;
 let offset = 0;
 
+// byKey keeps the name of the person at this browser, which every change
+// records; the admin token alone does not say who it was.
+const byKey = "liuhen-by";
+$("by").value = localStorage.getItem(byKey) || "";
+$("by").addEventListener("change", () => localStorage.setItem(byKey, $("by").value.trim()));
+
 const severityNames = { high: "高 high", medium: "中 medium", low: "低 low" };
 const stateNames = { open: "待处理 open", acknowledged: "已确认 acknowledged" };
 
@@ -48,7 +54,13 @@ function row(f) {
   tr.dataset.finding = f.id;
   cell(tr, formatTime(f.opened_at));
   cell(tr, severityNames[f.severity] || f.severity, f.severity === "high" ? "live" : "");
-  cell(tr, stateNames[f.state] || f.state, "state");
+  const state = cell(tr, stateNames[f.state] || f.state, "state");
+  if (f.state === "acknowledged") {
+    const who = document.createElement("small");
+    who.className = "by";
+    who.textContent = ` ${f.state_actor}`;
+    state.appendChild(who);
+  }
   const what = cell(tr, "");
   const code = document.createElement("strong");
   code.textContent = f.code;
@@ -78,14 +90,21 @@ function row(f) {
 }
 
 async function change(f, action, reason) {
+  const by = $("by").value.trim();
   const text = reason.value.trim();
+  if (!by) {
+    showError("Give your name: each change is recorded with who made it 请填写您的姓名");
+    $("by").focus();
+    return;
+  }
   if (action === "resolve" && !text) {
     showError("Give the reason the finding is resolved 请填写解决理由");
     reason.focus();
     return;
   }
+  localStorage.setItem(byKey, by);
   await withToken(async () => {
-    await api("POST", `/findings/${f.id}/${action}`, { reason: text });
+    await api("POST", `/findings/${f.id}/${action}`, { by, reason: text });
     await load();
   });
 }
