@@ -75,6 +75,10 @@ func translate(err error) error {
 	if cerr := credentialError(resp); cerr != nil {
 		return cerr
 	}
+	if errors.Is(sentinelFor(resp), ErrBucketMissing) && resp.BucketName != "" {
+		return fmt.Errorf("%w: %s (LIUHEN_MINIO_BUCKET): %w", ErrBucketMissing,
+			resp.BucketName, err)
+	}
 	if sentinel := sentinelFor(resp); sentinel != nil {
 		return fmt.Errorf("%w: %w", sentinel, err)
 	}

@@ -140,17 +140,14 @@ func (s *Store) rehash(ctx context.Context, key string, want int64) ([32]byte, i
 
 	var n int64
 	err := func() error {
-		// Core's GetObject hands over the response body itself: the
-		// object reader of GetObject would add a goroutine and two channel
-		// hand-offs to every read.
-		obj, info, _, err := minio.Core{Client: s.client}.GetObject(readCtx, s.cfg.Bucket,
-			key, minio.GetObjectOptions{})
+		resp, err := s.getObject(readCtx, key)
 		if err != nil {
 			return err
 		}
+		obj := resp.Body
 		defer obj.Close()
-		if want >= 0 && info.Size != want {
-			n = info.Size
+		if want >= 0 && resp.ContentLength >= 0 && resp.ContentLength != want {
+			n = resp.ContentLength
 			return errOtherSize
 		}
 		timer.Reset(limit)

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 
 	"github.com/minio/minio-go/v7"
 	"github.com/minio/minio-go/v7/pkg/credentials"
@@ -16,7 +17,9 @@ import (
 // concurrent use.
 type Store struct {
 	client *minio.Client
-	cfg    Config
+	// reads carries Rehash's GETs (see getObject).
+	reads *http.Client
+	cfg   Config
 }
 
 // Open validates cfg, connects to MinIO and makes sure the bucket exists
@@ -54,7 +57,7 @@ func New(cfg Config) (*Store, error) {
 		return nil, fmt.Errorf("%w: LIUHEN_MINIO_ENDPOINT=%q: %v",
 			ErrInvalidConfig, cfg.Endpoint, err)
 	}
-	return &Store{client: client, cfg: cfg}, nil
+	return &Store{client: client, reads: newReadClient(cfg.Secure), cfg: cfg}, nil
 }
 
 // Bucket returns the name of the bucket the store writes to.

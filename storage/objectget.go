@@ -1,0 +1,150 @@
+package storage
+
+import (
+	"context"
+	"crypto/tls"
+	"encoding/xml"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/minio/minio-go/v7"
+	"github.com/minio/minio-go/v7/pkg/s3utils"
+	"github.com/minio/minio-go/v7/pkg/signer"
+)
+
+// emptyPayloadSHA256 is the SHA-256 of no bytes, the signed payload hash
+// of a request without a body.
+const emptyPayloadSHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+
+// getAttempts is how many times a GET is sent when MinIO answers that it
+// is busy or failed inside (500, 502, 503, 504); getBackoff is the wait
+// before the second attempt, four times longer before each next one.
+const (
+	getAttempts = 3
+	getBackoff  = 100 * time.Millisecond
+)
+
+// newReadClient returns the HTTP client of rehash reads. It keeps enough
+// idle connections for the most reads verify runs at once (256), so that
+// none is dialled again between segments, and never decompresses: the
+// bytes hashed are the bytes stored.
+func newReadClient(secure bool) *http.Client {
+	t := &http.Transport{
+		Proxy: http.ProxyFromEnvironment,
+		DialContext: (&net.Dialer{
+			Timeout:   30 * time.Second,
+			KeepAlive: 30 * time.Second,
+		}).DialContext,
+		MaxIdleConns:        256,
+		MaxIdleConnsPerHost: 256,
+		IdleConnTimeout:     time.Minute,
+		TLSHandshakeTimeout: 10 * time.Second,
+		DisableCompression:  true,
+	}
+	if secure {
+		t.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+	}
+	return &http.Client{Transport: t}
+}
+
+// getObject sends one signed GET of the object under key, path-style, and
+// returns MinIO's answer when it is 200 OK; the caller reads and closes
+// its body. Any other answer comes back as a minio.ErrorResponse, which
+// translate understands; one saying MinIO is busy or failed inside is
+// asked again, getAttempts times in all, and then is ErrUnavailable.
+//
+// This is the read path of Rehash, kept lean on purpose: with 1 MiB
+// segments, minio-go's GetObject (its request metadata, name checks, retry
+// and trace bookkeeping) took about as much of the client's CPU as the
+// socket reads of the bytes themselves (BENCHMARKS.md, "Rehash against
+// raw SHA-256").
+func (s *Store) getObject(ctx context.Context, key string) (*http.Response, error) {
+	location, err := s.location(ctx)
+	if err != nil {
+		return nil, err
+	}
+	scheme := "http"
+	if s.cfg.Secure {
+		scheme = "https"
+	}
+	path := "/" + s.cfg.Bucket + "/" + key
+	// RawPath is the path as sent and as signed: the signer encodes Path
+	// the same way to build the canonical request.
+	u := url.URL{Scheme: scheme, Host: s.cfg.Endpoint, Path: path,
+		RawPath: s3utils.EncodePath(path)}
+	backoff := getBackoff
+	for attempt := 1; ; attempt++ {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrInvalidArgument, err)
+		}
+		req.Header.Set("User-Agent", "Liuhen (rehash)")
+		req.Header.Set("X-Amz-Content-Sha256", emptyPayloadSHA256)
+		req = signer.SignV4(*req, s.cfg.AccessKey, s.cfg.SecretKey, "", location)
+		resp, err := s.reads.Do(req)
+		if err != nil {
+			return nil, err
+		}
+		if resp.StatusCode == http.StatusOK {
+			return resp, nil
+		}
+		answer := errorAnswer(resp, s.cfg.Bucket, key)
+		if !busy(resp.StatusCode) {
+			return nil, answer
+		}
+		if attempt == getAttempts {
+			return nil, fmt.Errorf("%w: MinIO at %s answered %d times %q (%s)",
+				ErrUnavailable, s.cfg.Endpoint, attempt, resp.Status, answer.Message)
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(backoff):
+		}
+		backoff *= 4
+	}
+}
+
+// location is the region requests are signed for: the configured one, or
+// the bucket's as MinIO tells it (minio-go keeps it after the first ask).
+func (s *Store) location(ctx context.Context) (string, error) {
+	if s.cfg.Region != "" {
+		return s.cfg.Region, nil
+	}
+	return s.client.GetBucketLocation(ctx, s.cfg.Bucket)
+}
+
+// busy tells the statuses worth asking again after a pause.
+func busy(status int) bool {
+	switch status {
+	case http.StatusInternalServerError, http.StatusBadGateway,
+		http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return true
+	}
+	return false
+}
+
+// errorAnswer reads MinIO's error document from a response that is not
+// 200 OK and closes the body. A body that is not S3's XML (a proxy's
+// page, say) still gives the status and names the object.
+func errorAnswer(resp *http.Response, bucket, key string) minio.ErrorResponse {
+	defer resp.Body.Close()
+	var answer minio.ErrorResponse
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	if xml.Unmarshal(body, &answer) != nil || answer.Code == "" {
+		answer = minio.ErrorResponse{Code: resp.Status,
+			Message: fmt.Sprintf("MinIO answered %s", resp.Status)}
+	}
+	answer.StatusCode = resp.StatusCode
+	if answer.BucketName == "" {
+		answer.BucketName = bucket
+	}
+	if answer.Key == "" {
+		answer.Key = key
+	}
+	return answer
+}

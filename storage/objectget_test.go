@@ -1,0 +1,169 @@
+package storage
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"strings"
+	"sync/atomic"
+	"testing"
+)
+
+// TestRehashKeysThatNeedEncoding rehashes objects whose keys hold
+// characters a URL path escapes: the path sent and the path signed must
+// agree, or MinIO refuses the signature.
+func TestRehashKeysThatNeedEncoding(t *testing.T) {
+	s := openStore(t, 0)
+	ctx := testContext(t)
+	for _, key := range []string{
+		"meetings/1/会议 录像/000001.webm",
+		"a+b/c%20d/e=f&g;h/000002.webm",
+		"x/(1)~'!*,$@/000003.webm",
+	} {
+		data := segmentBytes(1<<10, key[0])
+		sum := sha256.Sum256(data)
+		if err := s.Put(ctx, key, bytes.NewReader(data), int64(len(data)), sum,
+			"video/webm"); err != nil {
+			t.Fatalf("put %q: %v", key, err)
+		}
+		got, n, err := s.Rehash(ctx, key)
+		if err != nil || got != sum || n != int64(len(data)) {
+			t.Errorf("rehash %q: got %x, %d, %v; want %x, %d, nil", key, got, n, err, sum,
+				len(data))
+		}
+	}
+}
+
+func TestRehashRefusals(t *testing.T) {
+	s := openStore(t, 0)
+	ctx := testContext(t)
+	data := segmentBytes(1<<10, 7)
+	sum := sha256.Sum256(data)
+	if err := s.Put(ctx, "k", bytes.NewReader(data), int64(len(data)), sum,
+		"video/webm"); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name   string
+		change func(*Config)
+		want   error
+		says   string
+	}{
+		{"wrong secret key", func(c *Config) { c.SecretKey += "-wrong" }, ErrInvalidConfig,
+			"LIUHEN_MINIO_SECRET_KEY"},
+		{"unknown access key", func(c *Config) { c.AccessKey = "nobody-here" }, ErrInvalidConfig,
+			"LIUHEN_MINIO_ACCESS_KEY"},
+		{"missing bucket", func(c *Config) { c.Bucket += "-gone" }, ErrBucketMissing, "-gone"},
+		{"missing bucket, region given", func(c *Config) {
+			c.Bucket += "-gone"
+			c.Region = "us-east-1"
+		}, ErrBucketMissing, "-gone"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := s.cfg
+			tt.change(&cfg)
+			other, err := New(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, _, err = other.Rehash(ctx, "k")
+			if !errors.Is(err, tt.want) || !strings.Contains(err.Error(), tt.says) {
+				t.Errorf("got %v, want %v saying %q", err, tt.want, tt.says)
+			}
+		})
+	}
+}
+
+// TestRehashAsksABusyMinIOAgain puts a proxy before MinIO that answers the
+// first GETs of an object as a busy MinIO does (503 SlowDown), and one
+// that never stops: the first rehash succeeds on a later attempt, the
+// second reports MinIO unavailable after getAttempts tries.
+func TestRehashAsksABusyMinIOAgain(t *testing.T) {
+	s := openStore(t, 0)
+	ctx := testContext(t)
+	data := segmentBytes(64<<10, 3)
+	sum := sha256.Sum256(data)
+	for _, key := range []string{"busy/twice", "busy/always"} {
+		if err := s.Put(ctx, key, bytes.NewReader(data), int64(len(data)), sum,
+			"video/webm"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	target, err := url.Parse("http://" + s.cfg.Endpoint)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The proxy leaves the Host header as the client sent it, which is
+	// what the client signed.
+	pass := httputil.NewSingleHostReverseProxy(target)
+	var gets atomic.Int32
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet && strings.Contains(r.URL.Path, "/busy/") {
+			n := gets.Add(1)
+			if strings.HasSuffix(r.URL.Path, "/always") || n <= 2 {
+				w.Header().Set("Content-Type", "application/xml")
+				w.WriteHeader(http.StatusServiceUnavailable)
+				w.Write([]byte(`<?xml version="1.0" encoding="UTF-8"?><Error>` +
+					`<Code>SlowDown</Code><Message>Resource requested is unreadable, ` +
+					`please reduce your request rate</Message></Error>`))
+				return
+			}
+		}
+		pass.ServeHTTP(w, r)
+	}))
+	t.Cleanup(proxy.Close)
+	cfg := s.cfg
+	cfg.Endpoint = strings.TrimPrefix(proxy.URL, "http://")
+	busy, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	got, n, err := busy.Rehash(ctx, "busy/twice")
+	if err != nil || got != sum || n != int64(len(data)) {
+		t.Fatalf("busy twice: got %x, %d, %v; want %x, %d, nil", got, n, err, sum, len(data))
+	}
+	if g := gets.Load(); g != 3 {
+		t.Errorf("busy twice: the proxy saw %d GETs, want 3", g)
+	}
+
+	gets.Store(0)
+	_, _, err = busy.Rehash(ctx, "busy/always")
+	if !errors.Is(err, ErrUnavailable) || !strings.Contains(err.Error(), "503") {
+		t.Errorf("always busy: got %v, want ErrUnavailable naming the 503", err)
+	}
+	if g := gets.Load(); g != getAttempts {
+		t.Errorf("always busy: the proxy saw %d GETs, want %d", g, getAttempts)
+	}
+}
+
+// TestRehashThroughAProxyPage checks that an answer that is not S3's
+// error document (a proxy's own 404 page) still ends the rehash with the
+// object named, as a missing object.
+func TestRehashThroughAProxyPage(t *testing.T) {
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Has("location") {
+			w.Header().Set("Content-Type", "application/xml")
+			w.Write([]byte(`<?xml version="1.0" encoding="UTF-8"?>` +
+				`<LocationConstraint xmlns="http://s3.amazonaws.com/doc/2006-03-01/">` +
+				`</LocationConstraint>`))
+			return
+		}
+		http.Error(w, "<html>not here</html>", http.StatusNotFound)
+	}))
+	t.Cleanup(proxy.Close)
+	s, err := New(Config{Endpoint: strings.TrimPrefix(proxy.URL, "http://"),
+		AccessKey: "liuhen", SecretKey: "liuhen-secret", Bucket: "liuhen-evidence"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = s.Rehash(testContext(t), "meetings/1/000001.webm")
+	if !errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), "meetings/1/000001.webm") {
+		t.Errorf("got %v, want ErrNotFound naming the key", err)
+	}
+}
