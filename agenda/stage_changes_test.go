@@ -3,6 +3,7 @@ package agenda_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -121,4 +122,82 @@ func TestStageAndDecidingWritesWait(t *testing.T) {
 		t.Errorf("got the deciding item %d among the stages of decision %d, want it not",
 			other.ID, d.ID)
 	}
+}
+
+// TestMovesAndDecisionWritesWait: a decision written while its matter, or
+// the meeting of one of its earlier stages, is being moved to another unit
+// waits for the move, then reads the matter or the meeting where it moved
+// and is refused naming the field; without the wait both would commit,
+// leaving a decision on another unit's matter or stages.
+func TestMovesAndDecisionWritesWait(t *testing.T) {
+	for _, tc := range []struct {
+		name, move, field string
+		stages            bool
+	}{
+		{"a matter moved", `UPDATE matters SET org_unit_id = $1 WHERE id = $2`, "matter_id",
+			false},
+		{"a stage's meeting moved", `UPDATE meetings SET body_id = $1 WHERE id = $2`,
+			"stage_item_ids[0]", true},
+		{"a stage's body moved", `UPDATE meeting_bodies SET org_unit_id = $1 WHERE id = $2`,
+			"stage_item_ids[0]", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := newStageWorld(t)
+			ctx := context.Background()
+			move, err := w.pool.Begin(ctx)
+			must(t, err)
+			defer move.Rollback(ctx)
+			switch tc.field {
+			case "matter_id":
+				_, err = move.Exec(ctx, tc.move, w.foreignUnit.ID, w.matter.ID)
+			case "stage_item_ids[0]":
+				if strings.Contains(tc.move, "meetings") {
+					_, err = move.Exec(ctx, tc.move, w.foreignBody.ID, w.earlier.MeetingID)
+				} else {
+					_, err = move.Exec(ctx, tc.move, w.foreignUnit.ID, w.body.ID)
+				}
+			}
+			must(t, err)
+
+			in := agenda.DecisionInput{OrgUnitID: w.unit.ID, MatterID: w.matter.ID,
+				Title: "拨款", DecidedAt: at(0), AgendaItemID: &w.item.ID}
+			if tc.stages {
+				in.StageItemIDs = []int64{w.earlier.ID}
+			}
+			done := make(chan error, 1)
+			go func() {
+				_, err := w.store.CreateDecision(ctx, in)
+				done <- err
+			}()
+			waitForLock(t, w, done)
+			must(t, move.Commit(ctx))
+			err = <-done
+			var ve *agenda.ValidationError
+			if !errors.As(err, &ve) || len(ve.Fields) != 1 || ve.Fields[0].Field != tc.field {
+				t.Fatalf("the decision written during the move: got %v, want it refused "+
+					"naming %s", err, tc.field)
+			}
+		})
+	}
+}
+
+// waitForLock returns once a backend of w's database waits for a lock,
+// and fails when done, the waiter's result, comes first.
+func waitForLock(t *testing.T, w stageWorld, done <-chan error) {
+	t.Helper()
+	ctx := context.Background()
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); {
+		select {
+		case err := <-done:
+			t.Fatalf("the write ended (%v) while the move was open, want it to wait", err)
+		case <-time.After(20 * time.Millisecond):
+		}
+		var waiting int
+		must(t, w.pool.QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity
+			WHERE datname = current_database() AND wait_event_type = 'Lock'`).Scan(&waiting))
+		if waiting > 0 {
+			return
+		}
+	}
+	t.Fatal("the write neither ended nor waited for a lock in 5 s")
 }
