@@ -104,6 +104,14 @@ func (f fieldErrors) about(field string) bool {
 // than the deciding unit's: the decision is checked against its matter's
 // rules, which are the unit's own.
 func matterProblem(ctx context.Context, tx pgx.Tx, in DecisionInput, fe *fieldErrors) error {
+	// Lock the matter first, so that a move of it to another unit
+	// (UpdateMatter) made at the same time waits for this write, or this for
+	// it, and the query below, a statement of its own, reads the matter as
+	// moved: one of the two is refused.
+	if _, err := tx.Exec(ctx, `SELECT FROM matters WHERE id = $1 FOR SHARE`,
+		in.MatterID); err != nil {
+		return err
+	}
 	var matter, unit string
 	var deciding *string
 	err := tx.QueryRow(ctx, `SELECT m.code, mu.code, du.code FROM matters m
@@ -131,6 +139,17 @@ func matterProblem(ctx context.Context, tx pgx.Tx, in DecisionInput, fe *fieldEr
 func stageProblems(ctx context.Context, tx pgx.Tx, in DecisionInput, fe *fieldErrors) error {
 	if len(in.StageItemIDs) == 0 {
 		return nil
+	}
+	// Lock the items' meetings and bodies first, so that a move of one to
+	// another unit (UpdateMeeting, UpdateBody) made at the same time waits
+	// for this write, or this for it, and the query below, a statement of
+	// its own, reads where it moved: one of the two is refused.
+	_, err := tx.Exec(ctx, `SELECT FROM agenda_items ai
+		JOIN meetings m ON m.id = ai.meeting_id
+		JOIN meeting_bodies b ON b.id = m.body_id
+		WHERE ai.id = ANY($1) FOR SHARE OF m, b`, in.StageItemIDs)
+	if err != nil {
+		return err
 	}
 	rows, err := tx.Query(ctx, `
 		SELECT x.i - 1, ai.id IS NOT NULL, coalesce(ai.meeting_id, 0),

@@ -49,7 +49,8 @@
 // stand, so it costs milliseconds at any size, and the result says which
 // sweep it is as of (FindingsBasis): changes committed after that sweep
 // began are judged by the next one, and a decision written since (its
-// decisions.updated_at, kept by a trigger) is marked NotYetChecked, with
+// decisions.updated_at, kept by triggers on its row and its earlier
+// stages) is marked NotYetChecked, with
 // its item. Before any sweep has completed the
 // filter is refused with ErrNotSwept (503) rather than answered "no
 // findings". The watch page runs the verifier itself, every rule, over the

@@ -46,11 +46,11 @@ type FindingsBasis struct {
 // markNotYetChecked marks, in a result answered from the findings, each
 // decision written after the sweep they are as of began, and its item.
 //
-// TODO(findings-freshness): only a write of the decision row counts; a
-// change of what its rules read elsewhere (its meeting's start, attendance,
-// votes, the procedure list) since AsOf goes unmarked. Change times of
-// those rows, or a per-decision time kept by triggers on them, would mark
-// those too.
+// TODO(findings-freshness): only a write of the decision row or of its
+// earlier stages counts; a change of what its rules read elsewhere (its
+// meeting's start, attendance, votes, the procedure list) since AsOf goes
+// unmarked. Change times of those rows, or a per-decision time kept by
+// triggers on them, would mark those too.
 func (r *Result) markNotYetChecked() {
 	if r.Findings == nil {
 		return

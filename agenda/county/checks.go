@@ -29,19 +29,20 @@ type foreignKey struct {
 // Generate writes has a trigger of its own (which replica mode would
 // silence too) but the search index's (search_items_*), whose work
 // refreshSearch then does once for everything written, those of
-// stageTriggers, whose rule checkStages checks, and decisions' change time
-// (decisions_touch), which fires on UPDATE alone and Generate only
-// inserts. It reports whether it did.
+// stageTriggers, whose rule checkStages checks, and those of decisions'
+// change time (touchTriggers), which decisions Generate writes new do not
+// need: their time is the default, when they were written. It reports
+// whether it did.
 func skipRowChecks(ctx context.Context, tx pgx.Tx) (bool, error) {
 	var userTriggers, multiColumn int
 	err := tx.QueryRow(ctx, `
 		SELECT (SELECT count(*) FROM pg_trigger tg WHERE NOT tg.tgisinternal
 		            AND tg.tgname NOT LIKE 'search\_items\_%' AND tg.tgname <> ALL($2)
-		            AND tg.tgname <> 'decisions_touch'
+		            AND tg.tgname <> ALL($3)
 		            AND tg.tgrelid = ANY($1::text[]::regclass[])),
 		       (SELECT count(*) FROM pg_constraint c WHERE c.contype = 'f'
 		            AND cardinality(c.conkey) > 1 AND c.conrelid = ANY($1::text[]::regclass[]))`,
-		tableNames(), stageTriggers).Scan(&userTriggers, &multiColumn)
+		tableNames(), stageTriggers, touchTriggers).Scan(&userTriggers, &multiColumn)
 	if err != nil {
 		return false, fmt.Errorf("look at triggers: %w", err)
 	}
@@ -133,6 +134,12 @@ func loadForeignKeys(ctx context.Context, tx pgx.Tx) ([]foreignKey, error) {
 // stageTriggers keep a decision's deciding item out of its earlier stages
 // (migration 00018).
 var stageTriggers = []string{"decision_stage_not_deciding", "decision_deciding_not_stage"}
+
+// touchTriggers keep a decision's change time: on an UPDATE of its row
+// (migration 00017), and on a write of its earlier stages (00019).
+var touchTriggers = []string{"decisions_touch", "decision_stages_touch_insert",
+	"decision_stages_touch_update", "decision_stages_touch_moved",
+	"decision_stages_touch_delete"}
 
 // checkStages does the work of stageTriggers, which replica mode silenced,
 // for the decisions Generate wrote.

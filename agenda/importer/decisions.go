@@ -55,6 +55,11 @@ func importDecisions(ctx context.Context, j *job, tables []*table) error {
 	if err != nil {
 		return err
 	}
+	// TODO(stage-units): the matters and the stage items' meetings are read
+	// without a lock, so a PATCH moving one of them to another unit while
+	// this file is written is not refused by either (imports only exclude
+	// each other); locking the rows the file names FOR SHARE, as the API's
+	// decision writes do (agenda.checkDecision), would close it.
 	matters, err := loadMatters(ctx, j)
 	if err != nil {
 		return err

@@ -86,6 +86,8 @@ func checkBy(by string) error {
 			"such as 张三: each change of a finding is recorded with who made it")
 	case n > maxBy:
 		return invalid("by", "%d characters; give a name of at most %d", n, maxBy)
+	case !utf8.ValidString(by):
+		return invalid("by", "holds bytes that are not UTF-8; give the name as text")
 	case strings.IndexFunc(by, unicode.IsControl) >= 0:
 		return invalid("by", "holds a control character (a line break, a tab); give the "+
 			"name on one line")
@@ -100,6 +102,10 @@ func checkReason(reason string, required bool) error {
 	if required && reason == "" {
 		return invalid("reason", "empty; say why the finding is resolved, e.g. what was "+
 			"fixed or why it is no fault")
+	}
+	if !isText(reason) {
+		return invalid("reason", "holds a NUL or bytes that are not UTF-8; write the "+
+			"reason as text")
 	}
 	if n := utf8.RuneCountInString(reason); n > maxReason {
 		return invalid("reason", "%d characters; keep it to %d", n, maxReason)

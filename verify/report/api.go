@@ -57,11 +57,15 @@ func (a *API) list(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		bad = append(bad, problem.FieldError{Field: "offset", Reason: err.Error()})
 	}
+	// A unit that is no text at all (PostgreSQL would refuse it), as a
+	// report's own unit is refused.
+	unit := q.Get("unit")
+	bad = append(bad, fielderr.Problems(verify.Options{Unit: unit}.Validate())...)
 	if len(bad) > 0 {
 		problem.BadRequest(w, bad)
 		return
 	}
-	list, err := a.issuer.List(r.Context(), q.Get("unit"), limit, offset)
+	list, err := a.issuer.List(r.Context(), unit, limit, offset)
 	if err != nil {
 		a.fail(w, err)
 		return

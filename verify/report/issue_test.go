@@ -339,6 +339,8 @@ func TestAPI(t *testing.T) {
 		{"/reports?offset=2147483648", 400, "offset"},
 		{"/reports?unit=qingshan", 200, ""},
 		{"/reports?unit=", 400, "unit"},
+		{"/reports?unit=qs%00", 400, "unit"},
+		{"/reports?unit=qs%ff", 400, "unit"},
 		{"/reports?limit=&unit=qingshan", 400, "limit"},
 	} {
 		resp, err := http.Get(srv.URL + tc.path)
