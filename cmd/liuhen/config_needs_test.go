@@ -75,6 +75,31 @@ func TestCommandsCheckOnlyTheSettingsTheyUse(t *testing.T) {
 	}
 }
 
+// TestSweepWithoutTamperingChecksNoMinIOSetting checks that a sweep that
+// leaves RECORDING_TAMPERED out, by its flag or by LIUHEN_ALERT_SKIP, runs
+// with every MinIO setting bad, and that one that keeps it names them.
+func TestSweepWithoutTamperingChecksNoMinIOSetting(t *testing.T) {
+	t.Setenv("LIUHEN_DATABASE_URL", testenv.DatabaseURL(t))
+	t.Setenv("LIUHEN_MINIO_SECURE", "maybe")
+	t.Setenv("LIUHEN_RETENTION_DAYS", "forever")
+	t.Setenv("LIUHEN_ALERT_SKIP", "")
+	if code, _, stderr := runCaptured(t, "findings", "sweep", "--skip",
+		"RECORDING_TAMPERED"); code != exitOK {
+		t.Errorf("--skip RECORDING_TAMPERED: got exit status %d (%s), want 0", code, stderr)
+	}
+	t.Setenv("LIUHEN_ALERT_SKIP", "recording_tampered")
+	if code, _, stderr := runCaptured(t, "findings", "sweep"); code != exitOK {
+		t.Errorf("LIUHEN_ALERT_SKIP=recording_tampered: got exit status %d (%s), want 0",
+			code, stderr)
+	}
+	t.Setenv("LIUHEN_ALERT_SKIP", "NO_MEETING")
+	code, _, stderr := runCaptured(t, "findings", "sweep")
+	if code != exitUsage || !strings.Contains(stderr, "LIUHEN_MINIO_SECURE") {
+		t.Errorf("RECORDING_TAMPERED kept: got exit status %d (%s), want %d naming "+
+			"LIUHEN_MINIO_SECURE", code, stderr, exitUsage)
+	}
+}
+
 // TestAlertSettingsAreToldByName checks that the alert settings, which
 // alert.Config.Validate checks, are each told by the variable to fix.
 func TestAlertSettingsAreToldByName(t *testing.T) {
