@@ -71,6 +71,11 @@ $bin report --unit linxi --skip RECORDING_TAMPERED --store -o .liuhen/demo-count
 echo "written to .liuhen/demo-county-report.html: findings by rule and by unit, with a chart"
 
 echo
+echo "== the findings kept for both (liuhen findings, the /warnings page), swept now"
+# The server's first sweep ran while the meeting was still recording.
+$bin findings sweep --skip RECORDING_TAMPERED
+
+echo
 echo "== where the recording is"
 recordings=$($bin recordings --meeting "$meeting")
 echo "$recordings"

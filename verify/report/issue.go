@@ -60,7 +60,7 @@ type Request struct {
 	Trigger  string // one of the Trigger constants; "" is TriggerOnDemand
 	Options  verify.Options
 	Format   Format
-	IssuedBy string // who asked: a user, or "schedule"
+	IssuedBy string // who asked: "liuhen report", IssuedByAPI or "schedule"
 }
 
 // Issued is the catalogue entry of an issued report.

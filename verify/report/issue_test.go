@@ -262,6 +262,10 @@ func TestAPI(t *testing.T) {
 	if got.ID != issued.ID || got.URL == "" || got.SHA256 != issued.SHA256 {
 		t.Errorf("GET %s: got %+v, want report %d with a link", h.Get("Location"), got, issued.ID)
 	}
+	if issued.IssuedBy != IssuedByAPI || got.IssuedBy != IssuedByAPI {
+		t.Errorf("issued by %q (POST) and %q (GET), want %q", issued.IssuedBy, got.IssuedBy,
+			IssuedByAPI)
+	}
 
 	for _, tc := range []struct {
 		name, contentType, body string

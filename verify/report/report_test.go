@@ -98,6 +98,33 @@ func TestWriteHTMLListsEveryFinding(t *testing.T) {
 	}
 }
 
+// TestWriteHTMLEvidenceLine checks that a finding with no meeting, item,
+// recording or object says what its evidence is, rather than an empty
+// "Evidence:" line, and that one with a meeting and an object names them.
+func TestWriteHTMLEvidenceLine(t *testing.T) {
+	v := verification()
+	meeting := int64(7)
+	v.Findings[1].MeetingID = &meeting
+	v.Findings[1].ObjectKey = "meetings/7/recordings/1/tracks/1/000003.webm"
+	c := Compliance{Unit: Unit{"A", "甲镇"}, Rules: summarizeRules(v), Findings: v.Findings,
+		Checked: v.Checked, Passed: v.Passed}
+	var b bytes.Buffer
+	if err := c.WriteHTML(&b); err != nil {
+		t.Fatal(err)
+	}
+	page := b.String()
+	if got := strings.Count(page, "linked to no agenda item"); got != 2 {
+		t.Errorf("got %d findings told as linked to no agenda item, want 2", got)
+	}
+	if !strings.Contains(page, "证据 Evidence: 会议 meeting 7 · 对象 object "+
+		"meetings/7/recordings/1/tracks/1/000003.webm</p>") {
+		t.Errorf("page lacks the evidence line of the finding with a meeting and an object")
+	}
+	if strings.Contains(page, "Evidence:</p>") {
+		t.Errorf("page has an empty evidence line")
+	}
+}
+
 func TestRenderPDFWithoutPrinter(t *testing.T) {
 	err := Render(context.Background(), &bytes.Buffer{}, Compliance{}, FormatPDF, nil)
 	if err == nil || !strings.Contains(err.Error(), "Chromium") {
