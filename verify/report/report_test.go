@@ -76,17 +76,23 @@ func TestChartScalesToLongestBar(t *testing.T) {
 	}
 }
 
-func TestWriteHTMLListsEveryFinding(t *testing.T) {
-	v := verification()
-	v.Findings[2].MessageZH = "决策未经集体讨论"
-	v.Findings[2].Message = "decided without a meeting <script>"
+// townshipPage is the HTML report of v for the township 甲镇 (A).
+func townshipPage(t *testing.T, v verify.Report) string {
+	t.Helper()
 	c := Compliance{Unit: Unit{"A", "甲镇"}, Rules: summarizeRules(v), Findings: v.Findings,
 		Checked: v.Checked, Passed: v.Passed}
 	var b bytes.Buffer
 	if err := c.WriteHTML(&b); err != nil {
 		t.Fatal(err)
 	}
-	page := b.String()
+	return b.String()
+}
+
+func TestWriteHTMLListsEveryFinding(t *testing.T) {
+	v := verification()
+	v.Findings[2].MessageZH = "决策未经集体讨论"
+	v.Findings[2].Message = "decided without a meeting <script>"
+	page := townshipPage(t, v)
 	for _, want := range []string{"甲镇 (A)", "决策未经集体讨论", "未经会议决策",
 		"decided without a meeting &lt;script&gt;", "<svg"} {
 		if !strings.Contains(page, want) {
@@ -106,13 +112,7 @@ func TestWriteHTMLEvidenceLine(t *testing.T) {
 	meeting := int64(7)
 	v.Findings[1].MeetingID = &meeting
 	v.Findings[1].ObjectKey = "meetings/7/recordings/1/tracks/1/000003.webm"
-	c := Compliance{Unit: Unit{"A", "甲镇"}, Rules: summarizeRules(v), Findings: v.Findings,
-		Checked: v.Checked, Passed: v.Passed}
-	var b bytes.Buffer
-	if err := c.WriteHTML(&b); err != nil {
-		t.Fatal(err)
-	}
-	page := b.String()
+	page := townshipPage(t, v)
 	if got := strings.Count(page, "linked to no agenda item"); got != 2 {
 		t.Errorf("got %d findings told as linked to no agenda item, want 2", got)
 	}
