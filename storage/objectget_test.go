@@ -167,3 +167,79 @@ func TestRehashThroughAProxyPage(t *testing.T) {
 		t.Errorf("got %v, want ErrNotFound naming the key", err)
 	}
 }
+
+// TestRehashRefusesWhatIsNotAnObject puts a proxy before MinIO that
+// answers the GET of an object with what MinIO never sends: a redirect to
+// a login page, a 200 page without Last-Modified, and a 200 stream without
+// a length cut off by closing the connection. Each must end the rehash as
+// MinIO unavailable, naming the key, rather than hash the page as the
+// object (which verify would report as a replaced object).
+func TestRehashRefusesWhatIsNotAnObject(t *testing.T) {
+	s := openStore(t, 0)
+	ctx := testContext(t)
+	data := segmentBytes(64<<10, 5)
+	sum := sha256.Sum256(data)
+	if err := s.Put(ctx, "odd/object", bytes.NewReader(data), int64(len(data)), sum,
+		"video/webm"); err != nil {
+		t.Fatal(err)
+	}
+	target, err := url.Parse("http://" + s.cfg.Endpoint)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pass := httputil.NewSingleHostReverseProxy(target)
+	var mode atomic.Value
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/login" {
+			w.Write([]byte("<html>log in</html>"))
+			return
+		}
+		if r.Method != http.MethodGet || !strings.Contains(r.URL.Path, "/odd/") {
+			pass.ServeHTTP(w, r)
+			return
+		}
+		switch mode.Load() {
+		case "redirect":
+			http.Redirect(w, r, "/login", http.StatusFound)
+		case "page":
+			w.Header().Set("Content-Type", "text/html")
+			w.Write([]byte("<html>gateway says hello</html>"))
+		case "cut":
+			// Delimited by closing the connection, as HTTP/1.0 was: the
+			// client cannot tell the end of the object from a cut.
+			conn, buf, err := w.(http.Hijacker).Hijack()
+			if err != nil {
+				return
+			}
+			buf.WriteString("HTTP/1.1 200 OK\r\nLast-Modified: Mon, 02 Jan 2006 " +
+				"15:04:05 GMT\r\nConnection: close\r\n\r\n")
+			buf.Write(data[:100])
+			buf.Flush()
+			conn.Close()
+		default:
+			pass.ServeHTTP(w, r)
+		}
+	}))
+	t.Cleanup(proxy.Close)
+	cfg := s.cfg
+	cfg.Endpoint = strings.TrimPrefix(proxy.URL, "http://")
+	via, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mode.Store("pass")
+	if got, n, err := via.Rehash(ctx, "odd/object"); err != nil || got != sum ||
+		n != int64(len(data)) {
+		t.Fatalf("through the proxy: got %x, %d, %v; want %x, %d, nil", got, n, err, sum,
+			len(data))
+	}
+	for _, m := range []string{"redirect", "page", "cut"} {
+		mode.Store(m)
+		got, n, err := via.RehashIfSize(ctx, "odd/object", int64(len(data)))
+		if !errors.Is(err, ErrUnavailable) || !strings.Contains(err.Error(), "odd/object") ||
+			strings.Count(err.Error(), ErrUnavailable.Error()) != 1 {
+			t.Errorf("%s: got %x, %d, %v; want ErrUnavailable, said once, naming the key",
+				m, got, n, err)
+		}
+	}
+}
