@@ -156,6 +156,8 @@ func TestAPIRefusesBadInput(t *testing.T) {
 			"{\"by\":\"\xff张三\"}", 400, "by"},
 		{"reason a lone surrogate", "POST", one + "/resolve", "application/json",
 			`{"by":"张三","reason":"fixed \udc00"}`, 400, "reason"},
+		{"by reordered for show", "POST", one + "/acknowledge", "application/json",
+			`{"by":"\u202e三张"}`, 400, "by"},
 		{"by the verifier", "POST", one + "/acknowledge", "application/json",
 			`{"by":"verifier"}`, 400, "by"},
 		{"by not a string", "POST", one + "/acknowledge", "application/json", `{"by":5}`,
