@@ -243,3 +243,26 @@ func TestRehashRefusesWhatIsNotAnObject(t *testing.T) {
 		}
 	}
 }
+
+// TestKeysMinIORefuses: a key MinIO refuses as a name (a "." or ".."
+// component, an empty one) is refused here as ErrInvalidArgument, which
+// verify reports as a segment no object holds, rather than sent and
+// answered with a 400 that stops the whole run.
+func TestKeysMinIORefuses(t *testing.T) {
+	s := openStore(t, 0)
+	ctx := testContext(t)
+	for _, key := range []string{"../x", "a/../../b", "./a", "a/./b", "a//b", "..", ".",
+		"a/ .. /b", "meetings/1/"} {
+		_, _, rerr := s.RehashIfSize(ctx, key, 10)
+		_, serr := s.Stat(ctx, key)
+		if key == "meetings/1/" { // a name MinIO takes: not found
+			if !errors.Is(rerr, ErrNotFound) || !errors.Is(serr, ErrNotFound) {
+				t.Errorf("%q: rehash %v, stat %v; want ErrNotFound", key, rerr, serr)
+			}
+			continue
+		}
+		if !errors.Is(rerr, ErrInvalidArgument) || !errors.Is(serr, ErrInvalidArgument) {
+			t.Errorf("%q: rehash %v, stat %v; want ErrInvalidArgument", key, rerr, serr)
+		}
+	}
+}
