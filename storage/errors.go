@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -57,6 +58,7 @@ const (
 	codeNoLockConfig       = "ObjectLockConfigurationNotFoundError"
 	codeSignatureMismatch  = "SignatureDoesNotMatch"
 	codeInvalidAccessKey   = "InvalidAccessKeyId"
+	codeAccessDenied       = "AccessDenied"
 )
 
 // translate turns a minio-go error into one of the sentinels above, keeping
@@ -116,6 +118,10 @@ func credentialError(resp minio.ErrorResponse) error {
 		return fmt.Errorf("%w: MinIO refused the signature made with LIUHEN_MINIO_SECRET_KEY "+
 			"(%s); set it to the secret key of LIUHEN_MINIO_ACCESS_KEY", ErrInvalidConfig,
 			resp.Code)
+	case codeAccessDenied:
+		return fmt.Errorf("%w: MinIO denied LIUHEN_MINIO_ACCESS_KEY access to %s in the "+
+			"bucket %s (%s); give that user read and write on LIUHEN_MINIO_BUCKET",
+			ErrInvalidConfig, cmp.Or(resp.Key, "the bucket"), resp.BucketName, resp.Code)
 	}
 	return nil
 }

@@ -266,3 +266,43 @@ func TestKeysMinIORefuses(t *testing.T) {
 		}
 	}
 }
+
+// TestAccessDeniedNamesTheSetting: MinIO that denies Liuhen's user access
+// to an object (a policy changed while serve runs) is told as a setting
+// to fix, by Rehash and by Stat alike, not as an error of unknown kind.
+func TestAccessDeniedNamesTheSetting(t *testing.T) {
+	s := openStore(t, 0)
+	ctx := testContext(t)
+	target, err := url.Parse("http://" + s.cfg.Endpoint)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pass := httputil.NewSingleHostReverseProxy(target)
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !strings.Contains(r.URL.Path, "/denied/") {
+			pass.ServeHTTP(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "application/xml")
+		w.WriteHeader(http.StatusForbidden)
+		if r.Method != http.MethodHead {
+			w.Write([]byte(`<?xml version="1.0" encoding="UTF-8"?><Error>` +
+				`<Code>AccessDenied</Code><Message>Access Denied.</Message></Error>`))
+		}
+	}))
+	t.Cleanup(proxy.Close)
+	cfg := s.cfg
+	cfg.Endpoint = strings.TrimPrefix(proxy.URL, "http://")
+	via, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, rerr := via.RehashIfSize(ctx, "denied/1", 10)
+	_, serr := via.Stat(ctx, "denied/1")
+	for op, err := range map[string]error{"rehash": rerr, "stat": serr} {
+		if !errors.Is(err, ErrInvalidConfig) ||
+			!strings.Contains(err.Error(), "LIUHEN_MINIO_ACCESS_KEY") {
+			t.Errorf("%s: got %v, want ErrInvalidConfig naming LIUHEN_MINIO_ACCESS_KEY", op, err)
+		}
+	}
+}

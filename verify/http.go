@@ -128,8 +128,9 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 		h.log.Warn("verify stopped: the evidence store did not answer", "err", err)
 		w.Header().Set("Retry-After", retryAfterStore)
 		problem.Write(w, http.StatusServiceUnavailable, "the evidence store (MinIO) did not "+
-			"answer, so recordings could not be checked for tampering; try again later, or "+
-			"ask for codes without "+CodeRecordingTampered)
+			"answer, or refused the server's credentials (the server log has the cause), so "+
+			"recordings could not be checked for tampering; try again later, or ask for "+
+			"codes without "+CodeRecordingTampered)
 	case r.Context().Err() != nil && errors.Is(err, context.Canceled):
 		h.log.Debug("verify request cancelled", "err", err)
 	default:

@@ -202,5 +202,6 @@ func (a *API) fail(w http.ResponseWriter, err error) {
 // unavailable reports whether err means the evidence store cannot be
 // reached for now.
 func unavailable(err error) bool {
-	return errors.Is(err, storage.ErrUnavailable) || errors.Is(err, verify.ErrNoObjectChecker)
+	return errors.Is(err, storage.ErrUnavailable) || errors.Is(err, verify.ErrNoObjectChecker) ||
+		errors.Is(err, verify.ErrStoreUnavailable)
 }
