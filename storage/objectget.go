@@ -112,7 +112,16 @@ func (s *Store) getObject(ctx context.Context, key string) (*http.Response, erro
 				"point LIUHEN_MINIO_ENDPOINT at MinIO itself", ErrUnavailable,
 				s.cfg.Endpoint, key, resp.Status, resp.Header.Get("Location"))
 		}
-		answer := errorAnswer(resp, s.cfg.Bucket, key)
+		answer, fromS3 := errorAnswer(resp, s.cfg.Bucket, key)
+		if !fromS3 && !busy(resp.StatusCode) && resp.StatusCode != http.StatusNotFound {
+			// A 204, a 206, a proxy's 403 page: not MinIO, which answers
+			// every error with its XML document; a 404 is taken as the
+			// object missing, as minio-go's Stat takes it.
+			return nil, fmt.Errorf("%w: the server at %s answered the GET of %s with %s "+
+				"and no S3 error document, which MinIO never does (a proxy or another "+
+				"server in between?); point LIUHEN_MINIO_ENDPOINT at MinIO itself",
+				ErrUnavailable, s.cfg.Endpoint, key, resp.Status)
+		}
 		if !busy(resp.StatusCode) {
 			return nil, answer
 		}
@@ -164,13 +173,15 @@ func busy(status int) bool {
 }
 
 // errorAnswer reads MinIO's error document from a response that is not
-// 200 OK and closes the body. A body that is not S3's XML (a proxy's
-// page, say) still gives the status and names the object.
-func errorAnswer(resp *http.Response, bucket, key string) minio.ErrorResponse {
+// 200 OK and closes the body; fromS3 tells whether it was one. A body that
+// is not S3's XML (a proxy's page, say) still gives the status and names
+// the object.
+func errorAnswer(resp *http.Response, bucket, key string) (answer minio.ErrorResponse,
+	fromS3 bool) {
 	defer resp.Body.Close()
-	var answer minio.ErrorResponse
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
-	if xml.Unmarshal(body, &answer) != nil || answer.Code == "" {
+	fromS3 = xml.Unmarshal(body, &answer) == nil && answer.Code != ""
+	if !fromS3 {
 		answer = minio.ErrorResponse{Code: resp.Status,
 			Message: fmt.Sprintf("MinIO answered %s", resp.Status)}
 	}
@@ -181,5 +192,5 @@ func errorAnswer(resp *http.Response, bucket, key string) minio.ErrorResponse {
 	if answer.Key == "" {
 		answer.Key = key
 	}
-	return answer
+	return answer, fromS3
 }

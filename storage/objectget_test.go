@@ -204,6 +204,10 @@ func TestRehashRefusesWhatIsNotAnObject(t *testing.T) {
 		case "page":
 			w.Header().Set("Content-Type", "text/html")
 			w.Write([]byte("<html>gateway says hello</html>"))
+		case "no content":
+			w.WriteHeader(http.StatusNoContent)
+		case "forbidden page":
+			http.Error(w, "<html>blocked by policy</html>", http.StatusForbidden)
 		case "cut":
 			// Delimited by closing the connection, as HTTP/1.0 was: the
 			// client cannot tell the end of the object from a cut.
@@ -233,7 +237,7 @@ func TestRehashRefusesWhatIsNotAnObject(t *testing.T) {
 		t.Fatalf("through the proxy: got %x, %d, %v; want %x, %d, nil", got, n, err, sum,
 			len(data))
 	}
-	for _, m := range []string{"redirect", "page", "cut"} {
+	for _, m := range []string{"redirect", "page", "cut", "no content", "forbidden page"} {
 		mode.Store(m)
 		got, n, err := via.RehashIfSize(ctx, "odd/object", int64(len(data)))
 		if !errors.Is(err, ErrUnavailable) || !strings.Contains(err.Error(), "odd/object") ||
