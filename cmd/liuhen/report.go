@@ -131,6 +131,9 @@ func openOutput(cmd *cobra.Command, path string) (*output, error) {
 	if path == "" {
 		return o, nil
 	}
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return nil, usagef("--output %s is a directory; give the name of a file in it", path)
+	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
 	if err != nil {
 		return nil, usagef("--output %s: %v", path, err)

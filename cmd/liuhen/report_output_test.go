@@ -25,11 +25,13 @@ func TestReportStoreRefusesAnUnwritableOutputFirst(t *testing.T) {
 	t.Setenv("LIUHEN_RETENTION_DAYS", "1")
 	liuhen(t, "sample")
 
-	bad := filepath.Join(t.TempDir(), "no-such-dir", "r.json")
-	err := liuhenFails(t, "report", "--unit", "qingshan", "--format", "json",
-		"--skip", "RECORDING_TAMPERED", "--store", "-o", bad)
-	if !strings.Contains(err.Error(), "--output "+bad) {
-		t.Errorf("got %v, want it to name --output %s", err, bad)
+	dir := t.TempDir()
+	for _, bad := range []string{filepath.Join(dir, "no-such-dir", "r.json"), dir} {
+		err := liuhenFails(t, "report", "--unit", "qingshan", "--format", "json",
+			"--skip", "RECORDING_TAMPERED", "--store", "-o", bad)
+		if !strings.Contains(err.Error(), "--output "+bad) {
+			t.Errorf("got %v, want it to name --output %s", err, bad)
+		}
 	}
 	conn, err := pgx.Connect(context.Background(), dbURL)
 	if err != nil {
