@@ -59,6 +59,7 @@ const (
 	codeSignatureMismatch  = "SignatureDoesNotMatch"
 	codeInvalidAccessKey   = "InvalidAccessKeyId"
 	codeAccessDenied       = "AccessDenied"
+	codeInternalError      = "InternalError"
 )
 
 // translate turns a minio-go error into one of the sentinels above, keeping
@@ -103,6 +104,14 @@ func sentinelFor(resp minio.ErrorResponse) error {
 	}
 	if resp.StatusCode == http.StatusNotFound && resp.Key != "" {
 		return ErrNotFound
+	}
+	// A MinIO that is busy or failed inside (503 SlowDown, 500, a proxy's
+	// 502 or 504), after minio-go's own retries, or whose answer minio-go
+	// could not read (InternalError, with no status: a 200 without
+	// Last-Modified), is one the same call may succeed with later, as a
+	// rehash's GET takes it.
+	if busy(resp.StatusCode) || (resp.Code == codeInternalError && resp.StatusCode == 0) {
+		return ErrUnavailable
 	}
 	return nil
 }

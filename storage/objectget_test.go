@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // TestRehashKeysThatNeedEncoding rehashes objects whose keys hold
@@ -307,6 +308,50 @@ func TestAccessDeniedNamesTheSetting(t *testing.T) {
 		if !errors.Is(err, ErrInvalidConfig) ||
 			!strings.Contains(err.Error(), "LIUHEN_MINIO_ACCESS_KEY") {
 			t.Errorf("%s: got %v, want ErrInvalidConfig naming LIUHEN_MINIO_ACCESS_KEY", op, err)
+		}
+	}
+}
+
+// TestStatOfABusyOrStrangeAnswer: a HEAD answered as a busy MinIO or a
+// proxy answers (503, 502, or a 200 without Last-Modified) is MinIO
+// unavailable, as a rehash's GET takes it, so that a sweep leaves
+// RECORDING_TAMPERED out rather than fail whole, and the API answers 503.
+func TestStatOfABusyOrStrangeAnswer(t *testing.T) {
+	s := openStore(t, 0)
+	ctx := testContext(t)
+	target, err := url.Parse("http://" + s.cfg.Endpoint)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pass := httputil.NewSingleHostReverseProxy(target)
+	var mode atomic.Value
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodHead || !strings.Contains(r.URL.Path, "/odd/") {
+			pass.ServeHTTP(w, r)
+			return
+		}
+		switch mode.Load() {
+		case "200":
+			w.Header().Set("Content-Length", "10")
+			w.WriteHeader(http.StatusOK)
+		case "502":
+			w.WriteHeader(http.StatusBadGateway)
+		case "503":
+			w.WriteHeader(http.StatusServiceUnavailable)
+		}
+	}))
+	t.Cleanup(proxy.Close)
+	cfg := s.cfg
+	cfg.Endpoint = strings.TrimPrefix(proxy.URL, "http://")
+	cfg.CallTimeout = 5 * time.Second
+	via, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range []string{"200", "502", "503"} {
+		mode.Store(m)
+		if _, err := via.Stat(ctx, "odd/x"); !errors.Is(err, ErrUnavailable) {
+			t.Errorf("HEAD answered %s: got %v, want ErrUnavailable", m, err)
 		}
 	}
 }
