@@ -185,17 +185,32 @@ func parseRequest(rawQuery string) (Options, Format, error) {
 	}
 	if v, ok := single(q, "from", &bad); ok {
 		opts.From, err = ParseFrom(v)
-		note(err)
+		note(plusHint(v, err))
 	}
 	if v, ok := single(q, "to", &bad); ok {
 		opts.To, err = ParseTo(v)
-		note(err)
+		note(plusHint(v, err))
 	}
 	if v, ok := single(q, "backdate_days", &bad); ok {
 		opts.BackdateDays, err = parseDays(v)
 		note(err)
 	}
 	return opts, format, errors.Join(bad...)
+}
+
+// plusHint adds to the error of a time that did not parse, when it holds a
+// space, that a + in a URL query arrives as a space: the zone +08:00 of
+// from=2026-01-01T00:00:00+08:00 reads as " 08:00", and the reason alone
+// would ask for the + the caller wrote.
+func plusHint(v string, err error) error {
+	var oe *OptionError
+	if err == nil || !strings.Contains(strings.TrimSpace(v), " ") || !errors.As(err, &oe) ||
+		errors.Is(err, ErrBadYear) {
+		return err
+	}
+	hinted := *oe
+	hinted.Reason += "; a + in a URL query is read as a space: write it as %2B"
+	return &hinted
 }
 
 // checkParams rejects parameters Handler does not know, so a misspelt
