@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/liuhen/liuhen/internal/httpjson"
 	"github.com/liuhen/liuhen/internal/problem"
 )
 
@@ -148,8 +149,8 @@ func decodeFields(fields map[string]json.RawMessage, dst any) fieldErrors {
 			continue
 		}
 		f := v.Field(i)
-		if badText(fields[name]) {
-			fe.add(name, reasonBadText)
+		if httpjson.BadText(fields[name]) {
+			fe.add(name, httpjson.ReasonBadText)
 			continue
 		}
 		if isNull(fields[name]) && !nullable(f.Type()) {

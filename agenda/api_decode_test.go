@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/liuhen/liuhen/internal/httpjson"
 	"github.com/liuhen/liuhen/internal/problem"
 )
 
@@ -74,13 +75,13 @@ func TestReadJSONRefuses(t *testing.T) {
 		{"fraction for integer", `{"count":1.5}`, "application/json", http.StatusBadRequest,
 			[]problem.FieldError{{Field: "count", Reason: "must be an integer"}}},
 		{"invalid UTF-8", "{\"name\":\"a\xff\"}", "application/json", http.StatusBadRequest,
-			[]problem.FieldError{{Field: "name", Reason: reasonBadText}}},
+			[]problem.FieldError{{Field: "name", Reason: httpjson.ReasonBadText}}},
 		{"lone high surrogate", `{"name":"a\ud800b"}`, "application/json",
-			http.StatusBadRequest, []problem.FieldError{{Field: "name", Reason: reasonBadText}}},
+			http.StatusBadRequest, []problem.FieldError{{Field: "name", Reason: httpjson.ReasonBadText}}},
 		{"lone low surrogate", `{"name":"\uDC00"}`, "application/json",
-			http.StatusBadRequest, []problem.FieldError{{Field: "name", Reason: reasonBadText}}},
+			http.StatusBadRequest, []problem.FieldError{{Field: "name", Reason: httpjson.ReasonBadText}}},
 		{"high surrogate at the end", `{"name":"\ud83d"}`, "application/json",
-			http.StatusBadRequest, []problem.FieldError{{Field: "name", Reason: reasonBadText}}},
+			http.StatusBadRequest, []problem.FieldError{{Field: "name", Reason: httpjson.ReasonBadText}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

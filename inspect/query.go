@@ -1,6 +1,7 @@
 package inspect
 
 import (
+	"errors"
 	"fmt"
 	"net/url"
 	"slices"
@@ -169,7 +170,10 @@ func unknownParams(v url.Values) []string {
 
 func parseTime(fe *fieldErrors, name, s string, parse func(string) (time.Time, error)) time.Time {
 	t, err := parse(s)
-	if err != nil {
+	var oe *verify.OptionError
+	if errors.Is(err, verify.ErrBadYear) && errors.As(err, &oe) {
+		fe.add(name, oe.Reason)
+	} else if err != nil {
 		fe.add(name, fmt.Sprintf("cannot read %q: give a date such as 2026-03-01 or an "+
 			"RFC 3339 time such as 2026-03-01T09:00:00+08:00 (write + as %%2B)", s))
 	}

@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -57,6 +58,8 @@ const (
 	codeNoLockConfig       = "ObjectLockConfigurationNotFoundError"
 	codeSignatureMismatch  = "SignatureDoesNotMatch"
 	codeInvalidAccessKey   = "InvalidAccessKeyId"
+	codeAccessDenied       = "AccessDenied"
+	codeInternalError      = "InternalError"
 )
 
 // translate turns a minio-go error into one of the sentinels above, keeping
@@ -65,7 +68,8 @@ func translate(err error) error {
 	if err == nil {
 		return nil
 	}
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) ||
+		errors.Is(err, ErrUnavailable) {
 		return err
 	}
 	var resp minio.ErrorResponse
@@ -101,6 +105,14 @@ func sentinelFor(resp minio.ErrorResponse) error {
 	if resp.StatusCode == http.StatusNotFound && resp.Key != "" {
 		return ErrNotFound
 	}
+	// A MinIO that is busy or failed inside (503 SlowDown, 500, a proxy's
+	// 502 or 504), after minio-go's own retries, or whose answer minio-go
+	// could not read (InternalError, with no status: a 200 without
+	// Last-Modified), is one the same call may succeed with later, as a
+	// rehash's GET takes it.
+	if busy(resp.StatusCode) || (resp.Code == codeInternalError && resp.StatusCode == 0) {
+		return ErrUnavailable
+	}
 	return nil
 }
 
@@ -115,6 +127,10 @@ func credentialError(resp minio.ErrorResponse) error {
 		return fmt.Errorf("%w: MinIO refused the signature made with LIUHEN_MINIO_SECRET_KEY "+
 			"(%s); set it to the secret key of LIUHEN_MINIO_ACCESS_KEY", ErrInvalidConfig,
 			resp.Code)
+	case codeAccessDenied:
+		return fmt.Errorf("%w: MinIO denied LIUHEN_MINIO_ACCESS_KEY access to %s in the "+
+			"bucket %s (%s); give that user read and write on LIUHEN_MINIO_BUCKET",
+			ErrInvalidConfig, cmp.Or(resp.Key, "the bucket"), resp.BucketName, resp.Code)
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -30,8 +31,10 @@ const (
 
 // newReadClient returns the HTTP client of rehash reads. It keeps enough
 // idle connections for the most reads verify runs at once (256), so that
-// none is dialled again between segments, and never decompresses: the
-// bytes hashed are the bytes stored.
+// none is dialled again between segments, never decompresses (the bytes
+// hashed are the bytes stored), and never follows a redirect, as
+// minio-go's client does not: MinIO does not redirect a GET, and the page
+// a proxy redirects to is not the object.
 func newReadClient(secure bool) *http.Client {
 	t := &http.Transport{
 		Proxy: http.ProxyFromEnvironment,
@@ -48,7 +51,10 @@ func newReadClient(secure bool) *http.Client {
 	if secure {
 		t.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
 	}
-	return &http.Client{Transport: t}
+	return &http.Client{Transport: t,
+		CheckRedirect: func(*http.Request, []*http.Request) error {
+			return http.ErrUseLastResponse
+		}}
 }
 
 // getObject sends one signed GET of the object under key, path-style, and
@@ -90,9 +96,32 @@ func (s *Store) getObject(ctx context.Context, key string) (*http.Response, erro
 			return nil, err
 		}
 		if resp.StatusCode == http.StatusOK {
+			if err := objectAnswer(resp); err != nil {
+				resp.Body.Close()
+				return nil, fmt.Errorf("%w: the server at %s answered the GET of %s with "+
+					"200 OK %v, which MinIO never does (a proxy or another server in "+
+					"between?); point LIUHEN_MINIO_ENDPOINT at MinIO itself", ErrUnavailable,
+					s.cfg.Endpoint, key, err)
+			}
 			return resp, nil
 		}
-		answer := errorAnswer(resp, s.cfg.Bucket, key)
+		if resp.StatusCode >= 300 && resp.StatusCode < 400 {
+			resp.Body.Close()
+			return nil, fmt.Errorf("%w: the server at %s answered the GET of %s with %s "+
+				"to %q, which MinIO never does (a proxy or another server in between?); "+
+				"point LIUHEN_MINIO_ENDPOINT at MinIO itself", ErrUnavailable,
+				s.cfg.Endpoint, key, resp.Status, resp.Header.Get("Location"))
+		}
+		answer, fromS3 := errorAnswer(resp, s.cfg.Bucket, key)
+		if !fromS3 && !busy(resp.StatusCode) && resp.StatusCode != http.StatusNotFound {
+			// A 204, a 206, a proxy's 403 page: not MinIO, which answers
+			// every error with its XML document; a 404 is taken as the
+			// object missing, as minio-go's Stat takes it.
+			return nil, fmt.Errorf("%w: the server at %s answered the GET of %s with %s "+
+				"and no S3 error document, which MinIO never does (a proxy or another "+
+				"server in between?); point LIUHEN_MINIO_ENDPOINT at MinIO itself",
+				ErrUnavailable, s.cfg.Endpoint, key, resp.Status)
+		}
 		if !busy(resp.StatusCode) {
 			return nil, answer
 		}
@@ -118,6 +147,21 @@ func (s *Store) location(ctx context.Context) (string, error) {
 	return s.client.GetBucketLocation(ctx, s.cfg.Bucket)
 }
 
+// objectAnswer checks that a 200 OK answer to a GET is an S3 object as
+// MinIO sends one: with its length, which tells a cut-off answer from a
+// short object, and its Last-Modified time. An answer without them (a
+// proxy's page, a stream cut off with its connection) would otherwise be
+// hashed as the object and reported as tampering.
+func objectAnswer(resp *http.Response) error {
+	if resp.ContentLength < 0 {
+		return errors.New("without a Content-Length")
+	}
+	if _, err := http.ParseTime(resp.Header.Get("Last-Modified")); err != nil {
+		return errors.New("without a Last-Modified time")
+	}
+	return nil
+}
+
 // busy tells the statuses worth asking again after a pause.
 func busy(status int) bool {
 	switch status {
@@ -129,13 +173,15 @@ func busy(status int) bool {
 }
 
 // errorAnswer reads MinIO's error document from a response that is not
-// 200 OK and closes the body. A body that is not S3's XML (a proxy's
-// page, say) still gives the status and names the object.
-func errorAnswer(resp *http.Response, bucket, key string) minio.ErrorResponse {
+// 200 OK and closes the body; fromS3 tells whether it was one. A body that
+// is not S3's XML (a proxy's page, say) still gives the status and names
+// the object.
+func errorAnswer(resp *http.Response, bucket, key string) (answer minio.ErrorResponse,
+	fromS3 bool) {
 	defer resp.Body.Close()
-	var answer minio.ErrorResponse
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
-	if xml.Unmarshal(body, &answer) != nil || answer.Code == "" {
+	fromS3 = xml.Unmarshal(body, &answer) == nil && answer.Code != ""
+	if !fromS3 {
 		answer = minio.ErrorResponse{Code: resp.Status,
 			Message: fmt.Sprintf("MinIO answered %s", resp.Status)}
 	}
@@ -146,5 +192,5 @@ func errorAnswer(resp *http.Response, bucket, key string) minio.ErrorResponse {
 	if answer.Key == "" {
 		answer.Key = key
 	}
-	return answer
+	return answer, fromS3
 }

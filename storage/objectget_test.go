@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // TestRehashKeysThatNeedEncoding rehashes objects whose keys hold
@@ -165,5 +166,192 @@ func TestRehashThroughAProxyPage(t *testing.T) {
 	_, _, err = s.Rehash(testContext(t), "meetings/1/000001.webm")
 	if !errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), "meetings/1/000001.webm") {
 		t.Errorf("got %v, want ErrNotFound naming the key", err)
+	}
+}
+
+// TestRehashRefusesWhatIsNotAnObject puts a proxy before MinIO that
+// answers the GET of an object with what MinIO never sends: a redirect to
+// a login page, a 200 page without Last-Modified, and a 200 stream without
+// a length cut off by closing the connection. Each must end the rehash as
+// MinIO unavailable, naming the key, rather than hash the page as the
+// object (which verify would report as a replaced object).
+func TestRehashRefusesWhatIsNotAnObject(t *testing.T) {
+	s := openStore(t, 0)
+	ctx := testContext(t)
+	data := segmentBytes(64<<10, 5)
+	sum := sha256.Sum256(data)
+	if err := s.Put(ctx, "odd/object", bytes.NewReader(data), int64(len(data)), sum,
+		"video/webm"); err != nil {
+		t.Fatal(err)
+	}
+	target, err := url.Parse("http://" + s.cfg.Endpoint)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pass := httputil.NewSingleHostReverseProxy(target)
+	var mode atomic.Value
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/login" {
+			w.Write([]byte("<html>log in</html>"))
+			return
+		}
+		if r.Method != http.MethodGet || !strings.Contains(r.URL.Path, "/odd/") {
+			pass.ServeHTTP(w, r)
+			return
+		}
+		switch mode.Load() {
+		case "redirect":
+			http.Redirect(w, r, "/login", http.StatusFound)
+		case "page":
+			w.Header().Set("Content-Type", "text/html")
+			w.Write([]byte("<html>gateway says hello</html>"))
+		case "no content":
+			w.WriteHeader(http.StatusNoContent)
+		case "forbidden page":
+			http.Error(w, "<html>blocked by policy</html>", http.StatusForbidden)
+		case "cut":
+			// Delimited by closing the connection, as HTTP/1.0 was: the
+			// client cannot tell the end of the object from a cut.
+			conn, buf, err := w.(http.Hijacker).Hijack()
+			if err != nil {
+				return
+			}
+			buf.WriteString("HTTP/1.1 200 OK\r\nLast-Modified: Mon, 02 Jan 2006 " +
+				"15:04:05 GMT\r\nConnection: close\r\n\r\n")
+			buf.Write(data[:100])
+			buf.Flush()
+			conn.Close()
+		default:
+			pass.ServeHTTP(w, r)
+		}
+	}))
+	t.Cleanup(proxy.Close)
+	cfg := s.cfg
+	cfg.Endpoint = strings.TrimPrefix(proxy.URL, "http://")
+	via, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mode.Store("pass")
+	if got, n, err := via.Rehash(ctx, "odd/object"); err != nil || got != sum ||
+		n != int64(len(data)) {
+		t.Fatalf("through the proxy: got %x, %d, %v; want %x, %d, nil", got, n, err, sum,
+			len(data))
+	}
+	for _, m := range []string{"redirect", "page", "cut", "no content", "forbidden page"} {
+		mode.Store(m)
+		got, n, err := via.RehashIfSize(ctx, "odd/object", int64(len(data)))
+		if !errors.Is(err, ErrUnavailable) || !strings.Contains(err.Error(), "odd/object") ||
+			strings.Count(err.Error(), ErrUnavailable.Error()) != 1 {
+			t.Errorf("%s: got %x, %d, %v; want ErrUnavailable, said once, naming the key",
+				m, got, n, err)
+		}
+	}
+}
+
+// TestKeysMinIORefuses: a key MinIO refuses as a name (a "." or ".."
+// component, an empty one) is refused here as ErrInvalidArgument, which
+// verify reports as a segment no object holds, rather than sent and
+// answered with a 400 that stops the whole run.
+func TestKeysMinIORefuses(t *testing.T) {
+	s := openStore(t, 0)
+	ctx := testContext(t)
+	for _, key := range []string{"../x", "a/../../b", "./a", "a/./b", "a//b", "..", ".",
+		"a/ .. /b", "meetings/1/"} {
+		_, _, rerr := s.RehashIfSize(ctx, key, 10)
+		_, serr := s.Stat(ctx, key)
+		if key == "meetings/1/" { // a name MinIO takes: not found
+			if !errors.Is(rerr, ErrNotFound) || !errors.Is(serr, ErrNotFound) {
+				t.Errorf("%q: rehash %v, stat %v; want ErrNotFound", key, rerr, serr)
+			}
+			continue
+		}
+		if !errors.Is(rerr, ErrInvalidArgument) || !errors.Is(serr, ErrInvalidArgument) {
+			t.Errorf("%q: rehash %v, stat %v; want ErrInvalidArgument", key, rerr, serr)
+		}
+	}
+}
+
+// TestAccessDeniedNamesTheSetting: MinIO that denies Liuhen's user access
+// to an object (a policy changed while serve runs) is told as a setting
+// to fix, by Rehash and by Stat alike, not as an error of unknown kind.
+func TestAccessDeniedNamesTheSetting(t *testing.T) {
+	s := openStore(t, 0)
+	ctx := testContext(t)
+	target, err := url.Parse("http://" + s.cfg.Endpoint)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pass := httputil.NewSingleHostReverseProxy(target)
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !strings.Contains(r.URL.Path, "/denied/") {
+			pass.ServeHTTP(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "application/xml")
+		w.WriteHeader(http.StatusForbidden)
+		if r.Method != http.MethodHead {
+			w.Write([]byte(`<?xml version="1.0" encoding="UTF-8"?><Error>` +
+				`<Code>AccessDenied</Code><Message>Access Denied.</Message></Error>`))
+		}
+	}))
+	t.Cleanup(proxy.Close)
+	cfg := s.cfg
+	cfg.Endpoint = strings.TrimPrefix(proxy.URL, "http://")
+	via, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, rerr := via.RehashIfSize(ctx, "denied/1", 10)
+	_, serr := via.Stat(ctx, "denied/1")
+	for op, err := range map[string]error{"rehash": rerr, "stat": serr} {
+		if !errors.Is(err, ErrInvalidConfig) ||
+			!strings.Contains(err.Error(), "LIUHEN_MINIO_ACCESS_KEY") {
+			t.Errorf("%s: got %v, want ErrInvalidConfig naming LIUHEN_MINIO_ACCESS_KEY", op, err)
+		}
+	}
+}
+
+// TestStatOfABusyOrStrangeAnswer: a HEAD answered as a busy MinIO or a
+// proxy answers (503, 502, or a 200 without Last-Modified) is MinIO
+// unavailable, as a rehash's GET takes it, so that a sweep leaves
+// RECORDING_TAMPERED out rather than fail whole, and the API answers 503.
+func TestStatOfABusyOrStrangeAnswer(t *testing.T) {
+	s := openStore(t, 0)
+	ctx := testContext(t)
+	target, err := url.Parse("http://" + s.cfg.Endpoint)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pass := httputil.NewSingleHostReverseProxy(target)
+	var mode atomic.Value
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodHead || !strings.Contains(r.URL.Path, "/odd/") {
+			pass.ServeHTTP(w, r)
+			return
+		}
+		switch mode.Load() {
+		case "200":
+			w.Header().Set("Content-Length", "10")
+			w.WriteHeader(http.StatusOK)
+		case "502":
+			w.WriteHeader(http.StatusBadGateway)
+		case "503":
+			w.WriteHeader(http.StatusServiceUnavailable)
+		}
+	}))
+	t.Cleanup(proxy.Close)
+	cfg := s.cfg
+	cfg.Endpoint = strings.TrimPrefix(proxy.URL, "http://")
+	cfg.CallTimeout = 5 * time.Second
+	via, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range []string{"200", "502", "503"} {
+		mode.Store(m)
+		if _, err := via.Stat(ctx, "odd/x"); !errors.Is(err, ErrUnavailable) {
+			t.Errorf("HEAD answered %s: got %v, want ErrUnavailable", m, err)
+		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/minio/minio-go/v7"
@@ -103,12 +104,28 @@ func (s *Store) sameAsStored(ctx context.Context, key string, size int64, sum [3
 	return fmt.Errorf("put object %s: %w", key, ErrExists)
 }
 
+// checkKey refuses a key no object can have: empty, not UTF-8, longer
+// than 1024 bytes, or one MinIO refuses as a name (an empty path
+// component, "a//b", or a "." or ".." one, spaces around it ignored). A
+// key MinIO refuses would otherwise come back as a 400 that names no
+// object, and stop a whole verification run rather than be reported as a
+// segment no object holds.
 func checkKey(key string) error {
 	if err := s3utils.CheckValidObjectName(key); err != nil {
 		return fmt.Errorf("%w: key %q: %v", ErrInvalidArgument, key, err)
 	}
 	if len(key) > 1024 {
 		return fmt.Errorf("%w: key of %d bytes is longer than 1024", ErrInvalidArgument, len(key))
+	}
+	if strings.Contains(key, "//") {
+		return fmt.Errorf("%w: key %q has an empty path component (//), which MinIO "+
+			"refuses", ErrInvalidArgument, key)
+	}
+	for _, part := range strings.Split(key, "/") {
+		if p := strings.TrimSpace(part); p == "." || p == ".." {
+			return fmt.Errorf("%w: key %q has a %q path component, which MinIO refuses",
+				ErrInvalidArgument, key, p)
+		}
 	}
 	return nil
 }

@@ -23,6 +23,7 @@ var (
 	ErrUnknownMeeting = fmt.Errorf("%w: unknown meeting", ErrInvalidOptions)
 	ErrOutOfScope     = fmt.Errorf("%w: meeting outside the unit or period", ErrInvalidOptions)
 	ErrBadPeriod      = fmt.Errorf("%w: bad period", ErrInvalidOptions)
+	ErrBadYear        = fmt.Errorf("%w: year out of range", ErrBadPeriod)
 	ErrUnknownFormat  = fmt.Errorf("%w: unknown report format", ErrInvalidOptions)
 	ErrBadOption      = fmt.Errorf("%w: bad value", ErrInvalidOptions)
 )

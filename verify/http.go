@@ -128,8 +128,9 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 		h.log.Warn("verify stopped: the evidence store did not answer", "err", err)
 		w.Header().Set("Retry-After", retryAfterStore)
 		problem.Write(w, http.StatusServiceUnavailable, "the evidence store (MinIO) did not "+
-			"answer, so recordings could not be checked for tampering; try again later, or "+
-			"ask for codes without "+CodeRecordingTampered)
+			"answer, or refused the server's credentials (the server log has the cause), so "+
+			"recordings could not be checked for tampering; try again later, or ask for "+
+			"codes without "+CodeRecordingTampered)
 	case r.Context().Err() != nil && errors.Is(err, context.Canceled):
 		h.log.Debug("verify request cancelled", "err", err)
 	default:
@@ -184,17 +185,32 @@ func parseRequest(rawQuery string) (Options, Format, error) {
 	}
 	if v, ok := single(q, "from", &bad); ok {
 		opts.From, err = ParseFrom(v)
-		note(err)
+		note(plusHint(v, err))
 	}
 	if v, ok := single(q, "to", &bad); ok {
 		opts.To, err = ParseTo(v)
-		note(err)
+		note(plusHint(v, err))
 	}
 	if v, ok := single(q, "backdate_days", &bad); ok {
 		opts.BackdateDays, err = parseDays(v)
 		note(err)
 	}
 	return opts, format, errors.Join(bad...)
+}
+
+// plusHint adds to the error of a time that did not parse, when it holds a
+// space, that a + in a URL query arrives as a space: the zone +08:00 of
+// from=2026-01-01T00:00:00+08:00 reads as " 08:00", and the reason alone
+// would ask for the + the caller wrote.
+func plusHint(v string, err error) error {
+	var oe *OptionError
+	if err == nil || !strings.Contains(strings.TrimSpace(v), " ") || !errors.As(err, &oe) ||
+		errors.Is(err, ErrBadYear) {
+		return err
+	}
+	hinted := *oe
+	hinted.Reason += "; a + in a URL query is read as a space: write it as %2B"
+	return &hinted
 }
 
 // checkParams rejects parameters Handler does not know, so a misspelt

@@ -185,6 +185,12 @@ func TestHandler(t *testing.T) {
 			t.Errorf("got %+v (detail %q), want %+v", d.Errors, d.Detail, want)
 		}
 	})
+	t.Run("a + left unescaped is told", func(t *testing.T) {
+		d := refusal(t, "to=2024-03-05T00:00:00+08:00")
+		if len(d.Errors) != 1 || !strings.Contains(d.Errors[0].Reason, "write it as %2B") {
+			t.Errorf("got %+v, want the reason to say to write + as %%2B", d.Errors)
+		}
+	})
 	t.Run("empty parameters are refused by name", func(t *testing.T) {
 		d := refusal(t, "meeting=&unit=")
 		const reason = "given empty; give a value, or leave the parameter out"

@@ -142,8 +142,31 @@ var earlyWhat = map[string][2]string{
 	"paid":     {"paid at", "付款时间"},
 }
 
+// maxSpan is the longest span a time.Duration holds, about 292 years;
+// Time.Sub gives it for any longer one.
+const maxSpan = time.Duration(1<<63 - 1)
+
+// span writes to - from: as a duration to the second, or, past what a
+// duration holds (a date in the year 9999, say), as whole days, rather
+// than as the largest duration.
+func span(from, to time.Time) string {
+	if d := to.Sub(from); d != maxSpan && d != -maxSpan-1 {
+		return d.Round(time.Second).String()
+	}
+	return fmt.Sprintf("%d days", daysBetween(from, to))
+}
+
+// daysBetween is the number of whole days from from to to, for any two
+// times.
+func daysBetween(from, to time.Time) int64 {
+	if d := to.Sub(from); d != maxSpan && d != -maxSpan-1 {
+		return int64(d / (24 * time.Hour))
+	}
+	return (to.Unix() - from.Unix()) / 86400
+}
+
 func msgDecidedBefore(meeting int64, e early) (en, zh string) {
-	gap := e.Start.Sub(e.At).Round(time.Second)
+	gap := span(e.At, e.Start)
 	whenEN := fmt.Sprintf("meeting %d started (%s)", meeting, stamp(e.Start))
 	whenZH := fmt.Sprintf("会议 %d 的开始时间（%s）", meeting, stamp(e.Start))
 	if !e.Started {

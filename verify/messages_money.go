@@ -64,7 +64,7 @@ var lateRef = map[string][2]string{
 }
 
 func msgBackdated(id int64, b late) (en, zh string) {
-	days := int(b.WrittenAt.Sub(b.EventAt) / (24 * time.Hour))
+	days := daysBetween(b.EventAt, b.WrittenAt)
 	if b.What == "registered" {
 		en = fmt.Sprintf("decision %d, decided at %s, was registered at %s, %d days later "+
 			"(more than %d): its date may have been set back; missing evidence: a "+

@@ -123,13 +123,10 @@ func (o Options) validate() []error {
 		option string
 		t      time.Time
 	}{{"from", o.From}, {"to", o.To}} {
-		if !end.t.IsZero() && (end.t.Year() < minYear || end.t.Year() > maxYear) {
-			errs = append(errs, &OptionError{
-				Field: end.option,
-				Reason: fmt.Sprintf("the year %d is outside %d to %d; give a date in it, or "+
-					"leave %s out for an open period", end.t.Year(), minYear, maxYear, end.option),
-				Err: ErrBadPeriod,
-			})
+		if !end.t.IsZero() {
+			if err := yearError(end.option, end.t); err != nil {
+				errs = append(errs, err)
+			}
 		}
 	}
 	if !o.unitIsText() {
@@ -165,6 +162,20 @@ func (o Options) validate() []error {
 		})
 	}
 	return errs
+}
+
+// yearError refuses a bound of the period whose year is outside minYear to
+// maxYear; nil when it is inside.
+func yearError(option string, t time.Time) error {
+	if t.Year() >= minYear && t.Year() <= maxYear {
+		return nil
+	}
+	return &OptionError{
+		Field: option,
+		Reason: fmt.Sprintf("the year %d is outside %d to %d; give a date in it, or "+
+			"leave %s out for an open period", t.Year(), minYear, maxYear, option),
+		Err: ErrBadYear,
+	}
 }
 
 // unknownCodes returns an *OptionError of field for each of codes that is
@@ -292,8 +303,11 @@ func parseBound(option, s string, end bool, loc *time.Location) (time.Time, erro
 	if s == "" {
 		return time.Time{}, nil
 	}
+	// A year outside minYear to maxYear is refused here, not only by
+	// Validate: 0001-01-01T00:00:00Z is the zero time, which means no bound,
+	// and would otherwise turn a 'to' into an open end.
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return t, nil
+		return inYears(option, t)
 	}
 	// TODO(timezone): verify reads a date in the server's zone (time.Local),
 	// reports in China Standard Time; the org unit's own zone would serve
@@ -310,5 +324,14 @@ func parseBound(option, s string, end bool, loc *time.Location) (time.Time, erro
 	if end {
 		day = day.AddDate(0, 0, 1)
 	}
-	return day, nil
+	return inYears(option, day)
+}
+
+// inYears returns t, or the zero time and yearError when its year is out
+// of range.
+func inYears(option string, t time.Time) (time.Time, error) {
+	if err := yearError(option, t); err != nil {
+		return time.Time{}, err
+	}
+	return t, nil
 }

@@ -58,6 +58,30 @@ func TestParseBounds(t *testing.T) {
 			}
 		})
 	}
+	// The zero time means no bound: a bound that parses to it (year 1)
+	// must be refused, or a 'to' would end nowhere and check every decision.
+	for _, tc := range []struct {
+		option, in string
+		parse      func(string) (time.Time, error)
+	}{
+		{"to", "0001-01-01T00:00:00Z", ParseTo},
+		{"from", "0001-01-01T00:00:00Z", ParseFrom},
+		{"to", "0000-12-31", func(s string) (time.Time, error) { return ParseToIn(s, time.UTC) }},
+		{"from", "0001-01-01", func(s string) (time.Time, error) {
+			return ParseFromIn(s, time.UTC)
+		}},
+		{"to", "9999-12-31T23:00:00Z", ParseTo},
+	} {
+		t.Run("refuses the year of "+tc.option+" "+tc.in, func(t *testing.T) {
+			got, err := tc.parse(tc.in)
+			var oe *OptionError
+			if !errors.As(err, &oe) || oe.Field != tc.option || !errors.Is(err, ErrBadPeriod) ||
+				!strings.Contains(oe.Reason, "outside 1900 to 9000") {
+				t.Fatalf("got %v, %v; want an *OptionError for %s saying the year is outside "+
+					"1900 to 9000", got, err, tc.option)
+			}
+		})
+	}
 	t.Run("rejects a malformed date", func(t *testing.T) {
 		_, err := ParseFrom("5/3/2024")
 		var oe *OptionError

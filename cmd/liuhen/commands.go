@@ -197,12 +197,16 @@ func verifyOptions(unit, from, to, rules, skip string, rehash bool,
 		Skip: verify.ParseCodes(skip)}
 	var err error
 	if from != "" {
-		if opts.From, err = verify.ParseFromIn(from, loc); err != nil {
+		if opts.From, err = verify.ParseFromIn(from, loc); errors.Is(err, verify.ErrBadYear) {
+			return opts, flagErrors(err)
+		} else if err != nil {
 			return opts, usagef("--from %q: write a date as YYYY-MM-DD or a time as RFC 3339", from)
 		}
 	}
 	if to != "" {
-		if opts.To, err = verify.ParseToIn(to, loc); err != nil {
+		if opts.To, err = verify.ParseToIn(to, loc); errors.Is(err, verify.ErrBadYear) {
+			return opts, flagErrors(err)
+		} else if err != nil {
 			return opts, usagef("--to %q: write a date as YYYY-MM-DD or a time as RFC 3339", to)
 		}
 	}

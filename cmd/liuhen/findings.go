@@ -30,6 +30,16 @@ resolve them on the warnings page (/warnings) or through the API.`,
 			if format != "table" && format != "json" {
 				return usagef("--format %q: use table or json", format)
 			}
+			// A list flag given with no value (--state "", --code ,) would
+			// read as no filter: for --state, every state, resolved ones too,
+			// more than when it is left out.
+			for _, name := range []string{"state", "code", "severity"} {
+				if v := cmd.Flags().Lookup(name).Value.String(); cmd.Flags().Changed(name) &&
+					len(splitList(v, strings.ToLower)) == 0 {
+					return usagef("--%s %q: given empty; give a value, or leave --%s out",
+						name, v, name)
+				}
+			}
 			f := alert.Filter{States: splitList(state, strings.ToLower),
 				Codes:      splitList(code, strings.ToUpper),
 				Severities: splitList(severity, strings.ToLower), Unit: unit}

@@ -74,7 +74,9 @@ and --to, and the dates the report is written with.`,
 }
 
 // writeReport makes the report, issues it when store is set, and only
-// then writes it: a report that fails leaves no file behind.
+// then writes it: a report that fails leaves no file behind. The output
+// file is opened first, so that an --output that cannot be written is
+// told before a report is issued (and locked) for nothing.
 func writeReport(cmd *cobra.Command, svc services, req report.Request, output string,
 	store bool) error {
 	var printer report.Printer
@@ -84,11 +86,15 @@ func writeReport(cmd *cobra.Command, svc services, req report.Request, output st
 		}
 		printer = browser.Printer{}
 	}
+	out, err := openOutput(cmd, output)
+	if err != nil {
+		return err
+	}
+	defer out.discard()
 	issuer := report.NewIssuer(svc.pool, svc.objects, objectChecker{svc.objects}, printer,
 		slog.New(slog.DiscardHandler))
 	var body bytes.Buffer
 	var issued report.Issued
-	var err error
 	if store {
 		issued, err = issuer.Issue(cmd.Context(), req, &body)
 	} else {
@@ -99,7 +105,7 @@ func writeReport(cmd *cobra.Command, svc services, req report.Request, output st
 	} else if err != nil {
 		return err
 	}
-	if err := writeOutput(cmd, output, body.Bytes()); err != nil {
+	if err := out.write(body.Bytes()); err != nil {
 		return err
 	}
 	if store {
@@ -109,31 +115,61 @@ func writeReport(cmd *cobra.Command, svc services, req report.Request, output st
 	return nil
 }
 
-// writeOutput writes data to standard output for "", else to the file at
-// path, whole or not at all: through a temporary file beside it.
-func writeOutput(cmd *cobra.Command, path string, data []byte) error {
+// output is where a report is written: standard output, or a file at path
+// written whole or not at all, through a temporary file beside it.
+type output struct {
+	cmd  *cobra.Command
+	path string
+	tmp  *os.File
+}
+
+// openOutput opens the output for path ("" is standard output), creating
+// the temporary file beside it now, so that a path that cannot be written
+// is refused before any work.
+func openOutput(cmd *cobra.Command, path string) (*output, error) {
+	o := &output{cmd: cmd, path: path}
 	if path == "" {
-		_, err := cmd.OutOrStdout().Write(data)
-		return err
+		return o, nil
+	}
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return nil, usagef("--output %s is a directory; give the name of a file in it", path)
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
 	if err != nil {
-		return usagef("--output %s: %v", path, err)
+		return nil, usagef("--output %s: %v", path, err)
 	}
-	defer os.Remove(tmp.Name())
+	o.tmp = tmp
 	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", path, err)
+		o.discard()
+		return nil, fmt.Errorf("write %s: %w", path, err)
 	}
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", path, err)
+	return o, nil
+}
+
+// write writes data, whole, and puts the file in place.
+func (o *output) write(data []byte) error {
+	if o.tmp == nil {
+		_, err := o.cmd.OutOrStdout().Write(data)
+		return err
 	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+	if _, err := o.tmp.Write(data); err != nil {
+		return fmt.Errorf("write %s: %w", o.path, err)
 	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+	if err := o.tmp.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", o.path, err)
 	}
+	if err := os.Rename(o.tmp.Name(), o.path); err != nil {
+		return fmt.Errorf("write %s: %w", o.path, err)
+	}
+	o.tmp = nil
 	return nil
+}
+
+// discard removes the temporary file of an output not written.
+func (o *output) discard() {
+	if o.tmp != nil {
+		o.tmp.Close()
+		os.Remove(o.tmp.Name())
+		o.tmp = nil
+	}
 }

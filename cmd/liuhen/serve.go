@@ -431,7 +431,11 @@ func checkerError(key string, err error) error {
 		// object holds that segment.
 		return fmt.Errorf("%w: %q is not a valid object key: %w", verify.ErrObjectMissing,
 			key, err)
-	case errors.Is(err, storage.ErrUnavailable):
+	case errors.Is(err, storage.ErrUnavailable), errors.Is(err, storage.ErrInvalidConfig):
+		// MinIO that refuses the credentials or denies access (a user
+		// removed, a policy changed while serve runs) cannot be read for
+		// now either: the run stops as for a store that does not answer
+		// (503, a sweep without RECORDING_TAMPERED), with the cause.
 		return fmt.Errorf("%w: %w", verify.ErrStoreUnavailable, err)
 	}
 	return err

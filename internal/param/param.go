@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/liuhen/liuhen/internal/problem"
 )
@@ -67,12 +68,15 @@ func Offset(s string) (int, error) { return Int(s, 0, MaxOffset, 0) }
 const EmptyReason = "given empty; give a value, or leave the parameter out"
 
 // WithoutEmpty returns q less the parameters of known given without a
-// value (name=, a bare name, or spaces alone), and their names, in the
+// value (name=, a bare name, or spaces alone, or commas and spaces alone,
+// which a comma-separated list reads as no value), and their names, in the
 // order of known. The APIs refuse such a parameter with EmptyReason rather
 // than take it as left out, so that a filter left blank by mistake cannot
-// widen an answer, and read the rest as given.
+// widen an answer (codes=, would run every rule), and read the rest as
+// given.
 func WithoutEmpty(q url.Values, known []string) (url.Values, []string) {
-	blank := func(v string) bool { return strings.TrimSpace(v) == "" }
+	noValue := func(r rune) bool { return r == ',' || unicode.IsSpace(r) }
+	blank := func(v string) bool { return strings.TrimFunc(v, noValue) == "" }
 	var empty []string
 	for _, name := range known {
 		if slices.ContainsFunc(q[name], blank) {

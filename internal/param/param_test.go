@@ -80,19 +80,19 @@ func TestPathID(t *testing.T) {
 }
 
 func TestWithoutEmpty(t *testing.T) {
-	q, err := url.ParseQuery("unit=&limit=5&from=%20&flag&codes=A&codes=&other=")
+	q, err := url.ParseQuery("unit=&limit=5&from=%20&flag&codes=A&codes=&skip=,%20,&other=")
 	if err != nil {
 		t.Fatal(err)
 	}
-	rest, empty := WithoutEmpty(q, []string{"codes", "unit", "from", "flag", "limit"})
-	if want := []string{"codes", "unit", "from", "flag"}; !slices.Equal(empty, want) {
+	rest, empty := WithoutEmpty(q, []string{"codes", "unit", "from", "flag", "limit", "skip"})
+	if want := []string{"codes", "unit", "from", "flag", "skip"}; !slices.Equal(empty, want) {
 		t.Errorf("empty: got %v, want %v in the order given", empty, want)
 	}
 	want := url.Values{"limit": {"5"}, "other": {""}} // other is no parameter of the API
 	if !reflect.DeepEqual(rest, want) {
 		t.Errorf("rest: got %v, want %v", rest, want)
 	}
-	if len(q) != 6 {
+	if len(q) != 7 {
 		t.Errorf("q: got %v, want it as it was", q)
 	}
 }

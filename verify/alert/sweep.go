@@ -154,7 +154,8 @@ func (s *Sweeper) verify(ctx context.Context) (rep verify.Report, storeErr, err 
 		opts.Skip = append(slices.Clone(opts.Skip), verify.CodeRecordingTampered)
 	}
 	rep, err = s.run(ctx, objects, opts)
-	if errors.Is(err, storage.ErrUnavailable) && ctx.Err() == nil {
+	if (errors.Is(err, storage.ErrUnavailable) || errors.Is(err, verify.ErrStoreUnavailable)) &&
+		ctx.Err() == nil {
 		s.logger.Warn("the evidence store cannot be reached; sweeping without "+
 			verify.CodeRecordingTampered, "err", err)
 		storeErr = err

@@ -91,11 +91,20 @@ func checkBy(by string) error {
 	case strings.IndexFunc(by, unicode.IsControl) >= 0:
 		return invalid("by", "holds a control character (a line break, a tab); give the "+
 			"name on one line")
+	case strings.IndexFunc(by, bidiControl) >= 0:
+		return invalid("by", "holds a bidirectional control character (U+202A to U+202E, "+
+			"U+2066 to U+2069), which makes a name show as another; give the name as typed")
 	case strings.EqualFold(by, ActorVerifier):
 		return invalid("by", "%q is the sweeps' own name; give the name of the person "+
 			"who makes the change", by)
 	}
 	return nil
+}
+
+// bidiControl tells the characters that reorder the text around them when
+// shown: with them, "nimda" followed by an override shows as another name.
+func bidiControl(r rune) bool {
+	return (r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069)
 }
 
 func checkReason(reason string, required bool) error {

@@ -160,13 +160,27 @@ func readIssue(w http.ResponseWriter, r *http.Request) (Request, []error, bool) 
 			bad = append(bad, err)
 		}
 	}
-	for _, c := range body.Codes {
-		req.Options.Codes = append(req.Options.Codes, verify.ParseCodes(c)...)
-	}
-	for _, c := range body.Skip {
-		req.Options.Skip = append(req.Options.Skip, verify.ParseCodes(c)...)
-	}
+	req.Options.Codes, bad = codesOf("codes", body.Codes, bad)
+	req.Options.Skip, bad = codesOf("skip", body.Skip, bad)
 	return req, bad, true
+}
+
+// codesOf reads the finding codes of a list field, each entry one code or
+// several comma-separated. An entry with no code ("" or ",") is noted in
+// bad: read as nothing, it would leave codes empty, which runs every rule,
+// and an issued report is locked for the evidence retention.
+func codesOf(field string, entries []string, bad []error) ([]string, []error) {
+	var codes []string
+	for i, c := range entries {
+		parsed := verify.ParseCodes(c)
+		if len(parsed) == 0 {
+			bad = append(bad, fielderr.New(verify.ErrUnknownCode, fmt.Sprintf("%s[%d]", field, i),
+				fmt.Sprintf("%q holds no finding code; give one such as NO_MEETING, or leave "+
+					"the entry out", c)))
+		}
+		codes = append(codes, parsed...)
+	}
+	return codes, bad
 }
 
 // fail answers an error of the issuer: 400 for bad options (a period that
@@ -193,5 +207,6 @@ func (a *API) fail(w http.ResponseWriter, err error) {
 // unavailable reports whether err means the evidence store cannot be
 // reached for now.
 func unavailable(err error) bool {
-	return errors.Is(err, storage.ErrUnavailable) || errors.Is(err, verify.ErrNoObjectChecker)
+	return errors.Is(err, storage.ErrUnavailable) || errors.Is(err, verify.ErrNoObjectChecker) ||
+		errors.Is(err, verify.ErrStoreUnavailable)
 }

@@ -294,6 +294,9 @@ func TestAPI(t *testing.T) {
 		{"unknown code", "application/json", `{"codes":["NO_SUCH"]}`, http.StatusBadRequest, []string{"NO_SUCH"}},
 		{"unknown code to skip", "application/json", `{"skip":["NO_SUCH"]}`, http.StatusBadRequest,
 			[]string{`"field":"skip"`, "NO_SUCH"}},
+		{"codes holding no code", "application/json", `{"codes":[","],"skip":["NO_MEETING",""]}`,
+			http.StatusBadRequest, []string{`"field":"codes[0]"`, `"field":"skip[1]"`,
+				"holds no finding code"}},
 		{"skip of every code", "application/json", `{"codes":["NO_MEETING"],"skip":["no_meeting"]}`,
 			http.StatusBadRequest, []string{`"field":"skip"`, "leaves no rule"}},
 	} {

@@ -1,4 +1,4 @@
-package agenda
+package httpjson
 
 import (
 	"encoding/json"
@@ -7,15 +7,15 @@ import (
 	"unicode/utf8"
 )
 
-// reasonBadText is the answer to a field whose text is not Unicode.
-const reasonBadText = "must be valid UTF-8 text: it holds invalid bytes or a lone " +
+// ReasonBadText is the answer to a field whose text is not Unicode.
+const ReasonBadText = "must be valid UTF-8 text: it holds invalid bytes or a lone " +
 	`surrogate escape such as "\ud800"`
 
-// badText reports whether a JSON value holds bytes that are not UTF-8, or
+// BadText reports whether a JSON value holds bytes that are not UTF-8, or
 // a \u escape of a UTF-16 surrogate that is not half of a pair. encoding/json
 // quietly turns both into U+FFFD, so they are caught before it decodes.
 // RFC 8259 §8.2 leaves such strings' meaning open; Liuhen refuses them.
-func badText(raw json.RawMessage) bool {
+func BadText(raw json.RawMessage) bool {
 	if !utf8.Valid(raw) {
 		return true
 	}
