@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -106,6 +108,22 @@ func writeSQL(id int64, insert, update, columns string, args ...any) (string, []
 }
 
 // checkSpan reports an end before its start; a nil end is open.
+// checkTimes reports each time outside the years a day may have (minDate
+// to maxDate, as for days): a year such as 9999 is a typing mistake, and
+// the verifier would count its gaps in centuries. Nil times are allowed.
+func (f *fieldErrors) checkTimes(times map[string]*time.Time) {
+	for _, field := range slices.Sorted(maps.Keys(times)) {
+		t := times[field]
+		if t == nil || t.IsZero() {
+			continue
+		}
+		if y := t.Year(); y < minDate.t.Year() || y > maxDate.t.Year() {
+			f.add(field, fmt.Sprintf("has the year %d; give a time from %d to %d", y,
+				minDate.t.Year(), maxDate.t.Year()))
+		}
+	}
+}
+
 func (f *fieldErrors) checkSpan(endField string, start time.Time, end *time.Time,
 	startField string) {
 	if end != nil && !start.IsZero() && end.Before(start) {

@@ -8,8 +8,9 @@ import (
 )
 
 // TestMessagesOfFarDates: a meeting planned in the year 9999 (the API
-// takes it) is thousands of years after the decision; the messages must
-// say so, not the largest time.Duration (2562047h47m16s, 106751 days).
+// refuses one now, a row written before it did or by hand remains) is
+// thousands of years after the decision; the messages must say so, not
+// the largest time.Duration (2562047h47m16s, 106751 days).
 func TestMessagesOfFarDates(t *testing.T) {
 	at := time.Date(2026, 11, 30, 1, 0, 0, 0, time.UTC)
 	far := time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC)
