@@ -308,7 +308,14 @@ func (c *config) loadAlert(r *reader) {
 		return err
 	})
 	c.AlertMinSeverity = strings.ToLower(strings.TrimSpace(env("LIUHEN_ALERT_MIN_SEVERITY")))
-	c.AlertWebhooks = alert.SplitWebhooks(env("LIUHEN_ALERT_WEBHOOK_URL"))
+	r.parse("LIUHEN_ALERT_WEBHOOK_URL", func(v string) error {
+		c.AlertWebhooks = alert.SplitWebhooks(v)
+		if len(c.AlertWebhooks) == 0 && strings.TrimSpace(v) != "" {
+			return errors.New("holds no URL; give URLs separated by commas, or leave it " +
+				"empty for no webhook")
+		}
+		return nil
+	})
 	c.AlertSkip = verify.ParseCodes(env("LIUHEN_ALERT_SKIP"))
 	r.parse("LIUHEN_ALERT_WEBHOOK_ATTEMPTS", func(v string) (err error) {
 		c.AlertAttempts, err = strconv.Atoi(strings.TrimSpace(v))

@@ -124,6 +124,12 @@ func TestAlertSettingsAreToldByName(t *testing.T) {
 			t.Errorf("got %v, want it to say %q", err, want)
 		}
 	}
+	t.Setenv("LIUHEN_ALERT_WEBHOOK_URL", " , ")
+	if _, err := loadConfigFor(needAlerts); err == nil ||
+		!strings.Contains(err.Error(), `LIUHEN_ALERT_WEBHOOK_URL=" , ": holds no URL`) {
+		t.Errorf("commas alone: got %v, want LIUHEN_ALERT_WEBHOOK_URL told to hold a URL", err)
+	}
+	t.Setenv("LIUHEN_ALERT_WEBHOOK_URL", "")
 	t.Setenv("LIUHEN_ALERT_WEBHOOK_ATTEMPTS", "eight")
 	if _, err := loadConfigFor(needAlerts); err == nil ||
 		!strings.Contains(err.Error(), `LIUHEN_ALERT_WEBHOOK_ATTEMPTS="eight": give a whole number`) {
