@@ -336,6 +336,11 @@ func newRouter(svc services, ev *evidence, more domains, guard *access.Guard,
 	recorder *capture.Server, reg *prometheus.Registry, logger *slog.Logger) (http.Handler,
 	error) {
 	r := chi.NewRouter()
+	// TODO(db-deadline): no request bounds its wait for PostgreSQL, so a
+	// database that accepts connections but never answers (SIGSTOP, a
+	// half-open network) holds API requests until their clients give up.
+	// A deadline per route (seconds for the model's reads and writes,
+	// minutes for verify and reports) answering 503 would end them.
 	r.Use(middleware.RequestID, middleware.Recoverer)
 	r.Mount("/whip", recorder.Routes())
 	api := agenda.NewAPI(svc.store, guard, logger).Routes()
