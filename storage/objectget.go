@@ -65,7 +65,7 @@ func newReadClient(secure bool) *http.Client {
 //
 // This is the read path of Rehash, kept lean on purpose: with 1 MiB
 // segments, minio-go's GetObject (its request metadata, name checks, retry
-// and trace bookkeeping) took about as much of the client's CPU as the
+// and trace bookkeeping) took nearly as much of the client's CPU as the
 // socket reads of the bytes themselves (BENCHMARKS.md, "Rehash against
 // raw SHA-256").
 func (s *Store) getObject(ctx context.Context, key string) (*http.Response, error) {
@@ -98,29 +98,20 @@ func (s *Store) getObject(ctx context.Context, key string) (*http.Response, erro
 		if resp.StatusCode == http.StatusOK {
 			if err := objectAnswer(resp); err != nil {
 				resp.Body.Close()
-				return nil, fmt.Errorf("%w: the server at %s answered the GET of %s with "+
-					"200 OK %v, which MinIO never does (a proxy or another server in "+
-					"between?); point LIUHEN_MINIO_ENDPOINT at MinIO itself", ErrUnavailable,
-					s.cfg.Endpoint, key, err)
+				return nil, s.notMinIO(key, "200 OK %v", err)
 			}
 			return resp, nil
 		}
 		if resp.StatusCode >= 300 && resp.StatusCode < 400 {
 			resp.Body.Close()
-			return nil, fmt.Errorf("%w: the server at %s answered the GET of %s with %s "+
-				"to %q, which MinIO never does (a proxy or another server in between?); "+
-				"point LIUHEN_MINIO_ENDPOINT at MinIO itself", ErrUnavailable,
-				s.cfg.Endpoint, key, resp.Status, resp.Header.Get("Location"))
+			return nil, s.notMinIO(key, "%s to %q", resp.Status, resp.Header.Get("Location"))
 		}
 		answer, fromS3 := errorAnswer(resp, s.cfg.Bucket, key)
 		if !fromS3 && !busy(resp.StatusCode) && resp.StatusCode != http.StatusNotFound {
 			// A 204, a 206, a proxy's 403 page: not MinIO, which answers
 			// every error with its XML document; a 404 is taken as the
 			// object missing, as minio-go's Stat takes it.
-			return nil, fmt.Errorf("%w: the server at %s answered the GET of %s with %s "+
-				"and no S3 error document, which MinIO never does (a proxy or another "+
-				"server in between?); point LIUHEN_MINIO_ENDPOINT at MinIO itself",
-				ErrUnavailable, s.cfg.Endpoint, key, resp.Status)
+			return nil, s.notMinIO(key, "%s and no S3 error document", resp.Status)
 		}
 		if !busy(resp.StatusCode) {
 			return nil, answer
@@ -136,6 +127,16 @@ func (s *Store) getObject(ctx context.Context, key string) (*http.Response, erro
 		}
 		backoff *= 4
 	}
+}
+
+// notMinIO is the error of an answer to the GET of key that MinIO never
+// gives, described by format and args: something else answers at the
+// endpoint, so the store counts as unavailable rather than the object as
+// changed.
+func (s *Store) notMinIO(key, format string, args ...any) error {
+	return fmt.Errorf("%w: the server at %s answered the GET of %s with %s, which MinIO "+
+		"never does (a proxy or another server in between?); point LIUHEN_MINIO_ENDPOINT "+
+		"at MinIO itself", ErrUnavailable, s.cfg.Endpoint, key, fmt.Sprintf(format, args...))
 }
 
 // location is the region requests are signed for: the configured one, or
