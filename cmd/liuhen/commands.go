@@ -195,6 +195,16 @@ func verifyOptions(unit, from, to, rules, skip string, rehash bool,
 	loc *time.Location) (verify.Options, error) {
 	opts := verify.Options{Unit: unit, Rehash: rehash, Codes: verify.ParseCodes(rules),
 		Skip: verify.ParseCodes(skip)}
+	// Commas and spaces alone name no rule: they would run every rule.
+	for _, f := range []struct {
+		name, value string
+		codes       []string
+	}{{"--rules", rules, opts.Codes}, {"--skip", skip, opts.Skip}} {
+		if strings.TrimSpace(f.value) != "" && len(f.codes) == 0 {
+			return opts, usagef("%s %q names no rule; give finding codes separated by "+
+				"commas, such as NO_MEETING,WRONG_BODY", f.name, f.value)
+		}
+	}
 	var err error
 	if from != "" {
 		if opts.From, err = verify.ParseFromIn(from, loc); errors.Is(err, verify.ErrBadYear) {
