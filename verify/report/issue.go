@@ -280,6 +280,13 @@ func scanIssued(row pgx.CollectableRow) (Issued, error) {
 	err := row.Scan(&r.ID, &r.Trigger, &r.UnitCode, &r.From, &r.To, &format, &r.ObjectKey,
 		&sum, &r.Size, &r.Checked, &r.Passed, &r.Findings, &r.IssuedBy, &r.CreatedAt)
 	r.Format, r.SHA256 = Format(format), hex.EncodeToString(sum)
+	// The period in China Standard Time, as the report gives it and as
+	// Issue answered when it was issued.
+	for _, t := range []*time.Time{r.From, r.To} {
+		if t != nil {
+			*t = t.In(Zone)
+		}
+	}
 	return r, err
 }
 

@@ -245,7 +245,7 @@ func TestAPI(t *testing.T) {
 		return resp.StatusCode, string(b), resp.Header
 	}
 
-	status, body, h := post("application/json", `{"format":"csv","unit":"qingshan"}`)
+	status, body, h := post("application/json", `{"format":"csv","unit":"qingshan","from":"2026-01-01"}`)
 	if status != http.StatusCreated || h.Get("Location") == "" {
 		t.Fatalf("POST: got %d %s, want 201 with a Location", status, body)
 	}
@@ -261,6 +261,11 @@ func TestAPI(t *testing.T) {
 	resp.Body.Close()
 	if got.ID != issued.ID || got.URL == "" || got.SHA256 != issued.SHA256 {
 		t.Errorf("GET %s: got %+v, want report %d with a link", h.Get("Location"), got, issued.ID)
+	}
+	if issued.From == nil || got.From == nil || !got.From.Equal(*issued.From) ||
+		got.From.Format(time.RFC3339) != issued.From.Format(time.RFC3339) {
+		t.Errorf("from: POST answered %v, GET %v; want the same time written the same way",
+			issued.From, got.From)
 	}
 	if issued.IssuedBy != IssuedByAPI || got.IssuedBy != IssuedByAPI {
 		t.Errorf("issued by %q (POST) and %q (GET), want %q", issued.IssuedBy, got.IssuedBy,
