@@ -40,6 +40,11 @@ var (
 	// ErrBucketMissing means the configured bucket does not exist.
 	ErrBucketMissing = errors.New("bucket does not exist")
 
+	// ErrUnreadable means MinIO holds an object under the key but cannot
+	// read its bytes back: they are damaged on its drives beyond what it
+	// can rebuild (it answers 503 SlowDownRead, asked again or not).
+	ErrUnreadable = errors.New("object unreadable")
+
 	// ErrUnavailable means MinIO did not answer (network, DNS, refused
 	// connection); the same call may succeed later.
 	ErrUnavailable = errors.New("MinIO is unreachable")
@@ -58,8 +63,11 @@ const (
 	codeNoLockConfig       = "ObjectLockConfigurationNotFoundError"
 	codeSignatureMismatch  = "SignatureDoesNotMatch"
 	codeInvalidAccessKey   = "InvalidAccessKeyId"
-	codeAccessDenied       = "AccessDenied"
-	codeInternalError      = "InternalError"
+	// codeSlowDownRead is MinIO's answer to a read it cannot complete
+	// because too little of the object's data on its drives is intact.
+	codeSlowDownRead  = "SlowDownRead"
+	codeAccessDenied  = "AccessDenied"
+	codeInternalError = "InternalError"
 )
 
 // translate turns a minio-go error into one of the sentinels above, keeping
@@ -69,7 +77,7 @@ func translate(err error) error {
 		return nil
 	}
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) ||
-		errors.Is(err, ErrUnavailable) {
+		errors.Is(err, ErrUnavailable) || errors.Is(err, ErrUnreadable) {
 		return err
 	}
 	var resp minio.ErrorResponse

@@ -59,9 +59,12 @@ func newReadClient(secure bool) *http.Client {
 
 // getObject sends one signed GET of the object under key, path-style, and
 // returns MinIO's answer when it is 200 OK; the caller reads and closes
-// its body. Any other answer comes back as a minio.ErrorResponse, which
-// translate understands; one saying MinIO is busy or failed inside is
-// asked again, getAttempts times in all, and then is ErrUnavailable.
+// its body. An S3 error document comes back as a minio.ErrorResponse,
+// which translate understands; one saying MinIO is busy or failed inside
+// is asked again, getAttempts times in all, and then is ErrUnreadable when
+// MinIO says it cannot read the object's data (SlowDownRead), else
+// ErrUnavailable. An answer MinIO never gives (a redirect, a 200 without
+// its headers, an error without S3's document) is ErrUnavailable at once.
 //
 // This is the read path of Rehash, kept lean on purpose: with 1 MiB
 // segments, minio-go's GetObject (its request metadata, name checks, retry
@@ -115,6 +118,12 @@ func (s *Store) getObject(ctx context.Context, key string) (*http.Response, erro
 		}
 		if !busy(resp.StatusCode) {
 			return nil, answer
+		}
+		if attempt == getAttempts && fromS3 && answer.Code == codeSlowDownRead {
+			return nil, fmt.Errorf("%w: MinIO at %s answered %d times %q (%s, %s): the "+
+				"object's data on its drives is damaged beyond what it can rebuild",
+				ErrUnreadable, s.cfg.Endpoint, attempt, resp.Status, answer.Code,
+				answer.Message)
 		}
 		if attempt == getAttempts {
 			return nil, fmt.Errorf("%w: MinIO at %s answered %d times %q (%s)",

@@ -8,10 +8,14 @@ import (
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/liuhen/liuhen/internal/testenv"
 )
 
 // TestRehashKeysThatNeedEncoding rehashes objects whose keys hold
@@ -353,5 +357,46 @@ func TestStatOfABusyOrStrangeAnswer(t *testing.T) {
 		if _, err := via.Stat(ctx, "odd/x"); !errors.Is(err, ErrUnavailable) {
 			t.Errorf("HEAD answered %s: got %v, want ErrUnavailable", m, err)
 		}
+	}
+}
+
+// TestRehashOfBytesDamagedOnTheDrive flips a byte of an object's data on
+// MinIO's drive, as a failing disk does: MinIO's own check of its data
+// refuses the read (503 SlowDownRead, every time it is asked), and the
+// rehash reports the object unreadable, not MinIO unavailable. The
+// object's size and checksum, kept apart from its data, still read.
+func TestRehashOfBytesDamagedOnTheDrive(t *testing.T) {
+	s := openStore(t, 0)
+	ctx := testContext(t)
+	const key = "meetings/1/recordings/1/tracks/1/000007.webm"
+	data := segmentBytes(1<<20, 5) // over MinIO's 128 KiB, so not kept inline
+	sum := sha256.Sum256(data)
+	if err := s.Put(ctx, key, bytes.NewReader(data), int64(len(data)), sum,
+		"video/webm"); err != nil {
+		t.Fatal(err)
+	}
+	parts, err := filepath.Glob(filepath.Join(testenv.MinIODataDir(t), s.cfg.Bucket,
+		filepath.FromSlash(key), "*", "part.1"))
+	if err != nil || len(parts) != 1 {
+		t.Fatalf("the object's data file on the drive: got %v, %v; want one part.1", parts,
+			err)
+	}
+	stored, err := os.ReadFile(parts[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored[len(stored)/2] ^= 0x40
+	if err := os.WriteFile(parts[0], stored, 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	_, _, err = s.Rehash(ctx, key)
+	if !errors.Is(err, ErrUnreadable) || errors.Is(err, ErrUnavailable) ||
+		!strings.Contains(err.Error(), key) || !strings.Contains(err.Error(), "damaged") {
+		t.Errorf("rehash: got %v, want ErrUnreadable naming the key and the damage", err)
+	}
+	if info, err := s.Stat(ctx, key); err != nil || info.Size != int64(len(data)) ||
+		info.SHA256 != sum {
+		t.Errorf("stat: got %+v, %v; want the size and checksum stored", info, err)
 	}
 }

@@ -33,6 +33,12 @@ var (
 // translates the store's own not-found error into it.
 var ErrObjectMissing = errors.New("object missing")
 
+// ErrObjectUnreadable is what an ObjectChecker's Rehash returns (possibly
+// wrapped) when the store holds an object under the key but cannot read
+// its bytes back: they are damaged where the store keeps them. It is a
+// finding about that segment, not a failure of the run.
+var ErrObjectUnreadable = errors.New("object unreadable")
+
 // ErrStoreUnavailable is what an ObjectChecker returns (possibly wrapped)
 // when the evidence store did not answer in time; the check may succeed
 // later. The HTTP handler answers it with 503 and Retry-After.

@@ -273,7 +273,8 @@ func (f *fixture) compliantProcedure(w *world) {
 type fakeStore struct {
 	mu       sync.Mutex
 	objects  map[string][]byte
-	fail     error // returned by every call when set
+	damaged  map[string]bool // keys whose bytes Rehash cannot read back
+	fail     error           // returned by every call when set
 	stats    atomic.Int64
 	rehashes atomic.Int64
 }
@@ -281,7 +282,7 @@ type fakeStore struct {
 var _ ObjectChecker = (*fakeStore)(nil)
 
 func newFakeStore() *fakeStore {
-	return &fakeStore{objects: map[string][]byte{}}
+	return &fakeStore{objects: map[string][]byte{}, damaged: map[string]bool{}}
 }
 
 func (s *fakeStore) put(key string, data []byte) {
@@ -322,6 +323,12 @@ func (s *fakeStore) Rehash(ctx context.Context, key string, _ int64) ([32]byte, 
 	error) {
 	s.rehashes.Add(1)
 	data, err := s.get(ctx, key)
+	s.mu.Lock()
+	damaged := s.damaged[key]
+	s.mu.Unlock()
+	if err == nil && damaged {
+		return [32]byte{}, 0, fmt.Errorf("fake store %q: %w: bit rot", key, ErrObjectUnreadable)
+	}
 	return sha256.Sum256(data), int64(len(data)), err
 }
 

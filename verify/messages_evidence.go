@@ -64,6 +64,16 @@ func msgObjectSize(s segmentRow, size int64) [2]string {
 	}
 }
 
+func msgObjectUnreadable(s segmentRow, err error) [2]string {
+	return [2]string{
+		fmt.Sprintf("segment %d of track %d (object %s) is stored, but the object store "+
+			"cannot read its bytes back: they are damaged where it keeps them (%v)", s.Seq,
+			s.TrackID, s.Key, err),
+		fmt.Sprintf("轨道 %d 的第 %d 段（对象 %s）仍在对象存储中，但其内容无法读回："+
+			"存储的数据已损坏（%v）", s.TrackID, s.Seq, s.Key, err),
+	}
+}
+
 func msgObjectHash(s segmentRow, sum [32]byte) [2]string {
 	return [2]string{
 		fmt.Sprintf("segment %d of track %d (object %s) no longer hashes to its recorded "+

@@ -18,8 +18,10 @@ import (
 // that a rehash needs no Stat besides. Rehash is given the catalogued size
 // and may return an object of another size without reading it (its size
 // and a zero sum). Both return an error
-// matching ErrObjectMissing (errors.Is) when no object has that key; any
-// other error means the store failed, and stops the Run. Both are called
+// matching ErrObjectMissing (errors.Is) when no object has that key, and
+// Rehash one matching ErrObjectUnreadable when the store cannot read the
+// object's bytes back; any other error means the store failed, and stops
+// the Run. Both are called
 // from several goroutines at once.
 type ObjectChecker interface {
 	Stat(ctx context.Context, key string) (size int64, err error)
@@ -282,6 +284,9 @@ func checkObject(ctx context.Context, objects ObjectChecker, s segmentRow,
 		p := segmentProblem(s, msgObjectMissing(s, s))
 		p.missing = true
 		return p, nil
+	}
+	if errors.Is(err, ErrObjectUnreadable) {
+		return segmentProblem(s, msgObjectUnreadable(s, err)), nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("%s object %q: %w", op, s.Key, err)

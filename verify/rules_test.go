@@ -421,6 +421,19 @@ func tamperedCases() []ruleCase {
 		{name: "fires with rehash for an object of another size", opts: rehash,
 			breaks: func(f *fixture, w world) { f.store.put(w.keys[0], []byte("short")) },
 			want:   []string{CodeRecordingTampered}, check: wantIn("holds 5 bytes")},
+		{name: "fires with rehash for an object the store cannot read back", opts: rehash,
+			breaks: func(f *fixture, w world) {
+				f.store.mu.Lock()
+				f.store.damaged[w.keys[1]] = true
+				f.store.mu.Unlock()
+			},
+			want: []string{CodeRecordingTampered},
+			check: func(tb testing.TB, rep Report, w world) {
+				wantIn("cannot read its bytes back", "bit rot")(tb, rep, w)
+				if got := rep.Findings[0].ObjectKey; got != w.keys[1] {
+					tb.Errorf("object key %q, want %q", got, w.keys[1])
+				}
+			}},
 		{name: "fires with rehash for altered bytes of the same size", opts: rehash,
 			breaks: alterBytes(2), want: []string{CodeRecordingTampered},
 			check: wantIn("no longer hashes")},

@@ -23,4 +23,9 @@ func TestCheckerErrorOfRefusedCredentials(t *testing.T) {
 	if err := checkerError("k", storage.ErrNotFound); !errors.Is(err, verify.ErrObjectMissing) {
 		t.Errorf("not found: got %v, want verify.ErrObjectMissing", err)
 	}
+	// A damaged object is a finding about it, not a store to try later.
+	err := checkerError("k", fmt.Errorf("rehash object k: %w: SlowDownRead", storage.ErrUnreadable))
+	if !errors.Is(err, verify.ErrObjectUnreadable) || errors.Is(err, verify.ErrStoreUnavailable) {
+		t.Errorf("unreadable: got %v, want verify.ErrObjectUnreadable alone", err)
+	}
 }

@@ -431,6 +431,8 @@ func checkerError(key string, err error) error {
 	switch {
 	case errors.Is(err, storage.ErrNotFound):
 		return fmt.Errorf("%w: %s", verify.ErrObjectMissing, key)
+	case errors.Is(err, storage.ErrUnreadable):
+		return fmt.Errorf("%w: %w", verify.ErrObjectUnreadable, err)
 	case errors.Is(err, storage.ErrInvalidArgument):
 		// A catalogued key no object can have (a row edited by hand): no
 		// object holds that segment.

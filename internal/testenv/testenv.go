@@ -167,6 +167,24 @@ func MinIOServer(t testing.TB) MinIO {
 	return m
 }
 
+// MinIODataDir returns the directory the MinIO of `make services` keeps its
+// drive in (.liuhen/minio), for tests that damage stored bytes the way a
+// failing disk does. A test run against another MinIO fails here, saying
+// so: those tests need the drive on this machine.
+func MinIODataDir(t testing.TB) string {
+	t.Helper()
+	root, err := RepoRoot()
+	if err != nil {
+		t.Fatalf("find the MinIO drive: %v", err)
+	}
+	dir := filepath.Join(root, ".liuhen", "minio")
+	if info, err := os.Stat(dir); err != nil || !info.IsDir() {
+		t.Fatalf("the MinIO drive %s is not there: this test damages an object on the "+
+			"drive of the MinIO that `make services` starts; %s", dir, howToStart)
+	}
+	return dir
+}
+
 // BucketName returns a bucket name no other test uses.
 func BucketName() string {
 	return "liuhen-test-" + randomHex(6)
