@@ -46,8 +46,12 @@ func (in DecisionInput) check() error {
 	fe.checkText("reference", in.Reference, maxName, true)
 	fe.checkText("payee", in.Payee, maxName, true)
 	fe.checkText("project", in.Project, maxName, true)
-	fe.checkTimes(map[string]*time.Time{"decided_at": &in.DecidedAt,
-		"registered_at": in.RegisteredAt, "contract_at": in.ContractAt, "paid_at": in.PaidAt})
+	times := map[string]*time.Time{"registered_at": in.RegisteredAt,
+		"contract_at": in.ContractAt, "paid_at": in.PaidAt}
+	if !in.DecidedAt.IsZero() {
+		times["decided_at"] = &in.DecidedAt
+	}
+	fe.checkTimes(times)
 	return fe.err()
 }
 

@@ -45,9 +45,12 @@ func (in MeetingInput) check() error {
 		fe.checkSpan("ended_at", *in.StartedAt, in.EndedAt, "started_at")
 	}
 	fe.checkOptionalID("chair_member_id", in.ChairMemberID)
-	fe.checkTimes(map[string]*time.Time{"planned_start": &in.PlannedStart,
-		"planned_end": in.PlannedEnd, "started_at": in.StartedAt, "ended_at": in.EndedAt,
-		"minutes_written_at": in.MinutesWrittenAt})
+	times := map[string]*time.Time{"planned_end": in.PlannedEnd, "started_at": in.StartedAt,
+		"ended_at": in.EndedAt, "minutes_written_at": in.MinutesWrittenAt}
+	if !in.PlannedStart.IsZero() {
+		times["planned_start"] = &in.PlannedStart
+	}
+	fe.checkTimes(times)
 	return fe.err()
 }
 

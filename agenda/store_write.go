@@ -107,14 +107,15 @@ func writeSQL(id int64, insert, update, columns string, args ...any) (string, []
 		append(args, id)
 }
 
-// checkSpan reports an end before its start; a nil end is open.
 // checkTimes reports each time outside the years a day may have (minDate
 // to maxDate, as for days): a year such as 9999 is a typing mistake, and
-// the verifier would count its gaps in centuries. Nil times are allowed.
+// the verifier would count its gaps in centuries. Nil times are allowed;
+// give a required time's field only when it is set, since its absence is
+// told as required.
 func (f *fieldErrors) checkTimes(times map[string]*time.Time) {
 	for _, field := range slices.Sorted(maps.Keys(times)) {
 		t := times[field]
-		if t == nil || t.IsZero() {
+		if t == nil {
 			continue
 		}
 		if y := t.Year(); y < minDate.t.Year() || y > maxDate.t.Year() {
@@ -124,6 +125,7 @@ func (f *fieldErrors) checkTimes(times map[string]*time.Time) {
 	}
 }
 
+// checkSpan reports an end before its start; a nil end is open.
 func (f *fieldErrors) checkSpan(endField string, start time.Time, end *time.Time,
 	startField string) {
 	if end != nil && !start.IsZero() && end.Before(start) {

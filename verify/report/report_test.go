@@ -105,16 +105,18 @@ func TestWriteHTMLListsEveryFinding(t *testing.T) {
 }
 
 // TestWriteHTMLEvidenceLine checks that a finding with no meeting, item,
-// recording or object says what its evidence is, rather than an empty
-// "Evidence:" line, and that one with a meeting and an object names them.
+// recording or object (NO_MEETING, a late registration, split spending)
+// names the decision's register entry as its evidence, claiming nothing
+// about a link, rather than an empty "Evidence:" line, and that one with a
+// meeting and an object names them.
 func TestWriteHTMLEvidenceLine(t *testing.T) {
 	v := verification()
 	meeting := int64(7)
 	v.Findings[1].MeetingID = &meeting
 	v.Findings[1].ObjectKey = "meetings/7/recordings/1/tracks/1/000003.webm"
 	page := townshipPage(t, v)
-	if got := strings.Count(page, "linked to no agenda item"); got != 2 {
-		t.Errorf("got %d findings told as linked to no agenda item, want 2", got)
+	if got := strings.Count(page, "the decision's entry in the register"); got != 2 {
+		t.Errorf("got %d findings resting on the register entry, want 2", got)
 	}
 	if !strings.Contains(page, "证据 Evidence: 会议 meeting 7 · 对象 object "+
 		"meetings/7/recordings/1/tracks/1/000003.webm</p>") {
