@@ -110,10 +110,11 @@ func (s *Store) getObject(ctx context.Context, key string) (*http.Response, erro
 			return nil, s.notMinIO(key, "%s to %q", resp.Status, resp.Header.Get("Location"))
 		}
 		answer, fromS3 := errorAnswer(resp, s.cfg.Bucket, key)
-		if !fromS3 && !busy(resp.StatusCode) && resp.StatusCode != http.StatusNotFound {
-			// A 204, a 206, a proxy's 403 page: not MinIO, which answers
-			// every error with its XML document; a 404 is taken as the
-			// object missing, as minio-go's Stat takes it.
+		if !fromS3 && !busy(resp.StatusCode) {
+			// A 204, a 206, a proxy's 403 or 404 page: not MinIO, which
+			// answers every error of a GET with its XML document. A 404
+			// without one says nothing of the object: taking it as missing
+			// would report every segment of a misrouted endpoint as lost.
 			return nil, s.notMinIO(key, "%s and no S3 error document", resp.Status)
 		}
 		if !busy(resp.StatusCode) {

@@ -147,9 +147,10 @@ func TestRehashAsksABusyMinIOAgain(t *testing.T) {
 	}
 }
 
-// TestRehashThroughAProxyPage checks that an answer that is not S3's
-// error document (a proxy's own 404 page) still ends the rehash with the
-// object named, as a missing object.
+// TestRehashThroughAProxyPage checks that a 404 without S3's error
+// document (a proxy's own page) ends the rehash as MinIO unavailable,
+// naming the key: it says nothing of the object, and taking it as missing
+// would report every segment behind a misrouted endpoint as lost.
 func TestRehashThroughAProxyPage(t *testing.T) {
 	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Query().Has("location") {
@@ -168,8 +169,9 @@ func TestRehashThroughAProxyPage(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, _, err = s.Rehash(testContext(t), "meetings/1/000001.webm")
-	if !errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), "meetings/1/000001.webm") {
-		t.Errorf("got %v, want ErrNotFound naming the key", err)
+	if !errors.Is(err, ErrUnavailable) || errors.Is(err, ErrNotFound) ||
+		!strings.Contains(err.Error(), "meetings/1/000001.webm") {
+		t.Errorf("got %v, want ErrUnavailable naming the key", err)
 	}
 }
 
