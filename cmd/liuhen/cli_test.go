@@ -37,6 +37,7 @@ func TestExitStatus(t *testing.T) {
 		{"sweep skip of an unknown rule", []string{"findings", "sweep", "--skip", "X"}, nil,
 			exitUsage},
 		{"rules of commas alone", []string{"verify", "--rules", ","}, nil, exitUsage},
+		{"rules of a space alone", []string{"verify", "--rules", " "}, nil, exitUsage},
 		{"report skip of commas alone", []string{"report", "--skip", " , "}, nil, exitUsage},
 		{"sweep skip of commas alone", []string{"findings", "sweep", "--skip", ","}, nil,
 			exitUsage},

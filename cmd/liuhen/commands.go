@@ -200,7 +200,7 @@ func verifyOptions(unit, from, to, rules, skip string, rehash bool,
 		name, value string
 		codes       []string
 	}{{"--rules", rules, opts.Codes}, {"--skip", skip, opts.Skip}} {
-		if strings.TrimSpace(f.value) != "" && len(f.codes) == 0 {
+		if f.value != "" && len(f.codes) == 0 {
 			return opts, usagef("%s %q names no rule; give finding codes separated by "+
 				"commas, such as NO_MEETING,WRONG_BODY", f.name, f.value)
 		}

@@ -125,7 +125,7 @@ RECORDING_TAMPERED out reads no MinIO setting.`,
 // besides those of LIUHEN_ALERT_SKIP.
 func sweep(cmd *cobra.Command, skip string) error {
 	flagSkip := verify.ParseCodes(skip)
-	if strings.TrimSpace(skip) != "" && len(flagSkip) == 0 {
+	if skip != "" && len(flagSkip) == 0 {
 		return usagef("--skip %q names no rule; give finding codes separated by commas, "+
 			"such as RECORDING_TAMPERED", skip)
 	}
