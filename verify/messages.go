@@ -146,14 +146,16 @@ var earlyWhat = map[string][2]string{
 // Time.Sub gives it for any longer one.
 const maxSpan = time.Duration(1<<63 - 1)
 
-// span writes to - from: as a duration to the second, or, past what a
-// duration holds (a date in the year 9999, say), as whole days, rather
-// than as the largest duration.
-func span(from, to time.Time) string {
+// span writes to - from in English and in Chinese: as a duration to the
+// second, or, past what a duration holds (a date in the year 9999, say),
+// as whole days, rather than as the largest duration.
+func span(from, to time.Time) (en, zh string) {
 	if d := to.Sub(from); d != maxSpan && d != -maxSpan-1 {
-		return d.Round(time.Second).String()
+		s := d.Round(time.Second).String()
+		return s, s
 	}
-	return fmt.Sprintf("%d days", daysBetween(from, to))
+	days := daysBetween(from, to)
+	return fmt.Sprintf("%d days", days), fmt.Sprintf("%d 天", days)
 }
 
 // daysBetween is the number of whole days from from to to, for any two
@@ -166,7 +168,7 @@ func daysBetween(from, to time.Time) int64 {
 }
 
 func msgDecidedBefore(meeting int64, e early) (en, zh string) {
-	gap := span(e.At, e.Start)
+	gapEN, gapZH := span(e.At, e.Start)
 	whenEN := fmt.Sprintf("meeting %d started (%s)", meeting, stamp(e.Start))
 	whenZH := fmt.Sprintf("会议 %d 的开始时间（%s）", meeting, stamp(e.Start))
 	if !e.Started {
@@ -176,8 +178,8 @@ func msgDecidedBefore(meeting int64, e early) (en, zh string) {
 			meeting, stamp(e.Start))
 	}
 	what := earlyWhat[e.What]
-	en = fmt.Sprintf("%s %s, %s before %s", what[0], stamp(e.At), gap, whenEN)
-	zh = fmt.Sprintf("%s %s 比%s早 %s", what[1], stamp(e.At), whenZH, gap)
+	en = fmt.Sprintf("%s %s, %s before %s", what[0], stamp(e.At), gapEN, whenEN)
+	zh = fmt.Sprintf("%s %s 比%s早 %s", what[1], stamp(e.At), whenZH, gapZH)
 	if e.What == "decided" {
 		en += "; a decision cannot come from a meeting held after it; missing evidence: " +
 			"a meeting held before the decision"

@@ -16,7 +16,7 @@ func TestMessagesOfFarDates(t *testing.T) {
 	far := time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC)
 	days := strconv.FormatInt((far.Unix()-at.Unix())/86400, 10)
 	en, zh := msgDecidedBefore(7, early{What: "decided", At: at, Start: far})
-	if !strings.Contains(en, days+" days before") || !strings.Contains(zh, days+" days") {
+	if !strings.Contains(en, days+" days before") || !strings.Contains(zh, "早 "+days+" 天") {
 		t.Errorf("decided before:\n%s\n%s\nwant %s days", en, zh, days)
 	}
 	en, _ = msgDecidedBefore(7, early{What: "decided", At: at, Start: at.Add(90 * time.Minute)})
