@@ -138,8 +138,7 @@ var stageTriggers = []string{"decision_stage_not_deciding", "decision_deciding_n
 // touchTriggers keep a decision's change time: on an UPDATE of its row
 // (migration 00017), and on a write of its earlier stages (00019).
 var touchTriggers = []string{"decisions_touch", "decision_stages_touch_insert",
-	"decision_stages_touch_update", "decision_stages_touch_moved",
-	"decision_stages_touch_delete"}
+	"decision_stages_touch_update", "decision_stages_touch_delete"}
 
 // checkStages does the work of stageTriggers, which replica mode silenced,
 // for the decisions Generate wrote.

@@ -19,22 +19,30 @@ BEGIN
 END $$;
 -- +goose StatementEnd
 
+-- +goose StatementBegin
+CREATE FUNCTION decision_stages_touch_update() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    -- A stage moved to another decision changes both decisions.
+    UPDATE decisions d SET updated_at = clock_timestamp()
+    WHERE d.id IN (SELECT decision_id FROM old_rows
+                   UNION SELECT decision_id FROM new_rows);
+    RETURN NULL;
+END $$;
+-- +goose StatementEnd
+
 CREATE TRIGGER decision_stages_touch_insert AFTER INSERT ON decision_stages
     REFERENCING NEW TABLE AS stage_rows
     FOR EACH STATEMENT EXECUTE FUNCTION decision_stages_touch();
 CREATE TRIGGER decision_stages_touch_update AFTER UPDATE ON decision_stages
-    REFERENCING NEW TABLE AS stage_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION decision_stages_touch();
-CREATE TRIGGER decision_stages_touch_moved AFTER UPDATE ON decision_stages
-    REFERENCING OLD TABLE AS stage_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION decision_stages_touch();
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION decision_stages_touch_update();
 CREATE TRIGGER decision_stages_touch_delete AFTER DELETE ON decision_stages
     REFERENCING OLD TABLE AS stage_rows
     FOR EACH STATEMENT EXECUTE FUNCTION decision_stages_touch();
 
 -- +goose Down
 DROP TRIGGER decision_stages_touch_delete ON decision_stages;
-DROP TRIGGER decision_stages_touch_moved ON decision_stages;
 DROP TRIGGER decision_stages_touch_update ON decision_stages;
 DROP TRIGGER decision_stages_touch_insert ON decision_stages;
+DROP FUNCTION decision_stages_touch_update();
 DROP FUNCTION decision_stages_touch();
