@@ -99,15 +99,8 @@ func TestRehashAsksABusyMinIOAgain(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	target, err := url.Parse("http://" + s.cfg.Endpoint)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// The proxy leaves the Host header as the client sent it, which is
-	// what the client signed.
-	pass := httputil.NewSingleHostReverseProxy(target)
 	var gets atomic.Int32
-	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	busy := throughProxy(t, s, nil, func(w http.ResponseWriter, r *http.Request, pass http.Handler) {
 		if r.Method == http.MethodGet && strings.Contains(r.URL.Path, "/busy/") {
 			n := gets.Add(1)
 			if strings.HasSuffix(r.URL.Path, "/always") || n <= 2 {
@@ -120,14 +113,7 @@ func TestRehashAsksABusyMinIOAgain(t *testing.T) {
 			}
 		}
 		pass.ServeHTTP(w, r)
-	}))
-	t.Cleanup(proxy.Close)
-	cfg := s.cfg
-	cfg.Endpoint = strings.TrimPrefix(proxy.URL, "http://")
-	busy, err := New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	})
 
 	got, n, err := busy.Rehash(ctx, "busy/twice")
 	if err != nil || got != sum || n != int64(len(data)) {
@@ -190,13 +176,8 @@ func TestRehashRefusesWhatIsNotAnObject(t *testing.T) {
 		"video/webm"); err != nil {
 		t.Fatal(err)
 	}
-	target, err := url.Parse("http://" + s.cfg.Endpoint)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pass := httputil.NewSingleHostReverseProxy(target)
 	var mode atomic.Value
-	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	via := throughProxy(t, s, nil, func(w http.ResponseWriter, r *http.Request, pass http.Handler) {
 		if r.URL.Path == "/login" {
 			w.Write([]byte("<html>log in</html>"))
 			return
@@ -230,14 +211,7 @@ func TestRehashRefusesWhatIsNotAnObject(t *testing.T) {
 		default:
 			pass.ServeHTTP(w, r)
 		}
-	}))
-	t.Cleanup(proxy.Close)
-	cfg := s.cfg
-	cfg.Endpoint = strings.TrimPrefix(proxy.URL, "http://")
-	via, err := New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	})
 	mode.Store("pass")
 	if got, n, err := via.Rehash(ctx, "odd/object"); err != nil || got != sum ||
 		n != int64(len(data)) {
@@ -284,12 +258,7 @@ func TestKeysMinIORefuses(t *testing.T) {
 func TestAccessDeniedNamesTheSetting(t *testing.T) {
 	s := openStore(t, 0)
 	ctx := testContext(t)
-	target, err := url.Parse("http://" + s.cfg.Endpoint)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pass := httputil.NewSingleHostReverseProxy(target)
-	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	via := throughProxy(t, s, nil, func(w http.ResponseWriter, r *http.Request, pass http.Handler) {
 		if !strings.Contains(r.URL.Path, "/denied/") {
 			pass.ServeHTTP(w, r)
 			return
@@ -300,14 +269,7 @@ func TestAccessDeniedNamesTheSetting(t *testing.T) {
 			w.Write([]byte(`<?xml version="1.0" encoding="UTF-8"?><Error>` +
 				`<Code>AccessDenied</Code><Message>Access Denied.</Message></Error>`))
 		}
-	}))
-	t.Cleanup(proxy.Close)
-	cfg := s.cfg
-	cfg.Endpoint = strings.TrimPrefix(proxy.URL, "http://")
-	via, err := New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	})
 	_, _, rerr := via.RehashIfSize(ctx, "denied/1", 10)
 	_, serr := via.Stat(ctx, "denied/1")
 	for op, err := range map[string]error{"rehash": rerr, "stat": serr} {
@@ -325,13 +287,12 @@ func TestAccessDeniedNamesTheSetting(t *testing.T) {
 func TestStatOfABusyOrStrangeAnswer(t *testing.T) {
 	s := openStore(t, 0)
 	ctx := testContext(t)
-	target, err := url.Parse("http://" + s.cfg.Endpoint)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pass := httputil.NewSingleHostReverseProxy(target)
 	var mode atomic.Value
-	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	via := throughProxy(t, s, func(c *Config) {
+		// Longer than minio-go's retries of a 502 or 503 (about 7 s at most),
+		// so that the answer, not the bound, is what ends each call.
+		c.CallTimeout = 30 * time.Second
+	}, func(w http.ResponseWriter, r *http.Request, pass http.Handler) {
 		if r.Method != http.MethodHead || !strings.Contains(r.URL.Path, "/odd/") {
 			pass.ServeHTTP(w, r)
 			return
@@ -345,17 +306,7 @@ func TestStatOfABusyOrStrangeAnswer(t *testing.T) {
 		case "503":
 			w.WriteHeader(http.StatusServiceUnavailable)
 		}
-	}))
-	t.Cleanup(proxy.Close)
-	cfg := s.cfg
-	cfg.Endpoint = strings.TrimPrefix(proxy.URL, "http://")
-	// Longer than minio-go's retries of a 502 or 503 (about 7 s at most),
-	// so that the answer, not the bound, is what ends each call.
-	cfg.CallTimeout = 30 * time.Second
-	via, err := New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	})
 	for _, m := range []string{"200", "502", "503"} {
 		mode.Store(m)
 		_, err := via.Stat(ctx, "odd/x")
@@ -405,4 +356,32 @@ func TestRehashOfBytesDamagedOnTheDrive(t *testing.T) {
 		info.SHA256 != sum {
 		t.Errorf("stat: got %+v, %v; want the size and checksum stored", info, err)
 	}
+}
+
+// throughProxy returns a store like s whose endpoint is a proxy to s's
+// MinIO: answer sees every request first and passes it on with pass, or
+// answers it itself. change, unless nil, alters the store's settings. The proxy leaves
+// the Host header as the client sent it, which is what the client signed.
+func throughProxy(t *testing.T, s *Store, change func(*Config),
+	answer func(w http.ResponseWriter, r *http.Request, pass http.Handler)) *Store {
+	t.Helper()
+	target, err := url.Parse("http://" + s.cfg.Endpoint)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pass := httputil.NewSingleHostReverseProxy(target)
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		answer(w, r, pass)
+	}))
+	t.Cleanup(proxy.Close)
+	cfg := s.cfg
+	cfg.Endpoint = strings.TrimPrefix(proxy.URL, "http://")
+	if change != nil {
+		change(&cfg)
+	}
+	via, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return via
 }
