@@ -189,23 +189,30 @@ func plural(n int, thing string) string {
 	return fmt.Sprintf("%d %ss", n, thing)
 }
 
+// codeFlag reads the finding codes of flag name. A value of commas and
+// spaces alone names no rule, and is refused rather than read as no list
+// (which runs every rule).
+func codeFlag(name, value string) ([]string, error) {
+	codes := verify.ParseCodes(value)
+	if value != "" && len(codes) == 0 {
+		return nil, usagef("%s %q names no rule; give finding codes separated by commas, "+
+			"such as NO_MEETING,WRONG_BODY", name, value)
+	}
+	return codes, nil
+}
+
 // verifyOptions reads the flags shared by verify and report; dates are read
 // in loc. The codes are checked with the other options (Options.Validate).
 func verifyOptions(unit, from, to, rules, skip string, rehash bool,
 	loc *time.Location) (verify.Options, error) {
-	opts := verify.Options{Unit: unit, Rehash: rehash, Codes: verify.ParseCodes(rules),
-		Skip: verify.ParseCodes(skip)}
-	// Commas and spaces alone name no rule: they would run every rule.
-	for _, f := range []struct {
-		name, value string
-		codes       []string
-	}{{"--rules", rules, opts.Codes}, {"--skip", skip, opts.Skip}} {
-		if f.value != "" && len(f.codes) == 0 {
-			return opts, usagef("%s %q names no rule; give finding codes separated by "+
-				"commas, such as NO_MEETING,WRONG_BODY", f.name, f.value)
-		}
-	}
+	opts := verify.Options{Unit: unit, Rehash: rehash}
 	var err error
+	if opts.Codes, err = codeFlag("--rules", rules); err != nil {
+		return opts, err
+	}
+	if opts.Skip, err = codeFlag("--skip", skip); err != nil {
+		return opts, err
+	}
 	if from != "" {
 		if opts.From, err = verify.ParseFromIn(from, loc); errors.Is(err, verify.ErrBadYear) {
 			return opts, flagErrors(err)

@@ -124,10 +124,9 @@ RECORDING_TAMPERED out reads no MinIO setting.`,
 // sweep runs one sweep of the findings, leaving out the rules of skip
 // besides those of LIUHEN_ALERT_SKIP.
 func sweep(cmd *cobra.Command, skip string) error {
-	flagSkip := verify.ParseCodes(skip)
-	if skip != "" && len(flagSkip) == 0 {
-		return usagef("--skip %q names no rule; give finding codes separated by commas, "+
-			"such as RECORDING_TAMPERED", skip)
+	flagSkip, err := codeFlag("--skip", skip)
+	if err != nil {
+		return err
 	}
 	if err := (verify.Options{Skip: flagSkip}).Validate(); err != nil {
 		return flagErrors(err)
