@@ -147,6 +147,8 @@ func TestInspectorTokensAPIBadInput(t *testing.T) {
 		field                   string
 	}{
 		{"no name", "application/json", `{"ttl_hours":24}`, 400, "name"},
+		{"a name with a lone surrogate", "application/json", `{"name":"王\ud800明"}`, 400,
+			"name"},
 		{"blank name", "application/json", `{"name":"  "}`, 400, "name"},
 		{"name with a line break", "application/json", `{"name":"王\n明"}`, 400, "name"},
 		{"lifetime too short", "application/json", `{"name":"王明","ttl_hours":0}`, 400,

@@ -3,12 +3,15 @@
 package httpjson
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"mime"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/liuhen/liuhen/internal/problem"
@@ -27,7 +30,9 @@ func Write(w http.ResponseWriter, status int, v any) {
 // bytes. It answers the request itself and returns false when the body is
 // not that: 415 for another content type, 413 for a body over max, 400 for
 // bad JSON, an unknown or mistyped field or a second value, each saying
-// what to send (expect, such as `send name and ttl_hours`).
+// what to send (expect, such as `send name and ttl_hours`), and 400 naming
+// the fields whose text is not Unicode (BadText), which decoding would
+// quietly store as U+FFFD.
 func Read(w http.ResponseWriter, r *http.Request, dst any, max int64, expect string) bool {
 	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil ||
 		mt != "application/json" {
@@ -35,11 +40,20 @@ func Read(w http.ResponseWriter, r *http.Request, dst any, max int64, expect str
 			"send the body as JSON with Content-Type: application/json; "+expect)
 		return false
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, max))
-	dec.DisallowUnknownFields()
-	err := dec.Decode(dst)
-	if err == nil && dec.Decode(&struct{}{}) != io.EOF {
-		err = errors.New("the body holds more than one JSON value")
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, max))
+	if err == nil && BadText(body) {
+		problem.WriteDetails(w, problem.Details{Status: http.StatusBadRequest,
+			Detail: "the body holds text that is not Unicode; " + expect,
+			Errors: badTextFields(body)})
+		return false
+	}
+	if err == nil {
+		dec := json.NewDecoder(bytes.NewReader(body))
+		dec.DisallowUnknownFields()
+		err = dec.Decode(dst)
+		if err == nil && dec.Decode(&struct{}{}) != io.EOF {
+			err = errors.New("the body holds more than one JSON value")
+		}
 	}
 	var tooLarge *http.MaxBytesError
 	var typeErr *json.UnmarshalTypeError
@@ -64,4 +78,21 @@ func Read(w http.ResponseWriter, r *http.Request, dst any, max int64, expect str
 		problem.WriteDetails(w, d)
 	}
 	return false
+}
+
+// badTextFields names the fields of a JSON object whose values hold text
+// that is not Unicode; none when body is no object or the bad text lies
+// elsewhere (a name, a value nested deeper than the object's own fields).
+func badTextFields(body []byte) []problem.FieldError {
+	var fields map[string]json.RawMessage
+	if json.Unmarshal(body, &fields) != nil {
+		return nil
+	}
+	var out []problem.FieldError
+	for _, name := range slices.Sorted(maps.Keys(fields)) {
+		if BadText(fields[name]) {
+			out = append(out, problem.FieldError{Field: name, Reason: ReasonBadText})
+		}
+	}
+	return out
 }

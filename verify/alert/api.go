@@ -1,11 +1,8 @@
 package alert
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -161,40 +158,16 @@ func via(ctx context.Context) string {
 }
 
 // readChange reads the JSON body of a change; an empty body names no one,
-// which the store refuses. A name or reason that is not Unicode (bytes
-// that are not UTF-8, a lone surrogate escape such as "\ud800") is
-// refused naming the field, as every JSON body of the API is: decoding
-// would quietly record U+FFFD in its place.
+// which the store refuses. httpjson.Read refuses a name or reason that is
+// not Unicode, naming the field.
 func readChange(w http.ResponseWriter, r *http.Request) (changeBody, bool) {
 	var body changeBody
 	if r.ContentLength == 0 && r.Header.Get("Content-Type") == "" {
 		return body, true
 	}
-	var read bytes.Buffer
-	r.Body = struct {
-		io.Reader
-		io.Closer
-	}{io.TeeReader(r.Body, &read), r.Body}
-	if !httpjson.Read(w, r, &body, maxBodyBytes,
-		`send an object such as {"by": "张三", "reason": "linked to its agenda item"}`) {
-		return body, false
-	}
-	var raw struct{ By, Reason json.RawMessage }
-	_ = json.Unmarshal(read.Bytes(), &raw) // read already as changeBody
-	var bad []problem.FieldError
-	for _, f := range []struct {
-		name string
-		raw  json.RawMessage
-	}{{"by", raw.By}, {"reason", raw.Reason}} {
-		if httpjson.BadText(f.raw) {
-			bad = append(bad, problem.FieldError{Field: f.name, Reason: httpjson.ReasonBadText})
-		}
-	}
-	if len(bad) > 0 {
-		problem.BadRequest(w, bad)
-		return body, false
-	}
-	return body, true
+	ok := httpjson.Read(w, r, &body, maxBodyBytes,
+		`send an object such as {"by": "张三", "reason": "linked to its agenda item"}`)
+	return body, ok
 }
 
 // fail answers an error of the store: 400 for bad input, 404 for an
