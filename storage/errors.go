@@ -46,7 +46,9 @@ var (
 	ErrUnreadable = errors.New("object unreadable")
 
 	// ErrUnavailable means MinIO did not answer (network, DNS, refused
-	// connection); the same call may succeed later.
+	// connection), answered that it is busy or failed inside, or something
+	// other than MinIO answered at its address; the same call may succeed
+	// later.
 	ErrUnavailable = errors.New("MinIO is unreachable")
 )
 
@@ -87,11 +89,12 @@ func translate(err error) error {
 	if cerr := credentialError(resp); cerr != nil {
 		return cerr
 	}
-	if errors.Is(sentinelFor(resp), ErrBucketMissing) && resp.BucketName != "" {
+	sentinel := sentinelFor(resp)
+	if sentinel == ErrBucketMissing && resp.BucketName != "" {
 		return fmt.Errorf("%w: %s (LIUHEN_MINIO_BUCKET): %w", ErrBucketMissing,
 			resp.BucketName, err)
 	}
-	if sentinel := sentinelFor(resp); sentinel != nil {
+	if sentinel != nil {
 		return fmt.Errorf("%w: %w", sentinel, err)
 	}
 	return err
