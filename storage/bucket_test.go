@@ -72,8 +72,12 @@ func TestPing(t *testing.T) {
 		}
 	})
 	t.Run("bucket missing", func(t *testing.T) {
-		other := *s
-		other.cfg.Bucket = s.cfg.Bucket + "-missing"
+		cfg := s.cfg
+		cfg.Bucket = s.cfg.Bucket + "-missing"
+		other, err := New(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if err := other.Ping(ctx); !errors.Is(err, ErrBucketMissing) {
 			t.Errorf("got %v, want ErrBucketMissing", err)
 		}

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"sync/atomic"
 
 	"github.com/minio/minio-go/v7"
 	"github.com/minio/minio-go/v7/pkg/credentials"
@@ -17,9 +18,11 @@ import (
 // concurrent use.
 type Store struct {
 	client *minio.Client
-	// reads carries Rehash's GETs (see getObject).
-	reads *http.Client
-	cfg   Config
+	// reads carries Rehash's GETs (see getObject and readsVia).
+	reads http.RoundTripper
+	// region is the bucket's region once known (see location).
+	region atomic.Pointer[string]
+	cfg    Config
 }
 
 // Open validates cfg, connects to MinIO and makes sure the bucket exists
@@ -57,7 +60,8 @@ func New(cfg Config) (*Store, error) {
 		return nil, fmt.Errorf("%w: LIUHEN_MINIO_ENDPOINT=%q: %v",
 			ErrInvalidConfig, cfg.Endpoint, err)
 	}
-	return &Store{client: client, reads: newReadClient(cfg.Secure), cfg: cfg}, nil
+	return &Store{client: client,
+		reads: readsVia(cfg.Endpoint, cfg.Secure, http.ProxyFromEnvironment), cfg: cfg}, nil
 }
 
 // Bucket returns the name of the bucket the store writes to.
