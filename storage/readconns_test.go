@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -207,5 +208,36 @@ func TestRehashThroughAForwardProxy(t *testing.T) {
 		return !ok
 	}() {
 		t.Errorf("reads without a proxy go by %T, want *readConns", reads)
+	}
+}
+
+func TestRehashOverTLS(t *testing.T) {
+	s := openStore(t, 0)
+	sum := putSegment(t, s, "conns/tls.webm", 200<<10)
+	target, _ := url.Parse("http://" + s.cfg.Endpoint)
+	front := httptest.NewTLSServer(httputil.NewSingleHostReverseProxy(target))
+	t.Cleanup(front.Close)
+
+	cfg := s.cfg
+	cfg.Endpoint = front.Listener.Addr().String()
+	cfg.Secure = true
+	cfg.Region = "us-east-1" // no call of minio-go's, which does not trust the test's CA
+	via, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conns, ok := via.reads.(*readConns)
+	if !ok {
+		t.Fatalf("reads go by %T, want *readConns", via.reads)
+	}
+	// Not trusted yet: the handshake fails, and says so.
+	_, _, err = via.Rehash(testContext(t), "conns/tls.webm")
+	if !errors.Is(err, ErrUnavailable) || !strings.Contains(err.Error(), "certificate") {
+		t.Errorf("rehash from a server whose certificate is not trusted: got %v, want "+
+			"ErrUnavailable naming the certificate", err)
+	}
+	conns.tls.RootCAs = front.Client().Transport.(*http.Transport).TLSClientConfig.RootCAs
+	for range 3 {
+		rehashes(t, via, "conns/tls.webm", sum)
 	}
 }
