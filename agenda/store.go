@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/liuhen/liuhen/internal/param"
+	"github.com/liuhen/liuhen/internal/pgtext"
 	"github.com/liuhen/liuhen/internal/problem"
 )
 
@@ -293,7 +294,7 @@ func (f *fieldErrors) checkText(field, text string, max int, optional bool) {
 		f.add(field, "must not begin or end with white space")
 	case utf8.RuneCountInString(text) > max:
 		f.add(field, fmt.Sprintf("must be at most %d characters", max))
-	case !utf8.ValidString(text) || strings.ContainsRune(text, 0):
+	case !pgtext.Valid(text):
 		f.add(field, "must be valid UTF-8 without NUL characters")
 	}
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/liuhen/liuhen/agenda"
 	"github.com/liuhen/liuhen/internal/param"
+	"github.com/liuhen/liuhen/internal/pgtext"
 	"github.com/liuhen/liuhen/verify"
 )
 
@@ -124,7 +125,7 @@ func (q Query) check() fieldErrors {
 // checkCode says what is wrong with s as a code (of an org unit, an
 // inspector): text that PostgreSQL cannot hold.
 func checkCode(s string) string {
-	if !utf8.ValidString(s) || strings.ContainsRune(s, 0) {
+	if !pgtext.Valid(s) {
 		return "is not text (invalid UTF-8 or a NUL byte); give a code such as qingshan"
 	}
 	return ""

@@ -6,7 +6,8 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
+
+	"github.com/liuhen/liuhen/internal/pgtext"
 )
 
 // defaultConcurrency is how many object checks run at once when
@@ -129,7 +130,7 @@ func (o Options) validate() []error {
 			}
 		}
 	}
-	if !o.unitIsText() {
+	if !pgtext.Valid(o.Unit) {
 		errs = append(errs, &OptionError{
 			Field: "unit",
 			Reason: fmt.Sprintf("%q is not text (invalid UTF-8 or a NUL byte); give the "+
@@ -193,11 +194,6 @@ func unknownCodes(field string, codes []string) []error {
 		}
 	}
 	return errs
-}
-
-// unitIsText reports whether Unit can be a code at all: UTF-8 without NUL.
-func (o Options) unitIsText() bool {
-	return utf8.ValidString(o.Unit) && !strings.ContainsRune(o.Unit, 0)
 }
 
 // Runs reports whether the rule with code runs under o: Codes chooses it

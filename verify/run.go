@@ -12,6 +12,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/liuhen/liuhen/internal/pgtext"
 )
 
 // Decision statuses in a report.
@@ -253,7 +255,7 @@ type querier interface {
 func (o Options) check(ctx context.Context, q querier) (*int64, []error, error) {
 	bad := o.validate()
 	var unitID *int64
-	if o.unitIsText() { // else validate has said so, and PostgreSQL would refuse it
+	if pgtext.Valid(o.Unit) { // else validate has said so, and PostgreSQL would refuse it
 		id, err := lookupUnit(ctx, q, o.Unit)
 		if !errors.Is(err, ErrUnknownUnit) && err != nil {
 			return nil, nil, err

@@ -7,12 +7,12 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/liuhen/liuhen/internal/param"
+	"github.com/liuhen/liuhen/internal/pgtext"
 	"github.com/liuhen/liuhen/verify"
 )
 
@@ -56,7 +56,7 @@ func (f Filter) Validate() error {
 	oneOf("state", f.States, States())
 	oneOf("code", f.Codes, verify.Codes())
 	oneOf("severity", f.Severities, Severities())
-	if !isText(f.Unit) {
+	if !pgtext.Valid(f.Unit) {
 		errs = append(errs, invalid("unit", "%q is no org unit code: it holds a NUL or "+
 			"bytes that are not UTF-8; give the code of an org unit", f.Unit))
 	}
@@ -69,10 +69,6 @@ func (f Filter) Validate() error {
 	}
 	return errors.Join(errs...)
 }
-
-// isText reports whether s can be stored and compared as PostgreSQL text:
-// UTF-8 without NUL.
-func isText(s string) bool { return utf8.ValidString(s) && !strings.ContainsRune(s, 0) }
 
 // Page is one page of findings; NextOffset is 0 on the last page.
 type Page struct {

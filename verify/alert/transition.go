@@ -9,6 +9,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/liuhen/liuhen/internal/pgtext"
 )
 
 // maxReason bounds the reason of a change, in characters.
@@ -112,7 +114,7 @@ func checkReason(reason string, required bool) error {
 		return invalid("reason", "empty; say why the finding is resolved, e.g. what was "+
 			"fixed or why it is no fault")
 	}
-	if !isText(reason) {
+	if !pgtext.Valid(reason) {
 		return invalid("reason", "holds a NUL or bytes that are not UTF-8; write the "+
 			"reason as text")
 	}

@@ -24,9 +24,10 @@ const maxBodyBytes = 64 << 10
 const IssuedByAPI = "api (admin token)"
 
 // API serves issued reports: GET /reports lists them (unit, limit,
-// offset; one given empty is refused), POST /reports issues one on demand,
-// GET /reports/{id} gives one with a link to read it. The caller puts it
-// behind authentication; who may use it is the caller's choice.
+// offset; one given empty is refused, as is a unit code Issuer.List does
+// not know), POST /reports issues one on demand, GET /reports/{id} gives
+// one with a link to read it. The caller puts it behind authentication;
+// who may use it is the caller's choice.
 type API struct {
 	issuer *Issuer
 	logger *slog.Logger

@@ -15,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/liuhen/liuhen/internal/pgtext"
 	"github.com/liuhen/liuhen/storage"
 	"github.com/liuhen/liuhen/verify"
 )
@@ -290,9 +291,13 @@ func scanIssued(row pgx.CollectableRow) (Issued, error) {
 	return r, err
 }
 
-// List returns issued reports, newest first: those of unit when it is not
-// "", at most limit from offset.
+// List returns issued reports, newest first: when unit is not "", those
+// issued for that unit code (not those of its sub-units), at most limit from
+// offset. A unit code it does not know (knownUnit) is refused.
 func (is *Issuer) List(ctx context.Context, unit string, limit, offset int) ([]Issued, error) {
+	if err := is.knownUnit(ctx, unit); err != nil {
+		return nil, err
+	}
 	rows, err := is.pool.Query(ctx, selectIssued+`
 		WHERE $1 = '' OR unit_code = $1
 		ORDER BY id DESC LIMIT $2 OFFSET $3`, unit, limit, offset)
@@ -304,6 +309,37 @@ func (is *Issuer) List(ctx context.Context, unit string, limit, offset int) ([]I
 		return nil, fmt.Errorf("list reports: %w", err)
 	}
 	return list, nil
+}
+
+// knownUnit refuses a unit code to list reports by, as the findings API
+// refuses one, with an *verify.OptionError wrapping verify.ErrUnknownUnit:
+// a code that is not text, or that no org unit has and no report was
+// issued for. The org unit is looked up by verify.Check, as for issuing a
+// report. A report keeps the code it was issued for, and the unit's code
+// may have changed since (PATCH /org-units/{id}), so a code that issued
+// reports carry is known: those reports can still be listed by it.
+func (is *Issuer) knownUnit(ctx context.Context, unit string) error {
+	err := verify.Check(ctx, is.pool, verify.Options{Unit: unit})
+	if !errors.Is(err, verify.ErrUnknownUnit) || !pgtext.Valid(unit) {
+		return err
+	}
+
+	var issued bool
+	err = is.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM reports WHERE unit_code = $1)`,
+		unit).Scan(&issued)
+	if err != nil {
+		return fmt.Errorf("look up reports of unit %q: %w", unit, err)
+	}
+	if issued {
+		return nil
+	}
+	return &verify.OptionError{
+		Field: "unit",
+		Reason: fmt.Sprintf("no org unit has code %q and no report was issued for one; "+
+			"give the code of an org unit, or leave unit out for the reports of every unit",
+			unit),
+		Err: verify.ErrUnknownUnit,
+	}
 }
 
 // Get returns one issued report with a link to read it for an hour.

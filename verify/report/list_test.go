@@ -1,0 +1,126 @@
+package report
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/liuhen/liuhen/internal/problem"
+	"github.com/liuhen/liuhen/verify"
+)
+
+// listAnswer is what GET /reports answered: its status and content type,
+// and the reports or the problem in its body.
+type listAnswer struct {
+	status      int
+	contentType string
+	items       []Issued
+	problem     problem.Details
+}
+
+// getReports asks srv for GET /reports?query.
+func getReports(t testing.TB, srv *httptest.Server, query string) listAnswer {
+	t.Helper()
+	resp, err := http.Get(srv.URL + "/reports?" + query)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := listAnswer{status: resp.StatusCode, contentType: resp.Header.Get("Content-Type")}
+	if a.status == http.StatusOK {
+		var page struct{ Items []Issued }
+		err = json.Unmarshal(body, &page)
+		a.items = page.Items
+	} else {
+		err = json.Unmarshal(body, &a.problem)
+	}
+	if err != nil {
+		t.Fatalf("GET /reports?%s: got %d %s, which does not decode: %v", query, a.status,
+			body, err)
+	}
+	return a
+}
+
+// ids lists the ids of reports.
+func ids(reports []Issued) []int64 {
+	out := make([]int64, len(reports))
+	for i, r := range reports {
+		out[i] = r.ID
+	}
+	return out
+}
+
+func TestListReportsByUnit(t *testing.T) {
+	e := newIssuerEnv(t, nil)
+	ctx := context.Background()
+	router := chi.NewRouter()
+	NewAPI(e.issuer, slog.New(slog.DiscardHandler)).Register(router)
+	srv := httptest.NewServer(router)
+	defer srv.Close()
+	issued, err := e.issuer.Issue(ctx, Request{Options: verify.Options{Unit: "qingshan"},
+		Format: FormatJSON}, nil)
+	if err != nil {
+		t.Fatalf("Issue: %v", err)
+	}
+
+	t.Run("unknown unit", func(t *testing.T) {
+		a := getReports(t, srv, "unit=nowhere")
+		if a.status != http.StatusBadRequest || a.contentType != problem.ContentType {
+			t.Fatalf("got %d %s, want 400 %s", a.status, a.contentType, problem.ContentType)
+		}
+		if len(a.problem.Errors) != 1 || a.problem.Errors[0].Field != "unit" ||
+			!strings.Contains(a.problem.Errors[0].Reason, `"nowhere"`) {
+			t.Errorf("got errors %+v, want one of field unit naming \"nowhere\"",
+				a.problem.Errors)
+		}
+	})
+	t.Run("unit without reports", func(t *testing.T) {
+		// The county is above the township the report covers: its own
+		// reports are listed, not those of its sub-units.
+		a := getReports(t, srv, "unit=qinghe")
+		if a.status != http.StatusOK || a.items == nil || len(a.items) != 0 {
+			t.Errorf("got %d with reports %v, want 200 with an empty list", a.status,
+				ids(a.items))
+		}
+	})
+	t.Run("unit with a report", func(t *testing.T) {
+		a := getReports(t, srv, "unit=qingshan")
+		if a.status != http.StatusOK || len(a.items) != 1 || a.items[0].ID != issued.ID {
+			t.Errorf("got %d with reports %v, want 200 with report %d", a.status,
+				ids(a.items), issued.ID)
+		}
+	})
+
+	// A unit's code changes after a report was issued for it; the report
+	// keeps the old code.
+	_, err = e.issuer.pool.Exec(ctx,
+		`UPDATE org_units SET code = 'qingshan-town' WHERE code = 'qingshan'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Run("code its reports keep after it changed", func(t *testing.T) {
+		a := getReports(t, srv, "unit=qingshan")
+		if a.status != http.StatusOK || len(a.items) != 1 || a.items[0].ID != issued.ID {
+			t.Errorf("got %d with reports %v, want 200 with report %d", a.status,
+				ids(a.items), issued.ID)
+		}
+	})
+	t.Run("new code of the unit", func(t *testing.T) {
+		a := getReports(t, srv, "unit=qingshan-town")
+		if a.status != http.StatusOK || a.items == nil || len(a.items) != 0 {
+			t.Errorf("got %d with reports %v, want 200 with an empty list", a.status,
+				ids(a.items))
+		}
+	})
+}
