@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"net/url"
 	"sync"
-	"syscall"
 	"time"
 )
 
@@ -59,11 +58,6 @@ const (
 	readIdleExpiry = 30 * time.Second
 )
 
-// readSocketBuffer is the receive buffer asked of the kernel for each
-// connection: room for a whole 4 MiB segment in flight, so MinIO writes on
-// while the hash runs and each read finds more bytes waiting.
-const readSocketBuffer = 4 << 20
-
 // longAgo is a deadline in the past: setting it ends any read or write
 // blocked on the connection.
 var longAgo = time.Unix(1, 0)
@@ -108,7 +102,6 @@ func newReadConns(endpoint string, secure bool) *readConns {
 	p := &readConns{endpoint: endpoint, dialer: net.Dialer{
 		Timeout:   30 * time.Second,
 		KeepAlive: 30 * time.Second,
-		Control:   setReceiveBuffer,
 	}}
 	if secure {
 		host, _, err := net.SplitHostPort(endpoint)
@@ -118,15 +111,6 @@ func newReadConns(endpoint string, secure bool) *readConns {
 		p.tls = &tls.Config{MinVersion: tls.VersionTLS12, ServerName: host}
 	}
 	return p
-}
-
-// setReceiveBuffer asks for readSocketBuffer bytes of receive buffer on a
-// socket being dialled; the kernel may grant less, which only costs speed.
-func setReceiveBuffer(_, _ string, raw syscall.RawConn) error {
-	return raw.Control(func(fd uintptr) {
-		_ = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF,
-			readSocketBuffer)
-	})
 }
 
 // RoundTrip sends req, a GET without a body, on an idle connection or a
