@@ -1,7 +1,6 @@
 package agenda
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -164,9 +163,13 @@ func writeRequestError(w http.ResponseWriter, e *requestError) {
 }
 
 // fail answers an error of the store: bad input as 422, conflicts as 409,
-// unknown records as 404. Anything else is logged once and answered 500
-// without details.
+// unknown records as 404, a request whose bound passed as 503 and one
+// whose client went away not at all (httpjson.Ended). Anything else is
+// logged once and answered 500 without details.
 func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
+	if httpjson.Ended(w, r, err, a.logger) {
+		return
+	}
 	var ve *ValidationError
 	var ce *ConflictError
 	switch {
@@ -184,8 +187,6 @@ func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
 		problem.Write(w, http.StatusNotFound, err.Error())
 	case errors.Is(err, ErrNoOpenRecording), errors.Is(err, ErrNoOpenIndexPoint):
 		problem.Write(w, http.StatusConflict, err.Error())
-	case errors.Is(err, context.Canceled) && r.Context().Err() != nil:
-		// The client went away; there is no one to answer.
 	default:
 		a.logger.Error("serve request", "method", r.Method, "path", r.URL.Path, "err", err)
 		problem.Write(w, http.StatusInternalServerError,

@@ -1,7 +1,6 @@
 package evidence
 
 import (
-	"context"
 	"crypto/ed25519"
 	"encoding/json"
 	"errors"
@@ -9,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/liuhen/liuhen/internal/httpjson"
 	"github.com/liuhen/liuhen/internal/param"
 	"github.com/liuhen/liuhen/internal/problem"
 )
@@ -56,8 +56,15 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		"segments", len(p.Segments), "segment_bytes", p.SegmentBytes())
 }
 
-// fail answers an export that could not start.
+// fail answers an export that could not start: 404 for an unknown
+// subject, 409 for a recording that cannot be exported, 503 when the
+// evidence store does not answer or the request's bound passed, nothing
+// when the client went away (httpjson.Ended), and 500 (logged here, once)
+// for the rest.
 func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
+	if httpjson.Ended(w, r, err, h.log) {
+		return
+	}
 	switch {
 	case errors.Is(err, ErrNotFound):
 		problem.Write(w, http.StatusNotFound, err.Error())
@@ -67,8 +74,6 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.Is(err, ErrUnavailable):
 		w.Header().Set("Retry-After", "10")
 		problem.Write(w, http.StatusServiceUnavailable, err.Error()+"; try again shortly")
-	case errors.Is(err, context.Canceled) && r.Context().Err() != nil:
-		// The client went away.
 	default:
 		h.log.Error("export evidence bundle", "path", r.URL.Path, "err", err)
 		problem.Write(w, http.StatusInternalServerError,

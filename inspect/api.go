@@ -1,7 +1,6 @@
 package inspect
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -89,9 +88,14 @@ func (a *API) serveWatch(w http.ResponseWriter, r *http.Request) {
 }
 
 // fail answers an error: bad input 400, unknown records 404, findings not
-// swept yet 503 with what to do. Anything else is logged once and answered
-// 503, since it means the database could not be read.
+// swept yet 503 with what to do, a request whose bound passed 503 and one
+// whose client went away not at all (httpjson.Ended). Anything else is
+// logged once and answered 503, since it means the database could not be
+// read.
 func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
+	if httpjson.Ended(w, r, err, a.logger) {
+		return
+	}
 	var ie *InputError
 	switch {
 	case errors.As(err, &ie):
@@ -103,8 +107,6 @@ func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.Is(err, ErrNotSwept):
 		w.Header().Set("Retry-After", "60")
 		problem.Write(w, http.StatusServiceUnavailable, err.Error())
-	case errors.Is(err, context.Canceled) && r.Context().Err() != nil:
-		// The client went away; there is no one to answer.
 	default:
 		a.logger.Error("serve request", "method", r.Method, "path", r.URL.Path, "err", err)
 		w.Header().Set("Retry-After", "5")

@@ -16,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/liuhen/liuhen/internal/access"
+	"github.com/liuhen/liuhen/internal/httpjson"
 	"github.com/liuhen/liuhen/internal/problem"
 )
 
@@ -76,6 +77,9 @@ func (a *Audit) Record(action string) func(http.Handler) http.Handler {
 				return
 			}
 			id, err := a.begin(r.Context(), entryOf(r, p, action))
+			if err != nil && httpjson.Ended(w, r, err, a.logger) {
+				return
+			}
 			if err != nil {
 				a.logger.Error("write audit entry", "action", action, "path", r.URL.Path,
 					"err", err)
@@ -141,7 +145,15 @@ func (a *Audit) begin(ctx context.Context, e Entry) (int64, error) {
 	return id, nil
 }
 
+// auditFinishTimeout bounds the writing of an answer's status, which runs
+// after the request's own context may have ended and before the answer
+// reaches its client: a PostgreSQL that does not answer delays the answer
+// by this much, not for ever, and leaves the entry without a status.
+const auditFinishTimeout = 2 * time.Second
+
 func (a *Audit) finish(ctx context.Context, id int64, status int) {
+	ctx, cancel := context.WithTimeout(ctx, auditFinishTimeout)
+	defer cancel()
 	_, err := a.pool.Exec(ctx, `UPDATE audit_log SET status = $2 WHERE id = $1`, id, status)
 	if err != nil {
 		a.logger.Error("record audit status", "entry", id, "status", status, "err", err)
@@ -229,13 +241,14 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // outcome is the status to record for the answer once the handler has
-// returned (completed) or aborted it. A request whose context ended
-// before the handler returned lost its client (net/http cancels it when
-// the connection closes), and so did one whose answer could not be
-// written, whatever status the handler chose.
+// returned (completed) or aborted it. A request whose context was
+// cancelled before the handler returned lost its client (net/http cancels
+// it when the connection closes), and so did one whose answer could not be
+// written, whatever status the handler chose. One ended by its bound
+// (httpjson.BoundUntilAnswer's cause) did not: its answer says so.
 func (w *statusWriter) outcome(ctx context.Context, completed bool) int {
 	switch {
-	case w.writeErr != nil || errors.Is(ctx.Err(), context.Canceled):
+	case w.writeErr != nil || errors.Is(context.Cause(ctx), context.Canceled):
 		return StatusClientClosed
 	case !completed:
 		return http.StatusInternalServerError

@@ -2,7 +2,6 @@ package verify
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -15,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/liuhen/liuhen/internal/fielderr"
+	"github.com/liuhen/liuhen/internal/httpjson"
 	"github.com/liuhen/liuhen/internal/param"
 	"github.com/liuhen/liuhen/internal/problem"
 )
@@ -114,9 +114,13 @@ func (h *handler) refuse(w http.ResponseWriter, r *http.Request, opts Options, b
 const retryAfterStore = "30"
 
 // fail answers a Run that went wrong: 400 for bad options, 503 when the
-// object store is not configured or does not answer, nothing when the client went away, and
+// object store is not configured or does not answer or the request's
+// bound passed, nothing when the client went away (httpjson.Ended), and
 // 500 (logged here, once) for the rest.
 func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
+	if httpjson.Ended(w, r, err, h.log) {
+		return
+	}
 	switch {
 	case errors.Is(err, ErrInvalidOptions):
 		problem.BadRequest(w, fielderr.Problems(err))
@@ -131,8 +135,6 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 			"answer, or refused the server's credentials (the server log has the cause), so "+
 			"recordings could not be checked for tampering; try again later, or ask for "+
 			"codes without "+CodeRecordingTampered)
-	case r.Context().Err() != nil && errors.Is(err, context.Canceled):
-		h.log.Debug("verify request cancelled", "err", err)
 	default:
 		h.log.Error("verify failed", "err", err)
 		problem.Write(w, http.StatusInternalServerError,

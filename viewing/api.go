@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/liuhen/liuhen/internal/access"
+	"github.com/liuhen/liuhen/internal/httpjson"
 	"github.com/liuhen/liuhen/internal/param"
 	"github.com/liuhen/liuhen/internal/problem"
 	"github.com/liuhen/liuhen/storage"
@@ -113,7 +114,13 @@ func (a *API) linkFailed(w http.ResponseWriter, c Copy, err error) {
 		"the viewing copy %s cannot be linked now: %v; try again later", c.ObjectKey, err))
 }
 
+// fail answers a copy that could not be read: 503 for the bound that
+// passed, nothing when the client went away (httpjson.Ended), and 503,
+// logged here, when the database failed otherwise.
 func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
+	if httpjson.Ended(w, r, err, a.logger) {
+		return
+	}
 	a.logger.Error("viewing copy request", "path", r.URL.Path, "err", err)
 	problem.Write(w, http.StatusServiceUnavailable,
 		"the database could not be read; try again later")

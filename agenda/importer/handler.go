@@ -16,6 +16,7 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/liuhen/liuhen/internal/httpjson"
 	"github.com/liuhen/liuhen/internal/problem"
 )
 
@@ -178,7 +179,14 @@ type fileProblem struct {
 	Errors []RowError `json:"errors"`
 }
 
+// fail answers an import that went wrong: a bad file 422 listing its bad
+// cells, a bad upload 400, 408, 413 or 415, a request whose bound passed
+// 503 and one whose client went away not at all (httpjson.Ended), and the
+// rest 500, logged here.
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
+	if httpjson.Ended(w, r, err, h.logger) {
+		return
+	}
 	var fe *FileError
 	switch {
 	case errors.As(err, &fe):
@@ -198,8 +206,6 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 		problem.Write(w, http.StatusBadRequest, err.Error())
 	case errors.Is(err, errUploadSlow):
 		problem.Write(w, http.StatusRequestTimeout, err.Error())
-	case errors.Is(err, context.Canceled) && r.Context().Err() != nil:
-		// The client went away; there is no one to answer.
 	default:
 		h.logger.Error("import", "path", r.URL.Path, "err", err)
 		problem.Write(w, http.StatusInternalServerError,

@@ -38,6 +38,8 @@ type config struct {
 	MaxSessions      int
 	TranscodeWorkers int
 	TranscodeSweep   time.Duration
+	APIDeadline      time.Duration // see apiBounds
+	APILongDeadline  time.Duration
 	ReportSchedule   []string
 	ReportUnit       string
 	ReportFormats    []report.Format
@@ -80,6 +82,11 @@ var settings = []setting{
 	{"LIUHEN_MAX_SESSIONS", "64", "publishers recorded at once (8 at most per meeting)"},
 	{"LIUHEN_TRANSCODE_WORKERS", "1", "viewing copies made at once by serve (0: none in this process)"},
 	{"LIUHEN_TRANSCODE_SWEEP", "15s", "how often serve queues ended recordings for a viewing copy"},
+	{"LIUHEN_API_DEADLINE", "10s", "how long a JSON API request may wait for PostgreSQL " +
+		"before it is answered 503 (1s to 10m)"},
+	{"LIUHEN_API_LONG_DEADLINE", "15m", "the same for verify, issuing a report, an import, " +
+		"and an evidence bundle until its download starts (at least LIUHEN_API_DEADLINE, " +
+		"at most 24h)"},
 	{"LIUHEN_REPORT_SCHEDULE", "daily,weekly,monthly", "compliance reports serve issues by " +
 		"itself: daily, weekly, monthly, comma-separated, or off"},
 	{"LIUHEN_REPORT_UNIT", "", "org unit code the scheduled reports cover (default: all units)"},
@@ -254,6 +261,32 @@ func (c *config) loadServer(r *reader) {
 	})
 	c.loadTranscoding(r)
 	c.loadReports(r)
+	c.loadDeadlines(r)
+}
+
+// loadDeadlines reads the bounds of API requests (apiBounds).
+func (c *config) loadDeadlines(r *reader) {
+	r.parse("LIUHEN_API_DEADLINE", func(v string) (err error) {
+		c.APIDeadline, err = parseBound(v, time.Second, 10*time.Minute, "10s")
+		return err
+	})
+	r.parse("LIUHEN_API_LONG_DEADLINE", func(v string) (err error) {
+		c.APILongDeadline, err = parseBound(v, time.Second, 24*time.Hour, "15m")
+		if err == nil && c.APIDeadline > 0 && c.APILongDeadline < c.APIDeadline {
+			err = fmt.Errorf("use at least LIUHEN_API_DEADLINE (%v): verify, reports, "+
+				"imports and exports take longer than other requests", c.APIDeadline)
+		}
+		return err
+	})
+}
+
+// parseBound reads a duration from least to most, such as example.
+func parseBound(v string, least, most time.Duration, example string) (time.Duration, error) {
+	d, err := time.ParseDuration(strings.TrimSpace(v))
+	if err != nil || d < least || d > most {
+		return 0, fmt.Errorf("use a duration from %v to %v, such as %s", least, most, example)
+	}
+	return d, nil
 }
 
 func (c *config) loadTranscoding(r *reader) {

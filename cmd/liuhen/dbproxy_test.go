@@ -1,7 +1,6 @@
 package main
 
 import (
-	"io"
 	"net"
 	"net/url"
 	"sync"
@@ -10,13 +9,17 @@ import (
 
 // dbProxy forwards TCP connections to PostgreSQL until cut, which drops
 // them all and refuses new ones until restore: PostgreSQL down, as far as
-// the server can tell, without stopping the one the others share.
+// the server can tell, without stopping the one the others share. freeze
+// stops forwarding, in both directions and on new connections too, without
+// closing anything, until thaw: PostgreSQL stopped with SIGSTOP, or a
+// half-open network.
 type dbProxy struct {
 	ln     net.Listener
 	target string
 	mu     sync.Mutex
 	down   bool
 	conns  []net.Conn
+	thawed chan struct{} // non-nil while frozen; closed by thaw
 }
 
 // newDBProxy starts a proxy to the database of dbURL and returns it with
@@ -34,6 +37,7 @@ func newDBProxy(t *testing.T, dbURL string) (*dbProxy, string) {
 	p := &dbProxy{ln: ln, target: u.Host}
 	t.Cleanup(func() {
 		ln.Close()
+		p.thaw()
 		p.cut()
 	})
 	go p.serve()
@@ -52,6 +56,7 @@ func (p *dbProxy) serve() {
 }
 
 func (p *dbProxy) forward(c net.Conn) {
+	p.waitThawed()
 	p.mu.Lock()
 	if p.down {
 		p.mu.Unlock()
@@ -73,9 +78,55 @@ func (p *dbProxy) forward(c net.Conn) {
 	}
 	p.conns = append(p.conns, c, up)
 	p.mu.Unlock()
-	go func() { _, _ = io.Copy(up, c); up.Close() }()
-	_, _ = io.Copy(c, up)
-	c.Close()
+	go p.pipe(up, c)
+	p.pipe(c, up)
+}
+
+// pipe copies src to dst, holding what it read while the proxy is frozen,
+// and closes dst when src ends.
+func (p *dbProxy) pipe(dst, src net.Conn) {
+	defer dst.Close()
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := src.Read(buf)
+		if n > 0 {
+			p.waitThawed()
+			if _, werr := dst.Write(buf[:n]); werr != nil {
+				return
+			}
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+// freeze stops forwarding until thaw.
+func (p *dbProxy) freeze() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.thawed == nil {
+		p.thawed = make(chan struct{})
+	}
+}
+
+// thaw forwards again, what was held first.
+func (p *dbProxy) thaw() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.thawed != nil {
+		close(p.thawed)
+		p.thawed = nil
+	}
+}
+
+func (p *dbProxy) waitThawed() {
+	p.mu.Lock()
+	thawed := p.thawed
+	p.mu.Unlock()
+	if thawed != nil {
+		<-thawed
+	}
 }
 
 // cut drops every connection and refuses new ones.

@@ -278,7 +278,8 @@ func (a *app) wire(c config, ev *evidence, key ed25519.PrivateKey,
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(
 		collectors.ProcessCollectorOpts{}))
-	guard := access.NewGuard(c.AdminToken, svc.store).WithInspectors(inspect.NewTokens(svc.pool))
+	guard := access.NewGuard(c.AdminToken, svc.store).WithInspectors(inspect.NewTokens(svc.pool)).
+		WithLogger(logger.With("component", "access"))
 	recorder, err := capture.NewServer(capture.Config{
 		SpoolDir: c.SpoolDir, SpoolMaxBytes: c.SpoolMaxBytes, SegmentDuration: c.SegmentDuration,
 		ICEUDPPort: c.ICEUDPPort, ICEPublicIPs: c.ICEPublicIPs, ICELoopback: c.ICELoopback,
@@ -298,7 +299,8 @@ func (a *app) wire(c config, ev *evidence, key ed25519.PrivateKey,
 	if err != nil {
 		return err
 	}
-	h, err := newRouter(svc, ev, more, guard, recorder, reg, logger)
+	h, err := newRouter(svc, ev, more, guard, recorder, reg,
+		apiBounds{short: c.APIDeadline, long: c.APILongDeadline}, logger)
 	if err != nil {
 		return err
 	}
@@ -333,15 +335,10 @@ func signingKey(path string, logger *slog.Logger) (ed25519.PrivateKey, error) {
 }
 
 func newRouter(svc services, ev *evidence, more domains, guard *access.Guard,
-	recorder *capture.Server, reg *prometheus.Registry, logger *slog.Logger) (http.Handler,
-	error) {
+	recorder *capture.Server, reg *prometheus.Registry, bounds apiBounds,
+	logger *slog.Logger) (http.Handler, error) {
 	r := chi.NewRouter()
-	// TODO(db-deadline): no request bounds its wait for PostgreSQL, so a
-	// database that accepts connections but never answers (SIGSTOP, a
-	// half-open network) holds API requests until their clients give up.
-	// A deadline per route (seconds for the model's reads and writes,
-	// minutes for verify and reports) answering 503 would end them.
-	r.Use(middleware.RequestID, middleware.Recoverer)
+	r.Use(middleware.RequestID, middleware.Recoverer, bounds.middleware)
 	r.Mount("/whip", recorder.Routes())
 	api := agenda.NewAPI(svc.store, guard, logger).Routes()
 	api.With(access.AdminOnly).Get("/verify",

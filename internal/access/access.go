@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/liuhen/liuhen/internal/httpjson"
 	"github.com/liuhen/liuhen/internal/problem"
 )
 
@@ -211,10 +212,7 @@ func (g *Guard) Require(next http.Handler) http.Handler {
 			problem.Write(w, http.StatusUnauthorized,
 				"the bearer token is unknown or expired: ask the administrator for a new one")
 		case err != nil:
-			g.logger.Error("authenticate request", "path", r.URL.Path, "err", err)
-			w.Header().Set("Retry-After", "5")
-			problem.Write(w, http.StatusServiceUnavailable,
-				"the token could not be checked right now; try again shortly")
+			g.lookupFailed(w, r, err)
 		case p.IsInspector() && !safeMethod(r.Method):
 			problem.Write(w, http.StatusForbidden, "an inspector token reads, searches, "+
 				"watches and exports, and changes nothing; ask the administrator to make "+
@@ -223,6 +221,19 @@ func (g *Guard) Require(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r.WithContext(NewContext(r.Context(), p)))
 		}
 	})
+}
+
+// lookupFailed answers a request whose token could not be looked up: as
+// httpjson.Ended does when the request's context ended (its bound passed,
+// or its client went away), and otherwise 503, logged here.
+func (g *Guard) lookupFailed(w http.ResponseWriter, r *http.Request, err error) {
+	if httpjson.Ended(w, r, err, g.logger) {
+		return
+	}
+	g.logger.Error("authenticate request", "path", r.URL.Path, "err", err)
+	w.Header().Set("Retry-After", "5")
+	problem.Write(w, http.StatusServiceUnavailable,
+		"the token could not be checked right now; try again shortly")
 }
 
 // safeMethod reports whether method is safe (RFC 9110 §9.2.1) in the sense

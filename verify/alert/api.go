@@ -57,7 +57,7 @@ func (a *API) list(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	a.fail(w, err)
+	a.fail(w, r, err)
 }
 
 // parseFilter reads the query of GET /findings; state, code and severity
@@ -112,7 +112,7 @@ func (a *API) get(w http.ResponseWriter, r *http.Request) {
 	}
 	d, err := a.store.Get(r.Context(), id)
 	if err != nil {
-		a.fail(w, err)
+		a.fail(w, r, err)
 		return
 	}
 	httpjson.Write(w, http.StatusOK, d)
@@ -140,7 +140,7 @@ func (a *API) change(do func(ctx context.Context, id int64, c Change) (Detail,
 		d, err := do(r.Context(), id, Change{By: body.By, Via: via(r.Context()),
 			Reason: body.Reason})
 		if err != nil {
-			a.fail(w, err)
+			a.fail(w, r, err)
 			return
 		}
 		httpjson.Write(w, http.StatusOK, d)
@@ -171,9 +171,13 @@ func readChange(w http.ResponseWriter, r *http.Request) (changeBody, bool) {
 }
 
 // fail answers an error of the store: 400 for bad input, 404 for an
-// unknown finding, 409 for a change its state does not allow, and 500
-// (logged here, once) for the rest.
-func (a *API) fail(w http.ResponseWriter, err error) {
+// unknown finding, 409 for a change its state does not allow, 503 when the
+// request's bound passed, nothing when the client went away
+// (httpjson.Ended), and 500 (logged here, once) for the rest.
+func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
+	if httpjson.Ended(w, r, err, a.logger) {
+		return
+	}
 	switch {
 	case errors.Is(err, ErrInvalid):
 		problem.BadRequest(w, fielderr.Problems(err))

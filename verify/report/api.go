@@ -72,7 +72,7 @@ func (a *API) list(w http.ResponseWriter, r *http.Request) {
 	}
 	list, err := a.issuer.List(r.Context(), unit, limit, offset)
 	if err != nil {
-		a.fail(w, err)
+		a.fail(w, r, err)
 		return
 	}
 	httpjson.Write(w, http.StatusOK, map[string]any{"items": list})
@@ -85,7 +85,7 @@ func (a *API) get(w http.ResponseWriter, r *http.Request) {
 	}
 	rep, err := a.issuer.Get(r.Context(), id)
 	if err != nil {
-		a.fail(w, err)
+		a.fail(w, r, err)
 		return
 	}
 	httpjson.Write(w, http.StatusOK, rep)
@@ -113,7 +113,7 @@ func (a *API) issue(w http.ResponseWriter, r *http.Request) {
 	}
 	rep, err := a.issuer.Issue(r.Context(), req, nil)
 	if err != nil {
-		a.fail(w, err)
+		a.fail(w, r, err)
 		return
 	}
 	w.Header().Set("Location", fmt.Sprintf("%s/%d", r.URL.Path, rep.ID))
@@ -186,9 +186,13 @@ func codesOf(field string, entries []string, bad []error) ([]string, []error) {
 
 // fail answers an error of the issuer: 400 for bad options (a period that
 // ends before it starts, an unknown unit or code), 404 for an unknown
-// report, 503 when the evidence store or Chromium is not there, and 500
-// (logged here, once) for the rest.
-func (a *API) fail(w http.ResponseWriter, err error) {
+// report, 503 when the evidence store or Chromium is not there or the
+// request's bound passed, nothing when the client went away
+// (httpjson.Ended), and 500 (logged here, once) for the rest.
+func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
+	if httpjson.Ended(w, r, err, a.logger) {
+		return
+	}
 	bad := fielderr.Problems(err)
 	switch {
 	case len(bad) > 0:
