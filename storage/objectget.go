@@ -39,9 +39,7 @@ const (
 // This is the read path of Rehash, kept lean on purpose: with 1 MiB
 // segments, minio-go's GetObject (its request metadata, name checks, retry
 // and trace bookkeeping) took 4% of the client's CPU, against 5% for the
-// socket reads of the bytes. With readConns (readconns.go) carrying the
-// requests, this path reads them for about 10 points more of the raw
-// SHA-256 rate (BENCHMARKS.md, "Rehash against raw SHA-256").
+// socket reads of the bytes (BENCHMARKS.md, "Rehash against raw SHA-256").
 func (s *Store) getObject(ctx context.Context, key string) (*http.Response, error) {
 	location, err := s.location(ctx)
 	if err != nil {

@@ -20,7 +20,7 @@ import (
 // which hands every request and every answer between the caller and two
 // goroutines of the connection. Rehash sends one GET per segment and is
 // held to a share of the raw SHA-256 rate; with 1 MiB segments those
-// hand-offs, with the thread wake-ups they cost, took about 8 points of it
+// hand-offs, with the thread wake-ups they cost, took 6 to 10 points of it
 // (BENCHMARKS.md, "Rehash against raw SHA-256"). Here the rehash's own
 // goroutine writes the request, reads the answer and hashes the body.
 //
