@@ -127,6 +127,13 @@ func (s *Store) RehashIfSize(ctx context.Context, key string, size int64) ([32]b
 
 // rehash is Rehash, stopping early when want >= 0 and the object's size
 // is not want.
+//
+// TODO(rehash-small-segments): each GET costs about as much CPU beside
+// the hash (signing, headers, thread wake-ups) whatever the object's size,
+// so segments under 1 MiB rehash below 70% of the raw SHA-256 rate (512
+// KiB: 54-62%, BENCHMARKS.md). Segments cut by size as well as by time
+// for low-bitrate streams, or the next GET pipelined on the connection
+// while this body is read, would spread that cost.
 func (s *Store) rehash(ctx context.Context, key string, want int64) ([32]byte, int64, error) {
 	var sum [32]byte
 	if err := checkKey(key); err != nil {
