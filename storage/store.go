@@ -38,6 +38,31 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	return s, nil
 }
 
+// OpenExisting is Open for the commands that read the evidence or add to
+// it: the bucket must exist with object locking, and it is never created.
+// Only the server creates the bucket. A mistyped LIUHEN_MINIO_BUCKET would
+// otherwise make a new, empty bucket, in which every segment of the old
+// one is missing, and a check of them would report them all removed.
+func OpenExisting(ctx context.Context, cfg Config) (*Store, error) {
+	s, err := New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	exists, err := s.bucketExists(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("check bucket %s: %w", cfg.Bucket, err)
+	}
+	if !exists {
+		return nil, fmt.Errorf("%w: MinIO at %s has none named %q: check "+
+			"LIUHEN_MINIO_BUCKET (`liuhen serve` creates the bucket, with object locking, "+
+			"the first time it starts)", ErrBucketMissing, cfg.Endpoint, cfg.Bucket)
+	}
+	if err := s.checkObjectLock(ctx); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
 // New validates cfg and makes a store without calling MinIO: no bucket
 // check, so its calls fail with ErrUnavailable until MinIO answers. Open
 // is New and EnsureBucket.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/liuhen/liuhen/storage"
 	"github.com/liuhen/liuhen/verify"
 	"github.com/liuhen/liuhen/verify/alert"
 )
@@ -164,7 +165,7 @@ func sweep(cmd *cobra.Command, skip string) error {
 		// RECORDING_TAMPERED out; a bad setting, refused credentials or a
 		// bucket without object lock stop the sweep.
 		ev := &evidence{}
-		if storeErr = ev.open(cmd.Context(), c.storageConfig()); storeErr == nil {
+		if storeErr = ev.open(cmd.Context(), c.storageConfig(), storage.OpenExisting); storeErr == nil {
 			objects = ev
 		} else if !evidenceUnreachable(storeErr) {
 			return storeErr

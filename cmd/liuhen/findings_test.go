@@ -7,12 +7,15 @@ import (
 	"errors"
 	"io"
 	"net"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/liuhen/liuhen/internal/testenv"
+	"github.com/liuhen/liuhen/storage"
 	"github.com/liuhen/liuhen/verify"
 	"github.com/liuhen/liuhen/verify/alert"
 )
@@ -33,13 +36,8 @@ func liuhen(t *testing.T, args ...string) string {
 // TestFindingsCommand sweeps the sample township from the command line
 // and lists what the sweep kept.
 func TestFindingsCommand(t *testing.T) {
-	m := testenv.MinIOServer(t)
 	t.Setenv("LIUHEN_DATABASE_URL", testenv.DatabaseURL(t))
-	t.Setenv("LIUHEN_MINIO_ENDPOINT", m.Endpoint)
-	t.Setenv("LIUHEN_MINIO_ACCESS_KEY", m.AccessKey)
-	t.Setenv("LIUHEN_MINIO_SECRET_KEY", m.SecretKey)
-	t.Setenv("LIUHEN_MINIO_BUCKET", testenv.BucketName())
-	t.Setenv("LIUHEN_RETENTION_DAYS", "1")
+	withNewBucket(t)
 	liuhen(t, "sample")
 
 	out := liuhen(t, "findings", "sweep")
@@ -173,5 +171,60 @@ func TestFindingsSweepWithoutMinIO(t *testing.T) {
 		"recording_tampered"); code != exitOK || stderr != "" {
 		t.Errorf("--skip RECORDING_TAMPERED: got exit status %d and stderr %q, want 0 and "+
 			"nothing", code, stderr)
+	}
+}
+
+// withNewBucket points the LIUHEN_MINIO_* settings at the test MinIO and
+// a new bucket, which it creates as the server would: the commands only
+// open a bucket that exists.
+func withNewBucket(t *testing.T) {
+	t.Helper()
+	m := testenv.MinIOServer(t)
+	cfg := storage.Config{Endpoint: m.Endpoint, AccessKey: m.AccessKey,
+		SecretKey: m.SecretKey, Bucket: testenv.BucketName(), Retention: 24 * time.Hour}
+	if _, err := storage.Open(context.Background(), cfg); err != nil {
+		t.Fatalf("create bucket %s: %v", cfg.Bucket, err)
+	}
+	t.Setenv("LIUHEN_MINIO_ENDPOINT", cfg.Endpoint)
+	t.Setenv("LIUHEN_MINIO_ACCESS_KEY", cfg.AccessKey)
+	t.Setenv("LIUHEN_MINIO_SECRET_KEY", cfg.SecretKey)
+	t.Setenv("LIUHEN_MINIO_BUCKET", cfg.Bucket)
+	t.Setenv("LIUHEN_RETENTION_DAYS", "1")
+}
+
+// TestCommandsOpenOnlyABucketThatExists runs the commands that read the
+// evidence with a bucket name that MinIO does not have, as a typo in
+// LIUHEN_MINIO_BUCKET gives: each is refused as a bad setting and the
+// bucket is not created. Created, it would hold none of the segments, and
+// a rehash would report every one of them removed.
+func TestCommandsOpenOnlyABucketThatExists(t *testing.T) {
+	t.Setenv("LIUHEN_DATABASE_URL", testenv.DatabaseURL(t))
+	withNewBucket(t)
+	liuhen(t, "sample")
+	typo := testenv.BucketName()
+	t.Setenv("LIUHEN_MINIO_BUCKET", typo)
+	for _, args := range [][]string{
+		{"verify", "--rehash", "--unit", "qingshan"},
+		{"recordings", "--meeting", "1"},
+		{"findings", "sweep"},
+		{"report", "--unit", "qingshan", "--format", "json", "--store", "-o",
+			filepath.Join(t.TempDir(), "r.json")},
+	} {
+		err := liuhenFails(t, args...)
+		if !strings.Contains(err.Error(), `has none named "`+typo+`"`) ||
+			!strings.Contains(err.Error(), "LIUHEN_MINIO_BUCKET") {
+			t.Errorf("liuhen %s: got %v, want it to say the bucket %s does not exist",
+				strings.Join(args, " "), err, typo)
+		}
+	}
+	m := testenv.MinIOServer(t)
+	s, err := storage.New(storage.Config{Endpoint: m.Endpoint, AccessKey: m.AccessKey,
+		SecretKey: m.SecretKey, Bucket: typo})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Ping(context.Background()); !errors.Is(err, storage.ErrBucketMissing) {
+		t.Errorf("after the commands, ping of bucket %s: got %v, want ErrBucketMissing "+
+			"(not created)", typo, err)
 	}
 }

@@ -15,14 +15,9 @@ import (
 // --output that cannot be written is refused as bad usage before the
 // report is issued, so no report is stored and locked for nothing.
 func TestReportStoreRefusesAnUnwritableOutputFirst(t *testing.T) {
-	m := testenv.MinIOServer(t)
 	dbURL := testenv.DatabaseURL(t)
 	t.Setenv("LIUHEN_DATABASE_URL", dbURL)
-	t.Setenv("LIUHEN_MINIO_ENDPOINT", m.Endpoint)
-	t.Setenv("LIUHEN_MINIO_ACCESS_KEY", m.AccessKey)
-	t.Setenv("LIUHEN_MINIO_SECRET_KEY", m.SecretKey)
-	t.Setenv("LIUHEN_MINIO_BUCKET", testenv.BucketName())
-	t.Setenv("LIUHEN_RETENTION_DAYS", "1")
+	withNewBucket(t)
 	liuhen(t, "sample")
 
 	dir := t.TempDir()

@@ -99,7 +99,7 @@ func connect(ctx context.Context, c config, withObjects bool) (services, error) 
 	if !withObjects {
 		return s, nil
 	}
-	s.objects, err = storage.Open(ctx, c.storageConfig())
+	s.objects, err = storage.OpenExisting(ctx, c.storageConfig())
 	if err != nil {
 		pool.Close()
 		return services{}, openStoreError(err)
@@ -112,7 +112,7 @@ func connect(ctx context.Context, c config, withObjects bool) (services, error) 
 // answer gets the hint to start one.
 func openStoreError(err error) error {
 	switch {
-	case errors.Is(err, storage.ErrInvalidConfig):
+	case errors.Is(err, storage.ErrInvalidConfig), errors.Is(err, storage.ErrBucketMissing):
 		return usageError{fmt.Errorf("bad settings: %w", err)}
 	case evidenceUnreachable(err):
 		return fmt.Errorf("open evidence store: %w; is MinIO running? "+
@@ -477,7 +477,7 @@ const evidenceRetry = 10 * time.Second
 func openEvidence(ctx context.Context, cfg storage.Config, logger *slog.Logger) (*evidence,
 	error) {
 	ev := &evidence{}
-	err := ev.open(ctx, cfg)
+	err := ev.open(ctx, cfg, storage.Open)
 	if err == nil || !evidenceUnreachable(err) {
 		return ev, err
 	}
@@ -490,7 +490,7 @@ func openEvidence(ctx context.Context, cfg storage.Config, logger *slog.Logger) 
 				return
 			case <-time.After(evidenceRetry):
 			}
-			if err := ev.open(ctx, cfg); err != nil {
+			if err := ev.open(ctx, cfg, storage.Open); err != nil {
 				logger.Warn("MinIO still unreachable", "attempt", attempt, "err", err)
 				continue
 			}
@@ -501,10 +501,13 @@ func openEvidence(ctx context.Context, cfg storage.Config, logger *slog.Logger) 
 	return ev, nil
 }
 
-func (e *evidence) open(ctx context.Context, cfg storage.Config) error {
+// open opens the store with how (storage.Open, which creates the bucket,
+// or storage.OpenExisting) within evidenceRetry.
+func (e *evidence) open(ctx context.Context, cfg storage.Config,
+	how func(context.Context, storage.Config) (*storage.Store, error)) error {
 	ctx, cancel := context.WithTimeout(ctx, evidenceRetry)
 	defer cancel()
-	s, err := storage.Open(ctx, cfg)
+	s, err := how(ctx, cfg)
 	if err != nil {
 		return openStoreError(err)
 	}
