@@ -106,8 +106,9 @@ cat <<EOT
 The segments above are WebM files (VP8 video from Chromium's fake camera,
 Opus audio from the AMI meeting clip) in MinIO under object lock. Each line
 has a presigned link valid for one hour: open it in a browser, or play it
-with \`ffplay URL\`. \`$bin verify --rehash\` reads every segment back and
-checks its SHA-256.
+with \`ffplay URL\`. \`$bin verify --rehash --unit qingshan\` reads every
+segment back and checks its SHA-256 (the generated county's segments are
+not stored: leave it out, or skip RECORDING_TAMPERED for it).
 
 The demo's server has stopped. To try the meeting-room page yourself:
   . .liuhen/env && LIUHEN_LISTEN=$LIUHEN_LISTEN $bin serve

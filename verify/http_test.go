@@ -112,7 +112,7 @@ func TestHandler(t *testing.T) {
 		resp := get(t, unit+"&format=table")
 		wantStatus(t, resp, http.StatusOK, "text/plain; charset=utf-8")
 		body, _ := io.ReadAll(resp.Body)
-		if !strings.Contains(string(body), "1 decisions checked, 0 passed, 1 findings") {
+		if !strings.Contains(string(body), "1 decisions checked, 0 passed, 1 finding") {
 			t.Errorf("table: got %s, want the summary line", body)
 		}
 	})

@@ -32,8 +32,12 @@ func (r Report) WriteTable(w io.Writer) error {
 	var b strings.Builder
 	b.WriteString(r.Scope.describe() + "\n\n")
 	textcell.WriteAligned(&b, lines)
-	fmt.Fprintf(&b, "\n%d decisions checked, %d passed, %d findings\n",
-		r.Checked, r.Passed, len(r.Findings))
+	findings := "findings"
+	if len(r.Findings) == 1 {
+		findings = "finding"
+	}
+	fmt.Fprintf(&b, "\n%d decisions checked, %d passed, %d %s\n",
+		r.Checked, r.Passed, len(r.Findings), findings)
 	if _, err := io.WriteString(w, b.String()); err != nil {
 		return fmt.Errorf("write table report: %w", err)
 	}

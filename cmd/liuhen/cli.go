@@ -210,7 +210,8 @@ func expected(f *pflag.Flag, cause error) string {
 	if errors.Is(cause, strconv.ErrRange) {
 		what = "out of range; " + what
 	}
-	if f.DefValue != "" && f.DefValue != "[]" {
+	// A default of 0 stands for "none" or "the usual", which --help says.
+	if f.DefValue != "" && f.DefValue != "[]" && f.DefValue != "0" {
 		what += " (default " + f.DefValue + ")"
 	}
 	return what
