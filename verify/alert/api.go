@@ -61,9 +61,10 @@ func (a *API) list(w http.ResponseWriter, r *http.Request) {
 }
 
 // parseFilter reads the query of GET /findings; state, code and severity
-// take several values, comma-separated. A parameter given empty
-// (param.WithoutEmpty) or more than once (param.WithoutRepeated) is
-// refused.
+// take several values, comma-separated or repeated; unit, limit and
+// offset take one, and one given more than once is refused
+// (param.WithoutRepeated), as is a parameter given empty
+// (param.WithoutEmpty).
 func parseFilter(raw string) (Filter, error) {
 	q, err := url.ParseQuery(raw)
 	if err != nil {
@@ -81,7 +82,7 @@ func parseFilter(raw string) (Filter, error) {
 	for _, name := range empty {
 		errs = append(errs, invalid(name, "%s", param.EmptyReason))
 	}
-	q, repeated := param.WithoutRepeated(q, listParams)
+	q, repeated := param.WithoutRepeated(q, []string{"unit", "limit", "offset"})
 	for _, fe := range repeated {
 		errs = append(errs, invalid(fe.Field, "%s", fe.Reason))
 	}
