@@ -241,7 +241,7 @@ func single(q url.Values, name string, bad *[]error) (string, bool) {
 		return vs[0], true
 	}
 	*bad = append(*bad, &OptionError{Field: name, Err: ErrBadOption,
-		Reason: fmt.Sprintf("given %d times; give it once", len(vs))})
+		Reason: param.RepeatedReason(len(vs))})
 	return "", false
 }
 

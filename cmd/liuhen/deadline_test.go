@@ -173,7 +173,8 @@ func checkBoundAnswer(t *testing.T, base string, c frozenCase) {
 	if err := json.Unmarshal([]byte(resp.body), &d); err != nil {
 		t.Fatalf("answer %s: %v", resp.body, err)
 	}
-	want := fmt.Sprintf("PostgreSQL did not answer within %v, the bound of this request", c.bound)
+	want := fmt.Sprintf("the request did not finish within %v, its bound, because PostgreSQL "+
+		"or MinIO did not answer in time; the server's log names which", c.bound)
 	if !strings.HasPrefix(d.Detail, want) {
 		t.Errorf("detail: got %q, want it to start %q", d.Detail, want)
 	}

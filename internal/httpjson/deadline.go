@@ -13,8 +13,8 @@ import (
 )
 
 // RetryAfterDatabase is the Retry-After, in seconds, of an answer cut off
-// by its bound: PostgreSQL did not answer, and a moment's wait is more
-// likely to find it back than an immediate retry.
+// by its bound: PostgreSQL or MinIO did not answer, and a moment's wait is
+// more likely to find it back than an immediate retry.
 const RetryAfterDatabase = "30"
 
 // DeadlineError is the cause of a request's context ending because its
@@ -25,16 +25,17 @@ type DeadlineError struct {
 }
 
 func (e *DeadlineError) Error() string {
-	return fmt.Sprintf("PostgreSQL did not answer within %v, the bound of this request", e.Bound)
+	return fmt.Sprintf("the request did not finish within %v, its bound, because PostgreSQL "+
+		"or MinIO did not answer in time", e.Bound)
 }
 
 // Is makes a DeadlineError match context.DeadlineExceeded.
 func (e *DeadlineError) Is(target error) bool { return target == context.DeadlineExceeded }
 
 // Bound returns middleware that gives each request's context a deadline d
-// from when the request arrives: a request waiting on a PostgreSQL that
-// accepts connections but never answers then ends with the deadline's
-// error, which Ended answers 503. d <= 0 leaves requests unbounded.
+// from when the request arrives: a request waiting on a PostgreSQL or a
+// MinIO that accepts connections but never answers then ends with the
+// deadline's error, which Ended answers 503. d <= 0 leaves requests unbounded.
 func Bound(d time.Duration) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		if d <= 0 {
@@ -103,18 +104,19 @@ func BoundPassed(ctx context.Context) (*DeadlineError, bool) {
 // Ended answers a request that failed with err because its context ended,
 // and reports whether it did. When the request's bound passed (Bound,
 // BoundUntilAnswer), whatever err it then failed with, the answer is 503
-// with Retry-After saying PostgreSQL did not answer within the bound, and
-// log has a warning. When the client went away (the context was cancelled
+// with Retry-After saying the request did not finish within its bound
+// because PostgreSQL or MinIO did not answer, and log has a warning whose
+// err, the error the request failed with, names which. When the client went away (the context was cancelled
 // and err says so) there is no one to answer: log has err at debug level,
 // since it is no failure of the server. Otherwise Ended writes nothing and
 // returns false, and the caller answers err itself.
 func Ended(w http.ResponseWriter, r *http.Request, err error, log *slog.Logger) bool {
 	if de, ok := BoundPassed(r.Context()); ok {
-		log.Warn("request ended by its bound: PostgreSQL did not answer in time",
+		log.Warn("request ended by its bound: PostgreSQL or MinIO did not answer in time",
 			"method", r.Method, "path", r.URL.Path, "bound", de.Bound, "err", err)
 		w.Header().Set("Retry-After", RetryAfterDatabase)
 		problem.Write(w, http.StatusServiceUnavailable, de.Error()+
-			", so the request was ended; try again shortly")
+			"; the server's log names which. Try again shortly")
 		return true
 	}
 	if r.Context().Err() != nil && errors.Is(err, context.Canceled) {

@@ -56,8 +56,8 @@ func TestBoundAnswers503WithRetryAfter(t *testing.T) {
 			if err := json.Unmarshal(w.Body.Bytes(), &d); err != nil {
 				t.Fatalf("body %s: %v", w.Body, err)
 			}
-			want := "PostgreSQL did not answer within 50ms, the bound of this request, so " +
-				"the request was ended; try again shortly"
+			want := "the request did not finish within 50ms, its bound, because PostgreSQL " +
+				"or MinIO did not answer in time; the server's log names which. Try again shortly"
 			if d.Detail != want || d.Status != http.StatusServiceUnavailable {
 				t.Errorf("got %+v, want detail %q", d, want)
 			}

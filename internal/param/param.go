@@ -1,7 +1,7 @@
 // Package param reads the path and query parameters that Liuhen's HTTP APIs
 // share: a record's id in the path, whole numbers such as the limit and
 // offset of a page, whose bounds it holds for every list endpoint, and the
-// rule for a parameter given empty.
+// rules for a parameter given empty or given more than once.
 package param
 
 import (
@@ -90,4 +90,28 @@ func WithoutEmpty(q url.Values, known []string) (url.Values, []string) {
 		}
 	}
 	return rest, empty
+}
+
+// RepeatedReason is what every API says of a query parameter that takes one
+// value but was given n times.
+func RepeatedReason(n int) string { return fmt.Sprintf("given %d times; give it once", n) }
+
+// WithoutRepeated returns q less the parameters of known given more than
+// once (unit=a&unit=b), and a FieldError with RepeatedReason for each, in
+// the order of known. The APIs refuse such a parameter rather than read one
+// of its values, so that a client is never answered for a filter it did
+// not mean; a list is given once, comma-separated.
+func WithoutRepeated(q url.Values, known []string) (url.Values, []problem.FieldError) {
+	var repeated []problem.FieldError
+	rest := make(url.Values, len(q))
+	for name, vs := range q {
+		rest[name] = vs
+	}
+	for _, name := range known {
+		if n := len(q[name]); n > 1 {
+			repeated = append(repeated, problem.FieldError{Field: name, Reason: RepeatedReason(n)})
+			delete(rest, name)
+		}
+	}
+	return rest, repeated
 }

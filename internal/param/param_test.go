@@ -96,3 +96,26 @@ func TestWithoutEmpty(t *testing.T) {
 		t.Errorf("q: got %v, want it as it was", q)
 	}
 }
+
+func TestWithoutRepeated(t *testing.T) {
+	q, err := url.ParseQuery("unit=a&limit=5&unit=b&state=open&state=open&state=x&other=1&other=2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rest, repeated := WithoutRepeated(q, []string{"state", "limit", "unit"})
+	want := []problem.FieldError{
+		{Field: "state", Reason: "given 3 times; give it once"},
+		{Field: "unit", Reason: "given 2 times; give it once"},
+	}
+	if !slices.Equal(repeated, want) {
+		t.Errorf("repeated: got %+v, want %+v in the order given", repeated, want)
+	}
+	// other is no parameter of the API: left for the caller's own check.
+	if wantRest := (url.Values{"limit": {"5"}, "other": {"1", "2"}}); !reflect.DeepEqual(rest,
+		wantRest) {
+		t.Errorf("rest: got %v, want %v", rest, wantRest)
+	}
+	if len(q["unit"]) != 2 || len(q["state"]) != 3 {
+		t.Errorf("q: got %v, want it as it was", q)
+	}
+}

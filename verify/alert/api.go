@@ -61,8 +61,10 @@ func (a *API) list(w http.ResponseWriter, r *http.Request) {
 }
 
 // parseFilter reads the query of GET /findings; state, code and severity
-// take several values, comma-separated or repeated. A parameter given
-// empty is refused (param.WithoutEmpty).
+// take several values, comma-separated or repeated; unit, limit and
+// offset take one, and one given more than once is refused
+// (param.WithoutRepeated), as is a parameter given empty
+// (param.WithoutEmpty).
 func parseFilter(raw string) (Filter, error) {
 	q, err := url.ParseQuery(raw)
 	if err != nil {
@@ -79,6 +81,10 @@ func parseFilter(raw string) (Filter, error) {
 	q, empty := param.WithoutEmpty(q, listParams)
 	for _, name := range empty {
 		errs = append(errs, invalid(name, "%s", param.EmptyReason))
+	}
+	q, repeated := param.WithoutRepeated(q, []string{"unit", "limit", "offset"})
+	for _, fe := range repeated {
+		errs = append(errs, invalid(fe.Field, "%s", fe.Reason))
 	}
 	f := Filter{States: values(q, "state", strings.ToLower),
 		Codes:      values(q, "code", strings.ToUpper),

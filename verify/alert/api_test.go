@@ -118,6 +118,9 @@ func TestAPIRefusesBadInput(t *testing.T) {
 		{"unknown state", "GET", "/findings?state=closed", "", "", 400, "state"},
 		{"state given empty", "GET", "/findings?state=", "", "", 400, "state"},
 		{"limit given empty", "GET", "/findings?limit=&code=no_meeting", "", "", 400, "limit"},
+		{"unit given twice", "GET", "/findings?unit=qingshan&unit=qinghe", "", "", 400, "unit"},
+		{"limit given twice", "GET", "/findings?limit=2&limit=2", "", "", 400, "limit"},
+		{"offset given twice", "GET", "/findings?offset=0&offset=1", "", "", 400, "offset"},
 		{"unknown code", "GET", "/findings?code=NO_SUCH", "", "", 400, "code"},
 		{"unknown severity", "GET", "/findings?severity=urgent", "", "", 400, "severity"},
 		{"unknown unit", "GET", "/findings?unit=nowhere", "", "", 400, "unit"},
@@ -193,6 +196,27 @@ func TestAPIRefusesBadInput(t *testing.T) {
 			}
 		})
 	}
+	t.Run("a list given twice is read as one", func(t *testing.T) {
+		status, _, body := call(t, srv, "GET", "/findings?state=open&state=resolved", "", "")
+		if status != http.StatusOK {
+			t.Errorf("got %d %s, want 200", status, body)
+		}
+	})
+	t.Run("a parameter given twice is refused, saying so", func(t *testing.T) {
+		status, _, body := call(t, srv, "GET", "/findings?unit=a&unit=b&limit=1&limit=2",
+			"", "")
+		var p problem.Details
+		if err := json.Unmarshal(body, &p); status != 400 || err != nil {
+			t.Fatalf("got %d %s, want 400 with a problem", status, body)
+		}
+		want := []problem.FieldError{
+			{Field: "limit", Reason: "given 2 times; give it once"},
+			{Field: "unit", Reason: "given 2 times; give it once"},
+		}
+		if !slices.Equal(p.Errors, want) {
+			t.Errorf("got errors %+v, want %+v", p.Errors, want)
+		}
+	})
 	if got := e.finding(t, f.DecisionID, f.Code); got.State != StateOpen || len(got.Events) != 1 {
 		t.Errorf("after refused requests: got %+v, want the finding unchanged", got.Finding)
 	}

@@ -24,8 +24,8 @@ const maxBodyBytes = 64 << 10
 const IssuedByAPI = "api (admin token)"
 
 // API serves issued reports: GET /reports lists them (unit, limit,
-// offset; one given empty is refused, as is a unit code Issuer.List does
-// not know), POST /reports issues one on demand, GET /reports/{id} gives
+// offset; one given empty or more than once is refused, as is a unit code
+// Issuer.List does not know), POST /reports issues one on demand, GET /reports/{id} gives
 // one with a link to read it. The caller puts it behind authentication;
 // who may use it is the caller's choice.
 type API struct {
@@ -54,6 +54,8 @@ func (a *API) list(w http.ResponseWriter, r *http.Request) {
 	for _, name := range empty {
 		bad = append(bad, problem.FieldError{Field: name, Reason: param.EmptyReason})
 	}
+	q, repeated := param.WithoutRepeated(q, listParams)
+	bad = append(bad, repeated...)
 	limit, err := param.Limit(q.Get("limit"), param.DefaultLimit, param.MaxLimit)
 	if err != nil {
 		bad = append(bad, problem.FieldError{Field: "limit", Reason: err.Error()})

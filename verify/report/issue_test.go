@@ -354,6 +354,9 @@ func TestAPI(t *testing.T) {
 		{"/reports?unit=qs%00", 400, "unit"},
 		{"/reports?unit=qs%ff", 400, "unit"},
 		{"/reports?limit=&unit=qingshan", 400, "limit"},
+		{"/reports?unit=qingshan&unit=linxi", 400, "unit"},
+		{"/reports?limit=5&limit=5", 400, "limit"},
+		{"/reports?offset=0&unit=qingshan&offset=1", 400, "offset"},
 	} {
 		resp, err := http.Get(srv.URL + tc.path)
 		if err != nil {
@@ -369,6 +372,24 @@ func TestAPI(t *testing.T) {
 			t.Errorf("GET %s: got errors %+v, want one naming %s", tc.path, p.Errors, tc.field)
 		}
 	}
+	t.Run("a parameter given twice is refused, saying so", func(t *testing.T) {
+		resp, err := http.Get(srv.URL + "/reports?unit=qingshan&unit=linxi&limit=2&limit=3")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var p problem.Details
+		if err := json.NewDecoder(resp.Body).Decode(&p); err != nil || resp.StatusCode != 400 {
+			t.Fatalf("got %d (%v), want 400 with a problem", resp.StatusCode, err)
+		}
+		want := []problem.FieldError{
+			{Field: "unit", Reason: "given 2 times; give it once"},
+			{Field: "limit", Reason: "given 2 times; give it once"},
+		}
+		if !slices.Equal(p.Errors, want) {
+			t.Errorf("got errors %+v, want %+v", p.Errors, want)
+		}
+	})
 }
 
 // stuckObjects is an evidence store that accepts a Put and never answers.
