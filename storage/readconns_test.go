@@ -71,9 +71,14 @@ func (r *relay) cut() {
 	r.conns = nil
 }
 
-// storeVia returns a store like s whose requests go through r.
-func storeVia(t *testing.T, s *Store, r *relay) *Store {
+// relayedSegment stores size bytes under key in a new bucket and returns
+// a store of that bucket whose requests go through a relay, the relay, and
+// the bytes' SHA-256.
+func relayedSegment(t *testing.T, key string, size int) (*Store, *relay, [32]byte) {
 	t.Helper()
+	s := openStore(t, 0)
+	sum := putSegment(t, s, key, size)
+	r := newRelay(t, s.cfg.Endpoint)
 	cfg := s.cfg
 	cfg.Endpoint = r.ln.Addr().String()
 	via, err := New(cfg)
@@ -83,7 +88,7 @@ func storeVia(t *testing.T, s *Store, r *relay) *Store {
 	if _, ok := via.reads.(*readConns); !ok {
 		t.Fatalf("reads to %s go by %T, want *readConns", cfg.Endpoint, via.reads)
 	}
-	return via
+	return via, r, sum
 }
 
 // putSegment stores size bytes under key and returns their SHA-256.
@@ -108,10 +113,7 @@ func rehashes(t *testing.T, s *Store, key string, sum [32]byte) {
 }
 
 func TestRehashKeepsItsConnection(t *testing.T) {
-	s := openStore(t, 0)
-	sum := putSegment(t, s, "conns/keep.webm", 300<<10)
-	r := newRelay(t, s.cfg.Endpoint)
-	via := storeVia(t, s, r)
+	via, r, sum := relayedSegment(t, "conns/keep.webm", 300<<10)
 
 	for range 5 {
 		rehashes(t, via, "conns/keep.webm", sum)
@@ -124,10 +126,7 @@ func TestRehashKeepsItsConnection(t *testing.T) {
 }
 
 func TestRehashAfterMinIOClosedItsConnections(t *testing.T) {
-	s := openStore(t, 0)
-	sum := putSegment(t, s, "conns/closed.webm", 64<<10)
-	r := newRelay(t, s.cfg.Endpoint)
-	via := storeVia(t, s, r)
+	via, r, sum := relayedSegment(t, "conns/closed.webm", 64<<10)
 
 	rehashes(t, via, "conns/closed.webm", sum)
 	r.cut()
@@ -139,10 +138,7 @@ func TestRehashAfterMinIOClosedItsConnections(t *testing.T) {
 }
 
 func TestRehashLeavesNoHalfReadConnection(t *testing.T) {
-	s := openStore(t, 0)
-	sum := putSegment(t, s, "conns/half.webm", 2<<20)
-	r := newRelay(t, s.cfg.Endpoint)
-	via := storeVia(t, s, r)
+	via, r, sum := relayedSegment(t, "conns/half.webm", 2<<20)
 	ctx := testContext(t)
 
 	// Of another size: the answer is left unread, so its connection must
