@@ -64,6 +64,12 @@ func TestAPIRefuses(t *testing.T) {
 		{"bad amount and date", "POST", "/api/v1/decisions", adminToken, fmt.Sprintf(
 			`{"org_unit_id":%d,"matter_id":%d,"title":"x","amount":1.234,"decided_at":"today"}`,
 			e.unit.ID, e.matter.ID), http.StatusBadRequest, []string{"amount", "decided_at"}},
+		{"year before the bounds", "POST", "/api/v1/decisions", adminToken, fmt.Sprintf(
+			`{"org_unit_id":%d,"matter_id":%d,"title":"x","decided_at":"1948-12-31T10:00:00Z"}`,
+			e.unit.ID, e.matter.ID), http.StatusUnprocessableEntity, []string{"decided_at"}},
+		{"year after the bounds", "POST", "/api/v1/meetings", adminToken, fmt.Sprintf(
+			`{"body_id":%d,"title":"x","planned_start":"2101-01-01T09:00:00+08:00"}`,
+			e.meeting.BodyID), http.StatusUnprocessableEntity, []string{"planned_start"}},
 		{"bad meeting", "POST", "/api/v1/meetings", adminToken, `{"title":"  "}`,
 			http.StatusUnprocessableEntity, []string{"body_id", "title", "planned_start"}},
 		{"agenda item of unknown meeting", "POST", "/api/v1/meetings/999999/agenda-items",

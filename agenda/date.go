@@ -17,10 +17,18 @@ type Date struct {
 
 const dateLayout = "2006-01-02"
 
-// Bounds of a plausible day; dates outside are typing mistakes.
+// FirstYear and LastYear bound the years of every day and time Liuhen
+// keeps, whether typed into the API or read from a spreadsheet: a year
+// outside is a typing slip (2204 for 2024), or a year alone that a
+// spreadsheet read as a serial date (2024 as 1905-07-16). The People's
+// Republic was founded in 1949; nothing the procedure lists govern is
+// older.
+const FirstYear, LastYear = 1949, 2100
+
+// Bounds of a plausible day.
 var (
-	minDate = NewDate(1900, time.January, 1)
-	maxDate = NewDate(2199, time.December, 31)
+	minDate = NewDate(FirstYear, time.January, 1)
+	maxDate = NewDate(LastYear, time.December, 31)
 )
 
 // NewDate returns the day y-m-d, normalized as time.Date normalizes.

@@ -171,7 +171,7 @@ func errorAnswer(resp *http.Response, bucket, key string) (answer minio.ErrorRes
 	fromS3 = xml.Unmarshal(body, &answer) == nil && answer.Code != ""
 	if !fromS3 {
 		answer = minio.ErrorResponse{Code: resp.Status,
-			Message: fmt.Sprintf("MinIO answered %s", resp.Status)}
+			Message: "without an S3 error document: a proxy's answer, or MinIO's cut short"}
 	}
 	answer.StatusCode = resp.StatusCode
 	if answer.BucketName == "" {

@@ -133,6 +133,40 @@ func TestRehashAsksABusyMinIOAgain(t *testing.T) {
 	}
 }
 
+// TestOpenThroughAProxyPage checks that a server answering 404 pages to
+// everything is not taken for MinIO without the bucket: the error names
+// LIUHEN_MINIO_ENDPOINT, and serve's EnsureBucket does not try to create
+// the bucket there.
+func TestOpenThroughAProxyPage(t *testing.T) {
+	var puts atomic.Int32
+	page := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPut {
+			puts.Add(1)
+		}
+		http.Error(w, "<html>not here</html>", http.StatusNotFound)
+	}))
+	t.Cleanup(page.Close)
+	cfg := Config{Endpoint: strings.TrimPrefix(page.URL, "http://"),
+		AccessKey: "liuhen", SecretKey: "liuhen-secret", Bucket: "liuhen-evidence"}
+	ctx := testContext(t)
+
+	_, err := OpenExisting(ctx, cfg)
+	if !errors.Is(err, ErrUnavailable) || errors.Is(err, ErrBucketMissing) ||
+		!strings.Contains(err.Error(), "LIUHEN_MINIO_ENDPOINT") {
+		t.Errorf("OpenExisting: got %v, want ErrUnavailable naming LIUHEN_MINIO_ENDPOINT", err)
+	}
+	s, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.EnsureBucket(ctx); !errors.Is(err, ErrUnavailable) {
+		t.Errorf("EnsureBucket: got %v, want ErrUnavailable", err)
+	}
+	if n := puts.Load(); n != 0 {
+		t.Errorf("EnsureBucket sent %d PUTs to create the bucket, want none", n)
+	}
+}
+
 // TestRehashThroughAProxyPage checks that a 404 without S3's error
 // document (a proxy's own page) ends the rehash as MinIO unavailable,
 // naming the key: it says nothing of the object, and taking it as missing

@@ -158,12 +158,34 @@ func (s *Store) Ping(ctx context.Context) error {
 }
 
 // bucketExists asks MinIO whether the bucket exists, within the call
-// timeout.
+// timeout. The HEAD it asks with says nothing but a status, and any web
+// server answers 404, so a no is asked again with a GET whose 404 must come
+// from S3: MinIO names every answer with an x-amz-request-id header, a
+// proxy's or a web server's page has none. Taken as a missing bucket, such
+// a 404 would send the user after LIUHEN_MINIO_BUCKET, and make serve try
+// to create the bucket through the wrong server.
 func (s *Store) bucketExists(ctx context.Context) (bool, error) {
 	var exists bool
 	err := s.bounded(ctx, s.callTimeout(), func(ctx context.Context) error {
 		var err error
 		exists, err = s.client.BucketExists(ctx, s.cfg.Bucket)
+		if err != nil || exists {
+			return translate(err)
+		}
+		_, _, _, _, err = s.client.GetObjectLockConfig(ctx, s.cfg.Bucket)
+		answer := minio.ToErrorResponse(err)
+		switch {
+		case answer.Code == codeNoSuchBucket && answer.RequestID == "":
+			return fmt.Errorf("%w: the server at %s answered 404 for bucket %q without "+
+				"the x-amz-request-id header MinIO sends with every answer (a proxy or "+
+				"another web server?); point LIUHEN_MINIO_ENDPOINT at MinIO itself",
+				ErrUnavailable, s.cfg.Endpoint, s.cfg.Bucket)
+		case answer.Code == codeNoSuchBucket:
+			return nil
+		case err == nil || answer.Code == codeNoLockConfig:
+			exists = true // created between the two requests
+			return nil
+		}
 		return translate(err)
 	})
 	return exists, err

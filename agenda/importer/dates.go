@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/liuhen/liuhen/agenda"
 )
 
 // ChinaStandardTime is the zone in which dates and times without a zone
@@ -22,9 +24,8 @@ type when struct {
 	dateOnly bool
 }
 
-// Plausible years: anything else is a typing slip (a year alone read as a
-// serial date, 2204 for 2024).
-const minYear, maxYear = 1949, 2100
+// Plausible years, the same as the API's.
+const minYear, maxYear = agenda.FirstYear, agenda.LastYear
 
 const dateHelp = "write a date such as 2024-03-05, 2024/3/5, 2024.3.5 or 2024年3月5日, " +
 	"optionally with a time such as 2024-03-05 09:30"
