@@ -73,7 +73,15 @@ func TestHandler(t *testing.T) {
 		if cd := resp.Header.Get("Content-Disposition"); !strings.Contains(cd, ".csv") {
 			t.Errorf("Content-Disposition: got %q, want an attachment .csv", cd)
 		}
-		records, err := csv.NewReader(resp.Body).ReadAll()
+		body, err := io.ReadAll(resp.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rest, ok := strings.CutPrefix(string(body), CSVByteOrderMark)
+		if !ok {
+			t.Errorf("CSV begins %q, want the byte-order mark", body[:min(len(body), 3)])
+		}
+		records, err := csv.NewReader(strings.NewReader(rest)).ReadAll()
 		if err != nil {
 			t.Fatalf("parse CSV: %v", err)
 		}

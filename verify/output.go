@@ -93,14 +93,20 @@ var csvHeader = []string{
 	"message", "message_zh",
 }
 
-// WriteCSV writes r as CSV (RFC 4180): a header, then for every checked
-// decision in report order either one PASS row or one FAIL row per finding.
-// Text cells that a spreadsheet would run as a formula (starting with =, +,
-// -, @, tab or CR) are prefixed with an apostrophe.
-// TODO(csv-excel): Excel and WPS read UTF-8 CSV without a byte-order mark
-// as GBK; a "csv-excel" format writing a BOM would spare users the import
-// dialog.
+// CSVByteOrderMark begins every CSV that WriteCSV writes. Excel and WPS
+// on Chinese Windows, which is where the offices open these files, read a
+// CSV without it as GBK and show its Chinese garbled.
+const CSVByteOrderMark = "\uFEFF"
+
+// WriteCSV writes r as CSV (RFC 4180) after CSVByteOrderMark: a header,
+// then for every checked decision in report order either one PASS row or
+// one FAIL row per finding. Text cells that a spreadsheet would run as a
+// formula (starting with =, +, -, @, tab or CR) are prefixed with an
+// apostrophe.
 func (r Report) WriteCSV(w io.Writer) error {
+	if _, err := io.WriteString(w, CSVByteOrderMark); err != nil {
+		return fmt.Errorf("write CSV report: %w", err)
+	}
 	cw := csv.NewWriter(w)
 	if err := cw.Write(csvHeader); err != nil {
 		return fmt.Errorf("write CSV report: %w", err)
