@@ -291,6 +291,38 @@ func TestNewestReadsManyInOneQuery(t *testing.T) {
 	}
 }
 
+// TestFindingsFollowARenamedUnit renames the sample township after a
+// sweep, with no sweep after it: its findings are listed under the new code
+// and under the county's, and the old code, which no unit has now, is
+// refused.
+func TestFindingsFollowARenamedUnit(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	e.sweep(t, e.sweeper(t, Config{}))
+	before, err := e.store.List(ctx, Filter{Unit: "qingshan", Limit: MaxLimit})
+	if err != nil || len(before.Items) == 0 {
+		t.Fatalf("before the rename: got %d findings (%v), want some", len(before.Items), err)
+	}
+	_, err = e.pool.Exec(ctx, `UPDATE org_units SET code = 'qingshan-2' WHERE code = 'qingshan'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, unit := range []string{"qingshan-2", "qinghe"} {
+		after, err := e.store.List(ctx, Filter{Unit: unit, Limit: MaxLimit})
+		if err != nil || len(after.Items) != len(before.Items) {
+			t.Errorf("unit %s after the rename: got %d findings (%v), want %d", unit,
+				len(after.Items), err, len(before.Items))
+		}
+		if _, n, err := e.store.Newest(ctx, Filter{Unit: unit}, 0); err != nil ||
+			n != len(before.Items) {
+			t.Errorf("newest of %s: got %d (%v), want %d", unit, n, err, len(before.Items))
+		}
+	}
+	if _, err := e.store.List(ctx, Filter{Unit: "qingshan"}); !errors.Is(err, ErrInvalid) {
+		t.Errorf("the old code: got %v, want ErrInvalid", err)
+	}
+}
+
 // queryLog keeps the SQL of every query of a pool.
 type queryLog struct {
 	mu  sync.Mutex
