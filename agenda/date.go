@@ -25,6 +25,12 @@ const dateLayout = "2006-01-02"
 // older.
 const FirstYear, LastYear = 1949, 2100
 
+// YearOf returns the year of t in China Standard Time (MeetingZone). The
+// bounds of times are checked by it: in one zone whatever offset a time was
+// written with, so that a time accepted once is accepted again when an edit
+// of another field reads it back from the database.
+func YearOf(t time.Time) int { return t.In(MeetingZone).Year() }
+
 // Bounds of a plausible day.
 var (
 	minDate = NewDate(FirstYear, time.January, 1)

@@ -167,6 +167,29 @@ func TestMeetingFields(t *testing.T) {
 			wantFields(t, err, tt.fields...)
 		})
 	}
+	t.Run("years in China Standard Time", func(t *testing.T) {
+		// The first minute of 1949 in China is 1948 in UTC, and the server's
+		// zone may be either: once accepted, it stays so when read back for
+		// an edit of another field.
+		first := time.Date(agenda.FirstYear, time.January, 1, 0, 0, 0, 0, agenda.MeetingZone)
+		early, err := s.CreateMeeting(ctx, agenda.MeetingInput{BodyID: w.body.ID,
+			Title: "建国初", PlannedStart: first})
+		must(t, err)
+		_, err = s.UpdateMeeting(ctx, early.ID, set(func(in *agenda.MeetingInput) {
+			in.Title = "建国初（改）"
+		}))
+		must(t, err)
+		// 20:00 on the last day in UTC-8 is the next year in China.
+		late := time.Date(agenda.LastYear, time.December, 31, 20, 0, 0, 0,
+			time.FixedZone("", -8*60*60))
+		_, err = s.UpdateMeeting(ctx, early.ID, set(func(in *agenda.MeetingInput) {
+			in.PlannedEnd = &late
+		}))
+		wantFields(t, err, "planned_end")
+		_, err = s.CreateMeeting(ctx, agenda.MeetingInput{BodyID: w.body.ID, Title: "x",
+			PlannedStart: first.Add(-time.Minute).UTC()})
+		wantFields(t, err, "planned_start")
+	})
 	t.Run("taken code", func(t *testing.T) {
 		_, err := s.UpdateMeeting(ctx, m.ID, set(func(in *agenda.MeetingInput) {
 			in.Code = "PC-1"

@@ -108,7 +108,7 @@ func writeSQL(id int64, insert, update, columns string, args ...any) (string, []
 }
 
 // checkTimes reports each time outside the years a day may have
-// (FirstYear to LastYear): a year such as 9999 is a typing mistake, and
+// (FirstYear to LastYear, by YearOf): a year such as 9999 is a typing mistake, and
 // the verifier would count its gaps in centuries. Nil times are allowed;
 // give a required time's field only when it is set, since its absence is
 // told as required.
@@ -118,9 +118,9 @@ func (f *fieldErrors) checkTimes(times map[string]*time.Time) {
 		if t == nil {
 			continue
 		}
-		if y := t.Year(); y < FirstYear || y > LastYear {
-			f.add(field, fmt.Sprintf("has the year %d; give a time from %d to %d", y,
-				FirstYear, LastYear))
+		if y := YearOf(*t); y < FirstYear || y > LastYear {
+			f.add(field, fmt.Sprintf("has the year %d in China Standard Time; give a time "+
+				"from %d to %d", y, FirstYear, LastYear))
 		}
 	}
 }

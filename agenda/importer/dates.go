@@ -86,7 +86,21 @@ func parseWhen(v string, loc *time.Location, date1904 bool) (when, error) {
 		loc = zoned
 	}
 	t := time.Date(n[1], time.Month(n[2]), n[3], n[4], n[5], n[6], 0, loc)
+	if err := checkYear(t); err != nil {
+		return when{}, err
+	}
 	return when{t: t, dateOnly: m[4] == ""}, nil
+}
+
+// checkYear refuses a time whose year, in China Standard Time, is outside
+// the bounds the API keeps (agenda.YearOf): 2100-12-31 23:00 written in
+// UTC is already 2101 there.
+func checkYear(t time.Time) error {
+	if y := agenda.YearOf(t); y < minYear || y > maxYear {
+		return fmt.Errorf("falls in the year %d in China Standard Time; give a time from "+
+			"%d to %d: %s", y, minYear, maxYear, dateHelp)
+	}
+	return nil
 }
 
 // dayHalf strips 上午/下午 and their kin, reporting an afternoon.
@@ -122,9 +136,6 @@ func zone(z string) (*time.Location, error) {
 
 // checkDay refuses a day its month does not have, saying how many it has.
 func checkDay(y, m, d int) error {
-	if y < minYear || y > maxYear {
-		return fmt.Errorf("has the year %d, which cannot be right: %s", y, dateHelp)
-	}
 	if m < 1 || m > 12 {
 		return fmt.Errorf("has no month %d: %s", m, dateHelp)
 	}
@@ -153,7 +164,7 @@ func fromSerial(s string, loc *time.Location, date1904 bool) (when, error) {
 		base = time.Date(1899, 12, 31, 0, 0, 0, 0, loc)
 	}
 	t := time.Date(base.Year(), base.Month(), base.Day()+int(days), 0, 0, secs, 0, loc)
-	if t.Year() < minYear || t.Year() > maxYear {
+	if y := agenda.YearOf(t); y < minYear || y > maxYear {
 		return when{}, fmt.Errorf("read as an Excel serial date is %s, which cannot be "+
 			"right: %s", t.Format("2006-01-02"), dateHelp)
 	}

@@ -94,6 +94,34 @@ func TestParseWhen(t *testing.T) {
 	}
 }
 
+// TestParseWhenYearInChina checks the year bounds in China Standard Time,
+// as the API checks them, whatever zone the import or the cell gives.
+func TestParseWhenYearInChina(t *testing.T) {
+	cst, utc, west := ChinaStandardTime, time.UTC, time.FixedZone("", -8*60*60)
+	for _, c := range []struct {
+		in   string
+		loc  *time.Location
+		fits bool
+	}{
+		{"1949-01-01", cst, true},
+		{"1949-01-01", utc, true}, // 08:00 in China
+		{"1948-12-31 20:00", utc, true},
+		{"1948-12-31 15:59 Z", cst, false},
+		{"2100-12-31 23:59", cst, true},
+		{"2100-12-31 15:59", utc, true},
+		{"2100-12-31 16:00", utc, false}, // 2101-01-01 00:00 in China
+		{"2100-12-31 12:00", west, false},
+		{"2100-12-31T20:00:00-08:00", cst, false},
+		{"2204-03-05", cst, false},
+	} {
+		_, err := parseWhen(c.in, c.loc, false)
+		if fits := err == nil; fits != c.fits ||
+			(err != nil && !strings.Contains(err.Error(), "in China Standard Time")) {
+			t.Errorf("parseWhen(%q) in %v: got %v, want it to fit: %v", c.in, c.loc, err, c.fits)
+		}
+	}
+}
+
 func TestParseBool(t *testing.T) {
 	for in, want := range map[string]bool{"是": true, "否": false, "√": true, "×": false,
 		"Y": true, "n": false, "Ｙ": true, " 是 ": true, "TRUE": true} {
