@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -31,18 +32,18 @@ type foreignKey struct {
 // refreshSearch then does once for everything written, those of
 // stageTriggers, whose rule checkStages checks, and those of decisions'
 // change time (touchTriggers), which decisions Generate writes new do not
-// need: their time is the default, when they were written. It reports
-// whether it did.
+// need: their time is the default, when they were written, and those of
+// renameTriggers, which no INSERT fires. It reports whether it did.
 func skipRowChecks(ctx context.Context, tx pgx.Tx) (bool, error) {
 	var userTriggers, multiColumn int
 	err := tx.QueryRow(ctx, `
 		SELECT (SELECT count(*) FROM pg_trigger tg WHERE NOT tg.tgisinternal
 		            AND tg.tgname NOT LIKE 'search\_items\_%' AND tg.tgname <> ALL($2)
-		            AND tg.tgname <> ALL($3)
 		            AND tg.tgrelid = ANY($1::text[]::regclass[])),
 		       (SELECT count(*) FROM pg_constraint c WHERE c.contype = 'f'
 		            AND cardinality(c.conkey) > 1 AND c.conrelid = ANY($1::text[]::regclass[]))`,
-		tableNames(), stageTriggers, touchTriggers).Scan(&userTriggers, &multiColumn)
+		tableNames(), slices.Concat(stageTriggers, touchTriggers, renameTriggers)).
+		Scan(&userTriggers, &multiColumn)
 	if err != nil {
 		return false, fmt.Errorf("look at triggers: %w", err)
 	}
@@ -139,6 +140,11 @@ var stageTriggers = []string{"decision_stage_not_deciding", "decision_deciding_n
 // (migration 00017), and on a write of its earlier stages (00019).
 var touchTriggers = []string{"decisions_touch", "decision_stages_touch_insert",
 	"decision_stages_touch_update", "decision_stages_touch_delete"}
+
+// renameTriggers carry a unit's new code into its findings (migration
+// 00020); they fire on an UPDATE of the code, and Generate writes only new
+// units.
+var renameTriggers = []string{"org_units_rename_findings"}
 
 // checkStages does the work of stageTriggers, which replica mode silenced,
 // for the decisions Generate wrote.
