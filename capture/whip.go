@@ -16,6 +16,7 @@ import (
 
 	"github.com/liuhen/liuhen/agenda"
 	"github.com/liuhen/liuhen/internal/access"
+	"github.com/liuhen/liuhen/internal/httpjson"
 	"github.com/liuhen/liuhen/internal/problem"
 )
 
@@ -127,6 +128,11 @@ func (s *Server) writeStartError(w http.ResponseWriter, err error) {
 	case errors.Is(err, ErrClosed):
 		w.Header().Set("Retry-After", "5")
 		problem.Write(w, http.StatusServiceUnavailable, "the server is shutting down; publish again shortly")
+	case httpjson.DatabaseUnreachable(err):
+		s.deps.Logger.Warn("start WHIP session: PostgreSQL cannot be reached", "err", err)
+		w.Header().Set("Retry-After", httpjson.RetryAfterDatabase)
+		problem.Write(w, http.StatusServiceUnavailable, "PostgreSQL cannot be reached, so the "+
+			"recording cannot be catalogued; publish again shortly")
 	default:
 		s.deps.Logger.Error("start WHIP session", "err", err)
 		problem.Write(w, http.StatusInternalServerError, "the session could not be started")

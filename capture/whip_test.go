@@ -3,6 +3,7 @@ package capture
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -14,11 +15,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/pion/webrtc/v4"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/liuhen/liuhen/agenda"
 	"github.com/liuhen/liuhen/internal/access"
+	"github.com/liuhen/liuhen/internal/httpjson"
 )
 
 // fakeCatalog keeps the catalogue in memory: these tests are about the
@@ -29,6 +32,7 @@ type fakeCatalog struct {
 	closed   map[int64]string
 	ends     map[int64]agenda.TrackEnd
 	down     atomic.Bool // MeetingExists fails, as with PostgreSQL down
+	openDown atomic.Bool // OpenTrack fails as pgx does when PostgreSQL went away
 }
 
 func (c *fakeCatalog) MeetingExists(_ context.Context, id int64) (bool, error) {
@@ -40,6 +44,9 @@ func (c *fakeCatalog) MeetingExists(_ context.Context, id int64) (bool, error) {
 
 func (c *fakeCatalog) OpenTrack(_ context.Context, meetingID int64, _, _, _ string,
 	now time.Time) (agenda.TrackRef, error) {
+	if c.openDown.Load() {
+		return agenda.TrackRef{}, fmt.Errorf("insert recording: %w", pgconn.ErrConnClosed)
+	}
 	return agenda.TrackRef{RecordingID: 7, TrackID: 9, MeetingID: meetingID, Zero: now}, nil
 }
 
@@ -303,6 +310,20 @@ func TestWHIPSessionLifecycle(t *testing.T) {
 	}
 	if srv.lookup(strings.TrimPrefix(loc, "/whip/2/")) != nil {
 		t.Errorf("session still registered after DELETE")
+	}
+}
+
+// TestWHIPWhenPostgreSQLGoesAway: a session that cannot be catalogued is
+// refused 503 with Retry-After, for the publisher to try again, not 500.
+func TestWHIPWhenPostgreSQLGoesAway(t *testing.T) {
+	_, cat, hs := newTestServerWith(t, Config{SpoolDir: t.TempDir(), ICELoopback: true})
+	cat.openDown.Store(true)
+	resp, body := do(t, "POST", hs.URL+"/1", "admin", sdpType, offerFrom(t, opus, vp8))
+	if resp.StatusCode != http.StatusServiceUnavailable ||
+		resp.Header.Get("Retry-After") != httpjson.RetryAfterDatabase ||
+		!strings.Contains(body, "PostgreSQL cannot be reached") {
+		t.Errorf("got status %d (Retry-After %q) %s, want 503 naming PostgreSQL",
+			resp.StatusCode, resp.Header.Get("Retry-After"), body)
 	}
 }
 

@@ -107,6 +107,53 @@ func TestAPIBoundWhilePostgreSQLFreezes(t *testing.T) {
 	}
 }
 
+// TestAPIWhilePostgreSQLIsDown cuts the server off PostgreSQL, as a
+// stopped PostgreSQL does: every request that needs it is answered 503
+// with Retry-After, at once and naming PostgreSQL, not 500; once
+// PostgreSQL is back, they are served again.
+func TestAPIWhilePostgreSQLIsDown(t *testing.T) {
+	proxy, dbURL := newDBProxy(t, testenv.DatabaseURL(t))
+	const short, long = 5 * time.Second, 10 * time.Second
+	s := startStackWith(t, 10*time.Second, func(c *config) {
+		c.DatabaseURL, c.APIDeadline, c.APILongDeadline = dbURL, short, long
+	})
+	t.Cleanup(proxy.restore) // before the stack stops, which needs the database
+	sample, err := agenda.LoadSample(context.Background(), s.app.svc.store)
+	if err != nil {
+		t.Fatalf("load sample: %v", err)
+	}
+	publish, err := s.app.svc.store.CreatePublishToken(context.Background(), sample.MeetingID,
+		time.Hour)
+	if err != nil {
+		t.Fatalf("create publish token: %v", err)
+	}
+	cases := frozenCases(t, s.admin, publish, sample, short, long)
+
+	proxy.cut()
+	// The pool checks a connection idle for more than a second before it
+	// lends it out; one used more recently would first fail mid-query with
+	// a bare network error, which is not told from MinIO's.
+	time.Sleep(1100 * time.Millisecond)
+	for _, c := range cases {
+		status, resp := sendWithin(t, s.url, c, c.bound)
+		var d problem.Details
+		_ = json.Unmarshal([]byte(resp.body), &d)
+		if status != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") != "30" ||
+			!strings.Contains(d.Detail, "PostgreSQL cannot be reached") {
+			t.Errorf("%s: got %d with Retry-After %q (%s), want 503 naming PostgreSQL",
+				c.name, status, resp.Header.Get("Retry-After"), resp.body)
+		}
+	}
+
+	proxy.restore()
+	for _, c := range cases {
+		if status, body := send(t, s.url, c); status >= 500 {
+			t.Errorf("%s after PostgreSQL is back: got %d %s, want it served", c.name, status,
+				body)
+		}
+	}
+}
+
 // frozenCases are requests of every route group and of each way a request
 // first waits for PostgreSQL: in its handler, in the check of a publish
 // token, in the audit log. A write is sent twice (before the freeze and

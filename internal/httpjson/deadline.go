@@ -6,8 +6,11 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/liuhen/liuhen/internal/problem"
 )
@@ -101,15 +104,18 @@ func BoundPassed(ctx context.Context) (*DeadlineError, bool) {
 	return de, true
 }
 
-// Ended answers a request that failed with err because its context ended,
-// and reports whether it did. When the request's bound passed (Bound,
-// BoundUntilAnswer), whatever err it then failed with, the answer is 503
-// with Retry-After saying the request did not finish within its bound
-// because PostgreSQL or MinIO did not answer, and log has a warning whose
-// err, the error the request failed with, names which. When the client went away (the context was cancelled
-// and err says so) there is no one to answer: log has err at debug level,
-// since it is no failure of the server. Otherwise Ended writes nothing and
-// returns false, and the caller answers err itself.
+// Ended answers a request that failed with err for a reason outside its
+// handler, and reports whether it did. When the request's bound passed
+// (Bound, BoundUntilAnswer), whatever err it then failed with, the answer
+// is 503 with Retry-After saying the request did not finish within its
+// bound because PostgreSQL or MinIO did not answer, and log has a warning
+// whose err, the error the request failed with, names which. When the
+// client went away (the context was cancelled and err says so) there is no
+// one to answer: log has err at debug level, since it is no failure of the
+// server. When PostgreSQL could not be reached (DatabaseUnreachable), the
+// answer is 503 with Retry-After saying so, and log has a warning with
+// err. Otherwise Ended writes nothing and returns false, and the caller
+// answers err itself.
 func Ended(w http.ResponseWriter, r *http.Request, err error, log *slog.Logger) bool {
 	if de, ok := BoundPassed(r.Context()); ok {
 		log.Warn("request ended by its bound: PostgreSQL or MinIO did not answer in time",
@@ -123,6 +129,34 @@ func Ended(w http.ResponseWriter, r *http.Request, err error, log *slog.Logger) 
 		log.Debug("request ended: the client went away", "method", r.Method,
 			"path", r.URL.Path, "err", err)
 		return true
+	}
+	if DatabaseUnreachable(err) {
+		log.Warn("request failed: PostgreSQL cannot be reached", "method", r.Method,
+			"path", r.URL.Path, "err", err)
+		w.Header().Set("Retry-After", RetryAfterDatabase)
+		problem.Write(w, http.StatusServiceUnavailable, "PostgreSQL cannot be reached, or "+
+			"closed the connection; the server's log has the cause. Try again shortly")
+		return true
+	}
+	return false
+}
+
+// DatabaseUnreachable reports whether err says that PostgreSQL could not be
+// reached or would not serve: a connection that could not be opened (refused,
+// or its login failed), one the driver had already closed, or PostgreSQL
+// shutting down, starting up or out of connection slots. An error of a
+// connection lost in the middle of a query is a bare network error, which
+// could as well be MinIO's, and is not taken for one.
+func DatabaseUnreachable(err error) bool {
+	var connect *pgconn.ConnectError
+	var pg *pgconn.PgError
+	switch {
+	case errors.As(err, &connect), errors.Is(err, pgconn.ErrConnClosed):
+		return true
+	case errors.As(err, &pg):
+		// 57P01-57P05: admin or crash shutdown, cannot connect now, ...;
+		// 53300: too many connections.
+		return strings.HasPrefix(pg.Code, "57P") || pg.Code == "53300"
 	}
 	return false
 }

@@ -7,10 +7,15 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/liuhen/liuhen/internal/problem"
 )
@@ -89,6 +94,8 @@ func TestEndedLeavesOtherErrorsToTheCaller(t *testing.T) {
 		{"a live request", context.Background, errors.New("constraint violated")},
 		{"a deadline of the handler's own, within the bound", context.Background,
 			fmt.Errorf("stat: %w", context.DeadlineExceeded)},
+		{"a constraint PostgreSQL checked", context.Background,
+			fmt.Errorf("insert: %w", &pgconn.PgError{Code: "23505"})},
 		{"a cancelled request that failed for another reason", func() context.Context {
 			ctx, cancel := context.WithCancel(context.Background())
 			cancel()
@@ -101,6 +108,50 @@ func TestEndedLeavesOtherErrorsToTheCaller(t *testing.T) {
 			if Ended(w, r, tc.err, log) {
 				t.Errorf("got true (%d %s), want false: the caller answers %v", w.Code, w.Body,
 					tc.err)
+			}
+		})
+	}
+}
+
+// TestEndedWhenPostgreSQLCannotBeReached checks the 503 of a database
+// that refuses connections, as a stopped PostgreSQL does, and of one
+// shutting down.
+func TestEndedWhenPostgreSQLCannotBeReached(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := ln.Addr().String()
+	ln.Close()
+	pool, err := pgxpool.New(context.Background(), "postgres://liuhen@"+closed+"/liuhen")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	var n int
+	refused := pool.QueryRow(context.Background(), "SELECT 1").Scan(&n)
+
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	for name, err := range map[string]error{
+		"connection refused": fmt.Errorf("list meetings: %w", refused),
+		"shutting down": fmt.Errorf("list meetings: %w", &pgconn.PgError{Code: "57P01",
+			Message: "terminating connection due to administrator command"}),
+	} {
+		t.Run(name, func(t *testing.T) {
+			r := httptest.NewRequest(http.MethodGet, "/api/v1/meetings", nil)
+			w := httptest.NewRecorder()
+			if !Ended(w, r, err, log) {
+				t.Fatalf("got false for %v, want a 503", err)
+			}
+			var d problem.Details
+			if err := json.Unmarshal(w.Body.Bytes(), &d); err != nil {
+				t.Fatalf("body %s: %v", w.Body, err)
+			}
+			if w.Code != http.StatusServiceUnavailable ||
+				w.Header().Get("Retry-After") != RetryAfterDatabase ||
+				!strings.Contains(d.Detail, "PostgreSQL cannot be reached") {
+				t.Errorf("got %d with Retry-After %q: %s; want 503 naming PostgreSQL", w.Code,
+					w.Header().Get("Retry-After"), w.Body)
 			}
 		})
 	}
