@@ -99,7 +99,52 @@ Settings come from LIUHEN_* environment variables; see README.md.`,
 		newReportCommand(), newExportCommand(), newVerifyBundleCommand(), newKeygenCommand(),
 		newImportCommand(), newFindingsCommand())
 	decimalOnly(root)
+	strictFlags(root)
 	return root
+}
+
+// errGivenTwice and errGivenEmpty are the causes strictValue refuses a
+// value with; flagError tells them.
+var (
+	errGivenTwice = errors.New("given more than once")
+	errGivenEmpty = errors.New("given empty")
+)
+
+// strictFlags makes every flag of cmd and its subcommands refuse to be
+// given twice (pflag would keep the last, so that --unit a --unit b checks
+// b alone), except the lists made to be repeated, and every text flag
+// refuse an empty value: leaving a flag out gives its default, and an
+// empty --unit or --rules would read as no filter and widen the answer.
+func strictFlags(cmd *cobra.Command) {
+	wrap := func(f *pflag.Flag) {
+		if _, done := f.Value.(*strictValue); done || strings.HasSuffix(f.Value.Type(), "Array") ||
+			strings.HasSuffix(f.Value.Type(), "Slice") {
+			return
+		}
+		f.Value = &strictValue{Value: f.Value}
+	}
+	cmd.Flags().VisitAll(wrap)
+	cmd.PersistentFlags().VisitAll(wrap)
+	for _, sub := range cmd.Commands() {
+		strictFlags(sub)
+	}
+}
+
+// strictValue is a flag value that may be set once, and not to blank text.
+type strictValue struct {
+	pflag.Value
+	set bool
+}
+
+func (v *strictValue) Set(s string) error {
+	switch {
+	case v.set:
+		return errGivenTwice
+	case v.Type() == "string" && strings.TrimSpace(s) == "":
+		return errGivenEmpty
+	}
+	v.set = true
+	return v.Value.Set(s)
 }
 
 // decimalOnly makes every integer flag of cmd and its subcommands read
@@ -176,6 +221,14 @@ func flagError(err error) error {
 	var invalid *pflag.InvalidValueError
 	var missing *pflag.ValueRequiredError
 	switch {
+	case errors.As(err, &invalid) && errors.Is(err, errGivenTwice):
+		f := invalid.GetFlag()
+		return usagef("--%s is given more than once (%q the second time); give it once",
+			f.Name, invalid.GetValue())
+	case errors.As(err, &invalid) && errors.Is(err, errGivenEmpty):
+		f := invalid.GetFlag()
+		return usagef("--%s %q: given empty; give a value, or leave --%s out",
+			f.Name, invalid.GetValue(), f.Name)
 	case errors.As(err, &invalid):
 		f := invalid.GetFlag()
 		return usagef("--%s %q: %s", f.Name, invalid.GetValue(), expected(f, invalid.Unwrap()))

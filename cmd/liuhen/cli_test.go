@@ -160,15 +160,23 @@ func TestKeygen(t *testing.T) {
 }
 
 // TestIntegerFlagsAreDecimal checks that every integer flag reads base ten
-// alone: a leading zero is no octal prefix.
+// alone (a leading zero is no octal prefix), and that every flag but a
+// list is refused when given twice.
 func TestIntegerFlagsAreDecimal(t *testing.T) {
 	root := newRootCommand()
 	var flags []string
 	var visit func(*cobra.Command)
 	visit = func(c *cobra.Command) {
 		c.Flags().VisitAll(func(f *pflag.Flag) {
+			v := f.Value
+			if strict, ok := v.(*strictValue); ok {
+				v = strict.Value
+			} else if !strings.HasSuffix(v.Type(), "Array") {
+				t.Errorf("%s --%s may be given twice: it is no strictValue", c.CommandPath(),
+					f.Name)
+			}
 			if strings.HasPrefix(f.Value.Type(), "int") || strings.HasPrefix(f.Value.Type(), "uint") {
-				if _, ok := f.Value.(decimalValue); !ok {
+				if _, ok := v.(decimalValue); !ok {
 					t.Errorf("%s --%s reads %s without decimalValue", c.CommandPath(), f.Name,
 						f.Value.Type())
 				}

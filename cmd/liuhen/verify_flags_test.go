@@ -117,6 +117,16 @@ func TestBadFlagsAreToldByFlag(t *testing.T) {
 			"leave --state out"},
 		{[]string{"findings", "--code", ""}, `--code "": given empty; give a value, or ` +
 			"leave --code out"},
+		{[]string{"verify", "--unit", ""}, `--unit "": given empty; give a value, or ` +
+			"leave --unit out"},
+		{[]string{"report", "--rules", " "}, `--rules " ": given empty; give a value, or ` +
+			"leave --rules out"},
+		{[]string{"verify", "--unit", "qingshan", "--unit", "qinghe"}, `--unit is given ` +
+			`more than once ("qinghe" the second time); give it once`},
+		{[]string{"report", "--from", "2024-01-01", "--from=2025-01-01"}, `--from is given ` +
+			`more than once ("2025-01-01" the second time); give it once`},
+		{[]string{"findings", "--limit", "5", "--limit", "5"}, `--limit is given more ` +
+			`than once ("5" the second time); give it once`},
 		{[]string{"findings", "--state", "closed", "--severity", "y"}, `--state: unknown value ` +
 			`"closed"; use open, acknowledged, resolved; --severity: unknown value "y"; use ` +
 			"low, medium, high"},
