@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -219,14 +218,9 @@ func plusHint(v string, err error) error {
 // filter cannot silently widen the report.
 func checkParams(q url.Values) error {
 	var errs []error
-	for name := range q {
-		if !slices.Contains(queryParams, name) {
-			errs = append(errs, &OptionError{Field: name, Err: ErrBadOption,
-				Reason: "unknown query parameter; valid ones are " +
-					strings.Join(queryParams, ", ")})
-		}
+	for _, fe := range param.Unknown(q, queryParams) {
+		errs = append(errs, &OptionError{Field: fe.Field, Err: ErrBadOption, Reason: fe.Reason})
 	}
-	slices.SortFunc(errs, func(a, b error) int { return strings.Compare(a.Error(), b.Error()) })
 	return errors.Join(errs...)
 }
 

@@ -6,6 +6,7 @@ package param
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -62,6 +63,20 @@ func Limit(s string, def, max int) (int, error) { return Int(s, 1, max, def) }
 
 // Offset reads the number of items to skip s: 0 to MaxOffset, "" giving 0.
 func Offset(s string) (int, error) { return Int(s, 0, MaxOffset, 0) }
+
+// Unknown returns a FieldError for each parameter of q that is not one of
+// known, sorted by name: the APIs refuse it, so that a misspelt filter
+// (units=, a format= a list does not take) cannot silently widen an answer.
+func Unknown(q url.Values, known []string) []problem.FieldError {
+	var bad []problem.FieldError
+	for _, name := range slices.Sorted(maps.Keys(q)) {
+		if !slices.Contains(known, name) {
+			bad = append(bad, problem.FieldError{Field: name,
+				Reason: "unknown query parameter; valid ones are " + strings.Join(known, ", ")})
+		}
+	}
+	return bad
+}
 
 // EmptyReason is what every API says of a query parameter given without a
 // value.

@@ -72,11 +72,8 @@ func parseFilter(raw string) (Filter, error) {
 			"a URL query", err)
 	}
 	var errs []error
-	for name := range q {
-		if !slices.Contains(listParams, name) {
-			errs = append(errs, invalid(name, "unknown query parameter; valid ones are %s",
-				strings.Join(listParams, ", ")))
-		}
+	for _, fe := range param.Unknown(q, listParams) {
+		errs = append(errs, invalid(fe.Field, "%s", fe.Reason))
 	}
 	q, empty := param.WithoutEmpty(q, listParams)
 	for _, name := range empty {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 
 	"github.com/go-chi/chi/v5"
 
@@ -49,8 +50,8 @@ func (a *API) Register(r chi.Router) {
 var listParams = []string{"unit", "limit", "offset"}
 
 func (a *API) list(w http.ResponseWriter, r *http.Request) {
+	bad := param.Unknown(r.URL.Query(), listParams)
 	q, empty := param.WithoutEmpty(r.URL.Query(), listParams)
-	var bad []problem.FieldError
 	for _, name := range empty {
 		bad = append(bad, problem.FieldError{Field: name, Reason: param.EmptyReason})
 	}
@@ -72,12 +73,23 @@ func (a *API) list(w http.ResponseWriter, r *http.Request) {
 		problem.BadRequest(w, bad)
 		return
 	}
-	list, err := a.issuer.List(r.Context(), unit, limit, offset)
+	// One more than the page tells whether there is a next one.
+	list, err := a.issuer.List(r.Context(), unit, limit+1, offset)
 	if err != nil {
 		a.fail(w, r, err)
 		return
 	}
-	httpjson.Write(w, http.StatusOK, map[string]any{"items": list})
+	page := listPage{Items: list}
+	if len(list) > limit {
+		page.Items, page.NextOffset = list[:limit], offset+limit
+	}
+	httpjson.Write(w, http.StatusOK, page)
+}
+
+// listPage is one page of GET /reports; NextOffset is 0 on the last page.
+type listPage struct {
+	Items      []Issued `json:"items"`
+	NextOffset int      `json:"next_offset,omitempty"`
 }
 
 func (a *API) get(w http.ResponseWriter, r *http.Request) {
@@ -96,12 +108,12 @@ func (a *API) get(w http.ResponseWriter, r *http.Request) {
 // issueBody is what POST / reads. Dates are YYYY-MM-DD or RFC 3339; to
 // includes the day it names.
 type issueBody struct {
-	Unit   string   `json:"unit"`
-	From   string   `json:"from"`
-	To     string   `json:"to"`
+	Unit   *string  `json:"unit"`
+	From   *string  `json:"from"`
+	To     *string  `json:"to"`
 	Codes  []string `json:"codes"`
 	Skip   []string `json:"skip"`
-	Format string   `json:"format"`
+	Format *string  `json:"format"`
 }
 
 func (a *API) issue(w http.ResponseWriter, r *http.Request) {
@@ -144,28 +156,47 @@ func readIssue(w http.ResponseWriter, r *http.Request) (Request, []error, bool) 
 		"send one object with unit, from, to, codes, skip and format") {
 		return Request{}, nil, false
 	}
-	req := Request{Format: FormatHTML, Options: verify.Options{Unit: body.Unit},
-		IssuedBy: IssuedByAPI}
 	var bad []error
+	unit, bad := given("unit", body.Unit, bad)
+	format, bad := given("format", body.Format, bad)
+	from, bad := given("from", body.From, bad)
+	to, bad := given("to", body.To, bad)
+	req := Request{Format: FormatHTML, Options: verify.Options{Unit: unit},
+		IssuedBy: IssuedByAPI}
 	var err error
-	if body.Format != "" {
-		if req.Format, err = ParseFormat(body.Format); err != nil {
+	if format != "" {
+		if req.Format, err = ParseFormat(format); err != nil {
 			bad = append(bad, fielderr.New(err, "format", err.Error()))
 		}
 	}
-	if body.From != "" {
-		if req.Options.From, err = verify.ParseFromIn(body.From, Zone); err != nil {
+	if from != "" {
+		if req.Options.From, err = verify.ParseFromIn(from, Zone); err != nil {
 			bad = append(bad, err)
 		}
 	}
-	if body.To != "" {
-		if req.Options.To, err = verify.ParseToIn(body.To, Zone); err != nil {
+	if to != "" {
+		if req.Options.To, err = verify.ParseToIn(to, Zone); err != nil {
 			bad = append(bad, err)
 		}
 	}
 	req.Options.Codes, bad = codesOf("codes", body.Codes, bad)
 	req.Options.Skip, bad = codesOf("skip", body.Skip, bad)
 	return req, bad, true
+}
+
+// given returns the text of a field of the body, "" when it was left out
+// or null. Given blank, it is noted in bad, as the query parameters of the
+// APIs are: read as left out, "unit": "" would issue, and lock for the
+// evidence retention, a report of every unit.
+func given(field string, v *string, bad []error) (string, []error) {
+	if v == nil {
+		return "", bad
+	}
+	if strings.TrimSpace(*v) == "" {
+		return "", append(bad, fielderr.New(verify.ErrInvalidOptions, field,
+			"given empty; give a value, or leave "+field+" out"))
+	}
+	return *v, bad
 }
 
 // codesOf reads the finding codes of a list field, each entry one code or

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 
@@ -22,6 +23,7 @@ type listAnswer struct {
 	status      int
 	contentType string
 	items       []Issued
+	nextOffset  int
 	problem     problem.Details
 }
 
@@ -39,9 +41,12 @@ func getReports(t testing.TB, srv *httptest.Server, query string) listAnswer {
 	}
 	a := listAnswer{status: resp.StatusCode, contentType: resp.Header.Get("Content-Type")}
 	if a.status == http.StatusOK {
-		var page struct{ Items []Issued }
+		var page struct {
+			Items      []Issued
+			NextOffset int `json:"next_offset"`
+		}
 		err = json.Unmarshal(body, &page)
-		a.items = page.Items
+		a.items, a.nextOffset = page.Items, page.NextOffset
 	} else {
 		err = json.Unmarshal(body, &a.problem)
 	}
@@ -123,4 +128,45 @@ func TestListReportsByUnit(t *testing.T) {
 				ids(a.items))
 		}
 	})
+}
+
+func TestListReportsInPages(t *testing.T) {
+	e := newIssuerEnv(t, nil)
+	ctx := context.Background()
+	router := chi.NewRouter()
+	NewAPI(e.issuer, slog.New(slog.DiscardHandler)).Register(router)
+	srv := httptest.NewServer(router)
+	defer srv.Close()
+	var want []int64 // newest first
+	for _, f := range []Format{FormatJSON, FormatCSV, FormatHTML} {
+		issued, err := e.issuer.Issue(ctx, Request{Options: verify.Options{Unit: "qingshan"},
+			Format: f}, nil)
+		if err != nil {
+			t.Fatalf("Issue %s: %v", f, err)
+		}
+		want = append([]int64{issued.ID}, want...)
+	}
+
+	first := getReports(t, srv, "limit=2")
+	if first.status != http.StatusOK || !slices.Equal(ids(first.items), want[:2]) ||
+		first.nextOffset != 2 {
+		t.Errorf("first page: got %d with %v and next offset %d, want %v and 2",
+			first.status, ids(first.items), first.nextOffset, want[:2])
+	}
+	last := getReports(t, srv, "limit=2&offset=2")
+	if last.status != http.StatusOK || !slices.Equal(ids(last.items), want[2:]) ||
+		last.nextOffset != 0 {
+		t.Errorf("last page: got %d with %v and next offset %d, want %v and none",
+			last.status, ids(last.items), last.nextOffset, want[2:])
+	}
+
+	for query, field := range map[string]string{"format=pdf": "format", "units=qingshan": "units"} {
+		a := getReports(t, srv, query)
+		if a.status != http.StatusBadRequest || len(a.problem.Errors) != 1 ||
+			a.problem.Errors[0].Field != field ||
+			!strings.Contains(a.problem.Errors[0].Reason, "unknown query parameter") {
+			t.Errorf("%s: got %d %+v, want 400 naming %s as unknown", query, a.status,
+				a.problem.Errors, field)
+		}
+	}
 }
