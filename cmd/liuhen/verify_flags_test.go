@@ -128,7 +128,7 @@ func TestBadFlagsAreToldByFlag(t *testing.T) {
 		{[]string{"findings", "--limit", "5", "--limit", "5"}, `--limit is given more ` +
 			`than once ("5" the second time); give it once`},
 		{[]string{"findings", "--state", "closed", "--severity", "y"}, `--state: unknown value ` +
-			`"closed"; use open, acknowledged, resolved; --severity: unknown value "y"; use ` +
+			`"closed"; use open, acknowledged, resolved, all; --severity: unknown value "y"; use ` +
 			"low, medium, high"},
 	} {
 		if err := liuhenFails(t, tc.args...); err.Error() != tc.want {

@@ -196,6 +196,31 @@ func TestAPIRefusesBadInput(t *testing.T) {
 			}
 		})
 	}
+	t.Run("the conflict of a finding a person resolved says who and what holds it", func(t *testing.T) {
+		_, _, body := call(t, srv, "POST", resolved+"/acknowledge", "application/json",
+			`{"by":"李四"}`)
+		var p problem.Details
+		_ = json.Unmarshal(body, &p)
+		if !strings.Contains(p.Detail, "resolved already, by 张三; it stays resolved while "+
+			"the verifier still finds it") {
+			t.Errorf("got %q, want it to name 张三 and say it stays resolved", p.Detail)
+		}
+	})
+	t.Run("state all", func(t *testing.T) {
+		_, _, body := call(t, srv, "GET", "/findings?state=all&limit=500", "", "")
+		var all, none Page
+		_ = json.Unmarshal(body, &all)
+		_, _, body = call(t, srv, "GET", "/findings?limit=500", "", "")
+		_ = json.Unmarshal(body, &none)
+		states := map[string]bool{}
+		for _, f := range all.Items {
+			states[f.State] = true
+		}
+		if len(all.Items) != len(none.Items) || !states[StateResolved] || !states[StateOpen] {
+			t.Errorf("got %d findings in states %v, want the %d of every state, as without state",
+				len(all.Items), states, len(none.Items))
+		}
+	})
 	t.Run("a list given twice is read as one", func(t *testing.T) {
 		status, _, body := call(t, srv, "GET", "/findings?state=open&state=resolved", "", "")
 		if status != http.StatusOK {

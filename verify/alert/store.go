@@ -53,7 +53,7 @@ func (f Filter) Validate() error {
 			}
 		}
 	}
-	oneOf("state", f.States, States())
+	oneOf("state", f.States, append(States(), AllStates))
 	oneOf("code", f.Codes, verify.Codes())
 	oneOf("severity", f.Severities, Severities())
 	if !pgtext.Valid(f.Unit) {
@@ -68,6 +68,19 @@ func (f Filter) Validate() error {
 		errs = append(errs, invalid("offset", "got %d; use 0 to %d", f.Offset, MaxOffset))
 	}
 	return errors.Join(errs...)
+}
+
+// AllStates, given as a state to filter by, chooses findings of every
+// state (ForStates).
+const AllStates = "all"
+
+// ForStates returns the states to filter by: nil, for every state, when
+// states holds AllStates.
+func ForStates(states []string) []string {
+	if slices.Contains(states, AllStates) {
+		return nil
+	}
+	return states
 }
 
 // Page is one page of findings; NextOffset is 0 on the last page.

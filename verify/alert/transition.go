@@ -58,16 +58,16 @@ func (s *Store) change(ctx context.Context, id int64, c Change, to string) (Deta
 		return Detail{}, err
 	}
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		var from string
-		err := tx.QueryRow(ctx, `SELECT state FROM findings WHERE id = $1 FOR UPDATE`,
-			id).Scan(&from)
+		var from, actor string
+		err := tx.QueryRow(ctx, `SELECT state, state_actor FROM findings WHERE id = $1
+			FOR UPDATE`, id).Scan(&from, &actor)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return fmt.Errorf("%w: %d", ErrNotFound, id)
 		}
 		if err != nil {
 			return fmt.Errorf("read finding %d: %w", id, err)
 		}
-		if err := allowed(id, from, to); err != nil {
+		if err := allowed(id, from, actor, to); err != nil {
 			return err
 		}
 		_, err = setState(ctx, tx, stateChange{id: id, from: from, to: to, kind: to,
@@ -125,12 +125,16 @@ func checkReason(reason string, required bool) error {
 }
 
 // allowed says whether a person may move a finding from one state to
-// another.
-func allowed(id int64, from, to string) error {
+// another; actor made the finding's last change.
+func allowed(id int64, from, actor, to string) error {
 	switch {
+	case from == StateResolved && actor == ActorVerifier:
+		return fmt.Errorf("%w: finding %d is resolved already, as no longer found; it "+
+			"reopens by itself when the verifier finds it again", ErrConflict, id)
 	case from == StateResolved:
-		return fmt.Errorf("%w: finding %d is resolved already; it reopens by itself "+
-			"when the verifier finds it again", ErrConflict, id)
+		return fmt.Errorf("%w: finding %d is resolved already, by %s; it stays resolved "+
+			"while the verifier still finds it, and reopens only if a sweep no longer "+
+			"finds it and a later one finds it again", ErrConflict, id, actor)
 	case from == to:
 		return fmt.Errorf("%w: finding %d is %s already", ErrConflict, id, from)
 	}
