@@ -182,15 +182,15 @@ func parseTime(fe *fieldErrors, name, s string, parse func(string) (time.Time, e
 }
 
 func parseBool(fe *fieldErrors, name, s string) *bool {
-	switch s {
-	case "":
+	if s == "" {
 		return nil
-	case "true", "false":
-		b := s == "true"
-		return &b
 	}
-	fe.add(name, fmt.Sprintf("got %q; give true or false", s))
-	return nil
+	b, err := param.Bool(s)
+	if err != nil {
+		fe.add(name, err.Error())
+		return nil
+	}
+	return &b
 }
 
 func parseInt(fe *fieldErrors, name, s string, min, max, def int) int {

@@ -240,10 +240,9 @@ func single(q url.Values, name string, bad *[]error) (string, bool) {
 }
 
 func parseBool(name, v string) (bool, error) {
-	b, err := strconv.ParseBool(v)
+	b, err := param.Bool(v)
 	if err != nil {
-		return false, &OptionError{Field: name, Err: ErrBadOption,
-			Reason: fmt.Sprintf("cannot read %q as a boolean; give true or false", v)}
+		return false, &OptionError{Field: name, Err: ErrBadOption, Reason: err.Error()}
 	}
 	return b, nil
 }

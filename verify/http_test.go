@@ -131,6 +131,7 @@ func TestHandler(t *testing.T) {
 	}{
 		{"unknown format", "format=xml", []string{"format"}},
 		{"bad boolean", "rehash=maybe", []string{"rehash"}},
+		{"a boolean as a digit", "rehash=1", []string{"rehash"}},
 		{"bad date", "from=yesterday", []string{"from"}},
 		{"unknown parameter", "unti=T-1", []string{"unti"}},
 		{"repeated unit", "unit=a&unit=b", []string{"unit"}},

@@ -10,13 +10,13 @@ import (
 	"mime"
 	"net/http"
 	"os"
-	"strconv"
 	"time"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/liuhen/liuhen/internal/httpjson"
+	"github.com/liuhen/liuhen/internal/param"
 	"github.com/liuhen/liuhen/internal/problem"
 )
 
@@ -67,7 +67,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		problem.WriteDetails(w, problem.Details{Status: http.StatusBadRequest,
 			Detail: "bad query parameter", Errors: []problem.FieldError{{Field: "dry_run",
-				Reason: "must be true or false"}}})
+				Reason: err.Error()}}})
 		return
 	}
 	name, data, err := h.readUpload(w, r)
@@ -89,7 +89,7 @@ func queryBool(r *http.Request, key string) (bool, error) {
 	if v == "" {
 		return false, nil
 	}
-	return strconv.ParseBool(v)
+	return param.Bool(v)
 }
 
 // errUnsupportedType is a body of a media type that holds no spreadsheet.

@@ -101,6 +101,7 @@ func TestHandlerRefuses(t *testing.T) {
 	}{
 		{"unknown kind", "/imports/people", "text/csv", "a,b\n", 404},
 		{"bad dry_run", "/imports/units?dry_run=maybe", "text/csv", "a,b\n", 400},
+		{"dry_run as a digit", "/imports/units?dry_run=1", "text/csv", "a,b\n", 400},
 		{"JSON", "/imports/units", "application/json", `{"code":"A"}`, 415},
 		{"PDF", "/imports/units", "application/octet-stream", "%PDF-1.4\n", 415},
 		{"image", "/imports/units", "image/png", "\x89PNG", 415},

@@ -78,6 +78,19 @@ func Unknown(q url.Values, known []string) []problem.FieldError {
 	return bad
 }
 
+// Bool reads a query parameter that is true or false, those words alone,
+// as every API reads one: 1, t or yes would be read by one client as a
+// flag and by another as a typing slip.
+func Bool(v string) (bool, error) {
+	switch v {
+	case "true":
+		return true, nil
+	case "false":
+		return false, nil
+	}
+	return false, fmt.Errorf("got %q; give true or false", v)
+}
+
 // EmptyReason is what every API says of a query parameter given without a
 // value.
 const EmptyReason = "given empty; give a value, or leave the parameter out"
