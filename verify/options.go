@@ -166,15 +166,21 @@ func (o Options) validate() []error {
 }
 
 // yearError refuses a bound of the period whose year is outside minYear to
-// maxYear; nil when it is inside.
+// maxYear; nil when it is inside. The year of a 'to', which the period
+// ends before, is that of the period's last instant: the date 9000-12-31
+// is read as the end 9001-01-01, and ends a period in 9000.
 func yearError(option string, t time.Time) error {
-	if t.Year() >= minYear && t.Year() <= maxYear {
+	y := t.Year()
+	if option == "to" {
+		y = t.Add(-time.Nanosecond).Year()
+	}
+	if y >= minYear && y <= maxYear {
 		return nil
 	}
 	return &OptionError{
 		Field: option,
 		Reason: fmt.Sprintf("the year %d is outside %d to %d; give a date in it, or "+
-			"leave %s out for an open period", t.Year(), minYear, maxYear, option),
+			"leave %s out for an open period", y, minYear, maxYear, option),
 		Err: ErrBadYear,
 	}
 }

@@ -82,6 +82,17 @@ func TestParseBounds(t *testing.T) {
 			}
 		})
 	}
+	t.Run("a to's year is that of the last day it includes", func(t *testing.T) {
+		end, err := ParseToIn("9000-12-31", time.UTC)
+		if err != nil || (Options{To: end}).Validate() != nil {
+			t.Errorf("to 9000-12-31: got %v, %v; want the period to end in 9000, accepted",
+				end, errors.Join(err, (Options{To: end}).Validate()))
+		}
+		_, err = ParseToIn("9999-12-31", time.UTC)
+		if err == nil || !strings.Contains(err.Error(), "the year 9999 is outside") {
+			t.Errorf("to 9999-12-31: got %v, want it refused naming the year 9999", err)
+		}
+	})
 	t.Run("rejects a malformed date", func(t *testing.T) {
 		_, err := ParseFrom("5/3/2024")
 		var oe *OptionError
@@ -117,7 +128,7 @@ func TestOptionsValidate(t *testing.T) {
 			[]error{ErrBadOption}, "from 1 to 256"},
 		{"concurrency past the most", Options{Concurrency: 10000},
 			[]error{ErrBadOption}, "concurrency: got 10000"},
-		{"to in a year past the most", Options{To: time.Date(10000, 1, 1, 0, 0, 0, 0, cst)},
+		{"to in a year past the most", Options{To: time.Date(10000, 1, 2, 0, 0, 0, 0, cst)},
 			[]error{ErrBadPeriod}, "the year 10000 is outside 1900 to 9000"},
 		{"from in a year before the least", Options{From: time.Date(1, 1, 1, 0, 0, 0, 0, cst)},
 			[]error{ErrBadPeriod}, "from: the year 1"},

@@ -111,7 +111,7 @@ func TestBadFlagsAreToldByFlag(t *testing.T) {
 			"end is the next midnight)"},
 		{[]string{"verify", "--from", "x"},
 			`--from "x": write a date as YYYY-MM-DD or a time as RFC 3339`},
-		{[]string{"verify", "--to", "0001-01-01T00:00:00Z"}, "--to: the year 1 is outside " +
+		{[]string{"verify", "--to", "0001-01-01T00:00:00Z"}, "--to: the year 0 is outside " +
 			"1900 to 9000; give a date in it, or leave to out for an open period"},
 		{[]string{"findings", "--state", ","}, `--state ",": given empty; give a value, or ` +
 			"leave --state out"},
