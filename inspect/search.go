@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/liuhen/liuhen/internal/textcell"
 	"github.com/liuhen/liuhen/verify/alert"
 )
 
@@ -291,8 +292,8 @@ func unitID(ctx context.Context, pool *pgxpool.Pool, code string) (int64, error)
 	var id int64
 	err := pool.QueryRow(ctx, `SELECT id FROM org_units WHERE code = $1`, code).Scan(&id)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return 0, inputError("unit", fmt.Sprintf("no org unit has code %q; give the code "+
-			"of an org unit (the units below it are included)", code))
+		return 0, inputError("unit", fmt.Sprintf("no org unit has code %s; give the code "+
+			"of an org unit (the units below it are included)", textcell.Echo(code)))
 	}
 	if err != nil {
 		return 0, fmt.Errorf("look up org unit %q: %w", code, err)

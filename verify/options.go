@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/liuhen/liuhen/internal/pgtext"
+	"github.com/liuhen/liuhen/internal/textcell"
 )
 
 // defaultConcurrency is how many object checks run at once when
@@ -193,8 +194,8 @@ func unknownCodes(field string, codes []string) []error {
 		if !slices.Contains(allCodes, c) {
 			errs = append(errs, &OptionError{
 				Field: field,
-				Reason: fmt.Sprintf("unknown finding code %q; valid codes are %s",
-					c, strings.Join(allCodes, ", ")),
+				Reason: fmt.Sprintf("unknown finding code %s; valid codes are %s",
+					textcell.Echo(c), strings.Join(allCodes, ", ")),
 				Err: ErrUnknownCode,
 			})
 		}

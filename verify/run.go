@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/liuhen/liuhen/internal/pgtext"
+	"github.com/liuhen/liuhen/internal/textcell"
 )
 
 // Decision statuses in a report.
@@ -294,8 +295,8 @@ func lookupUnit(ctx context.Context, q querier, code string) (*int64, error) {
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, &OptionError{
 			Field: "unit",
-			Reason: fmt.Sprintf("no org unit has code %q; give the code of an "+
-				"existing org unit (its sub-units are included)", code),
+			Reason: fmt.Sprintf("no org unit has code %s; give the code of an "+
+				"existing org unit (its sub-units are included)", textcell.Echo(code)),
 			Err: ErrUnknownUnit,
 		}
 	}

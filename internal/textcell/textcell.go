@@ -4,6 +4,7 @@
 package textcell
 
 import (
+	"strconv"
 	"strings"
 	"unicode"
 
@@ -73,4 +74,18 @@ func oneLine(s string) string {
 		}
 		return r
 	}, s)
+}
+
+// echoCells is how much of a refused value Echo gives back.
+const echoCells = 60
+
+// Echo quotes s as %q does, for an error message that names a value it
+// refuses, cut to 60 cells and ended with "…" when longer: a value
+// pasted by mistake (a whole file as a unit code) is named, not sent back
+// whole.
+func Echo(s string) string {
+	if Width(s) <= echoCells {
+		return strconv.Quote(s)
+	}
+	return strconv.Quote(Truncate(s, echoCells))
 }

@@ -29,6 +29,16 @@ func TestTruncate(t *testing.T) {
 	}
 }
 
+func TestEcho(t *testing.T) {
+	if got := Echo("qingshan\n"); got != `"qingshan\n"` {
+		t.Errorf("Echo of a short value: got %s, want it quoted whole", got)
+	}
+	long := strings.Repeat("x", 100<<10)
+	if got := Echo(long); got != `"`+strings.Repeat("x", 59)+`…"` {
+		t.Errorf("Echo of 100 KiB: got %d bytes, want 59 x and … quoted", len(got))
+	}
+}
+
 func TestWriteAligned(t *testing.T) {
 	var b strings.Builder
 	WriteAligned(&b, [][]string{{"ID", "TITLE", "X"}, {"1", "村道\n维修", "y"}, {"22", "ab", "z"}})

@@ -13,6 +13,7 @@ import (
 
 	"github.com/liuhen/liuhen/internal/param"
 	"github.com/liuhen/liuhen/internal/pgtext"
+	"github.com/liuhen/liuhen/internal/textcell"
 	"github.com/liuhen/liuhen/verify"
 )
 
@@ -229,8 +230,8 @@ func (s *Store) checkUnit(ctx context.Context, code string) error {
 		return fmt.Errorf("look up org unit: %w", err)
 	}
 	if !found {
-		return invalid("unit", "no org unit has code %q; give the code of an existing org "+
-			"unit (its sub-units are included)", code)
+		return invalid("unit", "no org unit has code %s; give the code of an existing org "+
+			"unit (its sub-units are included)", textcell.Echo(code))
 	}
 	return nil
 }

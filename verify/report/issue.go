@@ -16,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/liuhen/liuhen/internal/pgtext"
+	"github.com/liuhen/liuhen/internal/textcell"
 	"github.com/liuhen/liuhen/storage"
 	"github.com/liuhen/liuhen/verify"
 )
@@ -335,9 +336,9 @@ func (is *Issuer) knownUnit(ctx context.Context, unit string) error {
 	}
 	return &verify.OptionError{
 		Field: "unit",
-		Reason: fmt.Sprintf("no org unit has code %q and no report was issued for one; "+
+		Reason: fmt.Sprintf("no org unit has code %s and no report was issued for one; "+
 			"give the code of an org unit, or leave unit out for the reports of every unit",
-			unit),
+			textcell.Echo(unit)),
 		Err: verify.ErrUnknownUnit,
 	}
 }
