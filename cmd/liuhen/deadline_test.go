@@ -63,22 +63,8 @@ type frozenCase struct {
 // Retry-After naming PostgreSQL once its bound passes, instead of waiting
 // for ever; once the relay thaws, the same requests are served again.
 func TestAPIBoundWhilePostgreSQLFreezes(t *testing.T) {
-	proxy, dbURL := newDBProxy(t, testenv.DatabaseURL(t))
 	const short, long = 2 * time.Second, 3 * time.Second
-	s := startStackWith(t, 10*time.Second, func(c *config) {
-		c.DatabaseURL, c.APIDeadline, c.APILongDeadline = dbURL, short, long
-	})
-	t.Cleanup(proxy.thaw) // before the stack stops, which needs the database
-	sample, err := agenda.LoadSample(context.Background(), s.app.svc.store)
-	if err != nil {
-		t.Fatalf("load sample: %v", err)
-	}
-	publish, err := s.app.svc.store.CreatePublishToken(context.Background(), sample.MeetingID,
-		time.Hour)
-	if err != nil {
-		t.Fatalf("create publish token: %v", err)
-	}
-	cases := frozenCases(t, s.admin, publish, sample, short, long)
+	s, proxy, cases := stackBehindDBProxy(t, short, long)
 	for _, c := range cases {
 		if status, body := send(t, s.url, c); status >= 500 {
 			t.Fatalf("%s before the freeze: got %d %s, want it served", c.name, status, body)
@@ -112,22 +98,7 @@ func TestAPIBoundWhilePostgreSQLFreezes(t *testing.T) {
 // with Retry-After, at once and naming PostgreSQL, not 500; once
 // PostgreSQL is back, they are served again.
 func TestAPIWhilePostgreSQLIsDown(t *testing.T) {
-	proxy, dbURL := newDBProxy(t, testenv.DatabaseURL(t))
-	const short, long = 5 * time.Second, 10 * time.Second
-	s := startStackWith(t, 10*time.Second, func(c *config) {
-		c.DatabaseURL, c.APIDeadline, c.APILongDeadline = dbURL, short, long
-	})
-	t.Cleanup(proxy.restore) // before the stack stops, which needs the database
-	sample, err := agenda.LoadSample(context.Background(), s.app.svc.store)
-	if err != nil {
-		t.Fatalf("load sample: %v", err)
-	}
-	publish, err := s.app.svc.store.CreatePublishToken(context.Background(), sample.MeetingID,
-		time.Hour)
-	if err != nil {
-		t.Fatalf("create publish token: %v", err)
-	}
-	cases := frozenCases(t, s.admin, publish, sample, short, long)
+	s, proxy, cases := stackBehindDBProxy(t, 5*time.Second, 10*time.Second)
 
 	proxy.cut()
 	// The pool checks a connection idle for more than a second before it
@@ -152,6 +123,34 @@ func TestAPIWhilePostgreSQLIsDown(t *testing.T) {
 				body)
 		}
 	}
+}
+
+// stackBehindDBProxy starts a server that reaches PostgreSQL through a
+// dbProxy, with the API bounds short and long, loads the sample township,
+// and returns the server, the proxy and frozenCases. The proxy forwards
+// again when the test ends, before the server stops, which needs the
+// database.
+func stackBehindDBProxy(t *testing.T, short, long time.Duration) (*stack, *dbProxy,
+	[]frozenCase) {
+	t.Helper()
+	proxy, dbURL := newDBProxy(t, testenv.DatabaseURL(t))
+	s := startStackWith(t, 10*time.Second, func(c *config) {
+		c.DatabaseURL, c.APIDeadline, c.APILongDeadline = dbURL, short, long
+	})
+	t.Cleanup(func() {
+		proxy.thaw()
+		proxy.restore()
+	})
+	sample, err := agenda.LoadSample(context.Background(), s.app.svc.store)
+	if err != nil {
+		t.Fatalf("load sample: %v", err)
+	}
+	publish, err := s.app.svc.store.CreatePublishToken(context.Background(), sample.MeetingID,
+		time.Hour)
+	if err != nil {
+		t.Fatalf("create publish token: %v", err)
+	}
+	return s, proxy, frozenCases(t, s.admin, publish, sample, short, long)
 }
 
 // frozenCases are requests of every route group and of each way a request

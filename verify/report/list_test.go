@@ -66,13 +66,20 @@ func ids(reports []Issued) []int64 {
 	return out
 }
 
-func TestListReportsByUnit(t *testing.T) {
+// newListEnv returns an issuer's env and a server of its API.
+func newListEnv(t *testing.T) (issuerEnv, *httptest.Server) {
+	t.Helper()
 	e := newIssuerEnv(t, nil)
-	ctx := context.Background()
 	router := chi.NewRouter()
 	NewAPI(e.issuer, slog.New(slog.DiscardHandler)).Register(router)
 	srv := httptest.NewServer(router)
-	defer srv.Close()
+	t.Cleanup(srv.Close)
+	return e, srv
+}
+
+func TestListReportsByUnit(t *testing.T) {
+	e, srv := newListEnv(t)
+	ctx := context.Background()
 	issued, err := e.issuer.Issue(ctx, Request{Options: verify.Options{Unit: "qingshan"},
 		Format: FormatJSON}, nil)
 	if err != nil {
@@ -131,12 +138,8 @@ func TestListReportsByUnit(t *testing.T) {
 }
 
 func TestListReportsInPages(t *testing.T) {
-	e := newIssuerEnv(t, nil)
+	e, srv := newListEnv(t)
 	ctx := context.Background()
-	router := chi.NewRouter()
-	NewAPI(e.issuer, slog.New(slog.DiscardHandler)).Register(router)
-	srv := httptest.NewServer(router)
-	defer srv.Close()
 	var want []int64 // newest first
 	for _, f := range []Format{FormatJSON, FormatCSV, FormatHTML} {
 		issued, err := e.issuer.Issue(ctx, Request{Options: verify.Options{Unit: "qingshan"},
