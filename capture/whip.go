@@ -95,7 +95,7 @@ func (s *Server) handlePublish(w http.ResponseWriter, r *http.Request) {
 	ss, answer, err := s.start(r.Context(), meetingID, plan, string(offer),
 		sha256.Sum256([]byte(token)))
 	if err != nil {
-		s.writeStartError(w, err)
+		s.writeStartError(w, r, err)
 		return
 	}
 	w.Header().Set("Content-Type", sdpType)
@@ -114,7 +114,13 @@ func writeOfferError(w http.ResponseWriter, err error) {
 	problem.Write(w, http.StatusBadRequest, err.Error())
 }
 
-func (s *Server) writeStartError(w http.ResponseWriter, err error) {
+// writeStartError answers a session that could not start. One cut off by
+// the request's bound, or by PostgreSQL being down, is answered by
+// httpjson.Ended: 503 with Retry-After.
+func (s *Server) writeStartError(w http.ResponseWriter, r *http.Request, err error) {
+	if httpjson.Ended(w, r, err, s.deps.Logger) {
+		return
+	}
 	switch {
 	case errors.Is(err, ErrBadOffer):
 		problem.Write(w, http.StatusBadRequest, err.Error())
@@ -128,11 +134,6 @@ func (s *Server) writeStartError(w http.ResponseWriter, err error) {
 	case errors.Is(err, ErrClosed):
 		w.Header().Set("Retry-After", "5")
 		problem.Write(w, http.StatusServiceUnavailable, "the server is shutting down; publish again shortly")
-	case httpjson.DatabaseUnreachable(err):
-		s.deps.Logger.Warn("start WHIP session: PostgreSQL cannot be reached", "err", err)
-		w.Header().Set("Retry-After", httpjson.RetryAfterDatabase)
-		problem.Write(w, http.StatusServiceUnavailable, "PostgreSQL cannot be reached, so the "+
-			"recording cannot be catalogued; publish again shortly")
 	default:
 		s.deps.Logger.Error("start WHIP session", "err", err)
 		problem.Write(w, http.StatusInternalServerError, "the session could not be started")
@@ -151,6 +152,9 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) (int64, bool)
 		return 0, false
 	}
 	exists, err := s.deps.Catalog.MeetingExists(r.Context(), id)
+	if err != nil && httpjson.Ended(w, r, err, s.deps.Logger) {
+		return 0, false
+	}
 	if err != nil {
 		s.deps.Logger.Error("look up meeting", "meeting", id, "err", err)
 		problem.Write(w, http.StatusServiceUnavailable, "the database is unavailable; try again")
@@ -167,6 +171,9 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) (int64, bool)
 func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (access.Principal, bool) {
 	p, err := s.deps.Auth.Authenticate(r)
 	refused := errors.Is(err, access.ErrNoToken) || errors.Is(err, access.ErrUnknownToken)
+	if err != nil && !refused && httpjson.Ended(w, r, err, s.deps.Logger) {
+		return p, false
+	}
 	if err != nil && !refused {
 		// The token could not be checked: not the publisher's fault.
 		s.deps.Logger.Error("authenticate WHIP request", "err", err)

@@ -42,16 +42,19 @@ const (
 	boundUntilDownload
 )
 
-// routeGroup tells how the request to path with method is bounded. WHIP
-// (/whip) is left unbounded: its sessions last a meeting and their media
-// flow over UDP beside the request.
-//
-// TODO(whip-db-deadline): a WHIP POST still waits on PostgreSQL unbounded
-// to check the token and the meeting and to open the track; bounding the
-// POST alone (its context is not the session's) and answering the bound's
-// end 503 in capture's writeStartError and authorize would end it.
+// routeGroup tells how the request to path with method is bounded. A WHIP
+// POST (/whip/{meeting}), which checks the token and the meeting and opens
+// the recording's track in PostgreSQL, is bounded short: the session it
+// starts lives on the server's context, not the request's, and its media
+// flow over UDP beside it. WHIP's other requests are left unbounded: the
+// end of a session (DELETE) closes its track however long PostgreSQL
+// takes, rather than leave it open.
 func routeGroup(method, path string) boundGroup {
 	if path == "/healthz" {
+		return shortBound
+	}
+	if rest, ok := strings.CutPrefix(path, "/whip/"); ok && method == http.MethodPost &&
+		!strings.Contains(rest, "/") {
 		return shortBound
 	}
 	route, ok := strings.CutPrefix(path, "/api/v1/")
