@@ -221,11 +221,14 @@ func (is *Issuer) put(ctx context.Context, key string, body []byte, sum [32]byte
 	return err
 }
 
-// objectKey names a report's object: its unit, period and id.
+// objectKey names a report's object: its unit, period and id. A report of
+// every unit is under "_all", which no unit code can be (a code begins
+// with a letter or a digit), so that a unit coded "all" keeps a prefix of
+// its own.
 func objectKey(r Issued) string {
 	unit := r.UnitCode
 	if unit == "" {
-		unit = "all"
+		unit = "_all"
 	}
 	period := "all-time"
 	if r.From != nil || r.To != nil {

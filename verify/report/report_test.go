@@ -214,7 +214,7 @@ func TestObjectKey(t *testing.T) {
 		r    Issued
 		want string
 	}{
-		{Issued{ID: 7, Format: FormatPDF}, "reports/all/all-time/report-7.pdf"},
+		{Issued{ID: 7, Format: FormatPDF}, "reports/_all/all-time/report-7.pdf"},
 		{Issued{ID: 8, UnitCode: "QS", From: &from, To: &to, Format: FormatHTML},
 			"reports/QS/20261101_20261201/report-8.html"},
 		{Issued{ID: 9, UnitCode: "a/b", From: &from, Format: FormatCSV},
