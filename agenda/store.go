@@ -41,12 +41,8 @@ const (
 	MaxOffset    = param.MaxOffset
 )
 
-// List is one page of a listing. NextOffset is the offset of the next page,
-// 0 when this page is the last.
-type List[T any] struct {
-	Items      []T `json:"items"`
-	NextOffset int `json:"next_offset,omitempty"`
-}
+// List is one page of a listing (param.List).
+type List[T any] = param.List[T]
 
 func (p Page) check() error {
 	var fe fieldErrors
@@ -71,17 +67,7 @@ func (p Page) limit() int {
 func (p Page) query() (limit, offset int) { return p.limit() + 1, p.Offset }
 
 // cut trims the extra row that Page.query asked for.
-func cut[T any](items []T, p Page) List[T] {
-	l := List[T]{Items: items}
-	if len(items) > p.limit() {
-		l.Items = items[:p.limit()]
-		l.NextOffset = p.Offset + p.limit()
-	}
-	if l.Items == nil {
-		l.Items = []T{}
-	}
-	return l
-}
+func cut[T any](items []T, p Page) List[T] { return param.Cut(items, p.limit(), p.Offset) }
 
 // collect scans every row with scan.
 func collect[T any](rows pgx.Rows, scan func(pgx.Row) (T, error)) ([]T, error) {

@@ -41,7 +41,7 @@ resolve them on the warnings page (/warnings) or through the API.`,
 						name, v, name)
 				}
 			}
-			f := alert.Filter{States: alert.ForStates(splitList(state, strings.ToLower)),
+			f := alert.Filter{States: splitList(state, strings.ToLower),
 				Codes:      splitList(code, strings.ToUpper),
 				Severities: splitList(severity, strings.ToLower), Unit: unit}
 			if err := f.Validate(); err != nil {

@@ -64,6 +64,27 @@ func Limit(s string, def, max int) (int, error) { return Int(s, 1, max, def) }
 // Offset reads the number of items to skip s: 0 to MaxOffset, "" giving 0.
 func Offset(s string) (int, error) { return Int(s, 0, MaxOffset, 0) }
 
+// List is one page of a listing. NextOffset is the offset of the next
+// page, 0 when this page is the last.
+type List[T any] struct {
+	Items      []T `json:"items"`
+	NextOffset int `json:"next_offset,omitempty"`
+}
+
+// Cut makes the page of limit items from offset out of items, which a
+// query read with a LIMIT of limit+1: an extra item says another page
+// follows. Items is never nil, so that an empty page is [] in JSON.
+func Cut[T any](items []T, limit, offset int) List[T] {
+	l := List[T]{Items: items}
+	if len(items) > limit {
+		l.Items, l.NextOffset = items[:limit], offset+limit
+	}
+	if l.Items == nil {
+		l.Items = []T{}
+	}
+	return l
+}
+
 // Unknown returns a FieldError for each parameter of q that is not one of
 // known, sorted by name: the APIs refuse it, so that a misspelt filter
 // (units=, a format= a list does not take) cannot silently widen an answer.

@@ -119,3 +119,25 @@ func TestWithoutRepeated(t *testing.T) {
 		t.Errorf("q: got %v, want it as it was", q)
 	}
 }
+
+func TestCut(t *testing.T) {
+	for _, tc := range []struct {
+		name          string
+		items         []int
+		limit, offset int
+		want          List[int]
+	}{
+		{"an extra item: a next page", []int{1, 2, 3}, 2, 4, List[int]{Items: []int{1, 2},
+			NextOffset: 6}},
+		{"no extra item: the last page", []int{1, 2}, 2, 4, List[int]{Items: []int{1, 2}}},
+		{"nothing read: an empty list", nil, 2, 0, List[int]{Items: []int{}}},
+	} {
+		got := Cut(tc.items, tc.limit, tc.offset)
+		if !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("%s: got %+v, want %+v", tc.name, got, tc.want)
+		}
+	}
+	if b, _ := json.Marshal(Cut[int](nil, 5, 0)); string(b) != `{"items":[]}` {
+		t.Errorf("an empty page in JSON: got %s, want {\"items\":[]}", b)
+	}
+}

@@ -83,7 +83,7 @@ func parseFilter(raw string) (Filter, error) {
 	for _, fe := range repeated {
 		errs = append(errs, invalid(fe.Field, "%s", fe.Reason))
 	}
-	f := Filter{States: ForStates(values(q, "state", strings.ToLower)),
+	f := Filter{States: values(q, "state", strings.ToLower),
 		Codes:      values(q, "code", strings.ToUpper),
 		Severities: values(q, "severity", strings.ToLower), Unit: q.Get("unit")}
 	if f.Limit, err = param.Limit(q.Get("limit"), 0, MaxLimit); err != nil {

@@ -34,6 +34,7 @@ func NewStore(pool *pgxpool.Pool) *Store { return &Store{pool: pool} }
 
 // Filter chooses findings to list; empty fields choose all.
 type Filter struct {
+	// States to choose; none, or AllStates among them, chooses every state.
 	States     []string
 	Codes      []string
 	Severities []string
@@ -72,23 +73,20 @@ func (f Filter) Validate() error {
 }
 
 // AllStates, given as a state to filter by, chooses findings of every
-// state (ForStates).
+// state.
 const AllStates = "all"
 
-// ForStates returns the states to filter by: nil, for every state, when
-// states holds AllStates.
-func ForStates(states []string) []string {
+// stateArg is the array of states listSQL and countSQL choose by: empty,
+// for every state, when states is empty or holds AllStates.
+func stateArg(states []string) []string {
 	if slices.Contains(states, AllStates) {
-		return nil
+		return []string{}
 	}
-	return states
+	return nonNil(states)
 }
 
 // Page is one page of findings; NextOffset is 0 on the last page.
-type Page struct {
-	Items      []Finding `json:"items"`
-	NextOffset int       `json:"next_offset,omitempty"`
-}
+type Page = param.List[Finding]
 
 // findingColumns are the columns scanFinding reads, of findings f and the
 // delivery counts dc.
@@ -147,7 +145,7 @@ func (s *Store) List(ctx context.Context, f Filter) (Page, error) {
 	if limit == 0 {
 		limit = DefaultLimit
 	}
-	rows, err := s.pool.Query(ctx, listSQL, nonNil(f.States), nonNil(f.Codes),
+	rows, err := s.pool.Query(ctx, listSQL, stateArg(f.States), nonNil(f.Codes),
 		nonNil(f.Severities), f.Unit, limit+1, f.Offset)
 	if err != nil {
 		return Page{}, fmt.Errorf("list findings: %w", err)
@@ -156,11 +154,7 @@ func (s *Store) List(ctx context.Context, f Filter) (Page, error) {
 	if err != nil {
 		return Page{}, fmt.Errorf("list findings: %w", err)
 	}
-	p := Page{Items: items}
-	if len(items) > limit {
-		p.Items, p.NextOffset = items[:limit], f.Offset+limit
-	}
-	return p, nil
+	return param.Cut(items, limit, f.Offset), nil
 }
 
 // countSQL counts the findings listSQL lists, without limit or offset.
@@ -189,7 +183,7 @@ func (s *Store) Newest(ctx context.Context, f Filter, n int) ([]Finding, int, er
 	if n > 0 {
 		limit = &n
 	}
-	args := []any{nonNil(f.States), nonNil(f.Codes), nonNil(f.Severities), f.Unit}
+	args := []any{stateArg(f.States), nonNil(f.Codes), nonNil(f.Severities), f.Unit}
 	var total int
 	var items []Finding
 	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead,

@@ -79,17 +79,7 @@ func (a *API) list(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	page := listPage{Items: list}
-	if len(list) > limit {
-		page.Items, page.NextOffset = list[:limit], offset+limit
-	}
-	httpjson.Write(w, http.StatusOK, page)
-}
-
-// listPage is one page of GET /reports; NextOffset is 0 on the last page.
-type listPage struct {
-	Items      []Issued `json:"items"`
-	NextOffset int      `json:"next_offset,omitempty"`
+	httpjson.Write(w, http.StatusOK, param.Cut(list, limit, offset))
 }
 
 func (a *API) get(w http.ResponseWriter, r *http.Request) {
